@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r"""
+options:
+  server_ids:
+    description:
+      - Ids of the servers to act on.
+      - Mutually exclusive with O(server_group_id); one of the two is required.
+      - An id that does not exist fails the task before anything is submitted.
+    type: list
+    elements: str
+  server_group_id:
+    description:
+      - Act on every server of this server group.
+      - Mutually exclusive with O(server_ids).
+      - An unknown group id fails the task before anything is submitted.
+    type: str
+  batch_size:
+    description:
+      - Servers per API call, V(1) to V(20). Larger target sets are split into several calls automatically.
+    type: int
+    default: 20
+"""

@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    DOCUMENTATION = r"""
+options:
+  wait:
+    description:
+      - Wait until every submitted (or already running) job has finished.
+      - With V(false) the task returns as soon as the jobs are submitted, with their ids in RV(jobs); a later run
+        of the same task waits for them instead of submitting again.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Overall time budget in seconds for waiting on all batches of this task.
+      - On timeout the task fails and lists the job ids still running; re-running it resumes waiting.
+    type: int
+    default: 3600
+  poll_interval:
+    description:
+      - Seconds between polling rounds. A round reads each unfinished batch job once, with all its sub jobs.
+    type: float
+    default: 15
+"""

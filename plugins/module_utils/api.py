@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One small function per Workspace App API operation the collection uses.
+
+Names follow the official SDK's operation names; paths and fields are the
+service's (see the API reference). Paging and retries live in the client.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from urllib.parse import quote
+
+SERVERS = "/v1/{project_id}/app-servers"
+ACCESS_AGENT = SERVERS + "/access-agent"
+SERVER_GROUPS = "/v1/{project_id}/app-server-groups"
+
+
+def _flag(value):
+    """The API takes booleans in query strings as ``true``/``false``."""
+    if value is None:
+        return None
+    return "true" if value else "false"
+
+
+def list_servers(client, server_group_id=None, server_name=None, server_id=None, maintain_status=None):
+    """``GET /v1/{project_id}/app-servers``, every page."""
+    return client.paginate(SERVERS, {
+        "server_group_id": server_group_id,
+        "server_name": server_name,
+        "server_id": server_id,
+        "maintain_status": _flag(maintain_status),
+    })
+
+
+def list_server_hda_details(client, server_group_id=None, server_name=None):
+    """``GET …/app-servers/access-agent/list``: each server's ``current_version``."""
+    return client.paginate(ACCESS_AGENT + "/list", {"server_group_id": server_group_id, "server_name": server_name})
+
+
+def show_access_agent_latest_version(client):
+    """The tenant-wide latest HDA version."""
+    return (client.get(ACCESS_AGENT + "/latest-version") or {}).get("latest_version")
+
+
+def list_access_agent_latest_version(client):
+    """Latest HDA version per HDA type (``SBC``, ``OA_APP``, ``PT_APP``) as a dict."""
+    items = (client.get(ACCESS_AGENT + "/actions/show-latest-version") or {}).get("items") or []
+    return dict((item.get("hda_type"), item.get("latest_version")) for item in items)
+
+
+def batch_upgrade_hda_version(client, server_ids):
+    """``PATCH …/access-agent/actions/upgrade`` for 1..20 servers; returns the job id."""
+    return (client.request("PATCH", ACCESS_AGENT + "/actions/upgrade", body={"items": list(server_ids)}) or {}).get("job_id")
+
+
+def list_server_groups(client, server_group_id=None, server_group_name=None, app_type=None):
+    """``GET /v1/{project_id}/app-server-groups``, every page (summary fields only)."""
+    return client.paginate(SERVER_GROUPS, {
+        "server_group_id": server_group_id,
+        "server_group_name": server_group_name,
+        "app_type": app_type,
+    })
+
+
+def show_server_group(client, server_group_id):
+    """``GET …/app-server-groups/{id}``: the detail fields (``ip_virtual``, ``route_policy`` …) included."""
+    return client.get("%s/%s" % (SERVER_GROUPS, quote(server_group_id, safe="")))
+
+
+def show_job_detail(client, job_id):
+    """``GET /v2/{project_id}/job/{job_id}``: a job with its sub jobs."""
+    return client.get("/v2/{project_id}/job/%s" % quote(job_id, safe=""))

@@ -1,0 +1,330 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Base classes of every module in the collection.
+
+:class:`WorkspaceAppModule` wraps ``AnsibleModule``: the shared connection
+options, one :class:`~.client.Client`, and the mapping of errors to
+``fail_json``. :class:`JobModule` adds the cycle shared by modules that start
+jobs: resolve targets, plan per server, submit in batches, wait, report.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client as client_utils
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError, ConfigurationError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
+    FAILED, PENDING, SUCCEEDED, JobWaiter, WaitTimeout)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import (
+    TargetError, batches, check_batch_size, resolve_targets)
+
+CONNECTION_ARGS = dict(
+    region=dict(type="str"),
+    project_id=dict(type="str"),
+    access_key=dict(type="str", aliases=["ak"], no_log=False),
+    secret_key=dict(type="str", aliases=["sk"], no_log=True),
+    security_token=dict(type="str", no_log=True),
+    auth_token=dict(type="str", no_log=True),
+    credentials_file=dict(type="path"),
+    endpoint=dict(type="str"),
+    iam_endpoint=dict(type="str"),
+    validate_certs=dict(type="bool", default=True),
+    request_timeout=dict(type="float", default=30),
+    max_retries=dict(type="int", default=5),
+)
+
+WAIT_ARGS = dict(
+    wait=dict(type="bool", default=True),
+    wait_timeout=dict(type="int", default=3600),
+    poll_interval=dict(type="float", default=15),
+)
+
+TARGET_ARGS = dict(
+    server_ids=dict(type="list", elements="str"),
+    server_group_id=dict(type="str"),
+    batch_size=dict(type="int", default=20),
+)
+TARGET_KWARGS = dict(
+    mutually_exclusive=[("server_ids", "server_group_id")],
+    required_one_of=[("server_ids", "server_group_id")],
+)
+
+
+class WorkspaceAppModule:
+    """An AnsibleModule with the connection options and the collection's error handling.
+
+    Subclasses set ``argument_spec`` (and ``module_kwargs``), implement
+    :meth:`run` returning the result dict, and may override :meth:`validate`
+    for checks that must pass before any request is sent.
+    """
+
+    argument_spec = {}
+    module_kwargs = {}
+
+    def __init__(self):
+        spec = copy.deepcopy(CONNECTION_ARGS)
+        spec.update(copy.deepcopy(self.argument_spec))
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.module_kwargs)
+        self.params = self.module.params
+        self.warnings = []
+        self._client = None
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    @property
+    def diff_mode(self):
+        return self.module._diff
+
+    @property
+    def client(self):
+        if self._client is None:
+            settings = client_utils.resolve_connection(self.params)
+            # Secrets read from the environment or the credentials file are not
+            # module options, so Ansible does not know to mask them: tell it.
+            for secret in settings.secrets:
+                self.module.no_log_values.add(secret)
+            self._client = client_utils.Client(settings)
+        return self._client
+
+    def validate(self):
+        """Raise TargetError/ConfigurationError for bad input; runs before any request."""
+        for name in ("request_timeout", "max_retries"):
+            if self.params[name] is not None and self.params[name] < 0:
+                raise TargetError("%s: must be 0 or more, got %s" % (name, self.params[name]))
+
+    def run(self):
+        raise NotImplementedError
+
+    def warn(self, message):
+        self.warnings.append(message)
+        self.module.warn(message)
+
+    def fail(self, msg, **result):
+        self.module.fail_json(msg=msg, **result)
+
+    def execute(self):
+        if not client_utils.HAS_REQUESTS:
+            self.module.fail_json(msg=missing_required_lib("requests"),
+                                  exception=str(client_utils.REQUESTS_IMPORT_ERROR))
+        try:
+            self.validate()
+            result = self.run()
+        except (ConfigurationError, TargetError) as exc:
+            self.fail(str(exc), changed=False)
+        except ApiError as exc:
+            self.fail(self.api_error_message(exc), changed=False, error=exc.to_dict())
+        failed_msg = result.pop("msg_failed", None)
+        if failed_msg:
+            self.fail(failed_msg, **result)
+        self.module.exit_json(**result)
+
+    @staticmethod
+    def api_error_message(exc):
+        if exc.status == 401:
+            return "Authentication failed: %s. Check access_key/secret_key (or auth_token) and the clock." % exc.message
+        if exc.status == 403:
+            return "Permission denied: %s. Check the project_id and the IAM permissions." % exc.message
+        return exc.message
+
+    @classmethod
+    def main(cls):
+        cls().execute()
+
+
+class PlanItem:
+    """What one target server needs.
+
+    ``action`` is ``none`` (already as desired), ``submit`` (send it) or
+    ``wait`` (a job already running on it: wait for ``job_id``, never resubmit).
+    ``before``/``after`` are what ``--diff`` shows for the server.
+    """
+
+    def __init__(self, server, action, before=None, after=None, job_id=None, batch_key=None, note=None):
+        self.server = server
+        self.action = action
+        self.before = before
+        self.after = after
+        self.job_id = job_id
+        self.batch_key = batch_key
+        self.note = note
+
+    @property
+    def server_id(self):
+        return self.server["id"]
+
+
+class ServerReport:
+    """One entry of the ``servers`` result."""
+
+    def __init__(self, item):
+        self.id = item.server_id
+        self.name = item.server.get("name")
+        self.action = {"none": "none", "submit": "submitted", "wait": "waited"}[item.action]
+        self.status = "unchanged" if item.action == "none" else PENDING
+        self.job_id = item.job_id
+        self.error_code = None
+        self.error_msg = item.note
+        self.before = item.before
+        self.after = item.before if item.action == "none" else item.after
+
+    def fail(self, error_code, error_msg):
+        self.status = FAILED
+        self.error_code = error_code
+        self.error_msg = error_msg
+
+    def as_dict(self):
+        return dict((key, getattr(self, key)) for key in
+                    ("id", "name", "action", "status", "job_id", "error_code", "error_msg", "before", "after"))
+
+
+class JobModule(WorkspaceAppModule):
+    """The plan -> apply -> wait -> report cycle of modules that start jobs.
+
+    Subclasses implement:
+
+    * :meth:`plan_server` -> :class:`PlanItem` for one target server;
+    * :meth:`submit_batch` -> ``{server_id: (job_id, error_code, error_msg)}``
+      for up to ``batch_size`` planned items with the same ``batch_key``;
+    * optionally :meth:`read_after` -> ``{server_id: after}`` re-read at the end,
+      and :meth:`prepare` to read what planning needs once (versions, groups).
+    """
+
+    max_batch_size = 20
+
+    def __init__(self):
+        spec = copy.deepcopy(TARGET_ARGS)
+        spec.update(copy.deepcopy(WAIT_ARGS))
+        spec.update(self.argument_spec)
+        self.argument_spec = spec
+        kwargs = dict(TARGET_KWARGS)
+        kwargs.update(self.module_kwargs)
+        self.module_kwargs = kwargs
+        super(JobModule, self).__init__()
+        self.progress = []
+        self.timed_out = None
+
+    def validate(self):
+        super(JobModule, self).validate()
+        check_batch_size(self.params["batch_size"], self.max_batch_size)
+        if self.params["wait_timeout"] < 0:
+            raise TargetError("wait_timeout: must be 0 or more seconds, got %s" % self.params["wait_timeout"])
+        if self.params["poll_interval"] <= 0:
+            raise TargetError("poll_interval: must be more than 0 seconds, got %s" % self.params["poll_interval"])
+
+    # -- hooks ---------------------------------------------------------------
+    def prepare(self, targets):
+        """Read, once, whatever planning needs besides the server records."""
+
+    def plan_server(self, server):
+        raise NotImplementedError
+
+    def submit_batch(self, items):
+        raise NotImplementedError
+
+    def read_after(self, server_ids):
+        return {}
+
+    # -- cycle ---------------------------------------------------------------
+    def plan(self):
+        targets = resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"])
+        self.prepare(targets)
+        return [self.plan_server(server) for server in targets.servers]
+
+    def run(self):
+        plan = self.plan()
+        reports = dict((item.server_id, ServerReport(item)) for item in plan)
+        to_submit = [item for item in plan if item.action == "submit"]
+        jobs = {}
+        for item in plan:
+            if item.action == "wait":
+                jobs.setdefault(item.job_id, []).append(item.server_id)
+
+        submitted_jobs = []
+        if not self.check_mode:
+            submitted_jobs = self.submit(to_submit, reports, jobs)
+            if self.params["wait"] and jobs:
+                self.wait(jobs, reports)
+            done = [sid for sid, report in reports.items() if report.action != "none" and report.status == SUCCEEDED]
+            if done:
+                for server_id, after in self.read_after(done).items():
+                    reports[server_id].after = after
+        return self.report(plan, reports, submitted_jobs, to_submit)
+
+    def submit(self, to_submit, reports, jobs):
+        submitted_jobs = []
+        groups = {}
+        for item in to_submit:
+            groups.setdefault(item.batch_key, []).append(item)
+        chunks = [chunk for key in groups for chunk in batches(groups[key], self.params["batch_size"])]
+        for index, chunk in enumerate(chunks):
+            try:
+                outcome = self.submit_batch(chunk)
+            except ApiError as exc:
+                for item in chunk:
+                    reports[item.server_id].fail(exc.error_code, exc.message)
+                for later in chunks[index + 1:]:
+                    for item in later:
+                        reports[item.server_id].fail(None, "not submitted: an earlier batch failed (%s)" % exc.message)
+                break
+            for item in chunk:
+                job_id, error_code, error_msg = outcome.get(item.server_id, (None, None, "no job returned for this server"))
+                report = reports[item.server_id]
+                report.job_id = job_id
+                if error_code or not job_id:
+                    report.fail(error_code, error_msg)
+                    continue
+                jobs.setdefault(job_id, []).append(item.server_id)
+                if job_id not in submitted_jobs:
+                    submitted_jobs.append(job_id)
+            self.progress.append("submitted %d server(s) in batch %d/%d" % (len(chunk), index + 1, len(chunks)))
+        return submitted_jobs
+
+    def wait(self, jobs, reports):
+        waiter = JobWaiter(self.client, self.params["wait_timeout"], self.params["poll_interval"],
+                           progress=self.progress.append)
+        try:
+            results = waiter.wait(jobs)
+        except WaitTimeout as exc:
+            results = exc.results
+            self.timed_out = exc
+        for result in results.values():
+            for server_id, outcome in result.servers.items():
+                report = reports.get(server_id)
+                if report is None or report.status == FAILED:
+                    continue
+                if outcome.status == FAILED:
+                    report.fail(outcome.error_code, outcome.error_msg)
+                else:
+                    report.status = outcome.status
+
+    def report(self, plan, reports, submitted_jobs, to_submit):
+        servers = [reports[server_id].as_dict() for server_id in sorted(reports)]
+        summary = dict(total=len(servers), unchanged=0, succeeded=0, failed=0, pending=0)
+        for server in servers:
+            summary[server["status"]] += 1
+        result = dict(changed=bool(to_submit), servers=servers, jobs=submitted_jobs, summary=summary)
+        if self.progress:
+            result["progress"] = self.progress
+        if self.diff_mode:
+            result["diff"] = dict(
+                before=dict((s["id"], s["before"]) for s in servers if s["action"] != "none"),
+                after=dict((s["id"], s["after"]) for s in servers if s["action"] != "none"))
+        failures = [s for s in servers if s["status"] == FAILED]
+        messages = []
+        if failures:
+            first = "; ".join("%s: %s %s" % (s["id"], s["error_code"] or "", s["error_msg"] or "") for s in failures[:3])
+            messages.append("%d of %d server(s) failed (%s)" % (len(failures), len(servers), first))
+        if self.timed_out is not None:
+            messages.append(str(self.timed_out))
+        if messages:
+            result["msg_failed"] = "; ".join(messages)
+        return result

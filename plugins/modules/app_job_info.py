@@ -1,0 +1,145 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: app_job_info
+short_description: Read a Huawei Cloud Workspace application streaming job and its per-server sub jobs
+version_added: 0.1.0
+description:
+  - Reads one job (C(GET /v2/{project_id}/job/{job_id})) with its sub jobs, one per server.
+  - Use it after a job-starting module ran with C(wait: false)
+    or to inspect a job started elsewhere.
+  - Never changes anything; fully supports check mode.
+author:
+  - huaweicloud.workspace_app contributors
+options:
+  job_id:
+    description:
+      - Id of the job. An unknown id fails the task.
+    type: str
+    required: true
+extends_documentation_fragment:
+  - huaweicloud.workspace_app.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Nothing to compare.
+"""
+
+EXAMPLES = r"""
+- name: Is the upgrade job done?
+  huaweicloud.workspace_app.app_job_info:
+    job_id: "575945548515770368"
+  register: job
+
+- name: Poll until the job has finished
+  huaweicloud.workspace_app.app_job_info:
+    job_id: "{{ upgrade.jobs[0] }}"
+  register: job
+  until: job.job.status in ['SUCCESS', 'FAILED']
+  retries: 60
+  delay: 30
+
+- name: Servers whose sub job did not succeed
+  ansible.builtin.debug:
+    msg: "{{ job.job.sub_jobs | rejectattr('status', 'eq', 'SUCCESS') | map(attribute='server_id') | list }}"
+"""
+
+RETURN = r"""
+job:
+  description: The job.
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: Job id.
+      type: str
+      sample: "575945548515770368"
+    job_type:
+      description: What the job does, for example C(UPGRADE_ACCESS_AGENT), C(CHANGE_SERVER_IMAGE), C(UPDATE_SERVER_TSVI).
+      type: str
+    status:
+      description: C(WAITING), C(RUNNING), C(SUCCESS) or C(FAILED).
+      type: str
+    begin_time:
+      description: When the job was created.
+      type: str
+    end_time:
+      description: When the job ended (null while running).
+      type: str
+    sub_jobs_total:
+      description: Number of sub jobs.
+      type: int
+    sub_jobs:
+      description: One entry per server.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: Sub job id.
+          type: str
+        server_id:
+          description: The server the sub job acts on.
+          type: str
+        status:
+          description: C(WAITING), C(RUNNING), C(SUCCESS), C(FAILED), C(ABNORMAL), C(ROLLBACK) or C(ABORTING).
+            Only C(SUCCESS) means the server's change succeeded.
+          type: str
+        error_code:
+          description: Error code of a failed sub job.
+          type: str
+        error_msg:
+          description: Failure reason of a failed sub job.
+          type: str
+"""
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule
+
+
+class AppJobInfo(WorkspaceAppModule):
+    argument_spec = dict(job_id=dict(type="str", required=True))
+
+    def run(self):
+        job_id = self.params["job_id"]
+        try:
+            detail = api.show_job_detail(self.client, job_id) or {}
+        except ApiError as exc:
+            if exc.status == 404:
+                self.fail("job_id: no job with id %r (%s)" % (job_id, exc.message), changed=False, error=exc.to_dict())
+            raise
+        sub_jobs = [dict(
+            id=sub.get("id"),
+            server_id=(sub.get("job_resource_info") or {}).get("resource_id"),
+            status=sub.get("status"),
+            error_code=sub.get("error_code") or None,
+            error_msg=sub.get("error_message") or None,
+        ) for sub in detail.get("sub_jobs") or []]
+        job = dict(
+            id=detail.get("id", job_id),
+            job_type=detail.get("job_type"),
+            status=detail.get("status"),
+            begin_time=detail.get("begin_time"),
+            end_time=detail.get("end_time"),
+            sub_jobs_total=detail.get("sub_jobs_total", len(sub_jobs)),
+            sub_jobs=sub_jobs,
+        )
+        return dict(changed=False, job=job)
+
+
+def main():
+    AppJobInfo.main()
+
+
+if __name__ == "__main__":
+    main()

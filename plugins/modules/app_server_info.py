@@ -1,0 +1,150 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: app_server_info
+short_description: List Huawei Cloud Workspace application streaming servers
+version_added: 0.1.0
+description:
+  - Reads application streaming servers (C(GET /v1/{project_id}/app-servers)), every page, with optional filters.
+  - With O(hda=true) also reads each server's access agent (HDA) version and merges it in as C(current_version).
+  - Never changes anything; fully supports check mode.
+author:
+  - huaweicloud.workspace_app contributors
+options:
+  server_ids:
+    description:
+      - Only these servers. Ids that do not exist are not an error; they are simply not returned.
+    type: list
+    elements: str
+  server_group_id:
+    description:
+      - Only servers of this server group.
+    type: str
+  name:
+    description:
+      - Only servers whose name contains this text (the API's partial match).
+    type: str
+  maintain_status:
+    description:
+      - V(true) for servers in maintenance mode only, V(false) for servers not in maintenance mode only.
+    type: bool
+  hda:
+    description:
+      - Also read the access agent list (C(GET …/app-servers/access-agent/list)) and add C(current_version) to
+        every returned server (V(null) when the service does not report one).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - huaweicloud.workspace_app.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads only.
+  diff_mode:
+    support: none
+    description: Nothing to compare.
+"""
+
+EXAMPLES = r"""
+- name: All servers of a group, with their HDA version
+  huaweicloud.workspace_app.app_server_info:
+    region: cn-north-4
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    hda: true
+  register: fleet
+
+- name: Servers still on an old HDA
+  ansible.builtin.debug:
+    msg: "{{ fleet.servers | selectattr('current_version', 'ne', '2.0.24.5') | map(attribute='name') | list }}"
+
+- name: Servers in maintenance mode, credentials from module_defaults
+  module_defaults:
+    group/huaweicloud.workspace_app.workspace_app:
+      region: ap-southeast-1
+      access_key: "{{ vault_hw_ak }}"
+      secret_key: "{{ vault_hw_sk }}"
+  huaweicloud.workspace_app.app_server_info:
+    maintain_status: true
+"""
+
+RETURN = r"""
+servers:
+  description:
+    - The matching servers, sorted by id, with the fields the API returns (C(id), C(name), C(machine_name),
+      C(server_group_id), C(status), C(image_id), C(maintain_status), C(session_count), C(vm_status),
+      C(task_status), C(job_id), C(job_type), C(job_status), C(product_info) and more).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: 3f791197-d166-4c8e-81e4-38c40ffc1989
+      name: as-server-0001
+      server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+      status: REGISTERED
+      vm_status: ACTIVE
+      maintain_status: false
+      session_count: 2
+      image_id: 35998d9a-14f2-48fc-832b-6fc0074dc8f8
+      job_status: SUCCESS
+      current_version: 2.0.24.5
+  contains:
+    current_version:
+      description: The server's access agent (HDA) version.
+      returned: when O(hda=true)
+      type: str
+"""
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import PER_ID_LOOKUP_MAX
+
+
+class AppServerInfo(WorkspaceAppModule):
+    argument_spec = dict(
+        server_ids=dict(type="list", elements="str"),
+        server_group_id=dict(type="str"),
+        name=dict(type="str"),
+        maintain_status=dict(type="bool"),
+        hda=dict(type="bool", default=False),
+    )
+
+    def list_servers(self):
+        filters = dict(server_group_id=self.params["server_group_id"], server_name=self.params["name"],
+                       maintain_status=self.params["maintain_status"])
+        wanted = self.params["server_ids"]
+        if wanted is None:
+            return api.list_servers(self.client, **filters)
+        wanted = set(wanted)
+        if len(wanted) <= PER_ID_LOOKUP_MAX:
+            servers = []
+            for server_id in sorted(wanted):
+                servers.extend(api.list_servers(self.client, server_id=server_id, **filters))
+        else:
+            servers = api.list_servers(self.client, **filters)
+        return [server for server in servers if server.get("id") in wanted]
+
+    def run(self):
+        servers = sorted(self.list_servers(), key=lambda server: server.get("id") or "")
+        if self.params["hda"] and servers:
+            versions = dict(
+                (detail.get("server_id"), detail.get("current_version"))
+                for detail in api.list_server_hda_details(self.client, server_group_id=self.params["server_group_id"],
+                                                          server_name=self.params["name"]))
+            for server in servers:
+                server["current_version"] = versions.get(server["id"])
+        return dict(changed=False, servers=servers)
+
+
+def main():
+    AppServerInfo.main()
+
+
+if __name__ == "__main__":
+    main()
