@@ -84,6 +84,12 @@ options:
         throttled them or the connection could not be opened).
     type: int
     default: 5
+attributes:
+  action_group:
+    description: Use C(group/huaweicloud.workspace_app.workspace_app) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - huaweicloud.workspace_app.workspace_app
 notes:
   - Option precedence is module option, then environment variable, then credentials file. Use
     C(module_defaults) with the action group C(group/huaweicloud.workspace_app.workspace_app) to set the

@@ -73,7 +73,6 @@ class WorkspaceAppModule:
         spec.update(copy.deepcopy(self.argument_spec))
         self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.module_kwargs)
         self.params = self.module.params
-        self.warnings = []
         self._client = None
 
     @property
@@ -105,7 +104,6 @@ class WorkspaceAppModule:
         raise NotImplementedError
 
     def warn(self, message):
-        self.warnings.append(message)
         self.module.warn(message)
 
     def fail(self, msg, **result):
@@ -143,12 +141,17 @@ class WorkspaceAppModule:
 class PlanItem:
     """What one target server needs.
 
-    ``action`` is ``none`` (already as desired), ``submit`` (send it) or
-    ``wait`` (a job already running on it: wait for ``job_id``, never resubmit).
+    ``action`` is ``none`` (already as desired), ``skip`` (cannot be acted on,
+    ``note`` says why), ``submit`` (send it) or ``wait`` (a job is already
+    running on it: wait for ``job_id``, never resubmit).
     ``before``/``after`` are what ``--diff`` shows for the server.
     """
 
+    ACTIONS = ("none", "skip", "submit", "wait")
+
     def __init__(self, server, action, before=None, after=None, job_id=None, batch_key=None, note=None):
+        if action not in self.ACTIONS:
+            raise ValueError("unknown plan action %r" % action)
         self.server = server
         self.action = action
         self.before = before
@@ -162,19 +165,37 @@ class PlanItem:
         return self.server["id"]
 
 
+class Submission:
+    """What the service answered for one server of a submitted batch."""
+
+    def __init__(self, job_id=None, error_code=None, error_msg=None, waited=False):
+        self.job_id = job_id
+        self.error_code = error_code
+        self.error_msg = error_msg
+        # True when the server turned out to be already running the change (e.g. after a
+        # 409 or a lost response): it is waited for, not counted as a new submission.
+        self.waited = waited
+
+
+SKIPPED = "skipped"
+UNCHANGED = "unchanged"
+
+
 class ServerReport:
     """One entry of the ``servers`` result."""
+
+    ACTION_NAMES = {"none": "none", "skip": "none", "submit": "submitted", "wait": "waited"}
 
     def __init__(self, item):
         self.id = item.server_id
         self.name = item.server.get("name")
-        self.action = {"none": "none", "submit": "submitted", "wait": "waited"}[item.action]
-        self.status = "unchanged" if item.action == "none" else PENDING
+        self.action = self.ACTION_NAMES[item.action]
+        self.status = {"none": UNCHANGED, "skip": SKIPPED}.get(item.action, PENDING)
         self.job_id = item.job_id
         self.error_code = None
         self.error_msg = item.note
         self.before = item.before
-        self.after = item.before if item.action == "none" else item.after
+        self.after = item.after if item.action in ("submit", "wait") else item.before
 
     def fail(self, error_code, error_msg):
         self.status = FAILED
@@ -192,10 +213,13 @@ class JobModule(WorkspaceAppModule):
     Subclasses implement:
 
     * :meth:`plan_server` -> :class:`PlanItem` for one target server;
-    * :meth:`submit_batch` -> ``{server_id: (job_id, error_code, error_msg)}``
-      for up to ``batch_size`` planned items with the same ``batch_key``;
-    * optionally :meth:`read_after` -> ``{server_id: after}`` re-read at the end,
-      and :meth:`prepare` to read what planning needs once (versions, groups).
+    * :meth:`submit_batch` -> ``{server_id: Submission}`` for up to
+      ``batch_size`` planned items sharing a ``batch_key``;
+    * optionally :meth:`resolve` (the target servers; default: the shared
+      target resolution), :meth:`prepare` (read once what planning needs) and
+      :meth:`read_after` -> ``{server_id: after}`` (re-read at the end).
+
+    Check mode stops after planning: nothing is written and nothing waited for.
     """
 
     max_batch_size = 20
@@ -211,6 +235,7 @@ class JobModule(WorkspaceAppModule):
         super(JobModule, self).__init__()
         self.progress = []
         self.timed_out = None
+        self.extra_result = {}
 
     def validate(self):
         super(JobModule, self).validate()
@@ -221,7 +246,10 @@ class JobModule(WorkspaceAppModule):
             raise TargetError("poll_interval: must be more than 0 seconds, got %s" % self.params["poll_interval"])
 
     # -- hooks ---------------------------------------------------------------
-    def prepare(self, targets):
+    def resolve(self):
+        return resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"]).servers
+
+    def prepare(self, servers):
         """Read, once, whatever planning needs besides the server records."""
 
     def plan_server(self, server):
@@ -235,9 +263,9 @@ class JobModule(WorkspaceAppModule):
 
     # -- cycle ---------------------------------------------------------------
     def plan(self):
-        targets = resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"])
-        self.prepare(targets)
-        return [self.plan_server(server) for server in targets.servers]
+        servers = self.resolve()
+        self.prepare(servers)
+        return [self.plan_server(server) for server in servers]
 
     def run(self):
         plan = self.plan()
@@ -257,18 +285,22 @@ class JobModule(WorkspaceAppModule):
             if done:
                 for server_id, after in self.read_after(done).items():
                     reports[server_id].after = after
-        return self.report(plan, reports, submitted_jobs, to_submit)
+        changed = bool(submitted_jobs) if not self.check_mode else bool(to_submit)
+        return self.report(reports, submitted_jobs, changed)
 
     def submit(self, to_submit, reports, jobs):
+        """Submit planned items in batches; returns the new job ids in submission order."""
         submitted_jobs = []
-        groups = {}
+        by_key = {}
         for item in to_submit:
-            groups.setdefault(item.batch_key, []).append(item)
-        chunks = [chunk for key in groups for chunk in batches(groups[key], self.params["batch_size"])]
+            by_key.setdefault(item.batch_key, []).append(item)
+        chunks = [chunk for key in by_key for chunk in batches(by_key[key], self.params["batch_size"])]
         for index, chunk in enumerate(chunks):
             try:
                 outcome = self.submit_batch(chunk)
             except ApiError as exc:
+                # Stop here: whatever failed this batch (auth, quota, bad input) would most
+                # likely fail the next ones too, and nothing unplanned should be sent.
                 for item in chunk:
                     reports[item.server_id].fail(exc.error_code, exc.message)
                 for later in chunks[index + 1:]:
@@ -276,16 +308,18 @@ class JobModule(WorkspaceAppModule):
                         reports[item.server_id].fail(None, "not submitted: an earlier batch failed (%s)" % exc.message)
                 break
             for item in chunk:
-                job_id, error_code, error_msg = outcome.get(item.server_id, (None, None, "no job returned for this server"))
+                answer = outcome.get(item.server_id) or Submission(error_msg="the service returned no job for this server")
                 report = reports[item.server_id]
-                report.job_id = job_id
-                if error_code or not job_id:
-                    report.fail(error_code, error_msg)
+                report.job_id = answer.job_id
+                if answer.error_code or not answer.job_id:
+                    report.fail(answer.error_code, answer.error_msg)
                     continue
-                jobs.setdefault(job_id, []).append(item.server_id)
-                if job_id not in submitted_jobs:
-                    submitted_jobs.append(job_id)
-            self.progress.append("submitted %d server(s) in batch %d/%d" % (len(chunk), index + 1, len(chunks)))
+                jobs.setdefault(answer.job_id, []).append(item.server_id)
+                if answer.waited:
+                    report.action = "waited"
+                elif answer.job_id not in submitted_jobs:
+                    submitted_jobs.append(answer.job_id)
+            self.progress.append("batch %d/%d: %d server(s) submitted" % (index + 1, len(chunks), len(chunk)))
         return submitted_jobs
 
     def wait(self, jobs, reports):
@@ -306,23 +340,30 @@ class JobModule(WorkspaceAppModule):
                 else:
                     report.status = outcome.status
 
-    def report(self, plan, reports, submitted_jobs, to_submit):
+    def report(self, reports, submitted_jobs, changed):
         servers = [reports[server_id].as_dict() for server_id in sorted(reports)]
-        summary = dict(total=len(servers), unchanged=0, succeeded=0, failed=0, pending=0)
+        summary = dict(total=len(servers), unchanged=0, skipped=0, succeeded=0, failed=0, pending=0)
         for server in servers:
             summary[server["status"]] += 1
-        result = dict(changed=bool(to_submit), servers=servers, jobs=submitted_jobs, summary=summary)
+        result = dict(changed=changed, servers=servers, jobs=submitted_jobs, summary=summary)
+        result.update(self.extra_result)
         if self.progress:
             result["progress"] = self.progress
         if self.diff_mode:
-            result["diff"] = dict(
-                before=dict((s["id"], s["before"]) for s in servers if s["action"] != "none"),
-                after=dict((s["id"], s["after"]) for s in servers if s["action"] != "none"))
+            acted = [s for s in servers if s["action"] != "none"]
+            result["diff"] = dict(before=dict((s["id"], s["before"]) for s in acted),
+                                  after=dict((s["id"], s["after"]) for s in acted))
+        skipped = [s["id"] for s in servers if s["status"] == SKIPPED]
+        if skipped:
+            self.warn("%d server(s) skipped: %s" % (len(skipped), "; ".join(
+                "%s (%s)" % (s["id"], s["error_msg"]) for s in servers if s["status"] == SKIPPED)))
         failures = [s for s in servers if s["status"] == FAILED]
         messages = []
         if failures:
-            first = "; ".join("%s: %s %s" % (s["id"], s["error_code"] or "", s["error_msg"] or "") for s in failures[:3])
-            messages.append("%d of %d server(s) failed (%s)" % (len(failures), len(servers), first))
+            first = "; ".join("%s: %s" % (s["id"], " ".join(p for p in (s["error_code"], s["error_msg"]) if p))
+                              for s in failures[:3])
+            messages.append("%d of %d server(s) failed (%s%s)" % (
+                len(failures), len(servers), first, "; ..." if len(failures) > 3 else ""))
         if self.timed_out is not None:
             messages.append(str(self.timed_out))
         if messages:

@@ -13,11 +13,10 @@ short_description: Read a Huawei Cloud Workspace application streaming job and i
 version_added: 0.1.0
 description:
   - Reads one job (C(GET /v2/{project_id}/job/{job_id})) with its sub jobs, one per server.
-  - Use it after a job-starting module ran with C(wait: false)
-    or to inspect a job started elsewhere.
+  - Use it after a job-starting module ran with C(wait=false) or to inspect a job started elsewhere.
   - Never changes anything; fully supports check mode.
 author:
-  - huaweicloud.workspace_app contributors
+  - huaweicloud.workspace_app maintainers (@huaweicloud)
 options:
   job_id:
     description:

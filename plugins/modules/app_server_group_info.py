@@ -17,7 +17,7 @@ description:
     as C(ip_virtual), C(route_policy), C(image_type) and C(image_product_id).
   - Never changes anything; fully supports check mode.
 author:
-  - huaweicloud.workspace_app contributors
+  - huaweicloud.workspace_app maintainers (@huaweicloud)
 options:
   server_group_id:
     description:

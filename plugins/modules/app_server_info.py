@@ -16,7 +16,7 @@ description:
   - With O(hda=true) also reads each server's access agent (HDA) version and merges it in as C(current_version).
   - Never changes anything; fully supports check mode.
 author:
-  - huaweicloud.workspace_app contributors
+  - huaweicloud.workspace_app maintainers (@huaweicloud)
 options:
   server_ids:
     description:

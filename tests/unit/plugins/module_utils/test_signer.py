@@ -28,14 +28,14 @@ PATHS = [
 
 
 def _text(rng, low=0, high=12):
-    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(low, high)))
+    return "".join(rng.choice(ALPHABET) for _unused in range(rng.randint(low, high)))
 
 
 def _generate(rng):
     method = rng.choice(["GET", "POST", "PATCH", "PUT", "DELETE", "get"])
     path = rng.choice(PATHS).replace("{pid}", "%032x" % rng.getrandbits(128))
     query, used = [], set()
-    for _ in range(rng.randint(0, 5)):
+    for _unused in range(rng.randint(0, 5)):
         key = rng.choice(["offset", "limit", "server_name", "name", "a b", "z", "ü", _text(rng, 1, 6)])
         if key in used:
             continue
@@ -57,7 +57,7 @@ def _generate(rng):
     body = {
         "none": None,
         "empty": "",
-        "json": json.dumps({"items": [_text(rng, 1, 10) for _ in range(rng.randint(1, 20))]}),
+        "json": json.dumps({"items": [_text(rng, 1, 10) for _unused in range(rng.randint(1, 20))]}),
         "unicode": json.dumps({"description": _text(rng, 1, 30)}, ensure_ascii=False),
     }[body_kind]
     host = rng.choice(["appstream.cn-north-4.myhuaweicloud.com", "127.0.0.1:8443", "iam.ap-southeast-1.myhuaweicloud.com"])

@@ -1,0 +1,359 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: app_server_hda_upgrade
+short_description: Bring the access agent (HDA) of Workspace application streaming servers to the latest version
+version_added: 0.1.0
+description:
+  - Desired state for the access agent (HDA) of application streaming servers, so that every target server runs
+    the tenant's latest HDA version.
+  - Reads each server's current version (C(GET …/app-servers/access-agent/list)) and the latest version per HDA
+    type (C(…/access-agent/actions/show-latest-version); C(SBC) for servers of non-VDI groups, C(OA_APP) for VDI
+    without GPU, C(PT_APP) for VDI with GPU), then submits only the servers that are behind, at most
+    O(batch_size) per call (C(PATCH …/access-agent/actions/upgrade)), and waits for all jobs with one deadline.
+  - Servers already at the target version are left alone. Servers whose upgrade is already running (started by
+    an earlier run with O(wait=false), by the console, or by someone else) are waited for, never submitted again.
+  - Servers whose C(status) is not C(REGISTERED) (agent offline, frozen, stopped ...) cannot be upgraded; they are
+    reported with status C(skipped) and a warning, and do not fail the task.
+  - Servers in maintenance mode are upgraded like any other; maintenance mode is the usual way to drain users
+    before an upgrade.
+  - A batch the service rejects with HTTP 409 (conflict: an upgrade already running) is re-read and waited for
+    instead of failing. A batch whose response was lost is re-read; it is submitted again only when the re-read
+    shows it was not applied.
+author:
+  - huaweicloud.workspace_app maintainers (@huaweicloud)
+options:
+  version:
+    description:
+      - V(latest) brings every target to the latest version of its HDA type.
+      - An explicit version is a guard: when every target already runs it, nothing is done; otherwise it must be
+        the latest version (the API can only upgrade to the latest one), or the task fails before anything is
+        submitted, naming the latest version.
+    type: str
+    default: latest
+extends_documentation_fragment:
+  - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.targets
+  - huaweicloud.workspace_app.wait
+attributes:
+  check_mode:
+    support: full
+    description: Reads and plans; submits nothing and waits for nothing. RV(changed) tells whether a real run
+      would submit something.
+  diff_mode:
+    support: full
+    description: Per server, the HDA version before and after.
+notes:
+  - Upgrading the HDA restarts the agent on the server; users connected to it may be disconnected. Drain the
+    servers first (maintenance mode) when that matters.
+  - Request cost of a run where everything is already up to date is one page of 100 servers per request plus one
+    request for the latest versions.
+"""
+
+EXAMPLES = r"""
+- name: Upgrade the access agent of every server of a group
+  huaweicloud.workspace_app.app_server_hda_upgrade:
+    region: cn-north-4
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+  register: upgrade
+
+- name: Canary first - two servers, smaller batches, shorter deadline
+  huaweicloud.workspace_app.app_server_hda_upgrade:
+    server_ids:
+      - 3f791197-d166-4c8e-81e4-38c40ffc1989
+      - 62f48b59-0ebb-4b1e-ad35-f64948a0591b
+    batch_size: 1
+    wait_timeout: 1200
+
+- name: Start the upgrade and come back later
+  huaweicloud.workspace_app.app_server_hda_upgrade:
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    wait: false
+  register: started
+
+- name: Later - check one of the jobs
+  huaweicloud.workspace_app.app_job_info:
+    job_id: "{{ started.jobs[0] }}"
+  when: started.jobs | length > 0
+
+- name: Which servers would be upgraded? (no change made)
+  huaweicloud.workspace_app.app_server_hda_upgrade:
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+  check_mode: true
+  diff: true
+  register: plan
+
+- name: Only make sure the group runs a known version (fails if that is no longer the latest)
+  huaweicloud.workspace_app.app_server_hda_upgrade:
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    version: 2.0.24.5
+"""
+
+RETURN = r"""
+servers:
+  description: One entry per target server, sorted by id.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Server id.
+      type: str
+    name:
+      description: Server name.
+      type: str
+    action:
+      description: V(none) (nothing to do or skipped), V(submitted) (upgrade submitted by this run) or V(waited)
+        (an upgrade already running was waited for).
+      type: str
+    status:
+      description: V(unchanged) (already at the target), V(skipped) (not C(REGISTERED); see RV(servers[].error_msg)),
+        V(succeeded), V(failed), or V(pending) (not waited for, or in check mode).
+      type: str
+    job_id:
+      description: The job that upgrades the server.
+      type: str
+    error_code:
+      description: Error code of a failed upgrade.
+      type: str
+    error_msg:
+      description: Why the upgrade failed or the server was skipped.
+      type: str
+    before:
+      description: The state before, C({hda_version}).
+      type: dict
+    after:
+      description: The state after (re-read from the service after a successful upgrade), C({hda_version}).
+      type: dict
+  sample:
+    - id: 3f791197-d166-4c8e-81e4-38c40ffc1989
+      name: as-server-0001
+      action: submitted
+      status: succeeded
+      job_id: "575945548515770368"
+      error_code: null
+      error_msg: null
+      before: {hda_version: 2.0.23.1}
+      after: {hda_version: 2.0.24.5}
+jobs:
+  description: Ids of the jobs this run submitted, in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["575945548515770368", "575945548515770369"]
+summary:
+  description: Counts of RV(servers) by status.
+  returned: always
+  type: dict
+  sample: {total: 60, unchanged: 15, skipped: 0, succeeded: 45, failed: 0, pending: 0}
+latest_versions:
+  description: The latest HDA version per HDA type, as the service reports it.
+  returned: always
+  type: dict
+  sample: {SBC: 2.0.24.5, OA_APP: 2.0.24.5, PT_APP: 2.0.24.3}
+progress:
+  description: Progress lines of the run (batches submitted, polling rounds, jobs done/total).
+  returned: when something was submitted or waited for
+  type: list
+  elements: str
+diff:
+  description: With C(--diff), C(before) and C(after) map each acted-on server id to its HDA version.
+  returned: when diff mode is on
+  type: dict
+"""
+
+import re
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JobModule, PlanItem, Submission
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import (
+    TargetError, resolve_targets, show_group_or_fail)
+
+JOB_TYPE = "UPGRADE_ACCESS_AGENT"
+UPGRADING_TASK = "upgrading_access_agent"
+ACTIVE_JOB = ("WAITING", "RUNNING")
+
+
+def version_key(version):
+    """Compare versions numerically where they are numeric (2.0.10 > 2.0.9)."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", version or "")]
+
+
+def upgrade_running(record):
+    return record.get("task_status") == UPGRADING_TASK or (
+        record.get("job_type") == JOB_TYPE and record.get("job_status") in ACTIVE_JOB)
+
+
+class HdaUpgrade(JobModule):
+    argument_spec = dict(version=dict(type="str", default="latest"))
+
+    def __init__(self):
+        super(HdaUpgrade, self).__init__()
+        self.latest = {}
+        self.groups = {}
+        self.gpu_by_server = {}
+        self.groups_with_gpu_read = set()
+
+    # -- targets -------------------------------------------------------------
+    def read_versions(self):
+        return api.list_server_hda_details(self.client, server_group_id=self.params["server_group_id"])
+
+    def resolve(self):
+        """Targets from the access agent list: it carries what planning needs for most servers."""
+        group_id = self.params["server_group_id"]
+        details = self.read_versions()
+        if group_id:
+            details = [d for d in details if d.get("server_group_id") == group_id]
+            if not details:
+                show_group_or_fail(self.client, group_id)  # unknown group fails; an empty one has no targets
+        else:
+            wanted = list(dict.fromkeys(self.params["server_ids"] or []))
+            if not wanted:
+                raise TargetError("server_ids: the list is empty; name at least one server or use server_group_id")
+            by_id = dict((d.get("server_id"), d) for d in details)
+            missing = [sid for sid in wanted if sid not in by_id]
+            if missing:
+                # Not in the access agent list: unknown ids fail here; known servers without an agent are planned
+                # from their server record (and skipped, having no version to compare).
+                for record in resolve_targets(self.client, server_ids=missing).servers:
+                    by_id[record["id"]] = dict(server_id=record["id"], server_name=record.get("name"),
+                                               server_group_id=record.get("server_group_id"),
+                                               status=record.get("status"), current_version=None, no_agent=True)
+            details = [by_id[sid] for sid in wanted]
+        return [dict(id=d["server_id"], name=d.get("server_name"), server_group_id=d.get("server_group_id"),
+                     status=d.get("status"), maintain_status=d.get("maintain_status"),
+                     current_version=d.get("current_version"), no_agent=d.get("no_agent", False))
+                for d in details]
+
+    # -- planning ------------------------------------------------------------
+    def prepare(self, servers):
+        self.latest = api.list_access_agent_latest_version(self.client)
+        if not any(self.latest.values()):
+            self.latest = {None: api.show_access_agent_latest_version(self.client)}
+        self.extra_result["latest_versions"] = dict((k, v) for k, v in self.latest.items() if k)
+        for server in servers:
+            server["target_version"] = self.target_for(server)
+        self.check_explicit_version(servers)
+        behind = [s for s in servers if self.needs_upgrade(s)]
+        self.merge_server_records(behind)
+
+    def target_for(self, server):
+        versions = set(v for v in self.latest.values() if v)
+        if len(versions) <= 1:
+            return versions.pop() if versions else None
+        # Several HDA types with different latest versions: the server's type decides.
+        group_id = server["server_group_id"]
+        if group_id not in self.groups:
+            self.groups[group_id] = api.show_server_group(self.client, group_id) or {}
+        if not self.groups[group_id].get("is_vdi"):
+            hda_type = "SBC"
+        else:
+            if group_id not in self.groups_with_gpu_read:
+                for record in api.list_servers(self.client, server_group_id=group_id):
+                    self.gpu_by_server[record["id"]] = bool((record.get("product_info") or {}).get("is_gpu"))
+                self.groups_with_gpu_read.add(group_id)
+            hda_type = "PT_APP" if self.gpu_by_server.get(server["id"]) else "OA_APP"
+        return self.latest.get(hda_type) or self.latest.get("SBC")
+
+    def at_target(self, server):
+        current, wanted = server["current_version"], self.params["version"]
+        if wanted != "latest" and current == wanted:
+            return True
+        target = server["target_version"]
+        return bool(current and target) and version_key(current) >= version_key(target)
+
+    def needs_upgrade(self, server):
+        return not server["no_agent"] and not self.at_target(server)
+
+    def check_explicit_version(self, servers):
+        wanted = self.params["version"]
+        if wanted == "latest":
+            return
+        behind = [s for s in servers if self.needs_upgrade(s)]
+        wrong = sorted(set(s["target_version"] for s in behind if s["target_version"] != wanted))
+        if wrong:
+            raise TargetError(
+                "version: %s is not the latest HDA version (latest: %s); the API can only upgrade to the latest "
+                "version, so use version: latest or %s" % (wanted, ", ".join(str(v) for v in wrong), wrong[-1]))
+
+    def merge_server_records(self, servers):
+        """Job fields (is an upgrade running?) are only in the server list: read them for servers behind."""
+        if not servers:
+            return
+        ids = [s["id"] for s in servers]
+        if self.params["server_group_id"]:
+            records = api.list_servers(self.client, server_group_id=self.params["server_group_id"])
+        else:
+            records = resolve_targets(self.client, server_ids=ids).servers
+        by_id = dict((r["id"], r) for r in records)
+        for server in servers:
+            record = by_id.get(server["id"], {})
+            for key in ("job_id", "job_type", "job_status", "task_status", "status"):
+                server[key] = record.get(key, server.get(key))
+
+    def plan_server(self, server):
+        before = dict(hda_version=server["current_version"])
+        after = dict(hda_version=server["target_version"])
+        if server["no_agent"]:
+            return PlanItem(server, "skip", before, note="the service reports no access agent on this server")
+        if self.at_target(server):
+            return PlanItem(server, "none", before)
+        if upgrade_running(server) and server.get("job_id"):
+            return PlanItem(server, "wait", before, after, job_id=server["job_id"])
+        if server.get("status") != "REGISTERED":
+            return PlanItem(server, "skip", before, note="status is %s; only REGISTERED servers can be upgraded"
+                            % server.get("status"))
+        return PlanItem(server, "submit", before, after)
+
+    # -- applying ------------------------------------------------------------
+    def submit_batch(self, items):
+        ids = [item.server_id for item in items]
+        try:
+            job_id = api.batch_upgrade_hda_version(self.client, ids)
+        except ApiError as exc:
+            if exc.status == 409 or exc.status is None:
+                return self.recover(items, exc)
+            raise
+        return dict((sid, Submission(job_id)) for sid in ids)
+
+    def recover(self, items, exc):
+        """After a conflict or a lost response, the service's state tells what happened."""
+        records = dict((r["id"], r) for r in resolve_targets(self.client, server_ids=[i.server_id for i in items]).servers)
+        answers, resend = {}, []
+        for item in items:
+            record = records.get(item.server_id, {})
+            new_job = record.get("job_type") == JOB_TYPE and record.get("job_id") and (
+                record.get("job_id") != item.server.get("job_id"))
+            if exc.status is None and new_job:
+                answers[item.server_id] = Submission(record["job_id"])  # our request was applied
+            elif exc.status == 409 and upgrade_running(record) and record.get("job_id"):
+                answers[item.server_id] = Submission(record["job_id"], waited=True)
+            elif exc.status is None:
+                resend.append(item.server_id)  # provably not applied: safe to send again
+            else:
+                answers[item.server_id] = Submission(error_code=exc.error_code, error_msg=exc.message)
+        if resend:
+            job_id = api.batch_upgrade_hda_version(self.client, resend)
+            answers.update((sid, Submission(job_id)) for sid in resend)
+        return answers
+
+    def read_after(self, server_ids):
+        wanted = set(server_ids)
+        return dict((d["server_id"], dict(hda_version=d.get("current_version")))
+                    for d in self.read_versions() if d.get("server_id") in wanted)
+
+
+def main():
+    HdaUpgrade.main()
+
+
+if __name__ == "__main__":
+    main()
