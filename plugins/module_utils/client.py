@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 
 try:
     import requests
-    from requests.exceptions import ConnectTimeout, ConnectionError as RequestsConnectionError, Timeout
+    from requests.exceptions import (
+        ConnectTimeout, ConnectionError as RequestsConnectionError, RequestException, SSLError, Timeout)
     from urllib3.exceptions import ConnectTimeoutError
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -40,7 +41,7 @@ USER_AGENT = "huaweicloud.workspace_app/%s" % COLLECTION_VERSION
 
 # Regions served from the "appstream" host; every other region uses "workspace".
 APPSTREAM_HOST_REGIONS = frozenset(["cn-north-4", "cn-east-3", "cn-south-1", "cn-north-9", "cn-southwest-2"])
-REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
+REGION_PATTERN = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+")
 
 DEFAULT_CREDENTIALS_FILE = "~/.huaweicloud/credentials"
 PAGE_LIMIT = 100
@@ -48,6 +49,7 @@ RETRYABLE_STATUS = frozenset([429, 500, 502, 503, 504])
 THROTTLE_CODE = "APIGW.0308"
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
+RETRY_AFTER_CAP = 120.0  # a Retry-After longer than this is not worth holding a task for
 
 # option name -> environment variables, in order of precedence
 ENVIRONMENT = {
@@ -69,6 +71,7 @@ CREDENTIALS_FILE_KEYS = {
     "security_token": "security_token",
 }
 SECRET_OPTIONS = ("secret_key", "security_token", "auth_token")
+CREDENTIAL_OPTIONS = ("project_id", "access_key") + SECRET_OPTIONS
 
 
 class ConfigurationError(Exception):
@@ -150,6 +153,12 @@ def check_endpoint(option, url):
             "use https:// for %s" % (option, parts.hostname))
     if parts.query or parts.fragment:
         raise ConfigurationError("%s: %r must not carry a query string or fragment" % (option, url))
+    if parts.username is not None or parts.password is not None:
+        raise ConfigurationError("%s: credentials in the URL are not supported; use the credential options" % option)
+    try:
+        parts.port
+    except ValueError:
+        raise ConfigurationError("%s: the port of %s is not a number from 0 to 65535" % (option, parts.hostname))
     return url.rstrip("/")
 
 
@@ -159,7 +168,7 @@ def service_endpoint(region):
 
 
 def _read_credentials_file(path):
-    parser = configparser.ConfigParser()
+    parser = configparser.ConfigParser(interpolation=None)  # secrets may contain %
     try:
         with open(path) as handle:
             parser.read_file(handle)
@@ -200,6 +209,13 @@ def resolve_connection(params, environ=None):
             if values.get(name) in (None, "") and from_file.get(key):
                 values[name], sources[name] = from_file[key], "credentials file %s" % credentials_path
 
+    for name in CREDENTIAL_OPTIONS:
+        if isinstance(values.get(name), str):
+            values[name] = values[name].strip()
+            if any(ord(ch) < 32 or ord(ch) == 127 for ch in values[name]):
+                # name the option and where it came from, never the value
+                raise ConfigurationError("%s (from %s) contains control characters" % (name, sources[name]))
+
     for name in ("validate_certs", "request_timeout", "max_retries"):
         values[name] = params.get(name)
 
@@ -217,7 +233,7 @@ def resolve_connection(params, environ=None):
                 "environment HW_AUTH_TOKEN)" % (" and ".join(missing), "; ".join(looked_at(name) for name in missing)))
 
     region = values.get("region")
-    if region and not REGION_PATTERN.match(region):
+    if region and not REGION_PATTERN.fullmatch(region):
         raise ConfigurationError("region: %r is not a region name such as cn-north-4 or ap-southeast-1" % region)
     if values.get("endpoint"):
         values["endpoint"] = check_endpoint("endpoint", values["endpoint"])
@@ -238,8 +254,8 @@ def resolve_connection(params, environ=None):
 
 def _reached_service(exc):
     """False only when the request provably never reached the service."""
-    if isinstance(exc, ConnectTimeout):
-        return False
+    if isinstance(exc, (ConnectTimeout, SSLError)):
+        return False  # no TCP connection, or the TLS handshake failed: nothing was sent
     reason = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the cause
     return not isinstance(reason, ConnectTimeoutError)
@@ -309,7 +325,7 @@ class Client:
         delay = self._rand() * min(self.backoff_cap, self.backoff_base * (2 ** attempt))
         retry_after = _retry_after(response)
         if retry_after is not None:
-            delay = max(delay, retry_after)
+            delay = max(delay, min(retry_after, RETRY_AFTER_CAP))
         return delay
 
     @staticmethod
@@ -362,6 +378,9 @@ class Client:
                                                 timeout=timeout, verify=verify, allow_redirects=False)
             except (RequestsConnectionError, Timeout) as exc:
                 error = exc
+            except RequestException as exc:
+                # Invalid URL/header and the like: the message may quote a header value, so only the type is kept.
+                raise ApiError(None, None, "the request could not be sent (%s)" % type(exc).__name__, method, path)
             if error is not None:
                 retryable = not mutating or not _reached_service(error)
                 if not retryable or attempt >= max_retries:

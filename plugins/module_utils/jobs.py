@@ -112,9 +112,10 @@ class JobWaiter:
         self.sleep = sleep
         self.progress = progress or (lambda line: None)
         self.rounds = 0
+        self.results = {}  # the last seen state, also when wait() raised
 
     def wait(self, jobs, deadline=None):
-        results = dict((job_id, JobResult(job_id, server_ids)) for job_id, server_ids in jobs.items())
+        results = self.results = dict((job_id, JobResult(job_id, server_ids)) for job_id, server_ids in jobs.items())
         if not results:
             return results
         deadline = self.clock() + self.timeout if deadline is None else deadline

@@ -96,9 +96,10 @@ class WorkspaceAppModule:
 
     def validate(self):
         """Raise TargetError/ConfigurationError for bad input; runs before any request."""
-        for name in ("request_timeout", "max_retries"):
-            if self.params[name] is not None and self.params[name] < 0:
-                raise TargetError("%s: must be 0 or more, got %s" % (name, self.params[name]))
+        if self.params["request_timeout"] <= 0:
+            raise TargetError("request_timeout: must be more than 0 seconds, got %s" % self.params["request_timeout"])
+        if self.params["max_retries"] < 0:
+            raise TargetError("max_retries: must be 0 or more, got %s" % self.params["max_retries"])
 
     def run(self):
         raise NotImplementedError
@@ -201,6 +202,7 @@ class ServerReport:
         self.status = FAILED
         self.error_code = error_code
         self.error_msg = error_msg
+        self.after = self.before  # nothing is known to have changed
 
     def as_dict(self):
         return dict((key, getattr(self, key)) for key in
@@ -234,7 +236,8 @@ class JobModule(WorkspaceAppModule):
         self.module_kwargs = kwargs
         super(JobModule, self).__init__()
         self.progress = []
-        self.timed_out = None
+        self.wait_problem = None  # a WaitTimeout or ApiError that ended waiting early
+        self.maybe_applied = False  # a batch lost its response: it may have changed something
         self.extra_result = {}
 
     def validate(self):
@@ -283,9 +286,12 @@ class JobModule(WorkspaceAppModule):
                 self.wait(jobs, reports)
             done = [sid for sid, report in reports.items() if report.action != "none" and report.status == SUCCEEDED]
             if done:
-                for server_id, after in self.read_after(done).items():
-                    reports[server_id].after = after
-        changed = bool(submitted_jobs) if not self.check_mode else bool(to_submit)
+                try:
+                    for server_id, after in self.read_after(done).items():
+                        reports[server_id].after = after
+                except ApiError as exc:
+                    self.warn("the changes succeeded but the final state could not be re-read: %s" % exc.message)
+        changed = bool(to_submit) if self.check_mode else bool(submitted_jobs) or self.maybe_applied
         return self.report(reports, submitted_jobs, changed)
 
     def submit(self, to_submit, reports, jobs):
@@ -301,6 +307,7 @@ class JobModule(WorkspaceAppModule):
             except ApiError as exc:
                 # Stop here: whatever failed this batch (auth, quota, bad input) would most
                 # likely fail the next ones too, and nothing unplanned should be sent.
+                self.maybe_applied = self.maybe_applied or exc.status is None
                 for item in chunk:
                     reports[item.server_id].fail(exc.error_code, exc.message)
                 for later in chunks[index + 1:]:
@@ -329,7 +336,13 @@ class JobModule(WorkspaceAppModule):
             results = waiter.wait(jobs)
         except WaitTimeout as exc:
             results = exc.results
-            self.timed_out = exc
+            self.wait_problem = exc
+        except ApiError as exc:
+            # Polling failed for good (after retries): the jobs go on, so keep their ids and
+            # changed, and leave the servers pending so that a re-run resumes waiting.
+            results = waiter.results
+            self.wait_problem = "waiting stopped: %s; job(s) %s may still be running, re-run the task to resume" % (
+                exc.message, ", ".join(sorted(job_id for job_id, r in results.items() if not r.finished)))
         for result in results.values():
             for server_id, outcome in result.servers.items():
                 report = reports.get(server_id)
@@ -364,8 +377,8 @@ class JobModule(WorkspaceAppModule):
                               for s in failures[:3])
             messages.append("%d of %d server(s) failed (%s%s)" % (
                 len(failures), len(servers), first, "; ..." if len(failures) > 3 else ""))
-        if self.timed_out is not None:
-            messages.append(str(self.timed_out))
+        if self.wait_problem is not None:
+            messages.append(str(self.wait_problem))
         if messages:
             result["msg_failed"] = "; ".join(messages)
         return result

@@ -1,0 +1,137 @@
+"""Integration harness: real ``ansible-playbook`` runs against the simulator over HTTP."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client
+from tests.conftest import COLLECTIONS_ROOT
+from tests.simulator import Simulator
+
+ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+GROUP = "group/huaweicloud.workspace_app.workspace_app"
+CREDENTIAL_ENV_PREFIXES = ("HUAWEICLOUD_", "HW_")
+
+
+class PlaybookRun:
+    """What one ``ansible-playbook`` run printed and the variables its tasks registered."""
+
+    def __init__(self, process, results):
+        self.rc = process.returncode
+        self.stdout = process.stdout
+        self.stderr = process.stderr
+        self.results = results
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def __getitem__(self, name):
+        return self.results[name]
+
+
+class PlaybookRunner:
+    """Writes a one-play playbook of the given tasks and runs it on localhost.
+
+    Every variable a task registers is written to a JSON file at the end of the
+    play (even when a task failed), so tests assert on the real module results.
+    """
+
+    def __init__(self, tmp_path, sim):
+        self.tmp_path = tmp_path
+        self.sim = sim
+        self.runs = 0
+
+    def connection_defaults(self, auth="aksk"):
+        creds = self.sim.credentials
+        defaults = {"endpoint": self.sim.url, "iam_endpoint": self.sim.url, "region": creds["region"]}
+        if auth == "aksk":
+            defaults.update(access_key=creds["ak"], secret_key=creds["sk"], project_id=creds["project_id"])
+        elif auth == "token":
+            defaults.update(auth_token=creds["auth_token"], project_id=creds["project_id"])
+        return defaults
+
+    def environment(self, extra=None):
+        env = dict((k, v) for k, v in os.environ.items() if not k.startswith(CREDENTIAL_ENV_PREFIXES))
+        env.update({
+            "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_ROOT,
+            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+            "ANSIBLE_LOCALHOST_WARNING": "False",
+            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+            "ANSIBLE_NOCOLOR": "1",
+            "ANSIBLE_RETRY_FILES_ENABLED": "False",
+            "ANSIBLE_HOME": str(self.tmp_path / "ansible-home"),
+            "HOME": str(self.tmp_path),  # no ~/.huaweicloud/credentials of the developer's
+        })
+        env.update(extra or {})
+        return env
+
+    def run(self, tasks, module_defaults=None, auth="aksk", env=None, check=False, diff=False, verbosity=0,
+            extra_args=()):
+        self.runs += 1
+        registered = [task["register"] for task in tasks if "register" in task]
+        results_file = self.tmp_path / ("results-%d.json" % self.runs)
+        dump = "{{ %s | to_json }}" % ("{" + ", ".join("'%s': (%s | default(None))" % (n, n) for n in registered) + "}")
+        defaults = self.connection_defaults(auth) if module_defaults is None else module_defaults
+        play = {
+            "hosts": "localhost",
+            "connection": "local",
+            "gather_facts": False,
+            "module_defaults": {GROUP: defaults} if defaults else {},
+            "tasks": [{
+                "block": tasks,
+                "always": [{"name": "save results", "ansible.builtin.copy": {"content": dump, "dest": str(results_file)},
+                            "check_mode": False, "diff": False}],
+            }],
+        }
+        playbook = self.tmp_path / ("play-%d.yml" % self.runs)
+        playbook.write_text(json.dumps([play], indent=1))
+        cmd = [ANSIBLE_PLAYBOOK, "-i", "localhost,", str(playbook)]
+        if check:
+            cmd.append("--check")
+        if diff:
+            cmd.append("--diff")
+        if verbosity:
+            cmd.append("-" + "v" * verbosity)
+        cmd.extend(extra_args)
+        process = subprocess.run(cmd, env=self.environment(env), capture_output=True, text=True, timeout=300,
+                                 check=False)
+        results = json.loads(results_file.read_text()) if results_file.exists() else {}
+        return PlaybookRun(process, results)
+
+
+@pytest.fixture
+def make_simulator():
+    """Factory: ``make_simulator(servers=..., ...)`` returns a started simulator, stopped after the test."""
+    started = []
+
+    def factory(**kwargs):
+        kwargs.setdefault("seed", 7)
+        kwargs.setdefault("job_duration", 0.5)
+        sim = Simulator(**kwargs).start()
+        started.append(sim)
+        return sim
+
+    yield factory
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def runner_for(tmp_path):
+    return lambda sim: PlaybookRunner(tmp_path, sim)
+
+
+@pytest.fixture
+def api_client_for():
+    """Our own client (not a module under test), to prepare state over HTTP like another operator would."""
+    def factory(sim):
+        creds = sim.credentials
+        settings = client.resolve_connection({"endpoint": sim.url, "region": creds["region"], "access_key": creds["ak"],
+                                              "secret_key": creds["sk"], "project_id": creds["project_id"]},
+                                             environ={})
+        return client.Client(settings)
+    return factory

@@ -1,0 +1,243 @@
+"""app_server_hda_upgrade through ansible-playbook against the simulator."""
+
+import threading
+import time
+
+import pytest
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+
+MODULE = "huaweicloud.workspace_app.app_server_hda_upgrade"
+OLD = "2.0.10.1"
+FAST = {"poll_interval": 0.2, "wait_timeout": 120}
+
+
+def upgrade_task(register="up", **options):
+    args = dict(FAST)
+    args.update(options)
+    return {"name": "upgrade", MODULE: args, "register": register}
+
+
+def upgrade_calls(sim):
+    return sim.log.requests(operation="batch_upgrade_hda_version")
+
+
+def make_outdated(sim, server_ids):
+    for server_id in server_ids:
+        sim.state.set_hda_version(server_id, OLD)
+
+
+@pytest.fixture
+def fleet(make_simulator):
+    """60 servers in one group, 45 of them behind."""
+    sim = make_simulator(servers=60, groups=1, job_duration=0.3)
+    group_id = next(iter(sim.state.groups))
+    ids = sorted(sim.state.server_ids())
+    make_outdated(sim, ids[:45])
+    return sim, group_id, ids
+
+
+def test_upgrades_exactly_the_outdated_servers_then_is_idempotent(fleet, runner_for):
+    sim, group_id, ids = fleet
+    runner = runner_for(sim)
+    run = runner.run([upgrade_task(server_group_id=group_id)], diff=True)
+    assert run.rc == 0, run.output
+    result = run["up"]
+    assert result["changed"] is True
+    assert result["summary"] == {"total": 60, "unchanged": 15, "skipped": 0, "succeeded": 45, "failed": 0, "pending": 0}
+    calls = upgrade_calls(sim)
+    assert len(calls) <= 3 and all(call.items <= 20 for call in calls)
+    assert sorted(sid for call in calls for sid in call.body["items"]) == ids[:45]
+    assert len(result["jobs"]) == len(calls)
+    latest = sim.state.latest_hda_for(ids[0])
+    assert all(sim.state.hda_version(sid) == latest for sid in ids)
+    by_id = {s["id"]: s for s in result["servers"]}
+    assert by_id[ids[0]]["before"] == {"hda_version": OLD} and by_id[ids[0]]["after"] == {"hda_version": latest}
+    assert by_id[ids[0]]["action"] == "submitted" and by_id[ids[59]]["action"] == "none"
+    assert set(result["diff"]["before"]) == set(ids[:45])
+
+    sim.log.clear()
+    again = runner.run([upgrade_task(server_group_id=group_id)])
+    assert again.rc == 0, again.output
+    assert again["up"]["changed"] is False
+    assert again["up"]["summary"]["unchanged"] == 60
+    assert not sim.log.mutations()
+
+
+def test_failed_server_fails_the_task_and_rerun_submits_only_it(fleet, runner_for):
+    sim, group_id, ids = fleet
+    runner = runner_for(sim)
+    bad = ids[7]
+    sim.state.fail_next_job([bad], error_code="WKS.00211401", error_msg="agent download failed")
+    run = runner.run([upgrade_task(server_group_id=group_id)])
+    assert run.rc != 0
+    result = run["up"]
+    assert result["failed"] is True
+    assert bad in result["msg"] and "WKS.00211401" in result["msg"]
+    assert result["summary"]["failed"] == 1 and result["summary"]["succeeded"] == 44
+    failed = [s for s in result["servers"] if s["status"] == "failed"]
+    assert [s["id"] for s in failed] == [bad] and failed[0]["error_code"] == "WKS.00211401"
+
+    sim.log.clear()
+    rerun = runner.run([upgrade_task(server_group_id=group_id)])
+    assert rerun.rc == 0, rerun.output
+    assert [call.body["items"] for call in upgrade_calls(sim)] == [[bad]]
+    assert rerun["up"]["summary"]["succeeded"] == 1
+
+
+def test_running_upgrade_is_waited_for_not_resubmitted(fleet, runner_for, api_client_for):
+    sim, group_id, ids = fleet
+    sim.state.job_duration = 600
+    running_job = api.batch_upgrade_hda_version(api_client_for(sim), ids[:5])
+    sim.log.clear()
+    finish_jobs_once_polled(sim)
+    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    assert run.rc == 0, run.output
+    submitted = [sid for call in upgrade_calls(sim) for sid in call.body["items"]]
+    assert sorted(submitted) == ids[5:45]
+    by_id = {s["id"]: s for s in run["up"]["servers"]}
+    for sid in ids[:5]:
+        assert by_id[sid]["action"] == "waited" and by_id[sid]["job_id"] == running_job
+        assert by_id[sid]["status"] == "succeeded"
+    assert running_job not in run["up"]["jobs"]
+
+
+def finish_jobs_once_polled(sim):
+    """Let jobs run until the module under test polls one, then move the clock past their end.
+
+    Deterministic however slow the machine is: the jobs cannot finish before the
+    module has planned (and so seen them running).
+    """
+    def watch():
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if sim.log.requests(operation="show_job_detail"):
+                sim.state.fast_forward(sim.state.job_duration + 1)
+                return
+            time.sleep(0.05)
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_wait_false_then_second_run_waits_for_the_same_jobs(fleet, runner_for):
+    sim, group_id, ids = fleet
+    sim.state.job_duration = 600
+    runner = runner_for(sim)
+    first = runner.run([upgrade_task(server_group_id=group_id, wait=False)])
+    assert first.rc == 0, first.output
+    jobs = first["up"]["jobs"]
+    assert jobs and first["up"]["summary"]["pending"] == 45
+    assert not sim.log.requests(operation="show_job_detail")  # wait: false never polls
+    sim.log.clear()
+    finish_jobs_once_polled(sim)
+    second = runner.run([upgrade_task(server_group_id=group_id)])
+    assert second.rc == 0, second.output
+    assert not sim.log.mutations()
+    waited = [s for s in second["up"]["servers"] if s["action"] == "waited"]
+    assert len(waited) == 45 and {s["job_id"] for s in waited} == set(jobs)
+    assert all(s["status"] == "succeeded" for s in waited)
+    assert second["up"]["changed"] is False
+
+
+def test_throttling_and_5xx_on_reads_converge_without_duplicate_submission(fleet, runner_for):
+    sim, group_id, ids = fleet
+    sim.faults.script("throttle", method="GET", count=3)
+    sim.faults.script("error500", method="GET", path="access-agent/list", count=1)
+    sim.faults.script("error503", method="GET", path="/job/", count=2)
+    run = runner_for(sim).run([upgrade_task(server_group_id=group_id, max_retries=6)])
+    assert run.rc == 0, run.output
+    submitted = [sid for call in upgrade_calls(sim) for sid in call.body["items"]]
+    assert sorted(submitted) == ids[:45]  # each exactly once
+    assert [r.fault for r in sim.log if r.fault].count("throttle") == 3
+    assert all(sim.state.hda_version(sid) == sim.state.latest_hda_for(sid) for sid in ids)
+
+
+def test_lost_response_after_submission_is_not_resubmitted(fleet, runner_for):
+    sim, group_id, ids = fleet
+    sim.faults.script("lost_response", method="PATCH", path="access-agent/actions/upgrade", count=1)
+    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    assert run.rc == 0, run.output
+    submitted = [sid for call in upgrade_calls(sim) for sid in call.body["items"]]
+    assert sorted(submitted) == ids[:45]
+    assert run["up"]["summary"]["succeeded"] == 45
+
+
+def test_check_mode_plans_without_writing(fleet, runner_for):
+    sim, group_id, ids = fleet
+    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)], check=True, diff=True)
+    assert run.rc == 0, run.output
+    result = run["up"]
+    assert result["changed"] is True
+    assert result["summary"]["pending"] == 45 and result["summary"]["unchanged"] == 15
+    assert result["jobs"] == []
+    assert not sim.log.mutations()
+    assert sim.state.hda_version(ids[0]) == OLD
+    assert result["diff"]["after"][ids[0]] == {"hda_version": sim.state.latest_hda_for(ids[0])}
+
+
+def test_explicit_version_guard(fleet, runner_for):
+    sim, group_id, ids = fleet
+    runner = runner_for(sim)
+    latest = sim.state.latest_hda_for(ids[0])
+    run = runner.run([upgrade_task(server_group_id=group_id, version="1.0.0.0")])
+    assert run.rc != 0
+    assert "version: 1.0.0.0 is not the latest" in run["up"]["msg"] and latest in run["up"]["msg"]
+    assert not sim.log.mutations()
+    pinned = runner.run([upgrade_task(server_ids=ids[:3], version=OLD)])
+    assert pinned.rc == 0, pinned.output
+    assert pinned["up"]["changed"] is False
+    assert not sim.log.mutations()
+
+
+def test_offline_servers_are_skipped_with_a_warning(fleet, runner_for):
+    sim, group_id, ids = fleet
+    sim.state.patch_server(ids[0], status="UNREGISTER")
+    run = runner_for(sim).run([upgrade_task(server_ids=ids[:3])])
+    assert run.rc == 0, run.output
+    by_id = {s["id"]: s for s in run["up"]["servers"]}
+    assert by_id[ids[0]]["status"] == "skipped" and "UNREGISTER" in by_id[ids[0]]["error_msg"]
+    assert by_id[ids[1]]["status"] == "succeeded"
+    assert any("skipped" in w for w in run["up"].get("warnings", []))
+    assert [call.body["items"] for call in upgrade_calls(sim)] == [ids[1:3]]
+
+
+def test_bad_input_fails_before_any_mutation(fleet, runner_for):
+    sim, group_id, ids = fleet
+    runner = runner_for(sim)
+    run = runner.run([
+        {MODULE: {"server_group_id": group_id, "batch_size": 21}, "register": "big", "ignore_errors": True},
+        {MODULE: {"server_group_id": group_id, "batch_size": 0}, "register": "zero", "ignore_errors": True},
+        {MODULE: {"server_ids": ids[:2] + ["no-such-server"]}, "register": "unknown", "ignore_errors": True},
+        {MODULE: {"server_group_id": "no-such-group"}, "register": "group", "ignore_errors": True},
+        {MODULE: {"server_group_id": group_id, "server_ids": ids[:1]}, "register": "both", "ignore_errors": True},
+        {MODULE: {"server_group_id": group_id, "wait_timeout": -1}, "register": "timeout", "ignore_errors": True},
+    ])
+    assert run.rc == 0, run.output
+    assert "batch_size" in run["big"]["msg"] and "1..20" in run["big"]["msg"]
+    assert "batch_size" in run["zero"]["msg"]
+    assert "no-such-server" in run["unknown"]["msg"] and "server_ids" in run["unknown"]["msg"]
+    assert "server_group_id" in run["group"]["msg"] and "no-such-group" in run["group"]["msg"]
+    assert "mutually exclusive" in run["both"]["msg"]
+    assert "wait_timeout" in run["timeout"]["msg"]
+    assert all(run[name]["failed"] for name in ("big", "zero", "unknown", "group", "both", "timeout"))
+    assert not sim.log.mutations()
+
+
+def test_per_type_latest_versions(make_simulator, runner_for):
+    sim = make_simulator(servers=0, groups=0, job_duration=0.2)
+    sbc = sim.state.add_group("sbc-group", is_vdi=False)
+    vdi = sim.state.add_group("vdi-group", is_vdi=True)
+    plain = sim.state.add_server(sbc["id"], hda_version=OLD)
+    cpu = sim.state.add_server(vdi["id"], hda_version=OLD, is_gpu=False)
+    gpu = sim.state.add_server(vdi["id"], hda_version="3.0.0.1", is_gpu=True)
+    sim.state.set_latest_hda("2.5.0.0", hda_type="SBC")
+    sim.state.set_latest_hda("2.6.0.0", hda_type="OA_APP")
+    sim.state.set_latest_hda("3.0.0.1", hda_type="PT_APP")
+    run = runner_for(sim).run([upgrade_task(server_ids=[plain["id"], cpu["id"], gpu["id"]])])
+    assert run.rc == 0, run.output
+    by_id = {s["id"]: s for s in run["up"]["servers"]}
+    assert by_id[plain["id"]]["after"] == {"hda_version": "2.5.0.0"}
+    assert by_id[cpu["id"]]["after"] == {"hda_version": "2.6.0.0"}
+    assert by_id[gpu["id"]]["status"] == "unchanged"
+    assert run["up"]["latest_versions"] == {"SBC": "2.5.0.0", "OA_APP": "2.6.0.0", "PT_APP": "3.0.0.1"}

@@ -1,0 +1,186 @@
+"""The three info modules through ansible-playbook against the simulator."""
+
+import pytest
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+
+FQCN = "huaweicloud.workspace_app."
+
+
+@pytest.fixture
+def sim(make_simulator):
+    return make_simulator(servers=12, groups=2, outdated_hda=0.25)
+
+
+@pytest.fixture
+def runner(runner_for, sim):
+    return runner_for(sim)
+
+
+def test_server_info_with_aksk_via_module_defaults(sim, runner):
+    group_id = sorted(sim.state.groups)[0]
+    run = runner.run([
+        {"name": "all", FQCN + "app_server_info": {}, "register": "everything"},
+        {"name": "one group with hda", FQCN + "app_server_info": {"server_group_id": group_id, "hda": True},
+         "register": "group"},
+        {"name": "by name", FQCN + "app_server_info": {"name": "sim-server-000"}, "register": "named"},
+    ])
+    assert run.rc == 0, run.output
+    servers = run["everything"]["servers"]
+    assert run["everything"]["changed"] is False
+    assert len(servers) == 12
+    assert [s["id"] for s in servers] == sorted(sim.state.servers)
+    assert "current_version" not in servers[0]
+
+    in_group = run["group"]["servers"]
+    assert {s["server_group_id"] for s in in_group} == {group_id}
+    assert len(in_group) == len([s for s in sim.state.servers.values() if s["server_group_id"] == group_id])
+    for server in in_group:
+        assert server["current_version"] == sim.state.hda_version(server["id"])
+
+    assert {s["name"] for s in run["named"]["servers"]} == {
+        s["name"] for s in sim.state.servers.values() if "sim-server-000" in s["name"]}
+    assert all(r.auth == "aksk" for r in sim.log.requests(operation="list_servers"))
+    assert not sim.log.mutations()
+
+
+def test_server_info_filters_ids_and_maintenance(sim, runner):
+    ids = sorted(sim.state.servers)
+    maintained = ids[3]
+    sim.state.servers[maintained]["maintain_status"] = True
+    run = runner.run([
+        {FQCN + "app_server_info": {"server_ids": [ids[0], ids[5], "does-not-exist"]}, "register": "few"},
+        {FQCN + "app_server_info": {"server_ids": ids[:8]}, "register": "many"},
+        {FQCN + "app_server_info": {"maintain_status": True}, "register": "maint"},
+    ])
+    assert run.rc == 0, run.output
+    assert [s["id"] for s in run["few"]["servers"]] == [ids[0], ids[5]]
+    assert [s["id"] for s in run["many"]["servers"]] == ids[:8]
+    assert [s["id"] for s in run["maint"]["servers"]] == [maintained]
+
+
+def test_env_only_credentials_resolve_project_through_iam(sim, runner):
+    creds = sim.credentials
+    env = {
+        "HUAWEICLOUD_SDK_AK": creds["ak"],
+        "HUAWEICLOUD_SDK_SK": creds["sk"],
+        "HUAWEICLOUD_SDK_REGION": creds["region"],
+        "HUAWEICLOUD_SDK_IAM_ENDPOINT": sim.url,
+        "HW_WORKSPACE_APP_ENDPOINT": sim.url,
+    }
+    run = runner.run([{FQCN + "app_server_group_info": {}, "register": "group_list"}], module_defaults={}, env=env)
+    assert run.rc == 0, run.output
+    groups = run["group_list"]["server_groups"]
+    assert sorted(g["id"] for g in groups) == sorted(sim.state.groups)
+    for group in groups:
+        assert "ip_virtual" in group and "route_policy" in group  # detail-only fields merged in
+    projects = sim.log.requests(operation="keystone_list_projects")
+    assert len(projects) == 1
+    assert projects[0].query.get("name") == creds["region"]
+
+
+def test_second_env_name_and_credentials_file(sim, runner, tmp_path):
+    creds = sim.credentials
+    credentials_file = tmp_path / "credentials"
+    credentials_file.write_text("[basic]\nak = %s\nsk = %s\nproject_id = %s\n"
+                                % (creds["ak"], creds["sk"], creds["project_id"]))
+    env = {"HW_REGION_NAME": creds["region"], "HW_WORKSPACE_APP_ENDPOINT": sim.url,
+           "HUAWEICLOUD_SDK_CREDENTIALS_FILE": str(credentials_file)}
+    run = runner.run([{FQCN + "app_server_info": {}, "register": "servers"}], module_defaults={}, env=env)
+    assert run.rc == 0, run.output
+    assert len(run["servers"]["servers"]) == 12
+    assert not sim.log.requests(operation="keystone_list_projects")
+
+
+def test_token_auth(sim, runner):
+    run = runner.run([{FQCN + "app_server_group_info": {"app_type": "SESSION_DESKTOP_APP"}, "register": "group_list"}],
+                     auth="token")
+    assert run.rc == 0, run.output
+    assert all(g["app_type"] == "SESSION_DESKTOP_APP" for g in run["group_list"]["server_groups"])
+    assert run["group_list"]["server_groups"]
+    assert {r.auth for r in sim.log.requests(operation="list_server_groups")} == {"token"}
+
+
+def test_job_info_reports_sub_jobs_per_server(sim, runner, api_client_for):
+    ids = sorted(sim.state.servers)[:3]
+    sim.state.fail_next_job([ids[1]], error_code="WKS.00211401", error_msg="upgrade failed on purpose")
+    job_id = api.batch_upgrade_hda_version(api_client_for(sim), ids)
+    run = runner.run([
+        {FQCN + "app_job_info": {"job_id": job_id}, "register": "job",
+         "until": "job.job.status in ['SUCCESS', 'FAILED']", "retries": 20, "delay": 1},
+    ])
+    assert run.rc == 0, run.output
+    job = run["job"]["job"]
+    assert job["id"] == job_id
+    assert job["job_type"] == "UPGRADE_ACCESS_AGENT"
+    assert job["status"] == "FAILED"
+    by_server = {sub["server_id"]: sub for sub in job["sub_jobs"]}
+    assert sorted(by_server) == ids
+    assert by_server[ids[1]]["status"] == "FAILED"
+    assert by_server[ids[1]]["error_code"] == "WKS.00211401"
+    assert by_server[ids[0]]["status"] == "SUCCESS" and by_server[ids[0]]["error_code"] is None
+
+
+def test_unknown_job_fails_clearly(sim, runner):
+    run = runner.run([{FQCN + "app_job_info": {"job_id": "999999999999999999"}, "register": "job"}])
+    assert run.rc != 0
+    assert "job_id: no job with id '999999999999999999'" in run["job"]["msg"]
+    assert run["job"]["error"]["status"] == 404
+
+
+def test_info_modules_in_check_mode(sim, runner):
+    run = runner.run([
+        {FQCN + "app_server_info": {"hda": True}, "register": "servers"},
+        {FQCN + "app_server_group_info": {}, "register": "group_list"},
+    ], check=True)
+    assert run.rc == 0, run.output
+    assert run["servers"]["changed"] is False and len(run["servers"]["servers"]) == 12
+    assert run["group_list"]["changed"] is False
+
+
+def test_wrong_secret_is_a_clear_authentication_failure_and_never_printed(sim, runner):
+    defaults = runner.connection_defaults()
+    defaults["secret_key"] = "WrongSecret-0123456789-abcdef"
+    run = runner.run([{FQCN + "app_server_info": {}, "register": "servers"}], module_defaults=defaults, verbosity=3)
+    assert run.rc != 0
+    msg = run["servers"]["msg"]
+    assert msg.startswith("Authentication failed")
+    assert "HTTP 401" in msg and "APIGW.0301" in msg
+    assert "WrongSecret-0123456789-abcdef" not in run.output
+    assert "WrongSecret-0123456789-abcdef" not in str(run.results)
+    assert sim.credentials["sk"] not in run.output
+
+
+def test_secrets_from_environment_never_appear_at_vvv(sim, runner):
+    creds = sim.credentials
+    env = {"HUAWEICLOUD_SDK_AK": creds["ak"], "HUAWEICLOUD_SDK_SK": creds["sk"],
+           "HUAWEICLOUD_SDK_PROJECT_ID": creds["project_id"], "HUAWEICLOUD_SDK_REGION": creds["region"],
+           "HW_WORKSPACE_APP_ENDPOINT": sim.url}
+    run = runner.run([
+        {FQCN + "app_server_info": {}, "register": "ok"},
+        {FQCN + "app_job_info": {"job_id": "123"}, "register": "failing", "ignore_errors": True},
+    ], module_defaults={}, env=env, verbosity=3)
+    assert run.rc == 0, run.output
+    assert run["failing"]["failed"] is True
+    assert creds["sk"] not in run.output
+    assert creds["sk"] not in str(run.results)
+
+
+def test_bad_endpoint_fails_before_any_request(sim, runner):
+    defaults = runner.connection_defaults()
+    defaults["endpoint"] = "http://example.com"
+    run = runner.run([{FQCN + "app_server_info": {}, "register": "servers"}], module_defaults=defaults)
+    assert run.rc != 0
+    assert "endpoint: plain http:// is only allowed for loopback hosts" in run["servers"]["msg"]
+    assert len(sim.log) == 0
+
+
+def test_missing_credentials_name_every_place(sim, runner):
+    run = runner.run([{FQCN + "app_server_info": {"region": "cn-north-4", "endpoint": sim.url}, "register": "servers"}],
+                     module_defaults={})
+    assert run.rc != 0
+    msg = run["servers"]["msg"]
+    for place in ("option access_key", "HUAWEICLOUD_SDK_AK", "HW_ACCESS_KEY", "option secret_key", "HUAWEICLOUD_SDK_SK",
+                  "HW_SECRET_KEY", "credentials file", "auth_token"):
+        assert place in msg
+    assert len(sim.log) == 0

@@ -1,0 +1,384 @@
+"""module.py: the JobModule cycle (resolve, plan, submit in batches, wait, report).
+
+A small JobModule subclass (an HDA-upgrade look-alike) is run through
+``patch_module_args`` against a loopback service (pytest-httpserver) that
+lists servers, accepts upgrade batches and reports job outcomes.
+"""
+
+import json
+import re
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+from werkzeug.wrappers import Response
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api, client, module
+
+AK = "HPUAEXAMPLEAK0000001"
+SK = "sk-Secret/+=value-0123456789abcdefSECRET"
+PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+SERVERS_PATH = "/v1/%s/app-servers" % PROJECT_ID
+UPGRADE_PATH = SERVERS_PATH + "/access-agent/actions/upgrade"
+JOB_RE = re.compile(r"^/v2/%s/job/(?P<job>[^/]+)$" % PROJECT_ID)
+
+
+class HdaLikeModule(module.JobModule):
+    """Upgrade every target to ``version``; servers with a running job are waited for."""
+
+    argument_spec = dict(version=dict(type="str", default="2.0"))
+
+    def plan_server(self, server):
+        before = {"version": server["version"]}
+        if server.get("maintain_status"):
+            return module.PlanItem(server, "skip", before, note="in maintenance")
+        after = {"version": self.params["version"]}
+        if server.get("job_status") == "RUNNING":
+            return module.PlanItem(server, "wait", before, after, job_id=server["job_id"])
+        if server["version"] == self.params["version"]:
+            return module.PlanItem(server, "none", before)
+        return module.PlanItem(server, "submit", before, after, batch_key=server.get("hda_type"))
+
+    def submit_batch(self, items):
+        job_id = api.batch_upgrade_hda_version(self.client, [item.server_id for item in items])
+        return dict((item.server_id, module.Submission(job_id=job_id)) for item in items)
+
+    def read_after(self, server_ids):
+        return dict((server_id, {"version": "read-" + self.params["version"]}) for server_id in server_ids)
+
+
+class Service:
+    """The bits of the API the module uses, with knobs for failures."""
+
+    def __init__(self, httpserver, servers):
+        self.servers = servers
+        self.batches = []  # the server ids of each upgrade request
+        self.job_servers = {}
+        self.failing = {}  # server id -> (error_code, error_message) for its sub job
+        self.job_status = "SUCCESS"
+        self.upgrade_error = None  # (status, body) to answer every upgrade with
+        httpserver.expect_request(SERVERS_PATH, method="GET").respond_with_handler(self.list_servers)
+        httpserver.expect_request(UPGRADE_PATH, method="PATCH").respond_with_handler(self.upgrade)
+        httpserver.expect_request(JOB_RE, method="GET").respond_with_handler(self.job)
+
+    def list_servers(self, request):
+        selected = [s for s in self.servers if request.args.get("server_id") in (None, s["id"])]
+        offset, limit = int(request.args["offset"]), int(request.args["limit"])
+        return Response(json.dumps({"count": len(selected), "items": selected[offset:offset + limit]}),
+                        content_type="application/json")
+
+    def upgrade(self, request):
+        if self.upgrade_error:
+            status, body = self.upgrade_error
+            return Response(json.dumps(body), status=status, content_type="application/json")
+        items = json.loads(request.get_data())["items"]
+        self.batches.append(items)
+        job_id = "job-%d" % len(self.batches)
+        self.job_servers[job_id] = items
+        return Response(json.dumps({"job_id": job_id}), content_type="application/json")
+
+    def job(self, request):
+        job_id = JOB_RE.match(request.path).group("job")
+        subs = []
+        for server_id in self.job_servers.get(job_id, []):
+            code, message = self.failing.get(server_id, (None, None))
+            subs.append({"id": "sub-" + server_id, "status": "FAILED" if code else self.job_status,
+                         "error_code": code, "error_message": message,
+                         "job_resource_info": {"resource_id": server_id}})
+        return Response(json.dumps({"id": job_id, "status": self.job_status, "sub_jobs": subs}),
+                        content_type="application/json")
+
+
+def fleet(versions, extra=None):
+    """Servers srv-000, srv-001 … with these HDA versions; ``extra`` maps an index to more fields."""
+    extra = extra or {}
+    servers = []
+    for n, version in enumerate(versions):
+        server = {"id": "srv-%03d" % n, "name": "server-%d" % n, "version": version, "hda_type": "SBC"}
+        server.update(extra.get(n, {}))
+        servers.append(server)
+    return servers
+
+
+@pytest.fixture
+def clean_env(monkeypatch, isolated_home):
+    for names in client.ENVIRONMENT.values():
+        for name in names:
+            monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
+def run(httpserver, capsys, clean_env):
+    def run_module(**args):
+        base = dict(endpoint=httpserver.url_for("/"), region="cn-north-4", project_id=PROJECT_ID, access_key=AK,
+                    secret_key=SK, max_retries=0, poll_interval=0.01, wait_timeout=10)
+        base.update(args)
+        base = dict((k, v) for k, v in base.items() if v is not None)
+        with patch_module_args(base):
+            with pytest.raises(SystemExit) as info:
+                HdaLikeModule.main()
+        out = capsys.readouterr().out
+        return info.value.code, json.loads(out), out
+
+    return run_module
+
+
+def mutations(httpserver):
+    return [req for req, _ in httpserver.log if req.method != "GET"]
+
+
+def job_polls(httpserver):
+    return [req.path for req, _ in httpserver.log if JOB_RE.match(req.path)]
+
+
+def summary(result):
+    """The summary counts the contract fixes (extra keys may exist)."""
+    return dict((key, result["summary"][key]) for key in ("total", "unchanged", "succeeded", "failed", "pending"))
+
+
+def by_id(result):
+    return dict((server["id"], server) for server in result["servers"])
+
+
+def test_plan_batch_wait_report(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "2.0", "1.0", "1.5", "1.0"]))
+    rc, result, _ = run(server_ids=["srv-004", "srv-000", "srv-001", "srv-002", "srv-003"], batch_size=2)
+    assert rc == 0
+    assert not result.get("failed")
+    assert result["changed"] is True
+    assert service.batches == [["srv-000", "srv-002"], ["srv-003", "srv-004"]]
+    assert result["jobs"] == ["job-1", "job-2"]
+    assert summary(result) == dict(total=5, unchanged=1, succeeded=4, failed=0, pending=0)
+    assert [server["id"] for server in result["servers"]] == ["srv-%03d" % n for n in range(5)]
+    servers = by_id(result)
+    assert servers["srv-001"] == dict(id="srv-001", name="server-1", action="none", status="unchanged", job_id=None,
+                                      error_code=None, error_msg=None, before={"version": "2.0"},
+                                      after={"version": "2.0"})
+    assert servers["srv-003"]["action"] == "submitted"
+    assert servers["srv-003"]["status"] == "succeeded"
+    assert servers["srv-003"]["job_id"] == "job-2"
+    assert servers["srv-003"]["before"] == {"version": "1.5"}
+    assert servers["srv-003"]["after"] == {"version": "read-2.0"}  # re-read after success
+    assert [line for line in result["progress"] if "1/2" in line and "2 server(s)" in line]
+    assert [line for line in result["progress"] if "2/2" in line and "2 server(s)" in line]
+    assert "waiting for 2 job(s): job-1, job-2" in result["progress"]
+    assert sorted(job_polls(httpserver)) == ["/v2/%s/job/job-1" % PROJECT_ID, "/v2/%s/job/job-2" % PROJECT_ID]
+    assert "diff" not in result
+
+
+def test_batches_never_mix_batch_keys(httpserver, run):
+    service = Service(httpserver, fleet(["1.0"] * 4, {1: {"hda_type": "OA_APP"}, 3: {"hda_type": "OA_APP"}}))
+    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002", "srv-003"], batch_size=20)
+    assert rc == 0
+    assert service.batches == [["srv-000", "srv-002"], ["srv-001", "srv-003"]]
+    assert result["summary"]["succeeded"] == 4
+
+
+def test_per_server_failure_fails_the_task(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "2.0", "1.0", "1.0"]))
+    service.failing["srv-002"] = ("HDA.0042", "agent download failed")
+    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002", "srv-003"])
+    assert rc == 1
+    assert result["failed"] is True
+    assert result["msg"] == "1 of 4 server(s) failed (srv-002: HDA.0042 agent download failed)"
+    assert summary(result) == dict(total=4, unchanged=1, succeeded=2, failed=1, pending=0)
+    failed = by_id(result)["srv-002"]
+    assert (failed["status"], failed["error_code"], failed["error_msg"]) == (
+        "failed", "HDA.0042", "agent download failed")
+    assert by_id(result)["srv-000"]["after"] == {"version": "read-2.0"}
+    assert failed["after"] != {"version": "read-2.0"}  # only servers that succeeded are re-read
+    assert result["changed"] is True and result["jobs"] == ["job-1"]
+
+
+def test_check_mode_sends_no_mutation_and_does_not_wait(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "2.0", "1.0"], {2: {"job_status": "RUNNING", "job_id": "old"}}))
+    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002"], _ansible_check_mode=True, _ansible_diff=True)
+    assert rc == 0
+    assert mutations(httpserver) == [] and service.batches == []
+    assert job_polls(httpserver) == []
+    assert result["changed"] is True
+    assert result["jobs"] == []
+    assert summary(result) == dict(total=3, unchanged=1, succeeded=0, failed=0, pending=2)
+    assert by_id(result)["srv-000"]["action"] == "submitted"
+    assert by_id(result)["srv-000"]["status"] == "pending"
+    assert result["diff"] == {"before": {"srv-000": {"version": "1.0"}, "srv-002": {"version": "1.0"}},
+                              "after": {"srv-000": {"version": "2.0"}, "srv-002": {"version": "2.0"}}}
+
+
+def test_nothing_to_do_is_not_changed(httpserver, run):
+    Service(httpserver, fleet(["2.0", "2.0"]))
+    rc, result, _ = run(server_ids=["srv-000", "srv-001"])
+    assert rc == 0
+    assert result["changed"] is False
+    assert summary(result) == dict(total=2, unchanged=2, succeeded=0, failed=0, pending=0)
+    assert mutations(httpserver) == []
+
+
+def test_running_job_is_waited_for_never_resubmitted(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "1.0"], {1: {"job_status": "RUNNING", "job_id": "old-job"}}))
+    service.job_servers["old-job"] = ["srv-001"]
+    rc, result, _ = run(server_ids=["srv-000", "srv-001"])
+    assert rc == 0
+    assert service.batches == [["srv-000"]]
+    waited = by_id(result)["srv-001"]
+    assert (waited["action"], waited["status"], waited["job_id"]) == ("waited", "succeeded", "old-job")
+    assert result["jobs"] == ["job-1"]
+    assert "/v2/%s/job/old-job" % PROJECT_ID in job_polls(httpserver)
+
+
+def test_no_wait_returns_job_ids_at_once(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "1.0", "1.0"]))
+    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002"], wait=False, batch_size=2)
+    assert rc == 0
+    assert len(service.batches) == 2
+    assert job_polls(httpserver) == []
+    assert result["jobs"] == ["job-1", "job-2"]
+    assert result["summary"]["pending"] == 3
+    assert by_id(result)["srv-002"]["job_id"] == "job-2"
+
+
+def test_timeout_fails_with_the_running_job_ids(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "1.0"]))
+    service.job_status = "RUNNING"
+    rc, result, _ = run(server_ids=["srv-000", "srv-001"], wait_timeout=0)
+    assert rc == 1
+    assert "timed out" in result["msg"] and "job-1" in result["msg"]
+    assert result["summary"]["pending"] == 2
+    assert result["jobs"] == ["job-1"]
+
+
+@pytest.mark.parametrize("args, text", [
+    (dict(batch_size=21), "batch_size"),
+    (dict(batch_size=0), "batch_size"),
+    (dict(poll_interval=0), "poll_interval"),
+    (dict(wait_timeout=-1), "wait_timeout"),
+    (dict(max_retries=-1), "max_retries"),
+])
+def test_bad_input_fails_before_any_request(httpserver, run, args, text):
+    Service(httpserver, fleet(["1.0"]))
+    rc, result, _ = run(server_ids=["srv-000"], **args)
+    assert rc == 1
+    assert result["msg"].startswith(text + ":")
+    assert result["changed"] is False
+    assert httpserver.log == []
+
+
+def test_unknown_server_fails_before_any_mutation(httpserver, run):
+    Service(httpserver, fleet(["1.0", "1.0"]))
+    rc, result, _ = run(server_ids=["srv-000", "srv-999"])
+    assert rc == 1
+    assert result["msg"] == "server_ids: unknown server id(s): srv-999"
+    assert mutations(httpserver) == []
+
+
+def test_bad_endpoint_fails_before_any_request(httpserver, run):
+    Service(httpserver, fleet(["1.0"]))
+    rc, result, _ = run(server_ids=["srv-000"], endpoint="http://example.com")
+    assert rc == 1
+    assert result["msg"].startswith("endpoint:")
+    assert httpserver.log == []
+
+
+def test_rejected_batch_fails_it_and_skips_later_batches(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "1.0", "1.0"]))
+    service.upgrade_error = (400, {"error_code": "WKS.00211102", "error_msg": "The parameter is invalid."})
+    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002"], batch_size=2)
+    assert rc == 1
+    assert len(mutations(httpserver)) == 1
+    servers = by_id(result)
+    assert servers["srv-000"]["error_code"] == "WKS.00211102"
+    assert "HTTP 400" in servers["srv-000"]["error_msg"]
+    assert servers["srv-002"]["error_msg"].startswith("not submitted: an earlier batch failed")
+    assert result["summary"]["failed"] == 3
+    assert result["jobs"] == []
+    assert "3 of 3 server(s) failed" in result["msg"]
+
+
+def test_changed_false_when_every_submission_was_rejected(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "1.0"]))
+    service.upgrade_error = (400, {"error_code": "WKS.00211102", "error_msg": "The parameter is invalid."})
+    rc, result, _ = run(server_ids=["srv-000", "srv-001"])
+    assert rc == 1 and result["jobs"] == []
+    assert result["changed"] is False
+
+
+def test_authentication_failure_message(httpserver, run):
+    httpserver.expect_request(SERVERS_PATH).respond_with_data(
+        json.dumps({"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}),
+        status=401, headers={"X-Request-Id": "rid-401"})
+    rc, result, _ = run(server_ids=["srv-000"])
+    assert rc == 1
+    assert result["msg"].startswith("Authentication failed: GET %s failed: HTTP 401 APIGW.0301" % SERVERS_PATH)
+    assert "rid-401" in result["msg"]
+    assert result["error"]["request_id"] == "rid-401" and result["error"]["status"] == 401
+
+
+def test_secrets_from_environment_are_masked(httpserver, run, clean_env):
+    clean_env.setenv("HUAWEICLOUD_SDK_SK", SK)
+    service = Service(httpserver, fleet(["1.0"]))
+    service.upgrade_error = (400, {"error_code": "X.1", "error_msg": "rejected key %s" % SK})
+    rc, result, out = run(server_ids=["srv-000"], secret_key=None)
+    assert rc == 1
+    assert SK not in out
+    assert "rejected key" in by_id(result)["srv-000"]["error_msg"]
+    # the signature was made with the SK from the environment
+    assert mutations(httpserver)[0].headers["Authorization"].startswith("SDK-HMAC-SHA256 Access=%s," % AK)
+
+
+def test_skipped_server_is_reported_not_failed(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "1.0"], {0: {"maintain_status": True}}))
+    rc, result, _ = run(server_ids=["srv-000", "srv-001"])
+    assert rc == 0
+    assert service.batches == [["srv-001"]]
+    skipped = by_id(result)["srv-000"]
+    assert (skipped["action"], skipped["status"], skipped["error_msg"]) == ("none", "skipped", "in maintenance")
+    assert result["summary"]["skipped"] == 1 and result["summary"]["failed"] == 0
+    warnings = json.dumps(result.get("warnings"))  # ansible-core 2.19 returns structured warnings
+    assert "1 server(s) skipped" in warnings and "srv-000 (in maintenance)" in warnings
+
+
+def test_plan_item_rejects_unknown_action():
+    with pytest.raises(ValueError):
+        module.PlanItem({"id": "s"}, "resubmit")
+
+
+def test_error_while_waiting_keeps_changed_and_job_ids(httpserver, run):
+    service = Service(httpserver, fleet(["1.0"]))
+    httpserver.handlers.clear()
+    httpserver.expect_request(SERVERS_PATH, method="GET").respond_with_handler(service.list_servers)
+    httpserver.expect_request(UPGRADE_PATH, method="PATCH").respond_with_handler(service.upgrade)
+    httpserver.expect_request(JOB_RE, method="GET").respond_with_data(
+        json.dumps({"error_code": "WKS.00129901", "error_msg": "unavailable"}), status=503)
+    rc, result, _ = run(server_ids=["srv-000"])
+    assert service.batches == [["srv-000"]]  # the upgrade was accepted
+    assert rc == 1
+    assert result["changed"] is True
+    assert "job-1" in json.dumps(result.get("jobs")) + result["msg"]
+
+
+class RejectingModule(HdaLikeModule):
+    """The service accepts the batch but rejects srv-001 in its per-server answer."""
+
+    def submit_batch(self, items):
+        answers = super(RejectingModule, self).submit_batch(items)
+        if "srv-001" in answers:
+            answers["srv-001"] = module.Submission(error_code="HDA.REJECT", error_msg="agent too old to upgrade")
+        return answers
+
+
+def test_server_rejected_at_submission_stays_failed(httpserver, capsys, clean_env):
+    service = Service(httpserver, fleet(["1.0", "1.0"]))  # the job lists both servers as SUCCESS sub jobs
+    args = dict(endpoint=httpserver.url_for("/"), region="cn-north-4", project_id=PROJECT_ID, access_key=AK,
+                secret_key=SK, max_retries=0, poll_interval=0.01, server_ids=["srv-000", "srv-001"])
+    with patch_module_args(args):
+        with pytest.raises(SystemExit) as info:
+            RejectingModule.main()
+    result = json.loads(capsys.readouterr().out)
+    assert info.value.code == 1
+    assert service.batches == [["srv-000", "srv-001"]]
+    rejected = by_id(result)["srv-001"]
+    assert (rejected["status"], rejected["error_code"], rejected["error_msg"]) == (
+        "failed", "HDA.REJECT", "agent too old to upgrade")
+    assert by_id(result)["srv-000"]["status"] == "succeeded"
+    assert summary(result) == dict(total=2, unchanged=0, succeeded=1, failed=1, pending=0)

@@ -1,0 +1,193 @@
+"""targets.py: batch size checks, batching and resolving server ids / a server group.
+
+The server list and the group detail come from a loopback server
+(pytest-httpserver) that filters and pages like the service does.
+"""
+
+import json
+
+import pytest
+
+from werkzeug.wrappers import Response
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import targets
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
+
+PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+SERVERS_PATH = "/v1/%s/app-servers" % PROJECT_ID
+GROUPS_PATH = "/v1/%s/app-server-groups" % PROJECT_ID
+
+
+def fleet(count, group="g1"):
+    return [{"id": "srv-%03d" % n, "name": "server-%d" % n, "server_group_id": group} for n in range(count)]
+
+
+def serve_servers(httpserver, servers):
+    """GET …/app-servers with the server_id / server_group_id filters and offset/limit paging."""
+
+    def handler(request):
+        selected = list(servers)
+        if "server_id" in request.args:
+            selected = [s for s in selected if s["id"] == request.args["server_id"]]
+        if "server_group_id" in request.args:
+            selected = [s for s in selected if s["server_group_id"] == request.args["server_group_id"]]
+        offset, limit = int(request.args.get("offset", 0)), int(request.args.get("limit", 10))
+        page = {"count": len(selected), "items": selected[offset:offset + limit]}
+        return Response(json.dumps(page), content_type="application/json")
+
+    httpserver.expect_request(SERVERS_PATH, method="GET").respond_with_handler(handler)
+
+
+def server_requests(httpserver):
+    return [req for req, _ in httpserver.log if req.path == SERVERS_PATH]
+
+
+# ---------------------------------------------------------------------------
+# batch size and batches
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [1, 2, 19, 20])
+def test_batch_size_in_range(size):
+    assert targets.check_batch_size(size) is None
+
+
+@pytest.mark.parametrize("size", [0, -1, 21, 100])
+def test_batch_size_out_of_range(size):
+    with pytest.raises(targets.TargetError) as info:
+        targets.check_batch_size(size)
+    msg = str(info.value)
+    assert msg.startswith("batch_size:")
+    assert str(size) in msg
+    assert "1..20" in msg
+
+
+def test_batch_size_custom_maximum():
+    targets.check_batch_size(50, maximum=50)
+    with pytest.raises(targets.TargetError, match=r"1\.\.50"):
+        targets.check_batch_size(51, maximum=50)
+
+
+@pytest.mark.parametrize("count, size, lengths", [
+    (0, 20, []), (1, 20, [1]), (20, 20, [20]), (21, 20, [20, 1]), (45, 20, [20, 20, 5]), (5, 1, [1] * 5),
+])
+def test_batches(count, size, lengths):
+    items = list(range(count))
+    chunks = targets.batches(items, size)
+    assert [len(chunk) for chunk in chunks] == lengths
+    assert [item for chunk in chunks for item in chunk] == items
+
+
+# ---------------------------------------------------------------------------
+# resolve_targets
+# ---------------------------------------------------------------------------
+
+def test_group_targets(httpserver, make_client):
+    group = {"id": "g1", "name": "group one", "ip_virtual": {"enable": True}}
+    httpserver.expect_request(GROUPS_PATH + "/g1").respond_with_json(group)
+    servers = list(reversed(fleet(3))) + fleet(2, group="other")
+    serve_servers(httpserver, servers)
+    api_client, _ = make_client()
+    result = targets.resolve_targets(api_client, server_group_id="g1")
+    assert result.group == group
+    assert result.ids == ["srv-000", "srv-001", "srv-002"]  # sorted, only that group
+    (listing,) = server_requests(httpserver)
+    assert listing.args["server_group_id"] == "g1"
+    assert "server_id" not in listing.args
+
+
+def test_group_id_is_quoted(httpserver, make_client):
+    httpserver.expect_request(GROUPS_PATH + "/a b").respond_with_json({"id": "a b"})
+    serve_servers(httpserver, [])
+    api_client, _ = make_client()
+    result = targets.resolve_targets(api_client, server_group_id="a b")
+    assert result.ids == [] and result.group == {"id": "a b"}
+    assert httpserver.log[0][0].environ["REQUEST_URI"] == GROUPS_PATH + "/a%20b"
+
+
+def test_unknown_group(httpserver, make_client):
+    httpserver.expect_request(GROUPS_PATH + "/nope").respond_with_data(
+        json.dumps({"error_code": "WKS.00120404", "error_msg": "server group not found"}), status=404)
+    serve_servers(httpserver, fleet(2))
+    api_client, _ = make_client()
+    with pytest.raises(targets.TargetError) as info:
+        targets.resolve_targets(api_client, server_group_id="nope")
+    msg = str(info.value)
+    assert msg.startswith("server_group_id:")
+    assert "'nope'" in msg and "WKS.00120404" in msg
+    assert server_requests(httpserver) == []
+
+
+def test_group_read_failing_otherwise_is_an_api_error(httpserver, make_client):
+    httpserver.expect_request(GROUPS_PATH + "/g1").respond_with_data(
+        json.dumps({"error_code": "WKS.00081102", "error_msg": "no permission"}), status=403)
+    api_client, _ = make_client()
+    with pytest.raises(ApiError) as info:
+        targets.resolve_targets(api_client, server_group_id="g1")
+    assert info.value.status == 403
+
+
+def test_few_ids_are_looked_up_one_by_one(httpserver, make_client):
+    serve_servers(httpserver, fleet(300))
+    api_client, _ = make_client()
+    result = targets.resolve_targets(api_client, server_ids=["srv-250", "srv-003", "srv-250", "srv-100"])
+    assert result.ids == ["srv-003", "srv-100", "srv-250"]
+    assert result.group is None
+    looked_up = [req.args["server_id"] for req in server_requests(httpserver)]
+    assert looked_up == ["srv-250", "srv-003", "srv-100"]  # one request per distinct id
+
+
+def test_five_ids_still_looked_up_one_by_one(httpserver, make_client):
+    serve_servers(httpserver, fleet(10))
+    api_client, _ = make_client()
+    ids = ["srv-%03d" % n for n in range(5)]
+    assert targets.resolve_targets(api_client, server_ids=ids).ids == ids
+    assert len(server_requests(httpserver)) == 5
+
+
+def test_per_id_lookup_keeps_only_exact_matches(httpserver, make_client):
+    # a service that ignores (or prefix-matches) the server_id filter
+    httpserver.expect_request(SERVERS_PATH).respond_with_json(
+        {"count": 2, "items": [{"id": "srv-1"}, {"id": "srv-10"}]})
+    api_client, _ = make_client()
+    assert targets.resolve_targets(api_client, server_ids=["srv-1"]).ids == ["srv-1"]
+
+
+def test_many_ids_use_one_paged_listing(httpserver, make_client):
+    serve_servers(httpserver, fleet(150))
+    api_client, _ = make_client()
+    ids = ["srv-149", "srv-000", "srv-042", "srv-100", "srv-101", "srv-007", "srv-042"]
+    result = targets.resolve_targets(api_client, server_ids=ids)
+    assert result.ids == sorted(set(ids))
+    requests = server_requests(httpserver)
+    assert [(r.args["offset"], r.args["limit"]) for r in requests] == [("0", "100"), ("100", "100")]
+    assert all("server_id" not in r.args and "server_group_id" not in r.args for r in requests)
+
+
+@pytest.mark.parametrize("ids", [
+    ["srv-001", "ghost-1", "srv-002", "ghost-2"],
+    ["srv-001", "ghost-1", "srv-002", "srv-003", "srv-004", "ghost-2", "srv-005"],
+])
+def test_unknown_ids_are_listed(httpserver, make_client, ids):
+    serve_servers(httpserver, fleet(10))
+    api_client, _ = make_client()
+    with pytest.raises(targets.TargetError) as info:
+        targets.resolve_targets(api_client, server_ids=ids)
+    msg = str(info.value)
+    assert msg.startswith("server_ids:")
+    assert msg.endswith("ghost-1, ghost-2")
+    assert "srv-001" not in msg
+
+
+@pytest.mark.parametrize("ids", [[], None])
+def test_empty_target_list(httpserver, make_client, ids):
+    api_client, _ = make_client()
+    with pytest.raises(targets.TargetError) as info:
+        targets.resolve_targets(api_client, server_ids=ids)
+    assert "server_ids" in str(info.value) and "empty" in str(info.value)
+    assert httpserver.log == []
+
+
+def test_targets_sorted_by_id():
+    result = targets.Targets([{"id": "b"}, {"id": "a"}, {"id": "c"}], group={"id": "g"})
+    assert result.ids == ["a", "b", "c"]
+    assert result.group == {"id": "g"}
