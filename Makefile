@@ -80,9 +80,9 @@ build: venv ## Build build/huaweicloud-workspace_app-<version>.tar.gz
 	@echo "built build/huaweicloud-workspace_app-$(COLLECTION_VERSION).tar.gz"
 
 demo: venv collections ## Start the simulator and run playbooks/demo.yml against it
-	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) \
+	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) ANSIBLE_PYTHON_INTERPRETER=$(VENV_BIN)/python \
 	$(VENV_BIN)/python scripts/with_simulator.py $(DEMO_SIMULATOR_ARGS) -- \
-		$(VENV_BIN)/ansible-playbook $(DEMO_PLAYBOOK)
+		$(VENV_BIN)/ansible-playbook -i localhost, $(DEMO_PLAYBOOK)
 
 clean: ## Remove generated files (keeps .venv)
 	rm -rf .collections .tmp .ansible .cache build tests/output .pytest_cache

@@ -24,7 +24,7 @@ description:
     reported with status C(skipped) and a warning, and do not fail the task.
   - Servers in maintenance mode are upgraded like any other; maintenance mode is the usual way to drain users
     before an upgrade.
-  - A batch the service rejects with HTTP 409 (conflict: an upgrade already running) is re-read and waited for
+  - A batch the service rejects with HTTP 409 (conflict, an upgrade is already running) is re-read and waited for
     instead of failing. A batch whose response was lost is re-read; it is submitted again only when the re-read
     shows it was not applied.
 author:
@@ -33,7 +33,7 @@ options:
   version:
     description:
       - V(latest) brings every target to the latest version of its HDA type.
-      - An explicit version is a guard: when every target already runs it, nothing is done; otherwise it must be
+      - An explicit version is a guard. When every target already runs it, nothing is done; otherwise it must be
         the latest version (the API can only upgrade to the latest one), or the task fails before anything is
         submitted, naming the latest version.
     type: str
@@ -45,7 +45,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads and plans; submits nothing and waits for nothing. RV(changed) tells whether a real run
+    description: Reads and plans; submits nothing and waits for nothing. C(changed) tells whether a real run
       would submit something.
   diff_mode:
     support: full

@@ -241,3 +241,25 @@ def test_per_type_latest_versions(make_simulator, runner_for):
     assert by_id[cpu["id"]]["after"] == {"hda_version": "2.6.0.0"}
     assert by_id[gpu["id"]]["status"] == "unchanged"
     assert run["up"]["latest_versions"] == {"SBC": "2.5.0.0", "OA_APP": "2.6.0.0", "PT_APP": "3.0.0.1"}
+
+
+def test_request_counts_for_1000_servers(make_simulator, runner_for, record_property):
+    """No-op on 1,000 servers costs at most 15 requests; the numbers go into the test report."""
+    sim = make_simulator(servers=1000, groups=1, job_duration=1.0)
+    group_id = next(iter(sim.state.groups))
+    make_outdated(sim, sorted(sim.state.server_ids()))
+    runner = runner_for(sim)
+    upgrade = runner.run([upgrade_task(server_group_id=group_id, poll_interval=1.0)])
+    assert upgrade.rc == 0, upgrade.output
+    assert upgrade["up"]["summary"]["succeeded"] == 1000
+    upgrade_requests, upgrade_mutations, upgrade_ops = len(sim.log), len(sim.log.mutations()), sim.log.summary()
+    assert upgrade_mutations == 50
+    sim.log.clear()
+    noop = runner.run([upgrade_task(server_group_id=group_id)])
+    assert noop.rc == 0, noop.output
+    assert noop["up"]["changed"] is False
+    assert len(sim.log) <= 15 and not sim.log.mutations()
+    record_property("upgrade_requests", upgrade_requests)
+    record_property("noop_requests", len(sim.log))
+    print("1000 servers: upgrade %d requests (%d mutating) %s; no-op %d requests %s"
+          % (upgrade_requests, upgrade_mutations, upgrade_ops, len(sim.log), sim.log.summary()))

@@ -91,10 +91,10 @@ class DroppingServer:
             if not chunk:
                 return data
             data += chunk
-        head, _, body = data.partition(b"\r\n\r\n")
+        head, _unused, body = data.partition(b"\r\n\r\n")
         length = 0
         for line in head.split(b"\r\n")[1:]:
-            name, _, value = line.partition(b":")
+            name, _unused, value = line.partition(b":")
             if name.strip().lower() == b"content-length":
                 length = int(value.strip())
         while len(body) < length:
@@ -107,7 +107,7 @@ class DroppingServer:
     def _run(self):
         while not self._stop.is_set():
             try:
-                conn, _ = self.sock.accept()
+                conn, _unused = self.sock.accept()
             except socket.timeout:
                 continue
             except OSError:
@@ -444,11 +444,11 @@ class TestResolveConnection:
 
 def test_aksk_request_is_signed_and_carries_project_and_security_token(httpserver, make_client, assert_signed):
     httpserver.expect_request("/v1/%s/app-servers" % PROJECT_ID, method="GET").respond_with_json({"items": []})
-    api_client, _ = make_client(security_token=SECURITY_TOKEN)
+    api_client, _unused = make_client(security_token=SECURITY_TOKEN)
     assert api_client.request("GET", "/v1/{project_id}/app-servers",
                               params={"server_name": "a b", "limit": 10, "maintain_status": "true",
                                       "empty": None}) == {"items": []}
-    (request, _), = httpserver.log
+    (request, _unused), = httpserver.log
     assert request.query_string == b"limit=10&maintain_status=true&server_name=a%20b"
     assert_signed(request)
     assert request.headers["X-Project-Id"] == PROJECT_ID
@@ -461,9 +461,9 @@ def test_aksk_request_is_signed_and_carries_project_and_security_token(httpserve
 
 def test_query_is_sorted_and_percent_encoded(httpserver, make_client, assert_signed):
     httpserver.expect_request("/q").respond_with_json({})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     api_client.request("GET", "/q", params={"z": "1", "a": "x y+z/ü*", "m": "~_.-"})
-    (request, _), = httpserver.log
+    (request, _unused), = httpserver.log
     assert request.query_string == b"a=x%20y%2Bz%2F%C3%BC%2A&m=~_.-&z=1"
     assert request.args["a"] == "x y+z/ü*"
     assert_signed(request)
@@ -472,10 +472,10 @@ def test_query_is_sorted_and_percent_encoded(httpserver, make_client, assert_sig
 def test_json_body_is_sent_and_signed(httpserver, make_client, assert_signed):
     httpserver.expect_request("/v1/%s/app-server-groups/g1" % PROJECT_ID, method="PATCH").respond_with_json(
         {"id": "g1"})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     body = {"description": "Gruppe für Tests 中文", "route_policy": {"max_session": 3}}
     assert api_client.request("patch", "/v1/{project_id}/app-server-groups/g1", body=body) == {"id": "g1"}
-    (request, _), = httpserver.log
+    (request, _unused), = httpserver.log
     assert request.method == "PATCH"
     assert request.headers["Content-Type"] == "application/json"
     assert json.loads(request.get_data().decode("utf-8")) == body
@@ -485,9 +485,9 @@ def test_json_body_is_sent_and_signed(httpserver, make_client, assert_signed):
 
 def test_token_mode_sends_x_auth_token_and_no_signature(httpserver, make_client):
     httpserver.expect_request("/v1/%s/app-servers" % PROJECT_ID).respond_with_json({"count": 0})
-    api_client, _ = make_client(access_key=None, secret_key=None, auth_token=TOKEN)
+    api_client, _unused = make_client(access_key=None, secret_key=None, auth_token=TOKEN)
     assert api_client.get("/v1/{project_id}/app-servers") == {"count": 0}
-    (request, _), = httpserver.log
+    (request, _unused), = httpserver.log
     assert request.headers["X-Auth-Token"] == TOKEN
     assert "Authorization" not in request.headers
     assert "X-Sdk-Date" not in request.headers
@@ -496,9 +496,9 @@ def test_token_mode_sends_x_auth_token_and_no_signature(httpserver, make_client)
 
 def test_unscoped_request_has_no_project_header(httpserver, make_client, assert_signed):
     httpserver.expect_request("/v3/auth/projects").respond_with_json({"projects": []})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     api_client.request("GET", "/v3/auth/projects", project_scoped=False)
-    (request, _), = httpserver.log
+    (request, _unused), = httpserver.log
     assert "X-Project-Id" not in request.headers
     assert_signed(request)
 
@@ -506,21 +506,21 @@ def test_unscoped_request_has_no_project_header(httpserver, make_client, assert_
 def test_project_id_placeholder_replaced_everywhere(httpserver, make_client):
     path = "/v2/%s/job/%s" % (PROJECT_ID, PROJECT_ID)
     httpserver.expect_request(path).respond_with_json({"id": "x"})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     api_client.get("/v2/{project_id}/job/{project_id}")
-    assert [req.path for req, _ in httpserver.log] == [path]
+    assert [req.path for req, _unused in httpserver.log] == [path]
 
 
 @pytest.mark.parametrize("status", [200, 202, 204])
 def test_empty_success_body_is_none(httpserver, make_client, status):
     httpserver.expect_request("/empty").respond_with_data(b"", status=status)
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api_client.request("POST", "/empty", body={}) is None
 
 
 def test_success_body_that_is_not_json(httpserver, make_client):
     httpserver.expect_request("/html").respond_with_data("<html>", status=200, headers={"X-Request-Id": "rq-1"})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(client.ApiError) as info:
         api_client.get("/html")
     assert (info.value.status, info.value.request_id) == (200, "rq-1")
@@ -529,7 +529,7 @@ def test_success_body_that_is_not_json(httpserver, make_client):
 
 def test_redirect_is_not_followed(httpserver, make_client):
     httpserver.expect_request("/moved").respond_with_data("", status=302, headers={"Location": "http://example.com/"})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(client.ApiError) as info:
         api_client.get("/moved")
     assert info.value.status == 302
@@ -548,7 +548,7 @@ def test_get_retried_on_429_without_retry_after(httpserver, make_client, assert_
     assert len(httpserver.log) == 2
     assert sleep.delays == [0.5]  # rand 0.5 * min(cap, 1 * 2**0)
     assert api_client.retries == 1 and api_client.requests_sent == 2
-    for request, _ in httpserver.log:
+    for request, _unused in httpserver.log:
         assert_signed(request)
 
 
@@ -581,7 +581,7 @@ def test_get_retried_on_5xx(httpserver, make_client, assert_signed, status):
     assert api_client.get("/s") == {"fine": 1}
     assert len(httpserver.log) == 3
     assert sleep.delays == [0.5, 1.0]
-    for request, _ in httpserver.log:
+    for request, _unused in httpserver.log:
         assert_signed(request)
 
 
@@ -671,11 +671,11 @@ def test_every_attempt_is_signed_afresh(httpserver, make_client, assert_signed):
     httpserver.expect_request("/again", method="PATCH").respond_with_handler(sequence(
         error_response(429, "APIGW.0308", "throttled"), error_response(429, "APIGW.0308", "throttled"),
         ok({"job_id": "j1"})))
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api_client.request("PATCH", "/again", body={"items": ["s1", "s2"]}) == {"job_id": "j1"}
     assert len(httpserver.log) == 3
     bodies = set()
-    for request, _ in httpserver.log:
+    for request, _unused in httpserver.log:
         assert_signed(request)
         assert request.headers["X-Sdk-Date"]
         bodies.add(request.get_data())
@@ -750,10 +750,10 @@ def test_mutation_retried_on_connection_refused(make_client, method):
 
 def test_mutation_over_failed_tls_handshake_is_not_reported_as_maybe_applied(httpserver, make_client):
     # https:// against the plain-HTTP test server: the TLS handshake fails before any request is sent
-    api_client, _ = make_client(endpoint="https://localhost:%d" % httpserver.port, max_retries=0)
+    api_client, _unused = make_client(endpoint="https://localhost:%d" % httpserver.port, max_retries=0)
     with pytest.raises(client.ApiError) as info:
         api_client.request("PATCH", "/m", body={"items": ["a"]})
-    assert all(req.method != "PATCH" for req, _ in httpserver.log)
+    assert all(req.method != "PATCH" for req, _unused in httpserver.log)
     assert "may have been applied" not in info.value.error_msg
 
 
@@ -785,13 +785,13 @@ def test_mutation_gives_up_on_persistent_throttling(httpserver, make_client, met
 def test_secret_with_trailing_newline_never_leaks(httpserver, make_client, option):
     httpserver.expect_request("/x").respond_with_json({"ok": True})
     secret = SECURITY_TOKEN if option == "security_token" else TOKEN
-    api_client, _ = make_client(**{option: secret + "\n"})
+    api_client, _unused = make_client(**{option: secret + "\n"})
     try:
         api_client.get("/x")
     except (client.ConfigurationError, client.ApiError) as exc:
         assert secret not in str(exc)
     else:
-        (request, _), = httpserver.log
+        (request, _unused), = httpserver.log
         header = "X-Security-Token" if option == "security_token" else "X-Auth-Token"
         assert request.headers[header] == secret
 
@@ -804,7 +804,7 @@ def test_api_error_message_and_dict(httpserver, make_client):
     httpserver.expect_request("/v1/%s/app-servers/access-agent/actions/upgrade" % PROJECT_ID).respond_with_data(
         json.dumps({"error_code": "WKS.00211102", "error_msg": "The parameter is invalid."}), status=400,
         headers={"X-Request-Id": "0f1e2d3c"}, content_type="application/json")
-    api_client, _ = make_client(security_token=SECURITY_TOKEN)
+    api_client, _unused = make_client(security_token=SECURITY_TOKEN)
     with pytest.raises(client.ApiError) as info:
         api_client.request("PATCH", "/v1/{project_id}/app-servers/access-agent/actions/upgrade", body={"items": []})
     exc = info.value
@@ -826,7 +826,7 @@ def test_api_error_in_token_mode_never_contains_the_token(httpserver, make_clien
     httpserver.expect_request("/v1/%s/x" % PROJECT_ID).respond_with_data(
         json.dumps({"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}),
         status=401, headers={"X-Request-Id": "r401"})
-    api_client, _ = make_client(access_key=None, secret_key=None, auth_token=TOKEN)
+    api_client, _unused = make_client(access_key=None, secret_key=None, auth_token=TOKEN)
     with pytest.raises(client.ApiError) as info:
         api_client.get("/v1/{project_id}/x")
     assert info.value.status == 401 and info.value.error_code == "APIGW.0301"
@@ -837,7 +837,7 @@ def test_iam_style_error_body(httpserver, make_client):
     httpserver.expect_request("/v3/projects").respond_with_data(
         json.dumps({"error": {"code": "IAM.0001", "message": "The request you have made requires authentication.",
                               "title": "Unauthorized"}}), status=401, headers={"X-IAM-Trace-Id": "trace-9"})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(client.ApiError) as info:
         api_client.get("/v3/projects")
     exc = info.value
@@ -849,7 +849,7 @@ def test_iam_style_error_body(httpserver, make_client):
 def test_non_json_error_body(httpserver, make_client):
     httpserver.expect_request("/gw").respond_with_data("<html><body>Bad Gateway</body></html>" + "x" * 400,
                                                        status=400, content_type="text/html")
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(client.ApiError) as info:
         api_client.get("/gw")
     exc = info.value
@@ -862,7 +862,7 @@ def test_non_json_error_body(httpserver, make_client):
 
 def test_empty_error_body_uses_reason(httpserver, make_client):
     httpserver.expect_request("/gone").respond_with_data("", status=404)
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(client.ApiError) as info:
         api_client.get("/gone")
     assert info.value.error_msg == "NOT FOUND"
@@ -871,7 +871,7 @@ def test_empty_error_body_uses_reason(httpserver, make_client):
 
 def test_openstack_request_id_header_is_used(httpserver, make_client):
     httpserver.expect_request("/os").respond_with_data("{}", status=409, headers={"X-Openstack-Request-Id": "os-1"})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(client.ApiError) as info:
         api_client.get("/os")
     assert info.value.request_id == "os-1"
@@ -894,19 +894,19 @@ def test_project_id_resolved_once_through_iam(httpserver, make_client, assert_si
         {"projects": [{"id": "resolvedpid", "name": "cn-north-4"}]})
     httpserver.expect_request("/v1/resolvedpid/app-servers").respond_with_json({"items": [], "count": 0})
     httpserver.expect_request("/v2/resolvedpid/job/j1").respond_with_json({"status": "SUCCESS"})
-    api_client, _ = make_client(project_id=None, iam_endpoint=httpserver.url_for("/"))
+    api_client, _unused = make_client(project_id=None, iam_endpoint=httpserver.url_for("/"))
     api_client.get("/v1/{project_id}/app-servers")
     api_client.get("/v1/{project_id}/app-servers")
     api_client.get("/v2/{project_id}/job/j1")
     assert api_client.project_id == "resolvedpid"
-    paths = [req.path for req, _ in httpserver.log]
+    paths = [req.path for req, _unused in httpserver.log]
     assert paths == ["/v3/projects", "/v1/resolvedpid/app-servers", "/v1/resolvedpid/app-servers",
                      "/v2/resolvedpid/job/j1"]
     iam_request = httpserver.log[0][0]
     assert iam_request.query_string == b"name=cn-north-4"
     assert "X-Project-Id" not in iam_request.headers
     assert_signed(iam_request)
-    for request, _ in httpserver.log[1:]:
+    for request, _unused in httpserver.log[1:]:
         assert request.headers["X-Project-Id"] == "resolvedpid"
         assert_signed(request)
 
@@ -915,8 +915,8 @@ def test_project_lookup_goes_to_iam_endpoint_not_service(httpserver, make_client
     port = closed_port()
     # the service endpoint is dead; the IAM lookup must still succeed (it goes to iam_endpoint)
     httpserver.expect_request("/v3/projects").respond_with_json({"projects": [{"id": "p9"}]})
-    api_client, _ = make_client(project_id=None, endpoint="http://127.0.0.1:%d" % port,
-                                iam_endpoint=httpserver.url_for("/"), max_retries=0)
+    api_client, _unused = make_client(project_id=None, endpoint="http://127.0.0.1:%d" % port,
+                                      iam_endpoint=httpserver.url_for("/"), max_retries=0)
     assert api_client.project_id == "p9"
     assert len(httpserver.log) == 1
 
@@ -924,7 +924,7 @@ def test_project_lookup_goes_to_iam_endpoint_not_service(httpserver, make_client
 @pytest.mark.parametrize("projects", [[], [{"id": "p1"}, {"id": "p2"}]])
 def test_project_lookup_needs_exactly_one_project(httpserver, make_client, projects):
     httpserver.expect_request("/v3/projects").respond_with_json({"projects": projects})
-    api_client, _ = make_client(project_id=None, iam_endpoint=httpserver.url_for("/"))
+    api_client, _unused = make_client(project_id=None, iam_endpoint=httpserver.url_for("/"))
     with pytest.raises(client.ConfigurationError) as info:
         api_client.get("/v1/{project_id}/app-servers")
     msg = str(info.value)
@@ -933,7 +933,7 @@ def test_project_lookup_needs_exactly_one_project(httpserver, make_client, proje
     assert "cn-north-4" in msg
     for project in projects:
         assert project["id"] in msg
-    assert [req.path for req, _ in httpserver.log] == ["/v3/projects"]
+    assert [req.path for req, _unused in httpserver.log] == ["/v3/projects"]
 
 
 # ---------------------------------------------------------------------------
@@ -955,13 +955,13 @@ def _pager(total, count=True, short_after=None):
 
 
 def _offsets(httpserver):
-    return [(int(req.args["offset"]), int(req.args["limit"])) for req, _ in httpserver.log]
+    return [(int(req.args["offset"]), int(req.args["limit"])) for req, _unused in httpserver.log]
 
 
 def test_paginate_stops_on_count(httpserver, make_client):
     handler, items = _pager(250)
     httpserver.expect_request("/v1/%s/app-servers" % PROJECT_ID).respond_with_handler(handler)
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api_client.paginate("/v1/{project_id}/app-servers") == items
     assert _offsets(httpserver) == [(0, 100), (100, 100), (200, 100)]
 
@@ -969,7 +969,7 @@ def test_paginate_stops_on_count(httpserver, make_client):
 def test_paginate_stops_when_count_reached_on_a_full_page(httpserver, make_client):
     handler, items = _pager(200)
     httpserver.expect_request("/p").respond_with_handler(handler)
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api_client.paginate("/p") == items
     assert _offsets(httpserver) == [(0, 100), (100, 100)]
 
@@ -977,7 +977,7 @@ def test_paginate_stops_when_count_reached_on_a_full_page(httpserver, make_clien
 def test_paginate_stops_on_short_page_without_count(httpserver, make_client):
     handler, items = _pager(130, count=False)
     httpserver.expect_request("/p").respond_with_handler(handler)
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api_client.paginate("/p") == items
     assert _offsets(httpserver) == [(0, 100), (100, 100)]
 
@@ -985,7 +985,7 @@ def test_paginate_stops_on_short_page_without_count(httpserver, make_client):
 def test_paginate_stops_on_empty_page(httpserver, make_client):
     handler, items = _pager(100, count=False)
     httpserver.expect_request("/p").respond_with_handler(handler)
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api_client.paginate("/p") == items
     assert _offsets(httpserver) == [(0, 100), (100, 100)]
 
@@ -993,7 +993,7 @@ def test_paginate_stops_on_empty_page(httpserver, make_client):
 def test_paginate_empty_listing_and_empty_body(httpserver, make_client):
     httpserver.expect_request("/none").respond_with_data("")
     httpserver.expect_request("/zero").respond_with_json({"count": 0, "items": []})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api_client.paginate("/none") == []
     assert api_client.paginate("/zero") == []
     assert len(httpserver.log) == 2
@@ -1002,12 +1002,12 @@ def test_paginate_empty_listing_and_empty_body(httpserver, make_client):
 def test_paginate_passes_filters_and_drops_none(httpserver, make_client, assert_signed):
     httpserver.expect_request("/v1/%s/app-server-groups" % PROJECT_ID).respond_with_json(
         {"count": 1, "server_groups": [{"id": "g"}]})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     result = api_client.paginate("/v1/{project_id}/app-server-groups",
                                  {"server_group_name": "my group", "app_type": None, "server_group_id": "g"},
                                  key="server_groups")
     assert result == [{"id": "g"}]
-    (request, _), = httpserver.log
+    (request, _unused), = httpserver.log
     assert request.query_string == b"limit=100&offset=0&server_group_id=g&server_group_name=my%20group"
     assert_signed(request)
 
@@ -1015,7 +1015,7 @@ def test_paginate_passes_filters_and_drops_none(httpserver, make_client, assert_
 def test_paginate_custom_limit(httpserver, make_client):
     handler, items = _pager(25)
     httpserver.expect_request("/p").respond_with_handler(handler)
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api_client.paginate("/p", limit=10) == items
     assert _offsets(httpserver) == [(0, 10), (10, 10), (20, 10)]
 
@@ -1034,10 +1034,10 @@ def test_api_list_servers_flags_and_filters(httpserver, make_client):
     from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 
     httpserver.expect_request("/v1/%s/app-servers" % PROJECT_ID).respond_with_json({"count": 1, "items": [{"id": "a"}]})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api.list_servers(api_client, server_name="web 1", maintain_status=False) == [{"id": "a"}]
     assert api.list_servers(api_client, maintain_status=True) == [{"id": "a"}]
-    first, second = [req for req, _ in httpserver.log]
+    first, second = [req for req, _unused in httpserver.log]
     assert first.query_string == b"limit=100&maintain_status=false&offset=0&server_name=web%201"
     assert second.query_string == b"limit=100&maintain_status=true&offset=0"
 
@@ -1050,7 +1050,7 @@ def test_api_upgrade_and_versions(httpserver, make_client, assert_signed):
     httpserver.expect_request(base + "/latest-version").respond_with_json({"latest_version": "2.5.1"})
     httpserver.expect_request(base + "/actions/show-latest-version").respond_with_json(
         {"items": [{"hda_type": "SBC", "latest_version": "2.5.1"}, {"hda_type": "PT_APP", "latest_version": "2.4"}]})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert api.batch_upgrade_hda_version(api_client, ("s2", "s1")) == "job-42"
     assert api.show_access_agent_latest_version(api_client) == "2.5.1"
     assert api.list_access_agent_latest_version(api_client) == {"SBC": "2.5.1", "PT_APP": "2.4"}

@@ -62,7 +62,7 @@ def serve_job(httpserver, job_id, *details):
 
 
 def polls(httpserver, job_id):
-    return sum(1 for req, _ in httpserver.log if req.path == job_path(job_id))
+    return sum(1 for req, _unused in httpserver.log if req.path == job_path(job_id))
 
 
 def statuses(result):
@@ -191,7 +191,7 @@ def test_mixed_outcomes_across_jobs(httpserver, waiter_for):
     serve_job(httpserver, "j2",
               detail("j2", "RUNNING", sub("s3", "RUNNING"), sub("s4", "SUCCESS")),
               detail("j2", "FAILED", sub("s3", "FAILED", "WKS.0042", "image not found"), sub("s4", "SUCCESS")))
-    waiter, _, _ = waiter_for()
+    waiter, _unused, _unused = waiter_for()
     results = waiter.wait({"j1": ["s1", "s2"], "j2": ["s3", "s4"]})
     assert statuses(results["j1"]) == {"s1": jobs.SUCCEEDED, "s2": jobs.FAILED}
     assert statuses(results["j2"]) == {"s3": jobs.FAILED, "s4": jobs.SUCCEEDED}
@@ -204,7 +204,7 @@ def test_mixed_outcomes_across_jobs(httpserver, waiter_for):
 def test_running_sub_job_in_failed_job_and_job_without_sub_jobs(httpserver, waiter_for):
     serve_job(httpserver, "j1", detail("j1", "FAILED", sub("s1", "RUNNING"), sub("s2", "SUCCESS")))
     serve_job(httpserver, "j2", detail("j2", "RUNNING"), detail("j2", "FAILED"))
-    waiter, _, _ = waiter_for()
+    waiter, _unused, _unused = waiter_for()
     results = waiter.wait({"j1": ["s1", "s2"], "j2": ["s3", "s4"]})
     assert statuses(results["j1"]) == {"s1": jobs.FAILED, "s2": jobs.SUCCEEDED}
     assert statuses(results["j2"]) == {"s3": jobs.FAILED, "s4": jobs.FAILED}
@@ -216,7 +216,7 @@ def test_only_unfinished_jobs_are_polled(httpserver, waiter_for):
     serve_job(httpserver, "mid", detail("mid", "RUNNING"), detail("mid", "SUCCESS"))
     serve_job(httpserver, "slow", detail("slow", "WAITING"), detail("slow", "RUNNING"), detail("slow", "RUNNING"),
               detail("slow", "SUCCESS"))
-    waiter, clock, _ = waiter_for(timeout=1000, poll_interval=5)
+    waiter, clock, _unused = waiter_for(timeout=1000, poll_interval=5)
     results = waiter.wait({"fast": ["s1"], "mid": ["s2"], "slow": ["s3"]})
     assert all(result.finished for result in results.values())
     assert (polls(httpserver, "fast"), polls(httpserver, "mid"), polls(httpserver, "slow")) == (1, 2, 4)
@@ -229,7 +229,7 @@ def test_one_deadline_for_all_jobs(httpserver, waiter_for):
               detail("done", "SUCCESS", sub("s1", "SUCCESS")))
     serve_job(httpserver, "stuck", detail("stuck", "RUNNING", sub("s2", "RUNNING"), sub("s3", "SUCCESS")))
     serve_job(httpserver, "stuck2", detail("stuck2", "WAITING"))
-    waiter, clock, _ = waiter_for(timeout=30, poll_interval=12)
+    waiter, clock, _unused = waiter_for(timeout=30, poll_interval=12)
     with pytest.raises(jobs.WaitTimeout) as info:
         waiter.wait({"done": ["s1"], "stuck": ["s2", "s3"], "stuck2": ["s4"]})
     exc = info.value
@@ -248,7 +248,7 @@ def test_one_deadline_for_all_jobs(httpserver, waiter_for):
 
 def test_explicit_deadline_is_used(httpserver, waiter_for):
     serve_job(httpserver, "j", detail("j", "RUNNING"))
-    waiter, clock, _ = waiter_for(timeout=3600, poll_interval=10)
+    waiter, clock, _unused = waiter_for(timeout=3600, poll_interval=10)
     with pytest.raises(jobs.WaitTimeout):
         waiter.wait({"j": ["s1"]}, deadline=clock.now + 15)
     assert clock.sleeps == [10, 5]
@@ -257,7 +257,7 @@ def test_explicit_deadline_is_used(httpserver, waiter_for):
 
 def test_zero_timeout_polls_once(httpserver, waiter_for):
     serve_job(httpserver, "j", detail("j", "RUNNING"))
-    waiter, clock, _ = waiter_for(timeout=0, poll_interval=10)
+    waiter, clock, _unused = waiter_for(timeout=0, poll_interval=10)
     with pytest.raises(jobs.WaitTimeout) as info:
         waiter.wait({"j": ["s1"]})
     assert info.value.pending == ["j"]
@@ -268,7 +268,7 @@ def test_zero_timeout_polls_once(httpserver, waiter_for):
 def test_progress_lines_name_jobs_and_counts(httpserver, waiter_for):
     serve_job(httpserver, "j-a", detail("j-a", "SUCCESS"))
     serve_job(httpserver, "j-b", detail("j-b", "RUNNING"), detail("j-b", "FAILED"))
-    waiter, _, lines = waiter_for()
+    waiter, _unused, lines = waiter_for()
     waiter.wait({"j-a": ["s1"], "j-b": ["s2"]})
     assert lines[0] == "waiting for 2 job(s): j-a, j-b"
     assert lines[1] == "round 1: 1/2 job(s) finished; running: j-b"
@@ -285,10 +285,10 @@ def test_wait_for_nothing_returns_at_once(httpserver, waiter_for):
 
 def test_job_id_is_quoted_in_the_path(httpserver, waiter_for):
     httpserver.expect_request("/v2/%s/job/a/b c" % PROJECT_ID).respond_with_json(detail("a/b c", "SUCCESS"))
-    waiter, _, _ = waiter_for()
+    waiter, _unused, _unused = waiter_for()
     results = waiter.wait({"a/b c": ["s1"]})
     assert results["a/b c"].finished
-    (request, _), = httpserver.log
+    (request, _unused), = httpserver.log
     assert request.environ["REQUEST_URI"] == "/v2/%s/job/a%%2Fb%%20c" % PROJECT_ID
 
 
@@ -297,7 +297,7 @@ def test_poll_error_propagates(httpserver, waiter_for):
 
     httpserver.expect_request(job_path("gone")).respond_with_data(
         json.dumps({"error_code": "WKS.00000404", "error_msg": "job not found"}), status=404)
-    waiter, _, _ = waiter_for()
+    waiter, _unused, _unused = waiter_for()
     with pytest.raises(ApiError) as info:
         waiter.wait({"gone": ["s1"]})
     assert info.value.status == 404 and info.value.path == job_path("gone")

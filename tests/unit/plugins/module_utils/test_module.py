@@ -125,11 +125,11 @@ def run(httpserver, capsys, clean_env):
 
 
 def mutations(httpserver):
-    return [req for req, _ in httpserver.log if req.method != "GET"]
+    return [req for req, _unused in httpserver.log if req.method != "GET"]
 
 
 def job_polls(httpserver):
-    return [req.path for req, _ in httpserver.log if JOB_RE.match(req.path)]
+    return [req.path for req, _unused in httpserver.log if JOB_RE.match(req.path)]
 
 
 def summary(result):
@@ -143,7 +143,7 @@ def by_id(result):
 
 def test_plan_batch_wait_report(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "2.0", "1.0", "1.5", "1.0"]))
-    rc, result, _ = run(server_ids=["srv-004", "srv-000", "srv-001", "srv-002", "srv-003"], batch_size=2)
+    rc, result, _unused = run(server_ids=["srv-004", "srv-000", "srv-001", "srv-002", "srv-003"], batch_size=2)
     assert rc == 0
     assert not result.get("failed")
     assert result["changed"] is True
@@ -169,7 +169,7 @@ def test_plan_batch_wait_report(httpserver, run):
 
 def test_batches_never_mix_batch_keys(httpserver, run):
     service = Service(httpserver, fleet(["1.0"] * 4, {1: {"hda_type": "OA_APP"}, 3: {"hda_type": "OA_APP"}}))
-    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002", "srv-003"], batch_size=20)
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001", "srv-002", "srv-003"], batch_size=20)
     assert rc == 0
     assert service.batches == [["srv-000", "srv-002"], ["srv-001", "srv-003"]]
     assert result["summary"]["succeeded"] == 4
@@ -178,7 +178,7 @@ def test_batches_never_mix_batch_keys(httpserver, run):
 def test_per_server_failure_fails_the_task(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "2.0", "1.0", "1.0"]))
     service.failing["srv-002"] = ("HDA.0042", "agent download failed")
-    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002", "srv-003"])
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001", "srv-002", "srv-003"])
     assert rc == 1
     assert result["failed"] is True
     assert result["msg"] == "1 of 4 server(s) failed (srv-002: HDA.0042 agent download failed)"
@@ -193,7 +193,7 @@ def test_per_server_failure_fails_the_task(httpserver, run):
 
 def test_check_mode_sends_no_mutation_and_does_not_wait(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "2.0", "1.0"], {2: {"job_status": "RUNNING", "job_id": "old"}}))
-    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002"], _ansible_check_mode=True, _ansible_diff=True)
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001", "srv-002"], _ansible_check_mode=True, _ansible_diff=True)
     assert rc == 0
     assert mutations(httpserver) == [] and service.batches == []
     assert job_polls(httpserver) == []
@@ -208,7 +208,7 @@ def test_check_mode_sends_no_mutation_and_does_not_wait(httpserver, run):
 
 def test_nothing_to_do_is_not_changed(httpserver, run):
     Service(httpserver, fleet(["2.0", "2.0"]))
-    rc, result, _ = run(server_ids=["srv-000", "srv-001"])
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001"])
     assert rc == 0
     assert result["changed"] is False
     assert summary(result) == dict(total=2, unchanged=2, succeeded=0, failed=0, pending=0)
@@ -218,7 +218,7 @@ def test_nothing_to_do_is_not_changed(httpserver, run):
 def test_running_job_is_waited_for_never_resubmitted(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "1.0"], {1: {"job_status": "RUNNING", "job_id": "old-job"}}))
     service.job_servers["old-job"] = ["srv-001"]
-    rc, result, _ = run(server_ids=["srv-000", "srv-001"])
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001"])
     assert rc == 0
     assert service.batches == [["srv-000"]]
     waited = by_id(result)["srv-001"]
@@ -229,7 +229,7 @@ def test_running_job_is_waited_for_never_resubmitted(httpserver, run):
 
 def test_no_wait_returns_job_ids_at_once(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "1.0", "1.0"]))
-    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002"], wait=False, batch_size=2)
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001", "srv-002"], wait=False, batch_size=2)
     assert rc == 0
     assert len(service.batches) == 2
     assert job_polls(httpserver) == []
@@ -241,7 +241,7 @@ def test_no_wait_returns_job_ids_at_once(httpserver, run):
 def test_timeout_fails_with_the_running_job_ids(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "1.0"]))
     service.job_status = "RUNNING"
-    rc, result, _ = run(server_ids=["srv-000", "srv-001"], wait_timeout=0)
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001"], wait_timeout=0)
     assert rc == 1
     assert "timed out" in result["msg"] and "job-1" in result["msg"]
     assert result["summary"]["pending"] == 2
@@ -257,7 +257,7 @@ def test_timeout_fails_with_the_running_job_ids(httpserver, run):
 ])
 def test_bad_input_fails_before_any_request(httpserver, run, args, text):
     Service(httpserver, fleet(["1.0"]))
-    rc, result, _ = run(server_ids=["srv-000"], **args)
+    rc, result, _unused = run(server_ids=["srv-000"], **args)
     assert rc == 1
     assert result["msg"].startswith(text + ":")
     assert result["changed"] is False
@@ -266,7 +266,7 @@ def test_bad_input_fails_before_any_request(httpserver, run, args, text):
 
 def test_unknown_server_fails_before_any_mutation(httpserver, run):
     Service(httpserver, fleet(["1.0", "1.0"]))
-    rc, result, _ = run(server_ids=["srv-000", "srv-999"])
+    rc, result, _unused = run(server_ids=["srv-000", "srv-999"])
     assert rc == 1
     assert result["msg"] == "server_ids: unknown server id(s): srv-999"
     assert mutations(httpserver) == []
@@ -274,7 +274,7 @@ def test_unknown_server_fails_before_any_mutation(httpserver, run):
 
 def test_bad_endpoint_fails_before_any_request(httpserver, run):
     Service(httpserver, fleet(["1.0"]))
-    rc, result, _ = run(server_ids=["srv-000"], endpoint="http://example.com")
+    rc, result, _unused = run(server_ids=["srv-000"], endpoint="http://example.com")
     assert rc == 1
     assert result["msg"].startswith("endpoint:")
     assert httpserver.log == []
@@ -283,7 +283,7 @@ def test_bad_endpoint_fails_before_any_request(httpserver, run):
 def test_rejected_batch_fails_it_and_skips_later_batches(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "1.0", "1.0"]))
     service.upgrade_error = (400, {"error_code": "WKS.00211102", "error_msg": "The parameter is invalid."})
-    rc, result, _ = run(server_ids=["srv-000", "srv-001", "srv-002"], batch_size=2)
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001", "srv-002"], batch_size=2)
     assert rc == 1
     assert len(mutations(httpserver)) == 1
     servers = by_id(result)
@@ -298,7 +298,7 @@ def test_rejected_batch_fails_it_and_skips_later_batches(httpserver, run):
 def test_changed_false_when_every_submission_was_rejected(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "1.0"]))
     service.upgrade_error = (400, {"error_code": "WKS.00211102", "error_msg": "The parameter is invalid."})
-    rc, result, _ = run(server_ids=["srv-000", "srv-001"])
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001"])
     assert rc == 1 and result["jobs"] == []
     assert result["changed"] is False
 
@@ -307,7 +307,7 @@ def test_authentication_failure_message(httpserver, run):
     httpserver.expect_request(SERVERS_PATH).respond_with_data(
         json.dumps({"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}),
         status=401, headers={"X-Request-Id": "rid-401"})
-    rc, result, _ = run(server_ids=["srv-000"])
+    rc, result, _unused = run(server_ids=["srv-000"])
     assert rc == 1
     assert result["msg"].startswith("Authentication failed: GET %s failed: HTTP 401 APIGW.0301" % SERVERS_PATH)
     assert "rid-401" in result["msg"]
@@ -328,7 +328,7 @@ def test_secrets_from_environment_are_masked(httpserver, run, clean_env):
 
 def test_skipped_server_is_reported_not_failed(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "1.0"], {0: {"maintain_status": True}}))
-    rc, result, _ = run(server_ids=["srv-000", "srv-001"])
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001"])
     assert rc == 0
     assert service.batches == [["srv-001"]]
     skipped = by_id(result)["srv-000"]
@@ -350,7 +350,7 @@ def test_error_while_waiting_keeps_changed_and_job_ids(httpserver, run):
     httpserver.expect_request(UPGRADE_PATH, method="PATCH").respond_with_handler(service.upgrade)
     httpserver.expect_request(JOB_RE, method="GET").respond_with_data(
         json.dumps({"error_code": "WKS.00129901", "error_msg": "unavailable"}), status=503)
-    rc, result, _ = run(server_ids=["srv-000"])
+    rc, result, _unused = run(server_ids=["srv-000"])
     assert service.batches == [["srv-000"]]  # the upgrade was accepted
     assert rc == 1
     assert result["changed"] is True

@@ -39,7 +39,7 @@ def serve_servers(httpserver, servers):
 
 
 def server_requests(httpserver):
-    return [req for req, _ in httpserver.log if req.path == SERVERS_PATH]
+    return [req for req, _unused in httpserver.log if req.path == SERVERS_PATH]
 
 
 # ---------------------------------------------------------------------------
@@ -86,7 +86,7 @@ def test_group_targets(httpserver, make_client):
     httpserver.expect_request(GROUPS_PATH + "/g1").respond_with_json(group)
     servers = list(reversed(fleet(3))) + fleet(2, group="other")
     serve_servers(httpserver, servers)
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     result = targets.resolve_targets(api_client, server_group_id="g1")
     assert result.group == group
     assert result.ids == ["srv-000", "srv-001", "srv-002"]  # sorted, only that group
@@ -98,7 +98,7 @@ def test_group_targets(httpserver, make_client):
 def test_group_id_is_quoted(httpserver, make_client):
     httpserver.expect_request(GROUPS_PATH + "/a b").respond_with_json({"id": "a b"})
     serve_servers(httpserver, [])
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     result = targets.resolve_targets(api_client, server_group_id="a b")
     assert result.ids == [] and result.group == {"id": "a b"}
     assert httpserver.log[0][0].environ["REQUEST_URI"] == GROUPS_PATH + "/a%20b"
@@ -108,7 +108,7 @@ def test_unknown_group(httpserver, make_client):
     httpserver.expect_request(GROUPS_PATH + "/nope").respond_with_data(
         json.dumps({"error_code": "WKS.00120404", "error_msg": "server group not found"}), status=404)
     serve_servers(httpserver, fleet(2))
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(targets.TargetError) as info:
         targets.resolve_targets(api_client, server_group_id="nope")
     msg = str(info.value)
@@ -120,7 +120,7 @@ def test_unknown_group(httpserver, make_client):
 def test_group_read_failing_otherwise_is_an_api_error(httpserver, make_client):
     httpserver.expect_request(GROUPS_PATH + "/g1").respond_with_data(
         json.dumps({"error_code": "WKS.00081102", "error_msg": "no permission"}), status=403)
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(ApiError) as info:
         targets.resolve_targets(api_client, server_group_id="g1")
     assert info.value.status == 403
@@ -128,7 +128,7 @@ def test_group_read_failing_otherwise_is_an_api_error(httpserver, make_client):
 
 def test_few_ids_are_looked_up_one_by_one(httpserver, make_client):
     serve_servers(httpserver, fleet(300))
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     result = targets.resolve_targets(api_client, server_ids=["srv-250", "srv-003", "srv-250", "srv-100"])
     assert result.ids == ["srv-003", "srv-100", "srv-250"]
     assert result.group is None
@@ -138,7 +138,7 @@ def test_few_ids_are_looked_up_one_by_one(httpserver, make_client):
 
 def test_five_ids_still_looked_up_one_by_one(httpserver, make_client):
     serve_servers(httpserver, fleet(10))
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     ids = ["srv-%03d" % n for n in range(5)]
     assert targets.resolve_targets(api_client, server_ids=ids).ids == ids
     assert len(server_requests(httpserver)) == 5
@@ -148,13 +148,13 @@ def test_per_id_lookup_keeps_only_exact_matches(httpserver, make_client):
     # a service that ignores (or prefix-matches) the server_id filter
     httpserver.expect_request(SERVERS_PATH).respond_with_json(
         {"count": 2, "items": [{"id": "srv-1"}, {"id": "srv-10"}]})
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     assert targets.resolve_targets(api_client, server_ids=["srv-1"]).ids == ["srv-1"]
 
 
 def test_many_ids_use_one_paged_listing(httpserver, make_client):
     serve_servers(httpserver, fleet(150))
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     ids = ["srv-149", "srv-000", "srv-042", "srv-100", "srv-101", "srv-007", "srv-042"]
     result = targets.resolve_targets(api_client, server_ids=ids)
     assert result.ids == sorted(set(ids))
@@ -169,7 +169,7 @@ def test_many_ids_use_one_paged_listing(httpserver, make_client):
 ])
 def test_unknown_ids_are_listed(httpserver, make_client, ids):
     serve_servers(httpserver, fleet(10))
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(targets.TargetError) as info:
         targets.resolve_targets(api_client, server_ids=ids)
     msg = str(info.value)
@@ -180,7 +180,7 @@ def test_unknown_ids_are_listed(httpserver, make_client, ids):
 
 @pytest.mark.parametrize("ids", [[], None])
 def test_empty_target_list(httpserver, make_client, ids):
-    api_client, _ = make_client()
+    api_client, _unused = make_client()
     with pytest.raises(targets.TargetError) as info:
         targets.resolve_targets(api_client, server_ids=ids)
     assert "server_ids" in str(info.value) and "empty" in str(info.value)

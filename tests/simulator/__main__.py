@@ -1,0 +1,83 @@
+"""Run the simulator as a process: ``python -m tests.simulator --port 0 --ready-file /tmp/sim.json``.
+
+Once serving it prints one JSON line (``url``, ``credentials``, ``groups``) to
+stdout, writes the same JSON to ``--ready-file`` (atomically), then serves
+until SIGTERM or SIGINT and exits 0.
+"""
+
+import argparse
+import json
+import os
+import signal
+import sys
+import tempfile
+import threading
+
+from .server import Simulator
+
+
+def parse_args(argv=None):
+    """The command line."""
+    parser = argparse.ArgumentParser(prog="python -m tests.simulator",
+                                     description="Stateful simulator of the Huawei Cloud Workspace AppStream API.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one (default)")
+    parser.add_argument("--servers", type=int, default=100, help="servers in the default fleet (default 100)")
+    parser.add_argument("--groups", type=int, default=2, help="server groups (default 2)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for ids, credentials and faults (default 0)")
+    parser.add_argument("--job-duration", type=float, default=2.0, help="seconds a job takes (default 2)")
+    parser.add_argument("--outdated-hda", type=float, default=0.0,
+                        help="fraction of servers on an older HDA version (default 0)")
+    parser.add_argument("--region", default="cn-north-4", help="region / IAM project name (default cn-north-4)")
+    parser.add_argument("--hide-route-policy", action="store_true",
+                        help="omit route_policy from show_server_group, as some regions do")
+    parser.add_argument("--rate-limit", type=float, default=None, help="requests per second before 429 (default off)")
+    parser.add_argument("--ready-file", default=None, help="write the startup JSON here (tmp file + rename)")
+    parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
+    return parser.parse_args(argv)
+
+
+def write_atomically(path, text):
+    """Write ``text`` to ``path`` so a reader never sees a partial file."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, tmp_path = tempfile.mkstemp(prefix=".simulator-", dir=directory)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(tmp_path, path)
+    except BaseException:
+        if os.path.exists(tmp_path):
+            os.unlink(tmp_path)
+        raise
+
+
+def main(argv=None):
+    """Start, announce, serve until a signal, stop; return the exit code."""
+    args = parse_args(argv)
+    simulator = Simulator(servers=args.servers, groups=args.groups, seed=args.seed, job_duration=args.job_duration,
+                          region=args.region, outdated_hda=args.outdated_hda, hide_route_policy=args.hide_route_policy,
+                          rate_limit=args.rate_limit, verbose=args.verbose)
+    stop = threading.Event()
+
+    def request_stop(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    simulator.start(host=args.host, port=args.port)
+    try:
+        announcement = json.dumps(simulator.ready_info(), ensure_ascii=False)
+        if args.ready_file:
+            write_atomically(args.ready_file, announcement + "\n")
+        sys.stdout.write(announcement + "\n")
+        sys.stdout.flush()
+        # Event.wait with a timeout keeps the main thread responsive to signals.
+        while not stop.wait(0.5):
+            pass
+    finally:
+        simulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,155 @@
+"""The official Huawei Cloud SDK (huaweicloudsdkworkspaceapp) works against the simulator unchanged."""
+
+import time
+
+import pytest
+from huaweicloudsdkcore.auth.credentials import BasicCredentials
+from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
+from huaweicloudsdkcore.http.http_config import HttpConfig
+from huaweicloudsdkcore.region.region import Region
+from huaweicloudsdkworkspaceapp.v1 import (BatchChangeServerImageReq, BatchChangeServerImageRequest,
+                                           BatchUpdateTsviRequest, BatchUpgradeHdaVersionReq,
+                                           BatchUpgradeHdaVersionRequest, ListServerHdaDetailsRequest,
+                                           ListServersRequest, RoutePolicyDetail, ShowAccessAgentLatestVersionRequest,
+                                           ShowJobDetailRequest, ShowServerGroupRequest, UpdateServerGroupReq,
+                                           UpdateServerGroupRequest, UpdateTsvi, UpdateTsviReq, WorkspaceAppClient)
+
+
+def _http_config():
+    config = HttpConfig.get_default_config()
+    config.ignore_ssl_verification = True
+    config.timeout = (5, 10)
+    return config
+
+
+def _client(sim, credentials):
+    return (WorkspaceAppClient.new_builder()
+            .with_credentials(credentials)
+            .with_endpoints([sim.url])
+            .with_http_config(_http_config())
+            .build())
+
+
+def _wait_job(client, job_id, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.show_job_detail(ShowJobDetailRequest(job_id=job_id))
+        if job.status in ("SUCCESS", "FAILED"):
+            return job
+        assert time.monotonic() < deadline, "job %s still %s" % (job_id, job.status)
+        time.sleep(0.05)
+
+
+def test_sdk_operations_end_to_end(make_sim):
+    sim = make_sim(servers=6, groups=2, seed=11, job_duration=0.2)
+    creds = sim.credentials
+    client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
+
+    # list_servers with paging collects every server exactly once.
+    seen = []
+    offset = 0
+    while True:
+        page = client.list_servers(ListServersRequest(offset=offset, limit=4))
+        assert page.count == 6
+        seen.extend(item.id for item in page.items)
+        offset += 4
+        if offset >= page.count:
+            break
+    assert sorted(seen) == sorted(sim.state.server_ids())
+
+    group_1 = sim.state.group_by_name("sim-group-1")
+    group = client.show_server_group(ShowServerGroupRequest(server_group_id=group_1["id"]))
+    assert group.name == "sim-group-1"
+    assert group.ip_virtual.enable is True
+    assert group.route_policy.max_session == 10
+
+    servers = sim.state.server_ids(group_1["id"])
+    sim.state.set_hda_version(servers[0], "24.12.0.1004")
+    hda = client.list_server_hda_details(ListServerHdaDetailsRequest(server_group_id=group_1["id"], limit=100))
+    versions = {item.server_id: item.current_version for item in hda.items}
+    assert versions[servers[0]] == "24.12.0.1004"
+    latest = client.show_access_agent_latest_version(ShowAccessAgentLatestVersionRequest()).latest_version
+    assert latest == sim.state.latest_hda["SBC"]
+
+    upgrade = client.batch_upgrade_hda_version(
+        BatchUpgradeHdaVersionRequest(body=BatchUpgradeHdaVersionReq(items=[servers[0]])))
+    assert upgrade.job_id.isdigit() and len(upgrade.job_id) == 18
+    job = _wait_job(client, upgrade.job_id)
+    assert job.status == "SUCCESS"
+    assert job.job_type == "UPGRADE_ACCESS_AGENT"
+    assert [sub.job_resource_info.resource_id for sub in job.sub_jobs] == [servers[0]]
+    assert sim.state.hda_version(servers[0]) == latest
+
+    # Image change: one server already on the image (per-item error), one not.
+    sim.state.patch_server(servers[1], image_id="0f0f0f0f-old-image")
+    change = client.batch_change_server_image(BatchChangeServerImageRequest(body=BatchChangeServerImageReq(
+        server_ids=[servers[0], servers[1]], image_id=group_1["image_id"], image_type="private", os_type="Windows",
+        update_access_agent=False)))
+    by_server = {item.server_id: item for item in change.items}
+    assert by_server[servers[0]].error_code == "WKS.00211205"
+    assert by_server[servers[0]].job_id == ""
+    assert by_server[servers[1]].error_code == ""
+    assert _wait_job(client, by_server[servers[1]].job_id).status == "SUCCESS"
+    assert sim.state.get_server(servers[1])["image_id"] == group_1["image_id"]
+
+    tsvi = client.batch_update_tsvi(BatchUpdateTsviRequest(body=UpdateTsviReq(
+        items=[UpdateTsvi(id=servers[2], enable=False)])))
+    assert _wait_job(client, tsvi.job_id).status == "SUCCESS"
+    assert sim.state.tsvi_enabled(servers[2]) is True  # the group's setting wins over the item's
+
+    response = client.update_server_group(UpdateServerGroupRequest(
+        server_group_id=group_1["id"],
+        body=UpdateServerGroupReq(name="sim-group-renamed", route_policy=RoutePolicyDetail(max_session=4))))
+    assert response.status_code == 200
+    group = client.show_server_group(ShowServerGroupRequest(server_group_id=group_1["id"]))
+    assert group.name == "sim-group-renamed"
+    assert group.route_policy.max_session == 4
+    assert group.route_policy.cpu_threshold == 80
+
+
+def test_sdk_resolves_project_id_through_iam(make_sim):
+    sim = make_sim(servers=3, seed=4242)
+    creds = sim.credentials
+    # The SDK caches project ids per AK+region for the whole process; start clean.
+    BasicCredentials._CACHE.pop(creds["ak"] + "cn-north-4", None)
+    credentials = BasicCredentials(creds["ak"], creds["sk"]).with_iam_endpoint(sim.url)
+    client = (WorkspaceAppClient.new_builder()
+              .with_credentials(credentials)
+              .with_region(Region("cn-north-4", sim.url))
+              .with_http_config(_http_config())
+              .build())
+    assert credentials.project_id == creds["project_id"]
+    assert client.list_servers(ListServersRequest(limit=10)).count == 3
+    iam = sim.log.requests(operation="keystone_list_projects")
+    assert len(iam) == 1
+    assert iam[0].query == {"name": "cn-north-4"}
+    assert iam[0].auth == "aksk"
+    assert iam[0].mutating is False
+
+
+def test_sdk_temporary_credentials_with_security_token(make_sim):
+    sim = make_sim(servers=2, seed=12)
+    creds = sim.credentials
+    good = BasicCredentials(creds["temp_ak"], creds["temp_sk"], creds["project_id"]) \
+        .with_security_token(creds["security_token"])
+    assert _client(sim, good).list_servers(ListServersRequest()).count == 2
+
+    without_token = BasicCredentials(creds["temp_ak"], creds["temp_sk"], creds["project_id"])
+    with pytest.raises(ClientRequestException) as caught:
+        _client(sim, without_token).list_servers(ListServersRequest())
+    assert caught.value.status_code == 401
+    assert caught.value.error_code == "APIGW.0301"
+
+
+def test_sdk_wrong_secret_key_is_rejected(make_sim):
+    sim = make_sim(servers=2, seed=13)
+    creds = sim.credentials
+    client = _client(sim, BasicCredentials(creds["ak"], "W" * 40, creds["project_id"]))
+    with pytest.raises(ClientRequestException) as caught:
+        client.list_servers(ListServersRequest())
+    error = caught.value
+    assert error.status_code == 401
+    assert error.error_code == "APIGW.0301"
+    assert error.error_msg.startswith("Incorrect IAM authentication information")
+    assert error.request_id
+    assert creds["sk"] not in error.error_msg and "W" * 40 not in error.error_msg
