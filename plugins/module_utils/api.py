@@ -57,6 +57,22 @@ def batch_upgrade_hda_version(client, server_ids):
     return (client.request("PATCH", ACCESS_AGENT + "/actions/upgrade", body={"items": list(server_ids)}) or {}).get("job_id")
 
 
+def batch_change_server_image(client, server_ids, image_id, image_type, os_type, image_product_id=None,
+                              update_access_agent=None):
+    """``POST …/app-servers/actions/batch-change-image``; one ``{server_id, job_id, error_code, error_message}`` per server."""
+    body = {"server_ids": list(server_ids), "image_id": image_id, "image_type": image_type, "os_type": os_type}
+    if image_product_id is not None:
+        body["image_product_id"] = image_product_id
+    if update_access_agent is not None:
+        body["update_access_agent"] = update_access_agent
+    return (client.request("POST", SERVERS + "/actions/batch-change-image", body=body) or {}).get("items") or []
+
+
+def batch_update_tsvi(client, items):
+    """``PATCH …/app-servers/actions/batch-update-tsvi`` for 1..20 ``{id, enable}`` items; returns the job id."""
+    return (client.request("PATCH", SERVERS + "/actions/batch-update-tsvi", body={"items": list(items)}) or {}).get("job_id")
+
+
 def list_server_groups(client, server_group_id=None, server_group_name=None, app_type=None):
     """``GET /v1/{project_id}/app-server-groups``, every page (summary fields only)."""
     return client.paginate(SERVER_GROUPS, {
@@ -74,3 +90,8 @@ def show_server_group(client, server_group_id):
 def show_job_detail(client, job_id):
     """``GET /v2/{project_id}/job/{job_id}``: a job with its sub jobs."""
     return client.get("/v2/{project_id}/job/%s" % quote(job_id, safe=""))
+
+
+def update_server_group(client, server_group_id, changes):
+    """``PATCH …/app-server-groups/{id}`` with only the fields to change (the service answers ``null``)."""
+    return client.request("PATCH", "%s/%s" % (SERVER_GROUPS, quote(server_group_id, safe="")), body=dict(changes))

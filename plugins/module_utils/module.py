@@ -266,7 +266,7 @@ class JobModule(WorkspaceAppModule):
 
     # -- cycle ---------------------------------------------------------------
     def plan(self):
-        servers = self.resolve()
+        servers = sorted(self.resolve(), key=lambda server: server["id"])  # stable, predictable batches
         self.prepare(servers)
         return [self.plan_server(server) for server in servers]
 

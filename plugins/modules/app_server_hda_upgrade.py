@@ -336,10 +336,15 @@ class HdaUpgrade(JobModule):
                 answers[item.server_id] = Submission(record["job_id"])  # our request was applied
             elif exc.status == 409 and upgrade_running(record) and record.get("job_id"):
                 answers[item.server_id] = Submission(record["job_id"], waited=True)
-            elif exc.status is None:
-                resend.append(item.server_id)  # provably not applied: safe to send again
+            elif exc.status == 409 and record.get("job_status") in ACTIVE_JOB:
+                # busy with another kind of job: the service will not upgrade it now
+                answers[item.server_id] = Submission(error_code=exc.error_code, error_msg=(
+                    "a %s job (%s) is running on this server; re-run when it has finished"
+                    % (record.get("job_type"), record.get("job_id"))))
             else:
-                answers[item.server_id] = Submission(error_code=exc.error_code, error_msg=exc.message)
+                # A 409 rejects the whole batch and a lost request that left no job was not
+                # applied: either way the re-read proves it safe to send this server again.
+                resend.append(item.server_id)
         if resend:
             job_id = api.batch_upgrade_hda_version(self.client, resend)
             answers.update((sid, Submission(job_id)) for sid in resend)

@@ -263,3 +263,42 @@ def test_request_counts_for_1000_servers(make_simulator, runner_for, record_prop
     record_property("noop_requests", len(sim.log))
     print("1000 servers: upgrade %d requests (%d mutating) %s; no-op %d requests %s"
           % (upgrade_requests, upgrade_mutations, upgrade_ops, len(sim.log), sim.log.summary()))
+
+
+def test_conflict_with_an_upgrade_started_meanwhile_is_waited_for(fleet, runner_for):
+    """Another operator upgrades the same servers between our plan and our submission: 409, re-read, wait."""
+    sim, group_id, ids = fleet
+    taken = ids[:20]  # exactly the first batch
+    started = {}
+
+    def other_operator(simulator, body):
+        started["job"] = simulator.state.upgrade_hda(taken)
+
+    sim.before("batch_upgrade_hda_version", other_operator)
+    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    assert run.rc == 0, run.output
+    conflicts = [call for call in upgrade_calls(sim) if call.status == 409]
+    assert len(conflicts) == 1 and sorted(conflicts[0].body["items"]) == taken
+    assert not [sid for call in upgrade_calls(sim) if call.status == 200 for sid in call.body["items"] if sid in taken]
+    by_id = {s["id"]: s for s in run["up"]["servers"]}
+    other_job = started["job"]["id"]
+    for sid in taken:
+        assert by_id[sid]["action"] == "waited" and by_id[sid]["status"] == "succeeded"
+        assert by_id[sid]["job_id"] == other_job
+    assert run["up"]["summary"]["succeeded"] == 45
+    assert other_job not in run["up"]["jobs"] and len(run["up"]["jobs"]) == 2
+
+
+def test_conflict_resends_the_servers_that_were_not_busy(fleet, runner_for):
+    """A 409 rejects the whole batch: servers of it that are not busy are sent again, once."""
+    sim, group_id, ids = fleet
+    busy = [ids[3], ids[25]]  # one in batch 1, one in batch 2
+    sim.before("batch_upgrade_hda_version", lambda simulator, body: simulator.state.upgrade_hda(busy))
+    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    assert run.rc == 0, run.output
+    accepted = sorted(sid for call in upgrade_calls(sim) if call.status == 200 for sid in call.body["items"])
+    assert accepted == sorted(set(ids[:45]) - set(busy))
+    assert len([call for call in upgrade_calls(sim) if call.status == 409]) == 2  # batches 1 and 2
+    by_id = {s["id"]: s for s in run["up"]["servers"]}
+    assert all(by_id[sid]["action"] == "waited" for sid in busy)
+    assert run["up"]["summary"]["succeeded"] == 45

@@ -51,6 +51,7 @@ class Simulator:
         self.log = RequestLog()
         self.faults = FaultInjector(seed=seed)
         self.rate_limiter = RateLimiter(rate_limit) if rate_limit else None
+        self._hooks = []
         self._httpd = None
         self._thread = None
 
@@ -106,6 +107,22 @@ class Simulator:
         return {"url": self.url, "credentials": dict(self.credentials),
                 "groups": [{"id": group["id"], "name": group["name"]} for group in self.state.groups.values()]}
 
+    def before(self, operation, callback, once=True):
+        """Call ``callback(sim, body)`` just before the next ``operation`` request is handled.
+
+        It runs under the state lock, after authentication and faults, so a test can make
+        something happen "at the same time" as a request (another operator starting a job)
+        without racing the client.
+        """
+        self._hooks.append((operation, callback, once))
+
+    def _run_hooks(self, operation, body):
+        for hook in list(self._hooks):
+            if hook[0] == operation:
+                if hook[2]:
+                    self._hooks.remove(hook)
+                hook[1](self, body)
+
     # ------------------------------------------------------------------ request processing
 
     def process(self, method, raw_target, headers, body):
@@ -150,6 +167,7 @@ class Simulator:
             call = api.Call(method, path, params, query, query_pairs, headers, body, json_body)
             if area == "api":
                 with self.state.lock:
+                    self._run_hooks(route.operation, json_body)
                     self.state.advance()
                     reply = route.handler(self, call)
                     payload = self._encode(reply.payload)
