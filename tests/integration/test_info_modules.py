@@ -184,3 +184,29 @@ def test_missing_credentials_name_every_place(sim, runner):
                   "HW_SECRET_KEY", "credentials file", "auth_token"):
         assert place in msg
     assert len(sim.log) == 0
+
+
+def test_temporary_credentials_and_token_never_appear_at_vvv(sim, runner):
+    creds = sim.credentials
+    defaults = runner.connection_defaults(auth=None)
+    defaults.update(access_key=creds["temp_ak"], secret_key=creds["temp_sk"], security_token=creds["security_token"],
+                    project_id=creds["project_id"])
+    run = runner.run([{FQCN + "app_server_info": {"server_ids": sorted(sim.state.servers)[:1]}, "register": "temp"}],
+                     module_defaults=defaults, verbosity=3)
+    assert run.rc == 0, run.output
+    assert len(run["temp"]["servers"]) == 1
+    token_run = runner.run([{FQCN + "app_server_group_info": {}, "register": "tok"}], auth="token", verbosity=3)
+    assert token_run.rc == 0, token_run.output
+    for secret in (creds["temp_sk"], creds["security_token"], creds["auth_token"]):
+        assert secret not in run.output + token_run.output
+        assert secret not in str(run.results) + str(token_run.results)
+
+
+def test_wrong_security_token_is_rejected(sim, runner):
+    creds = sim.credentials
+    defaults = runner.connection_defaults(auth=None)
+    defaults.update(access_key=creds["temp_ak"], secret_key=creds["temp_sk"], security_token="not-the-token",
+                    project_id=creds["project_id"])
+    run = runner.run([{FQCN + "app_server_info": {}, "register": "temp"}], module_defaults=defaults)
+    assert run.rc != 0
+    assert run["temp"]["msg"].startswith("Authentication failed") and "HTTP 401" in run["temp"]["msg"]
