@@ -34,13 +34,7 @@ options:
     choices: [SESSION_DESKTOP_APP, COMMON_APP]
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Nothing to compare.
+  - huaweicloud.workspace_app.info
 notes:
   - Costs one request per page of 100 groups plus one per returned group.
 """

@@ -43,13 +43,7 @@ options:
     default: false
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
-attributes:
-  check_mode:
-    support: full
-    description: Reads only.
-  diff_mode:
-    support: none
-    description: Nothing to compare.
+  - huaweicloud.workspace_app.info
 """
 
 EXAMPLES = r"""
