@@ -111,7 +111,7 @@ servers:
       type: str
     action:
       description: V(none) (nothing to do or skipped), V(submitted) (upgrade submitted by this run) or V(waited)
-        (an upgrade already running was waited for).
+        (an upgrade already running was waited for). In check mode, the action a real run would take.
       type: str
     status:
       description: V(unchanged) (already at the target), V(skipped) (not C(REGISTERED); see RV(servers[].error_msg)),
