@@ -4,10 +4,18 @@
 
 """Waiting for many asynchronous jobs under one deadline.
 
-A batch job (HDA upgrade, TSVI) carries one sub job per server; its detail
-(``GET /v2/{project_id}/job/{job_id}``) tells every server's outcome in one
-request, so a polling round costs one request per *unfinished* job, never
-one per server.
+:class:`Waiter` holds what every strategy shares: one deadline on a
+monotonic clock, polling rounds, progress lines and :class:`WaitTimeout`.
+A strategy only says how one round reads the jobs:
+
+* :class:`JobWaiter`, for batch jobs (HDA upgrade, TSVI): a batch job carries
+  one sub job per server and its detail (``GET /v2/{project_id}/job/{job_id}``)
+  tells every server's outcome in one request, so a round costs one request
+  per *unfinished* job, never one per server.
+* :class:`ServerListWaiter`, for jobs started one per server (image change):
+  every server record of ``GET …/app-servers`` shows the server's last job
+  (``job_id``, ``job_status``), so a round reads the servers still waited for
+  in pages of 100 (:class:`ServerReader`) instead of one job per server.
 
 "Finished" is not "succeeded": a job that ends ``SUCCESS`` may still hold
 sub jobs that ended ``ABNORMAL`` or were rolled back; only a sub job that
@@ -21,6 +29,8 @@ __metaclass__ = type
 import time
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import PAGE_LIMIT, ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import PER_ID_LOOKUP_MAX
 
 JOB_TERMINAL = frozenset(["SUCCESS", "FAILED"])
 SUB_JOB_FAILED = frozenset(["FAILED", "ABNORMAL", "ROLLBACK", "ABORTING"])
@@ -96,21 +106,40 @@ class JobResult:
                                  sub_job_status=status)
         return ServerOutcome(server_id, PENDING, self.job_id, sub_job_status=status)
 
+    def settle(self, server_id, status, error_code=None, error_msg=None, sub_job_status=None):
+        """Record one server's final outcome learnt elsewhere (its server record).
 
-class JobWaiter:
+        The job is finished once every server of it is; it then counts as
+        ``FAILED`` when any of them failed, as the service reports a batch.
+        """
+        self.servers[server_id] = ServerOutcome(server_id, status, self.job_id, error_code, error_msg,
+                                                sub_job_status=sub_job_status)
+        if all(outcome.status != PENDING for outcome in self.servers.values()):
+            self.finished = True
+            self.status = "FAILED" if any(o.status == FAILED for o in self.servers.values()) else "SUCCESS"
+
+
+class Waiter:
     """Poll jobs until all are finished or one deadline passes.
 
     ``jobs`` maps job id -> server ids the job was submitted for.
-    ``progress`` receives human-readable lines (job ids, done/total).
+    ``progress`` receives human-readable lines. ``servers`` are the target
+    records the module read before submitting and ``group_sizes`` the size of
+    the groups it read whole (strategies that poll by server use them;
+    :class:`JobWaiter` does not). Subclasses implement :meth:`poll` (one
+    round) and may word the progress lines.
     """
 
-    def __init__(self, client, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, progress=None):
+    def __init__(self, client, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, progress=None,
+                 servers=None, group_sizes=None):
         self.client = client
         self.timeout = timeout
         self.poll_interval = poll_interval
         self.clock = clock
         self.sleep = sleep
         self.progress = progress or (lambda line: None)
+        self.servers = dict((record["id"], record) for record in servers or [])
+        self.group_sizes = dict(group_sizes or {})
         self.rounds = 0
         self.results = {}  # the last seen state, also when wait() raised
 
@@ -119,19 +148,172 @@ class JobWaiter:
         if not results:
             return results
         deadline = self.clock() + self.timeout if deadline is None else deadline
-        total = len(results)
-        self.progress("waiting for %d job(s): %s" % (total, ", ".join(results)))
+        self.progress(self.started_line(results))
         while True:
             self.rounds += 1
-            for result in results.values():
-                if not result.finished:
-                    result.update(api.show_job_detail(self.client, result.job_id) or {})
+            self.poll(results)
             pending = [job_id for job_id, result in results.items() if not result.finished]
-            self.progress("round %d: %d/%d job(s) finished%s" % (
-                self.rounds, total - len(pending), total, "" if not pending else "; running: %s" % ", ".join(pending)))
+            self.progress(self.round_line(results, pending))
             if not pending:
                 return results
             remaining = deadline - self.clock()
             if remaining <= 0:
                 raise WaitTimeout(self.timeout, pending, results)
             self.sleep(min(self.poll_interval, remaining))
+
+    def poll(self, results):
+        """Bring every unfinished result up to date (one polling round)."""
+        raise NotImplementedError
+
+    def started_line(self, results):
+        return "waiting for %d job(s): %s" % (len(results), ", ".join(results))
+
+    def round_line(self, results, pending):
+        return "round %d: %d/%d job(s) finished%s" % (
+            self.rounds, len(results) - len(pending), len(results),
+            "" if not pending else "; running: %s" % ", ".join(pending))
+
+
+class JobWaiter(Waiter):
+    """Reads each unfinished job's detail once per round (batch jobs: all sub jobs in one request)."""
+
+    def poll(self, results):
+        for result in results.values():
+            if not result.finished:
+                result.update(api.show_job_detail(self.client, result.job_id) or {})
+
+
+class ServerReader:
+    """Reads the current records of some servers in as few requests as it can.
+
+    Per server group, either the group's paged list (``server_group_id``, 100
+    per page) or one ``server_id`` lookup per server, whichever costs fewer
+    requests. A group listing is estimated at ``ceil(size / 100)`` pages, where
+    ``size`` is what its last listing returned (or ``group_sizes`` said), or
+    before that the number of known servers in it (a lower bound: then a few
+    servers, up to ``PER_ID_LOOKUP_MAX``, are looked up one by one rather than
+    risk listing a large group). Servers of unknown group are looked up one by
+    one.
+    """
+
+    def __init__(self, client, servers=None, group_sizes=None):
+        self.client = client
+        self.group_of = dict((record["id"], record.get("server_group_id")) for record in servers or [])
+        self.group_size = dict(group_sizes or {})  # group id -> servers its last listing returned
+        self.known_in_group = {}
+        for group_id in self.group_of.values():
+            if group_id:
+                self.known_in_group[group_id] = self.known_in_group.get(group_id, 0) + 1
+
+    def cheaper_to_list(self, group_id, count):
+        """Is listing the group cheaper than ``count`` lookups by id?"""
+        if not group_id:
+            return False
+        size = self.group_size.get(group_id)
+        if size is None:
+            if count <= PER_ID_LOOKUP_MAX:
+                return False
+            size = self.known_in_group.get(group_id, 0)
+        return count >= max(1, -(-size // PAGE_LIMIT))
+
+    def read(self, server_ids):
+        """``{server_id: record}`` for the given servers the service still lists."""
+        wanted = set(server_ids)
+        by_group = {}
+        for server_id in sorted(wanted):
+            by_group.setdefault(self.group_of.get(server_id), []).append(server_id)
+        found = {}
+        for group_id, ids in by_group.items():
+            if self.cheaper_to_list(group_id, len(ids)):
+                records = api.list_servers(self.client, server_group_id=group_id)
+                self.group_size[group_id] = len(records)
+                found.update((r["id"], r) for r in records if r.get("id") in wanted)
+            else:
+                for server_id in ids:
+                    found.update((r["id"], r) for r in api.list_servers(self.client, server_id=server_id)
+                                 if r.get("id") == server_id)
+        for server_id, record in found.items():
+            self.group_of[server_id] = record.get("server_group_id") or self.group_of.get(server_id)
+        return found
+
+
+class ServerListWaiter(Waiter):
+    """For jobs started one per server: a round reads the server list, not the jobs.
+
+    A server record shows the server's last job (``job_id``, ``job_status``).
+    A server is done when it shows the awaited job with a terminal status;
+    showing the job it had before (or none) means the new job is not visible
+    yet. Only exceptions cost a job read: a failed server (its job detail,
+    once, for the error code; for the first ``detail_reads`` failures only, so
+    that a mass failure does not cost one request per server) and a server the
+    list cannot tell about (no longer listed, or already showing another job),
+    whose job detail decides.
+
+    ``final_records`` keeps each settled server's record as read when its job
+    was seen finished, so the state after the change needs no second read.
+    """
+
+    detail_reads = 20
+
+    def __init__(self, client, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, progress=None,
+                 servers=None, group_sizes=None):
+        super(ServerListWaiter, self).__init__(client, timeout, poll_interval, clock=clock, sleep=sleep,
+                                               progress=progress, servers=servers, group_sizes=group_sizes)
+        self.reader = ServerReader(client, servers, group_sizes)
+        self.round_requests = 0
+        self.failures_read = 0
+        self.final_records = {}
+
+    def started_line(self, results):
+        count = sum(len(result.server_ids) for result in results.values())
+        return "waiting for %d job(s) on %d server(s), reading the server list each round" % (len(results), count)
+
+    def round_line(self, results, pending):
+        outcomes = [o for result in results.values() for o in result.servers.values()]
+        done = [o for o in outcomes if o.status != PENDING]
+        return "round %d: %d/%d server(s) finished, %d failed; %d request(s)" % (
+            self.rounds, len(done), len(outcomes), len([o for o in done if o.status == FAILED]), self.round_requests)
+
+    def poll(self, results):
+        sent = self.client.requests_sent
+        awaited = dict((server_id, result) for result in results.values() if not result.finished
+                       for server_id, outcome in result.servers.items() if outcome.status == PENDING)
+        records = self.reader.read(list(awaited))
+        unaccounted = set()
+        for server_id, result in sorted(awaited.items()):
+            record = records.get(server_id)
+            shown = (record or {}).get("job_id")
+            if record is None or shown not in (result.job_id, self.previous_job(server_id, result.job_id)):
+                unaccounted.add(result.job_id)
+            elif shown == result.job_id and record.get("job_status") in JOB_TERMINAL:
+                self.final_records[server_id] = record
+                if record["job_status"] == "SUCCESS":
+                    result.settle(server_id, SUCCEEDED, sub_job_status="SUCCESS")
+                else:
+                    self.settle_failed(result, server_id, record)
+        for job_id in sorted(unaccounted):
+            results[job_id].update(api.show_job_detail(self.client, job_id) or {})
+        self.round_requests = self.client.requests_sent - sent
+
+    def previous_job(self, server_id, job_id):
+        """The job the server showed before ours (None when it had none or we waited for that one)."""
+        previous = self.servers.get(server_id, {}).get("job_id")
+        return None if previous == job_id else previous
+
+    def settle_failed(self, result, server_id, record):
+        """The server record has no error code: the job's detail has, read once."""
+        reason = "job %s ended with status FAILED (task status %s)" % (result.job_id, record.get("task_status"))
+        if self.failures_read >= self.detail_reads:
+            result.settle(server_id, FAILED, None, reason + "; app_job_info shows its error code",
+                          sub_job_status="FAILED")
+            return
+        self.failures_read += 1
+        try:
+            result.update(api.show_job_detail(self.client, result.job_id) or {})
+        except ApiError as exc:
+            result.settle(server_id, FAILED, None, "%s; its detail could not be read: %s" % (reason, exc.message),
+                          sub_job_status="FAILED")
+            return
+        if result.servers[server_id].status == PENDING:
+            # The detail lags behind the server record: the record's outcome stands.
+            result.settle(server_id, FAILED, None, reason, sub_job_status="FAILED")

@@ -21,7 +21,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client as client_utils
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError, ConfigurationError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    FAILED, PENDING, SUCCEEDED, JobWaiter, WaitTimeout)
+    FAILED, PENDING, SUCCEEDED, JobWaiter, ServerReader, WaitTimeout)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import (
     TargetError, batches, check_batch_size, resolve_targets)
 
@@ -182,6 +182,11 @@ SKIPPED = "skipped"
 UNCHANGED = "unchanged"
 
 
+def state_text(state):
+    """``{"image_id": "x"}`` -> ``image_id=x``, for messages."""
+    return ", ".join("%s=%s" % (key, state[key]) for key in sorted(state or {}))
+
+
 class ServerReport:
     """One entry of the ``servers`` result."""
 
@@ -218,13 +223,19 @@ class JobModule(WorkspaceAppModule):
     * :meth:`submit_batch` -> ``{server_id: Submission}`` for up to
       ``batch_size`` planned items sharing a ``batch_key``;
     * optionally :meth:`resolve` (the target servers; default: the shared
-      target resolution), :meth:`prepare` (read once what planning needs) and
-      :meth:`read_after` -> ``{server_id: after}`` (re-read at the end).
+      target resolution), :meth:`prepare` (read once what planning needs),
+      :meth:`read_after` -> ``{server_id: after}`` (re-read at the end) and
+      :meth:`reached` (does a re-read state show what was planned?).
+
+    ``waiter_class`` is the polling strategy: :class:`~.jobs.JobWaiter` reads
+    each batch job's detail; :class:`~.jobs.ServerListWaiter` reads the server
+    list, the cheaper way for jobs started one per server.
 
     Check mode stops after planning: nothing is written and nothing waited for.
     """
 
     max_batch_size = 20
+    waiter_class = JobWaiter
 
     def __init__(self):
         spec = copy.deepcopy(TARGET_ARGS)
@@ -239,6 +250,8 @@ class JobModule(WorkspaceAppModule):
         self.wait_problem = None  # a WaitTimeout or ApiError that ended waiting early
         self.maybe_applied = False  # a batch lost its response: it may have changed something
         self.extra_result = {}
+        self.targets = {}  # server id -> the record planning used
+        self.waiter = None  # the waiter of this run, once it waited: read_after may use what it read
 
     def validate(self):
         super(JobModule, self).validate()
@@ -264,9 +277,25 @@ class JobModule(WorkspaceAppModule):
     def read_after(self, server_ids):
         return {}
 
+    def reached(self, planned, after):
+        """Whether ``after`` (re-read) shows the ``planned`` state; a server whose job succeeded but that does
+        not is reported failed (e.g. a job already running when planning turned out to aim elsewhere)."""
+        return True
+
+    # -- reading servers again -------------------------------------------------
+    def known_group_sizes(self):
+        """``{group id: size}`` for a group whose every server is a target (read whole while planning)."""
+        group_id = self.params["server_group_id"]
+        return {group_id: len(self.targets)} if group_id else {}
+
+    def server_reader(self):
+        """Reads target servers again in as few requests as it can (see :class:`~.jobs.ServerReader`)."""
+        return ServerReader(self.client, list(self.targets.values()), self.known_group_sizes())
+
     # -- cycle ---------------------------------------------------------------
     def plan(self):
         servers = sorted(self.resolve(), key=lambda server: server["id"])  # stable, predictable batches
+        self.targets = dict((server["id"], server) for server in servers)
         self.prepare(servers)
         return [self.plan_server(server) for server in servers]
 
@@ -288,7 +317,7 @@ class JobModule(WorkspaceAppModule):
             if done:
                 try:
                     for server_id, after in self.read_after(done).items():
-                        reports[server_id].after = after
+                        self.check_after(reports[server_id], after)
                 except ApiError as exc:
                     self.warn("the changes succeeded but the final state could not be re-read: %s" % exc.message)
         changed = bool(to_submit) if self.check_mode else bool(submitted_jobs) or self.maybe_applied
@@ -329,9 +358,18 @@ class JobModule(WorkspaceAppModule):
             self.progress.append("batch %d/%d: %d server(s) submitted" % (index + 1, len(chunks), len(chunk)))
         return submitted_jobs
 
+    def check_after(self, report, after):
+        planned = report.after
+        if not self.reached(planned, after):
+            report.fail(None, "job %s succeeded but the server shows %s instead of %s; re-run the task"
+                        % (report.job_id, state_text(after), state_text(planned)))
+        report.after = after
+
     def wait(self, jobs, reports):
-        waiter = JobWaiter(self.client, self.params["wait_timeout"], self.params["poll_interval"],
-                           progress=self.progress.append)
+        waiter = self.waiter_class(self.client, self.params["wait_timeout"], self.params["poll_interval"],
+                                   progress=self.progress.append, servers=list(self.targets.values()),
+                                   group_sizes=self.known_group_sizes())
+        self.waiter = waiter
         try:
             results = waiter.wait(jobs)
         except WaitTimeout as exc:

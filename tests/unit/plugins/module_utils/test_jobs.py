@@ -301,3 +301,296 @@ def test_poll_error_propagates(httpserver, waiter_for):
     with pytest.raises(ApiError) as info:
         waiter.wait({"gone": ["s1"]})
     assert info.value.status == 404 and info.value.path == job_path("gone")
+
+
+# ---------------------------------------------------------------------------
+# JobResult.settle (pure)
+# ---------------------------------------------------------------------------
+
+class TestJobResultSettle:
+
+    def test_job_finishes_when_every_server_is_settled(self):
+        result = jobs.JobResult("j", ["s1", "s2"])
+        result.settle("s1", jobs.SUCCEEDED, sub_job_status="SUCCESS")
+        assert not result.finished and result.status is None
+        result.settle("s2", jobs.SUCCEEDED)
+        assert result.finished and result.status == "SUCCESS"
+        assert statuses(result) == {"s1": jobs.SUCCEEDED, "s2": jobs.SUCCEEDED}
+
+    def test_any_failed_server_makes_the_job_failed(self):
+        result = jobs.JobResult("j", ["s1", "s2"])
+        result.settle("s2", jobs.FAILED, "E.1", "broken")
+        result.settle("s1", jobs.SUCCEEDED)
+        assert result.finished and result.status == "FAILED"
+        outcome = result.servers["s2"]
+        assert (outcome.status, outcome.error_code, outcome.error_msg, outcome.job_id) == (jobs.FAILED, "E.1", "broken", "j")
+
+
+# ---------------------------------------------------------------------------
+# ServerReader and ServerListWaiter against a loopback server list
+# ---------------------------------------------------------------------------
+
+SERVERS_PATH = "/v1/%s/app-servers" % PROJECT_ID
+
+
+class ServerList:
+    """``GET …/app-servers`` over ``records`` (paged, filtered by group or id)."""
+
+    def __init__(self, httpserver, records):
+        self.records = records
+        httpserver.expect_request(SERVERS_PATH, method="GET").respond_with_handler(self.handle)
+
+    def handle(self, request):
+        args = request.args
+        selected = [r for r in self.records
+                    if args.get("server_group_id") in (None, r.get("server_group_id"))
+                    and args.get("server_id") in (None, r["id"])]
+        offset, limit = int(args["offset"]), int(args["limit"])
+        return Response(json.dumps({"count": len(selected), "items": selected[offset:offset + limit]}),
+                        content_type="application/json")
+
+
+def server(n, group="g1", job_id="old", job_status="SUCCESS", image_id="img-old"):
+    return {"id": "srv-%03d" % n, "server_group_id": group, "job_id": job_id, "job_type": "CHANGE_SERVER_IMAGE",
+            "job_status": job_status, "image_id": image_id}
+
+
+def list_requests(httpserver):
+    return [dict(req.args) for req, _unused in httpserver.log if req.path == SERVERS_PATH]
+
+
+def finish(records, status="SUCCESS", only=None, image_id="img-new"):
+    for record in records:
+        if only is None or record["id"] in only:
+            record.update(job_status=status, image_id=image_id if status == "SUCCESS" else record["image_id"])
+
+
+def start_jobs(records, job_ids):
+    """What the service shows once per-server jobs were submitted: each server's new job, WAITING."""
+    for record in records:
+        if record["id"] in job_ids:
+            record.update(job_id=job_ids[record["id"]], job_status="WAITING")
+
+
+class RoundClock(FakeClock):
+    """A fake clock whose n-th sleep first applies ``script[n + 1]`` (what changed before round n + 1)."""
+
+    def __init__(self, records):
+        super(RoundClock, self).__init__()
+        self.records = records
+        self.script = {}
+
+    def sleep(self, seconds):
+        super(RoundClock, self).sleep(seconds)
+        change = self.script.get(len(self.sleeps) + 1)
+        if change:
+            change(self.records)
+
+
+@pytest.fixture
+def list_waiter_for(make_client):
+    """``make(known records, service records)`` -> waiter, clock (with ``script``), progress lines."""
+    def make(servers, records, timeout=100, poll_interval=10):
+        api_client, _unused = make_client(max_retries=0)
+        clock = RoundClock(records)
+        lines = []
+        waiter = jobs.ServerListWaiter(api_client, timeout, poll_interval, clock=clock.time, sleep=clock.sleep,
+                                       progress=lines.append, servers=servers)
+        return waiter, clock, lines
+
+    return make
+
+
+class TestServerReader:
+
+    def read(self, make_client, known, wanted):
+        api_client, _unused = make_client(max_retries=0)
+        reader = jobs.ServerReader(api_client, known)
+        return reader, reader.read(wanted)
+
+    def test_a_group_is_listed_in_pages_of_100(self, httpserver, make_client):
+        records = [server(n) for n in range(250)]
+        ServerList(httpserver, records)
+        reader, found = self.read(make_client, records, [r["id"] for r in records[:200]])
+        assert sorted(found) == [r["id"] for r in records[:200]]
+        requests = list_requests(httpserver)
+        assert [(r["server_group_id"], r["offset"], r["limit"]) for r in requests] == [
+            ("g1", "0", "100"), ("g1", "100", "100"), ("g1", "200", "100")]
+        assert reader.group_size == {"g1": 250}
+
+    def test_fewer_servers_than_pages_are_looked_up_by_id(self, httpserver, make_client):
+        records = [server(n) for n in range(250)]
+        ServerList(httpserver, records)
+        reader, _unused = self.read(make_client, records, [r["id"] for r in records])
+        httpserver.clear_log()
+        found = reader.read(["srv-007", "srv-100"])
+        assert sorted(found) == ["srv-007", "srv-100"]
+        assert [r.get("server_id") for r in list_requests(httpserver)] == ["srv-007", "srv-100"]
+        httpserver.clear_log()
+        reader.read(["srv-001", "srv-002", "srv-003"])  # 3 lookups cost as much as 3 pages: list
+        assert [r.get("server_group_id") for r in list_requests(httpserver)] == ["g1", "g1", "g1"]
+
+    def test_a_few_servers_of_a_group_never_listed_are_looked_up_by_id(self, httpserver, make_client):
+        """Their group may be far larger than the servers known in it: a few lookups are the safe bet."""
+        records = [server(n) for n in range(3)] + [server(n, group="g2") for n in range(3, 10)]
+        ServerList(httpserver, records)
+        _unused, found = self.read(make_client, records, ["srv-000", "srv-001", "srv-003", "srv-004", "srv-005",
+                                                          "srv-006", "srv-007", "srv-008"])
+        assert len(found) == 8
+        requests = list_requests(httpserver)
+        assert [r.get("server_id") for r in requests if "server_id" in r] == ["srv-000", "srv-001"]
+        assert [r["server_group_id"] for r in requests if "server_group_id" in r] == ["g2"]  # 6 servers: one page
+
+    def test_a_small_group_known_whole_is_listed(self, httpserver, make_client):
+        """The module read the whole group while planning: its size is known, one page beats 3 lookups."""
+        records = [server(n) for n in range(3)]
+        ServerList(httpserver, records)
+        api_client, _unused = make_client(max_retries=0)
+        found = jobs.ServerReader(api_client, records, group_sizes={"g1": 3}).read(["srv-000", "srv-001", "srv-002"])
+        assert len(found) == 3
+        assert [r.get("server_group_id") for r in list_requests(httpserver)] == ["g1"]
+
+    def test_servers_of_unknown_group_are_looked_up_and_missing_ones_left_out(self, httpserver, make_client):
+        ServerList(httpserver, [server(1)])
+        _unused, found = self.read(make_client, [], ["srv-001", "srv-404"])
+        assert list(found) == ["srv-001"]
+        assert [r.get("server_id") for r in list_requests(httpserver)] == ["srv-001", "srv-404"]
+
+
+class TestServerListWaiter:
+
+    def test_a_round_is_one_listing_not_one_request_per_job(self, httpserver, list_waiter_for):
+        records = [server(n) for n in range(150)]
+        ServerList(httpserver, records)
+        job_ids = dict((r["id"], "job-%d" % n) for n, r in enumerate(records))
+        waiter, clock, lines = list_waiter_for([dict(r) for r in records], records)
+        start_jobs(records, job_ids)
+        clock.script[2] = lambda rs: finish(rs, only=["srv-%03d" % n for n in range(100)])
+        clock.script[3] = finish
+        results = waiter.wait(dict((job_id, [sid]) for sid, job_id in job_ids.items()))
+        assert all(result.finished and result.status == "SUCCESS" for result in results.values())
+        assert len(list_requests(httpserver)) == 3 * 2  # the group's 2 pages, also for the last 50
+        assert not [req for req, _unused in httpserver.log if req.path.startswith("/v2/")]
+        assert clock.sleeps == [10, 10]
+        assert lines == ["waiting for 150 job(s) on 150 server(s), reading the server list each round",
+                         "round 1: 0/150 server(s) finished, 0 failed; 2 request(s)",
+                         "round 2: 100/150 server(s) finished, 0 failed; 2 request(s)",
+                         "round 3: 150/150 server(s) finished, 0 failed; 2 request(s)"]
+        assert waiter.final_records["srv-120"]["image_id"] == "img-new"
+
+    def test_the_previous_job_still_shown_means_not_started_yet(self, httpserver, list_waiter_for):
+        records = [server(1, job_id="old", job_status="SUCCESS")]
+        ServerList(httpserver, records)
+        waiter, clock, _unused = list_waiter_for([dict(r) for r in records], records)
+        clock.script[2] = lambda rs: start_jobs(rs, {"srv-001": "new"})
+        clock.script[3] = finish
+        results = waiter.wait({"new": ["srv-001"]})
+        assert results["new"].servers["srv-001"].status == jobs.SUCCEEDED
+        assert waiter.rounds == 3 and len(list_requests(httpserver)) == 3
+
+    def test_failed_server_reads_its_job_once_for_the_error(self, httpserver, list_waiter_for):
+        records = [server(1), server(2)]
+        ServerList(httpserver, records)
+        waiter, clock, lines = list_waiter_for([dict(r) for r in records], records)
+        start_jobs(records, {"srv-001": "j1", "srv-002": "j2"})
+        finish(records, status="FAILED", only=["srv-001"])
+        clock.script[2] = lambda rs: finish(rs, only=["srv-002"])
+        serve_job(httpserver, "j1", detail("j1", "FAILED", sub("srv-001", "FAILED", "WKS.00211401", "rebuild failed")))
+        results = waiter.wait({"j1": ["srv-001"], "j2": ["srv-002"]})
+        outcome = results["j1"].servers["srv-001"]
+        assert (outcome.status, outcome.error_code, outcome.error_msg) == (jobs.FAILED, "WKS.00211401", "rebuild failed")
+        assert results["j1"].finished and results["j2"].servers["srv-002"].status == jobs.SUCCEEDED
+        assert polls(httpserver, "j1") == 1 and polls(httpserver, "j2") == 0
+        assert lines[1] == "round 1: 1/2 server(s) finished, 1 failed; 3 request(s)"  # 2 lookups, 1 job
+
+    def test_failure_detail_that_cannot_be_read_falls_back_to_the_server(self, httpserver, list_waiter_for):
+        records = [server(1)]
+        ServerList(httpserver, records)
+        waiter, clock, _unused = list_waiter_for([dict(r) for r in records], records)
+        start_jobs(records, {"srv-001": "j1"})
+        records[0].update(job_status="FAILED", task_status="rebuild_fail")
+        httpserver.expect_request(job_path("j1")).respond_with_data(
+            json.dumps({"error_code": "WKS.00211203", "error_msg": "The job does not exist."}), status=404)
+        results = waiter.wait({"j1": ["srv-001"]})
+        outcome = results["j1"].servers["srv-001"]
+        assert outcome.status == jobs.FAILED and outcome.error_code is None
+        assert "job j1 ended with status FAILED (task status rebuild_fail)" in outcome.error_msg
+        assert "HTTP 404" in outcome.error_msg
+
+    def test_a_detail_that_lags_behind_keeps_the_server_failed(self, httpserver, list_waiter_for):
+        records = [server(1)]
+        ServerList(httpserver, records)
+        waiter, clock, _unused = list_waiter_for([dict(r) for r in records], records)
+        start_jobs(records, {"srv-001": "j1"})
+        records[0].update(job_status="FAILED", task_status="rebuild_fail")
+        serve_job(httpserver, "j1", detail("j1", "RUNNING", sub("srv-001", "RUNNING")))
+        results = waiter.wait({"j1": ["srv-001"]})
+        assert results["j1"].finished and results["j1"].servers["srv-001"].status == jobs.FAILED
+        assert polls(httpserver, "j1") == 1
+
+    def test_mass_failure_reads_only_a_few_job_details(self, httpserver, list_waiter_for):
+        records = [server(n) for n in range(5)]
+        ServerList(httpserver, records)
+        waiter, clock, _unused = list_waiter_for([dict(r) for r in records], records)
+        waiter.detail_reads = 2
+        job_ids = dict((r["id"], "j%d" % n) for n, r in enumerate(records))
+        start_jobs(records, job_ids)
+        finish(records, status="FAILED")
+        for n in range(5):
+            serve_job(httpserver, "j%d" % n, detail("j%d" % n, "FAILED", sub("srv-%03d" % n, "FAILED", "E.%d" % n, "x")))
+        results = waiter.wait(dict((job_id, [sid]) for sid, job_id in job_ids.items()))
+        codes = [results["j%d" % n].servers["srv-%03d" % n].error_code for n in range(5)]
+        assert codes == ["E.0", "E.1", None, None, None]
+        assert "app_job_info" in results["j4"].servers["srv-004"].error_msg
+        assert sum(polls(httpserver, "j%d" % n) for n in range(5)) == 2
+
+    def test_server_showing_another_job_is_decided_by_the_awaited_job(self, httpserver, list_waiter_for):
+        """Our job ended and someone started another one on the server before we looked."""
+        records = [server(1, job_id="theirs", job_status="RUNNING")]
+        ServerList(httpserver, records)
+        waiter, clock, _unused = list_waiter_for([server(1, job_id="before")], records)
+        serve_job(httpserver, "ours", detail("ours", "SUCCESS", sub("srv-001", "SUCCESS")))
+        results = waiter.wait({"ours": ["srv-001"]})
+        assert results["ours"].servers["srv-001"].status == jobs.SUCCEEDED
+        assert polls(httpserver, "ours") == 1
+
+    def test_server_no_longer_listed_is_decided_by_its_job(self, httpserver, list_waiter_for):
+        ServerList(httpserver, [])
+        waiter, clock, _unused = list_waiter_for([server(1)], [])
+        serve_job(httpserver, "j1", detail("j1", "RUNNING"), detail("j1", "FAILED", sub("srv-001", "FAILED", "E", "gone")))
+        results = waiter.wait({"j1": ["srv-001"]})
+        assert results["j1"].servers["srv-001"].error_msg == "gone"
+        assert polls(httpserver, "j1") == 2
+
+    def test_a_waited_for_job_shown_on_the_server_is_ours(self, httpserver, list_waiter_for):
+        """A job already running when the module planned: the record shows that very job."""
+        records = [server(1, job_id="running", job_status="RUNNING")]
+        ServerList(httpserver, records)
+        waiter, clock, _unused = list_waiter_for([dict(r) for r in records], records)
+        clock.script[2] = finish
+        results = waiter.wait({"running": ["srv-001"]})
+        assert results["running"].servers["srv-001"].status == jobs.SUCCEEDED and waiter.rounds == 2
+
+    def test_one_job_for_several_servers(self, httpserver, list_waiter_for):
+        records = [server(1), server(2)]
+        ServerList(httpserver, records)
+        waiter, clock, _unused = list_waiter_for([dict(r) for r in records], records)
+        start_jobs(records, {"srv-001": "batch", "srv-002": "batch"})
+        finish(records, only=["srv-001"])
+        clock.script[2] = lambda rs: finish(rs, status="FAILED", only=["srv-002"])
+        serve_job(httpserver, "batch", detail("batch", "FAILED", sub("srv-001", "SUCCESS"), sub("srv-002", "FAILED", "E", "no")))
+        results = waiter.wait({"batch": ["srv-001", "srv-002"]})
+        assert results["batch"].finished and results["batch"].status == "FAILED"
+        assert statuses(results["batch"]) == {"srv-001": jobs.SUCCEEDED, "srv-002": jobs.FAILED}
+
+    def test_timeout_lists_the_jobs_still_running(self, httpserver, list_waiter_for):
+        records = [server(1), server(2)]
+        ServerList(httpserver, records)
+        waiter, clock, _unused = list_waiter_for([dict(r) for r in records], records, timeout=25, poll_interval=10)
+        start_jobs(records, {"srv-001": "j1", "srv-002": "j2"})
+        clock.script[2] = lambda rs: finish(rs, only=["srv-001"])
+        with pytest.raises(jobs.WaitTimeout) as info:
+            waiter.wait({"j1": ["srv-001"], "j2": ["srv-002"]})
+        assert info.value.pending == ["j2"] and "j2" in str(info.value)
+        assert statuses(info.value.results["j1"]) == {"srv-001": jobs.SUCCEEDED}
+        assert clock.sleeps == [10, 10, 5] and waiter.rounds == 4

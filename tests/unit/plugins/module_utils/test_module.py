@@ -13,7 +13,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 from werkzeug.wrappers import Response
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api, client, module
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api, client, jobs, module
 
 AK = "HPUAEXAMPLEAK0000001"
 SK = "sk-Secret/+=value-0123456789abcdefSECRET"
@@ -382,3 +382,64 @@ def test_server_rejected_at_submission_stays_failed(httpserver, capsys, clean_en
         "failed", "HDA.REJECT", "agent too old to upgrade")
     assert by_id(result)["srv-000"]["status"] == "succeeded"
     assert summary(result) == dict(total=2, unchanged=0, succeeded=1, failed=1, pending=0)
+
+
+class RecordingWaiter(jobs.JobWaiter):
+    """The default strategy, recording what the module hands to it."""
+
+    made = []
+
+    def __init__(self, *args, **kwargs):
+        super(RecordingWaiter, self).__init__(*args, **kwargs)
+        RecordingWaiter.made.append(self)
+
+
+class StrategyModule(HdaLikeModule):
+    waiter_class = RecordingWaiter
+
+
+def run_as(module_class, httpserver, capsys, **args):
+    base = dict(endpoint=httpserver.url_for("/"), region="cn-north-4", project_id=PROJECT_ID, access_key=AK,
+                secret_key=SK, max_retries=0, poll_interval=0.01)
+    base.update(args)
+    with patch_module_args(base):
+        with pytest.raises(SystemExit) as info:
+            module_class.main()
+    return info.value.code, json.loads(capsys.readouterr().out)
+
+
+def test_the_subclass_chooses_the_waiting_strategy(httpserver, capsys, clean_env):
+    Service(httpserver, fleet(["1.0", "2.0", "1.0"], {2: {"server_group_id": "g1"}}))
+    RecordingWaiter.made[:] = []
+    rc, result = run_as(StrategyModule, httpserver, capsys, server_ids=["srv-000", "srv-001", "srv-002"])
+    assert rc == 0 and result["summary"]["succeeded"] == 2
+    (waiter,) = RecordingWaiter.made
+    # it gets every target record the plan used (a strategy polling by server needs their groups and jobs)
+    assert sorted(waiter.servers) == ["srv-000", "srv-001", "srv-002"]
+    assert waiter.servers["srv-002"]["server_group_id"] == "g1"
+    assert waiter.group_sizes == {}  # explicit servers: no group was read whole
+
+
+def test_default_strategy_reads_jobs(httpserver, run):
+    assert module.JobModule.waiter_class is jobs.JobWaiter
+    Service(httpserver, fleet(["1.0"]))
+    rc, _unused, _unused = run(server_ids=["srv-000"])
+    assert rc == 0 and job_polls(httpserver) == ["/v2/%s/job/job-1" % PROJECT_ID]
+
+
+class StrictModule(HdaLikeModule):
+    """Its re-read state ("read-2.0") never shows the planned "2.0": every success is doubted."""
+
+    def reached(self, planned, after):
+        return after == planned
+
+
+def test_success_whose_state_does_not_show_the_plan_fails_the_server(httpserver, capsys, clean_env):
+    Service(httpserver, fleet(["1.0", "2.0"]))
+    rc, result = run_as(StrictModule, httpserver, capsys, server_ids=["srv-000", "srv-001"])
+    assert rc == 1
+    doubted = by_id(result)["srv-000"]
+    assert (doubted["status"], doubted["job_id"], doubted["after"]) == ("failed", "job-1", {"version": "read-2.0"})
+    assert doubted["error_msg"] == "job job-1 succeeded but the server shows version=read-2.0 instead of version=2.0; re-run the task"
+    assert by_id(result)["srv-001"]["status"] == "unchanged"
+    assert "1 of 2 server(s) failed" in result["msg"]

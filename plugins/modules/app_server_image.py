@@ -1,0 +1,329 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: app_server_image
+short_description: Rebuild Workspace application streaming servers onto a given image
+version_added: 0.1.0
+description:
+  - Desired state for the image of application streaming servers, so that every target server runs O(image_id).
+  - B(Changing the image rebuilds the server; the sessions of users connected to it are interrupted and anything
+    stored on its system disk is lost.) Drain the servers first (maintenance mode) when that matters, and use check
+    mode with C(--diff) to see which servers would be rebuilt.
+  - Reads the target servers (C(GET …/app-servers)) and submits only those whose C(image_id) differs from
+    O(image_id), at most O(batch_size) per call (C(POST …/app-servers/actions/batch-change-image)). The service
+    starts one job per server.
+  - Servers already on O(image_id) are left alone and never sent (the API rejects a change to the same image).
+    Servers with an image change already running (started by an earlier run with O(wait=false), by the console, or
+    by someone else) are waited for, never submitted again; if that change ends on another image, the server is
+    reported failed and a re-run changes it.
+  - The service answers per server. A server it rejects (busy with another job, image not allowed for it ...) is
+    reported failed with the service's error code and the other servers go on.
+  - Waiting reads the server list, 100 servers per request, once per polling round (each server shows its last job
+    and its status); it does not read one job per server. Only a failed server costs one more request, to read its
+    job's error code.
+  - A batch whose response was lost is re-read; servers that show a new image change job are taken as submitted,
+    only the others are sent again.
+author:
+  - huaweicloud.workspace_app maintainers (@huaweicloud)
+options:
+  image_id:
+    description:
+      - Id of the image the servers must run.
+    type: str
+    required: true
+  image_type:
+    description:
+      - Type of the image. V(gold) is a marketplace image and needs O(image_product_id).
+    type: str
+    required: true
+    choices: [gold, public, private, shared, other]
+  os_type:
+    description:
+      - Operating system of the image.
+    type: str
+    default: Windows
+    choices: [Linux, Windows, Other]
+  image_product_id:
+    description:
+      - Product id of the image. Required when O(image_type=gold); the task fails before sending anything without it.
+    type: str
+  update_access_agent:
+    description:
+      - Also upgrade the access agent (HDA) of the rebuilt servers to the latest version.
+    type: bool
+    default: false
+  batch_size:
+    description:
+      - Servers per image change request, V(1) to V(20). Larger target sets are split into several requests.
+      - The API documents no limit for this request. If the service rejects a batch as too large (HTTP 400), the task
+        fails naming the batch size; use a smaller O(batch_size).
+    type: int
+    default: 20
+  poll_interval:
+    description:
+      - Seconds between polling rounds. A round lists the servers still waited for, 100 per request (one list of
+        their server group when that is cheaper than looking them up one by one).
+    type: float
+    default: 15
+extends_documentation_fragment:
+  - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.targets
+  - huaweicloud.workspace_app.wait
+attributes:
+  check_mode:
+    support: full
+    description: Reads and plans; submits nothing and waits for nothing. RV(servers) marks the servers that would
+      be rebuilt (V(submitted), status V(pending)) and C(changed) tells whether a real run would rebuild any.
+  diff_mode:
+    support: full
+    description: Per server that would be (or was) rebuilt, its image id before and after.
+notes:
+  - Request cost for 300 servers of one group, all to be rebuilt, with the default O(batch_size) - 4 requests to
+    read the group and its servers, 15 image change requests, then 3 requests per polling round (fewer once only
+    one or two servers are left); the state after the change comes from the last round. A failed server costs one
+    more request, for its error code (for the first 20 failures; the others name their job instead).
+"""
+
+EXAMPLES = r"""
+- name: Rebuild every server of a group onto the new private image
+  huaweicloud.workspace_app.app_server_image:
+    region: cn-north-4
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    image_id: 35998d9a-14f2-48fc-832b-6fc0074dc8f8
+    image_type: private
+  register: rebuild
+
+- name: Canary first - two servers, one at a time, upgrading the access agent too
+  huaweicloud.workspace_app.app_server_image:
+    server_ids:
+      - 3f791197-d166-4c8e-81e4-38c40ffc1989
+      - 62f48b59-0ebb-4b1e-ad35-f64948a0591b
+    image_id: 35998d9a-14f2-48fc-832b-6fc0074dc8f8
+    image_type: private
+    update_access_agent: true
+    batch_size: 1
+    wait_timeout: 1800
+
+- name: Marketplace (gold) image - the product id is required
+  huaweicloud.workspace_app.app_server_image:
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    image_id: 0b5a8d64-3f8e-4a29-9a1c-2d5e7b9c1f30
+    image_type: gold
+    image_product_id: OFFI886178046102908928
+
+- name: Which servers would be rebuilt, interrupting their users? (no change made)
+  huaweicloud.workspace_app.app_server_image:
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    image_id: 35998d9a-14f2-48fc-832b-6fc0074dc8f8
+    image_type: private
+  check_mode: true
+  diff: true
+  register: plan
+
+- name: Start the rebuild and come back later
+  huaweicloud.workspace_app.app_server_image:
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    image_id: 35998d9a-14f2-48fc-832b-6fc0074dc8f8
+    image_type: private
+    wait: false
+  register: started
+
+- name: Later - check the job of the first server
+  huaweicloud.workspace_app.app_job_info:
+    job_id: "{{ started.jobs[0] }}"
+  when: started.jobs | length > 0
+"""
+
+RETURN = r"""
+servers:
+  description: One entry per target server, sorted by id.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Server id.
+      type: str
+    name:
+      description: Server name.
+      type: str
+    action:
+      description: V(none) (already on the image), V(submitted) (rebuilt by this run, or would be in check mode)
+        or V(waited) (an image change already running was waited for).
+      type: str
+    status:
+      description: V(unchanged), V(succeeded), V(failed), or V(pending) (not waited for, or in check mode).
+      type: str
+    job_id:
+      description: The job that changes the server's image (one job per server).
+      type: str
+    error_code:
+      description: Error code of a failed change, as the service reports it for this server.
+      type: str
+    error_msg:
+      description: Why the change failed.
+      type: str
+    before:
+      description: The state before, C({image_id}).
+      type: dict
+    after:
+      description: The state after (re-read from the service after a successful change), C({image_id}).
+      type: dict
+  sample:
+    - id: 3f791197-d166-4c8e-81e4-38c40ffc1989
+      name: as-server-0001
+      action: submitted
+      status: succeeded
+      job_id: "575945548515770368"
+      error_code: null
+      error_msg: null
+      before: {image_id: 8c1b6f0e-64a4-4b3c-8d1c-5f1d2e3a4b5c}
+      after: {image_id: 35998d9a-14f2-48fc-832b-6fc0074dc8f8}
+jobs:
+  description: Ids of the jobs this run submitted (one per server), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["575945548515770368", "575945548515770369"]
+summary:
+  description: Counts of RV(servers) by status.
+  returned: always
+  type: dict
+  sample: {total: 45, unchanged: 5, skipped: 0, succeeded: 39, failed: 1, pending: 0}
+progress:
+  description: Progress lines of the run (batches submitted, polling rounds with servers done/total and the
+    requests each round cost).
+  returned: when something was submitted or waited for
+  type: list
+  elements: str
+  sample:
+    - "batch 1/2: 20 server(s) submitted"
+    - "batch 2/2: 19 server(s) submitted"
+    - "waiting for 39 job(s) on 39 server(s), reading the server list each round"
+    - "round 1: 0/39 server(s) finished, 0 failed; 1 request(s)"
+    - "round 2: 39/39 server(s) finished, 0 failed; 1 request(s)"
+diff:
+  description: With C(--diff), C(before) and C(after) map each server that is (or would be) rebuilt to its
+    C({image_id}).
+  returned: when diff mode is on
+  type: dict
+"""
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import ServerListWaiter
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JobModule, PlanItem, Submission
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import TargetError
+
+JOB_TYPE = "CHANGE_SERVER_IMAGE"
+REBUILDING_TASK = "rebuilding"
+ACTIVE_JOB = ("WAITING", "RUNNING")
+IMAGE_TYPES = ["gold", "public", "private", "shared", "other"]
+OS_TYPES = ["Linux", "Windows", "Other"]
+
+
+def image_change_running(record):
+    return record.get("task_status") == REBUILDING_TASK or (
+        record.get("job_type") == JOB_TYPE and record.get("job_status") in ACTIVE_JOB)
+
+
+class ServerImage(JobModule):
+    argument_spec = dict(
+        image_id=dict(type="str", required=True),
+        image_type=dict(type="str", required=True, choices=IMAGE_TYPES),
+        os_type=dict(type="str", default="Windows", choices=OS_TYPES),
+        image_product_id=dict(type="str"),
+        update_access_agent=dict(type="bool", default=False),
+    )
+    module_kwargs = dict(required_if=[("image_type", "gold", ["image_product_id"])])
+    waiter_class = ServerListWaiter  # one job per server: the server list shows them all at once
+
+    def validate(self):
+        super(ServerImage, self).validate()
+        if not self.params["image_id"].strip():
+            raise TargetError("image_id: must not be empty")
+
+    # -- planning ------------------------------------------------------------
+    def plan_server(self, server):
+        before = dict(image_id=server.get("image_id"))
+        after = dict(image_id=self.params["image_id"])
+        # Checked before the image: a rebuild running onto another image leaves the current one stale.
+        if image_change_running(server) and server.get("job_id"):
+            return PlanItem(server, "wait", before, after, job_id=server["job_id"])
+        if server.get("image_id") == self.params["image_id"]:
+            return PlanItem(server, "none", before)
+        return PlanItem(server, "submit", before, after)
+
+    # -- applying ------------------------------------------------------------
+    def change_image(self, server_ids):
+        p = self.params
+        items = api.batch_change_server_image(self.client, server_ids, p["image_id"], p["image_type"], p["os_type"],
+                                              image_product_id=p["image_product_id"],
+                                              update_access_agent=p["update_access_agent"])
+        answers = {}
+        for item in items:
+            job_id, code = item.get("job_id") or None, item.get("error_code") or None
+            message = item.get("error_message") or None
+            if not job_id and not code and not message:
+                message = "the service returned neither a job nor an error for this server"
+            answers[item.get("server_id")] = Submission(job_id, code, message)
+        return answers
+
+    def submit_batch(self, items):
+        ids = [item.server_id for item in items]
+        try:
+            return self.change_image(ids)
+        except ApiError as exc:
+            if exc.status is None:
+                return self.recover(items)
+            if exc.status == 400 and len(ids) > 1:
+                raise ApiError(exc.status, exc.error_code, "%s (a batch of %d servers; the API documents no limit on "
+                               "servers per image change, but if the service limits it, lower batch_size)"
+                               % (exc.error_msg, len(ids)), exc.method, exc.path, exc.request_id)
+            raise
+
+    def recover(self, items):
+        """After a lost response, each server's record tells whether the change reached it."""
+        records = self.server_reader().read([item.server_id for item in items])
+        answers, resend = {}, []
+        for item in items:
+            record = records.get(item.server_id, {})
+            if record.get("job_type") == JOB_TYPE and record.get("job_id") and (
+                    record["job_id"] != item.server.get("job_id")):
+                answers[item.server_id] = Submission(record["job_id"])  # our request was applied to it
+            else:
+                resend.append(item.server_id)  # no new job: provably not applied
+        if resend:
+            try:
+                answers.update(self.change_image(resend))
+            except ApiError as exc:
+                self.maybe_applied = self.maybe_applied or exc.status is None
+                answers.update((sid, Submission(error_code=exc.error_code, error_msg=exc.message)) for sid in resend)
+        return answers
+
+    def read_after(self, server_ids):
+        # The waiter read each server's record when it saw its job finished: read again only servers it did
+        # not see that way, or that did not show the new image then (the record may have lagged behind the job).
+        records = dict(self.waiter.final_records) if self.waiter is not None else {}
+        missing = [sid for sid in server_ids if records.get(sid, {}).get("image_id") != self.params["image_id"]]
+        if missing:
+            records.update(self.server_reader().read(missing))
+        return dict((sid, dict(image_id=records[sid].get("image_id"))) for sid in server_ids if sid in records)
+
+    def reached(self, planned, after):
+        return after.get("image_id") == planned.get("image_id")
+
+
+def main():
+    ServerImage.main()
+
+
+if __name__ == "__main__":
+    main()
