@@ -214,14 +214,18 @@ class ServerReport:
                     ("id", "name", "action", "status", "job_id", "error_code", "error_msg", "before", "after"))
 
 
+ACTIVE_JOB_STATUSES = ("WAITING", "RUNNING")
+
+
 class JobModule(WorkspaceAppModule):
     """The plan -> apply -> wait -> report cycle of modules that start jobs.
 
     Subclasses implement:
 
     * :meth:`plan_server` -> :class:`PlanItem` for one target server;
-    * :meth:`submit_batch` -> ``{server_id: Submission}`` for up to
-      ``batch_size`` planned items sharing a ``batch_key``;
+    * :meth:`send` -> ``{server_id: Submission}``: one API call for up to
+      ``batch_size`` planned items sharing a ``batch_key`` (a conflict or a lost
+      response is recovered by :meth:`recover`, using ``job_type``/``running_task``);
     * optionally :meth:`resolve` (the target servers; default: the shared
       target resolution), :meth:`prepare` (read once what planning needs),
       :meth:`read_after` -> ``{server_id: after}`` (re-read at the end) and
@@ -236,6 +240,8 @@ class JobModule(WorkspaceAppModule):
 
     max_batch_size = 20
     waiter_class = JobWaiter
+    job_type = None  # the job type this module starts, as a server's ``job_type`` shows it
+    running_task = None  # the ``task_status`` a server shows while such a job runs
 
     def __init__(self):
         spec = copy.deepcopy(TARGET_ARGS)
@@ -271,8 +277,56 @@ class JobModule(WorkspaceAppModule):
     def plan_server(self, server):
         raise NotImplementedError
 
-    def submit_batch(self, items):
+    def send(self, items):
+        """One API call for ``items``: ``{server_id: Submission}``; raises ApiError."""
         raise NotImplementedError
+
+    def job_running(self, record):
+        """Whether a server record shows a job of this module's kind in progress."""
+        return bool(record.get("job_id")) and (
+            (self.running_task is not None and record.get("task_status") == self.running_task)
+            or (record.get("job_type") == self.job_type and record.get("job_status") in ACTIVE_JOB_STATUSES))
+
+    def submit_batch(self, items):
+        try:
+            return self.send(items)
+        except ApiError as exc:
+            if exc.status == 409 or exc.status is None:
+                return self.recover(items, exc)
+            raise
+
+    def recover(self, items, exc):
+        """After a conflict (409) or a lost response, the servers' records tell what happened.
+
+        A lost request that left a new job of our kind on a server was applied: that job is ours.
+        A 409 rejects the whole batch: servers running our kind of job are waited for, servers busy
+        with another kind fail, and the rest are sent again. A lost request that left no new job was
+        not applied, so sending it again is safe. Nothing else is ever resent.
+        """
+        records = self.server_reader().read([item.server_id for item in items])
+        answers, resend = {}, []
+        for item in items:
+            record = records.get(item.server_id, {})
+            new_job = (record.get("job_type") == self.job_type and record.get("job_id")
+                       and record["job_id"] != item.server.get("job_id"))
+            if exc.status is None and new_job:
+                answers[item.server_id] = Submission(record["job_id"])
+            elif exc.status == 409 and self.job_running(record):
+                answers[item.server_id] = Submission(record["job_id"], waited=True)
+            elif exc.status == 409 and record.get("job_status") in ACTIVE_JOB_STATUSES:
+                answers[item.server_id] = Submission(error_code=exc.error_code, error_msg=(
+                    "a %s job (%s) is running on this server; re-run when it has finished"
+                    % (record.get("job_type"), record.get("job_id"))))
+            else:
+                resend.append(item)
+        if resend:
+            try:
+                answers.update(self.send(resend))
+            except ApiError as again:
+                self.maybe_applied = self.maybe_applied or again.status is None
+                answers.update((item.server_id, Submission(error_code=again.error_code, error_msg=again.message))
+                               for item in resend)
+        return answers
 
     def read_after(self, server_ids):
         return {}

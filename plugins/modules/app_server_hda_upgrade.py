@@ -172,14 +172,10 @@ diff:
 import re
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JobModule, PlanItem, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import (
     TargetError, resolve_targets, show_group_or_fail)
 
-JOB_TYPE = "UPGRADE_ACCESS_AGENT"
-UPGRADING_TASK = "upgrading_access_agent"
-ACTIVE_JOB = ("WAITING", "RUNNING")
 
 
 def version_key(version):
@@ -187,13 +183,10 @@ def version_key(version):
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", version or "")]
 
 
-def upgrade_running(record):
-    return record.get("task_status") == UPGRADING_TASK or (
-        record.get("job_type") == JOB_TYPE and record.get("job_status") in ACTIVE_JOB)
-
-
 class HdaUpgrade(JobModule):
     argument_spec = dict(version=dict(type="str", default="latest"))
+    job_type = "UPGRADE_ACCESS_AGENT"
+    running_task = "upgrading_access_agent"
 
     def __init__(self):
         super(HdaUpgrade, self).__init__()
@@ -306,7 +299,7 @@ class HdaUpgrade(JobModule):
             return PlanItem(server, "skip", before, note="the service reports no access agent on this server")
         if self.at_target(server):
             return PlanItem(server, "none", before)
-        if upgrade_running(server) and server.get("job_id"):
+        if self.job_running(server):
             return PlanItem(server, "wait", before, after, job_id=server["job_id"])
         if server.get("status") != "REGISTERED":
             return PlanItem(server, "skip", before, note="status is %s; only REGISTERED servers can be upgraded"
@@ -314,41 +307,9 @@ class HdaUpgrade(JobModule):
         return PlanItem(server, "submit", before, after)
 
     # -- applying ------------------------------------------------------------
-    def submit_batch(self, items):
-        ids = [item.server_id for item in items]
-        try:
-            job_id = api.batch_upgrade_hda_version(self.client, ids)
-        except ApiError as exc:
-            if exc.status == 409 or exc.status is None:
-                return self.recover(items, exc)
-            raise
-        return dict((sid, Submission(job_id)) for sid in ids)
-
-    def recover(self, items, exc):
-        """After a conflict or a lost response, the service's state tells what happened."""
-        records = dict((r["id"], r) for r in resolve_targets(self.client, server_ids=[i.server_id for i in items]).servers)
-        answers, resend = {}, []
-        for item in items:
-            record = records.get(item.server_id, {})
-            new_job = record.get("job_type") == JOB_TYPE and record.get("job_id") and (
-                record.get("job_id") != item.server.get("job_id"))
-            if exc.status is None and new_job:
-                answers[item.server_id] = Submission(record["job_id"])  # our request was applied
-            elif exc.status == 409 and upgrade_running(record) and record.get("job_id"):
-                answers[item.server_id] = Submission(record["job_id"], waited=True)
-            elif exc.status == 409 and record.get("job_status") in ACTIVE_JOB:
-                # busy with another kind of job: the service will not upgrade it now
-                answers[item.server_id] = Submission(error_code=exc.error_code, error_msg=(
-                    "a %s job (%s) is running on this server; re-run when it has finished"
-                    % (record.get("job_type"), record.get("job_id"))))
-            else:
-                # A 409 rejects the whole batch and a lost request that left no job was not
-                # applied: either way the re-read proves it safe to send this server again.
-                resend.append(item.server_id)
-        if resend:
-            job_id = api.batch_upgrade_hda_version(self.client, resend)
-            answers.update((sid, Submission(job_id)) for sid in resend)
-        return answers
+    def send(self, items):
+        job_id = api.batch_upgrade_hda_version(self.client, [item.server_id for item in items])
+        return dict((item.server_id, Submission(job_id)) for item in items)
 
     def read_after(self, server_ids):
         wanted = set(server_ids)

@@ -224,17 +224,13 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets 
 
 JOB_TYPE = "CHANGE_SERVER_IMAGE"
 REBUILDING_TASK = "rebuilding"
-ACTIVE_JOB = ("WAITING", "RUNNING")
 IMAGE_TYPES = ["gold", "public", "private", "shared", "other"]
 OS_TYPES = ["Linux", "Windows", "Other"]
 
 
-def image_change_running(record):
-    return record.get("task_status") == REBUILDING_TASK or (
-        record.get("job_type") == JOB_TYPE and record.get("job_status") in ACTIVE_JOB)
-
-
 class ServerImage(JobModule):
+    job_type = JOB_TYPE
+    running_task = REBUILDING_TASK
     argument_spec = dict(
         image_id=dict(type="str", required=True),
         image_type=dict(type="str", required=True, choices=IMAGE_TYPES),
@@ -255,7 +251,7 @@ class ServerImage(JobModule):
         before = dict(image_id=server.get("image_id"))
         after = dict(image_id=self.params["image_id"])
         # Checked before the image: a rebuild running onto another image leaves the current one stale.
-        if image_change_running(server) and server.get("job_id"):
+        if self.job_running(server):
             return PlanItem(server, "wait", before, after, job_id=server["job_id"])
         if server.get("image_id") == self.params["image_id"]:
             return PlanItem(server, "none", before)
@@ -276,37 +272,16 @@ class ServerImage(JobModule):
             answers[item.get("server_id")] = Submission(job_id, code, message)
         return answers
 
-    def submit_batch(self, items):
+    def send(self, items):
         ids = [item.server_id for item in items]
         try:
             return self.change_image(ids)
         except ApiError as exc:
-            if exc.status is None:
-                return self.recover(items)
             if exc.status == 400 and len(ids) > 1:
                 raise ApiError(exc.status, exc.error_code, "%s (a batch of %d servers; the API documents no limit on "
                                "servers per image change, but if the service limits it, lower batch_size)"
                                % (exc.error_msg, len(ids)), exc.method, exc.path, exc.request_id)
             raise
-
-    def recover(self, items):
-        """After a lost response, each server's record tells whether the change reached it."""
-        records = self.server_reader().read([item.server_id for item in items])
-        answers, resend = {}, []
-        for item in items:
-            record = records.get(item.server_id, {})
-            if record.get("job_type") == JOB_TYPE and record.get("job_id") and (
-                    record["job_id"] != item.server.get("job_id")):
-                answers[item.server_id] = Submission(record["job_id"])  # our request was applied to it
-            else:
-                resend.append(item.server_id)  # no new job: provably not applied
-        if resend:
-            try:
-                answers.update(self.change_image(resend))
-            except ApiError as exc:
-                self.maybe_applied = self.maybe_applied or exc.status is None
-                answers.update((sid, Submission(error_code=exc.error_code, error_msg=exc.message)) for sid in resend)
-        return answers
 
     def read_after(self, server_ids):
         # The waiter read each server's record when it saw its job finished: read again only servers it did

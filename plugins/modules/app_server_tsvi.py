@@ -209,7 +209,6 @@ diff:
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JobModule, PlanItem, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import TargetError, resolve_targets
 
@@ -238,6 +237,8 @@ def observed_tsvi(record):
 
 
 class Tsvi(JobModule):
+    job_type = JOB_TYPE
+    running_task = UPDATING_TASK
     argument_spec = dict(
         enable=dict(type="bool"),
         force=dict(type="bool", default=False),
@@ -308,44 +309,10 @@ class Tsvi(JobModule):
         return PlanItem(server, "submit", before, dict(applied, reboot=True), batch_key=group_id)
 
     # -- applying ------------------------------------------------------------
-    def send(self, server_ids, group_id):
-        enable = self.value_to_send(group_id)
-        return api.batch_update_tsvi(self.client, [dict(id=sid, enable=enable) for sid in server_ids])
-
-    def submit_batch(self, items):
-        ids = [item.server_id for item in items]
-        try:
-            job_id = self.send(ids, items[0].batch_key)
-        except ApiError as exc:
-            if exc.status == 409 or exc.status is None:
-                return self.recover(items, exc)
-            raise
-        return dict((sid, Submission(job_id)) for sid in ids)
-
-    def recover(self, items, exc):
-        """After a conflict or a lost response, the service's state tells what happened."""
-        records = dict((r["id"], r) for r in resolve_targets(self.client, server_ids=[i.server_id for i in items]).servers)
-        answers, resend = {}, []
-        for item in items:
-            record = records.get(item.server_id, {})
-            new_job = record.get("job_type") == JOB_TYPE and record.get("job_id") and (
-                record.get("job_id") != item.server.get("job_id"))
-            if exc.status is None and new_job:
-                answers[item.server_id] = Submission(record["job_id"])  # our request was applied
-            elif exc.status == 409 and tsvi_running(record) and record.get("job_id"):
-                answers[item.server_id] = Submission(record["job_id"], waited=True)
-            elif exc.status == 409 and record.get("job_status") in ACTIVE_JOB:
-                answers[item.server_id] = Submission(error_code=exc.error_code, error_msg=(
-                    "a %s job (%s) is running on this server; re-run when it has finished"
-                    % (record.get("job_type"), record.get("job_id"))))
-            else:
-                # A 409 rejects the whole batch and a lost request that left no job was not
-                # applied: either way the re-read proves it safe to send this server again.
-                resend.append(item.server_id)
-        if resend:
-            job_id = self.send(resend, items[0].batch_key)
-            answers.update((sid, Submission(job_id)) for sid in resend)
-        return answers
+    def send(self, items):
+        enable = self.value_to_send(items[0].batch_key)
+        job_id = api.batch_update_tsvi(self.client, [dict(id=item.server_id, enable=enable) for item in items])
+        return dict((item.server_id, Submission(job_id)) for item in items)
 
     # -- reporting -----------------------------------------------------------
     def report(self, reports, submitted_jobs, changed):

@@ -11,8 +11,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import a
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import PlanItem
 from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_server_image
-from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_image import (
-    ServerImage, image_change_running)
+from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_image import ServerImage
 
 TARGET = "img-new"
 PATH = "/v1/p/app-servers/actions/batch-change-image"
@@ -51,8 +50,8 @@ def server(server_id="s1", image_id="img-old", job_id="j-old", job_type="CHANGE_
     (server(job_status="FAILED", task_status="rebuild_fail"), False),
     (server(job_id=None, job_type=None, job_status=None), False),
 ])
-def test_image_change_running(record, running):
-    assert image_change_running(record) is running
+def test_image_change_running(make_module, record, running):
+    assert make_module().job_running(record) is running
 
 
 def test_plan(make_module):
