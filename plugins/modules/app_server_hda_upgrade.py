@@ -177,7 +177,6 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets 
     TargetError, resolve_targets, show_group_or_fail)
 
 
-
 def version_key(version):
     """Compare versions numerically where they are numeric (2.0.10 > 2.0.9)."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", version or "")]
