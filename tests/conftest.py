@@ -46,3 +46,20 @@ def simulator():
         yield sim
     finally:
         sim.stop()
+
+
+@pytest.fixture
+def make_simulator():
+    """Factory: ``make_simulator(**Simulator kwargs)`` -> a started simulator, stopped after the test."""
+    from tests.simulator import Simulator
+
+    started = []
+
+    def factory(**kwargs):
+        sim = Simulator(**kwargs).start()
+        started.append(sim)
+        return sim
+
+    yield factory
+    for sim in started:
+        sim.stop()

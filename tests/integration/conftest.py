@@ -1,5 +1,6 @@
 """Integration harness: real ``ansible-playbook`` runs against the simulator over HTTP."""
 
+import functools
 import json
 import os
 import subprocess
@@ -9,7 +10,6 @@ import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client
 from tests.conftest import COLLECTIONS_ROOT
-from tests.simulator import Simulator
 
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
 GROUP = "group/huaweicloud.workspace_app.workspace_app"
@@ -104,20 +104,9 @@ class PlaybookRunner:
 
 
 @pytest.fixture
-def make_simulator():
-    """Factory: ``make_simulator(servers=..., ...)`` returns a started simulator, stopped after the test."""
-    started = []
-
-    def factory(**kwargs):
-        kwargs.setdefault("seed", 7)
-        kwargs.setdefault("job_duration", 0.5)
-        sim = Simulator(**kwargs).start()
-        started.append(sim)
-        return sim
-
-    yield factory
-    for sim in started:
-        sim.stop()
+def make_simulator(make_simulator):
+    """The shared factory with fast jobs and a fixed seed unless a test says otherwise."""
+    return functools.partial(make_simulator, seed=7, job_duration=0.5)
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 
-from tests.simulator import Simulator
 
 
 def _encode(value):
@@ -112,21 +111,6 @@ def wait_for(predicate, timeout=5.0, interval=0.02):
         if time.monotonic() > deadline:
             raise AssertionError("condition not met within %.1f s" % timeout)
         time.sleep(interval)
-
-
-@pytest.fixture
-def make_sim():
-    """Factory: ``make_sim(**Simulator kwargs)`` -> a started simulator, stopped after the test."""
-    started = []
-
-    def factory(**kwargs):
-        sim = Simulator(**kwargs).start()
-        started.append(sim)
-        return sim
-
-    yield factory
-    for sim in started:
-        sim.stop()
 
 
 @pytest.fixture

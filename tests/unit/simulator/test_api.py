@@ -25,8 +25,8 @@ def _ids(sim, count=None, group=None):
     ("app-servers/actions/batch-maint", lambda ids: {"items": ids, "maintain_status": True}),
     ("app-servers/actions/batch-reboot", lambda ids: {"items": ids, "type": "SOFT"}),
 ])
-def test_batch_item_counts_outside_1_to_20_are_rejected(make_sim, client_for, path, make_body):
-    sim = make_sim(servers=25, seed=2)
+def test_batch_item_counts_outside_1_to_20_are_rejected(make_simulator, client_for, path, make_body):
+    sim = make_simulator(servers=25, seed=2)
     client = client_for(sim)
     for ids in ([], _ids(sim, 21)):
         body = _error(client.patch(path, make_body(ids)), 400, "WKS.00211102")
@@ -35,8 +35,8 @@ def test_batch_item_counts_outside_1_to_20_are_rejected(make_sim, client_for, pa
     assert client.patch(path, make_body(_ids(sim, 20))).status_code == 200
 
 
-def test_change_image_has_no_batch_limit(make_sim, client_for):
-    sim = make_sim(servers=30, seed=2)
+def test_change_image_has_no_batch_limit(make_simulator, client_for):
+    sim = make_simulator(servers=30, seed=2)
     response = client_for(sim).post("app-servers/actions/batch-change-image", {
         "server_ids": _ids(sim), "image_id": "new-image", "image_type": "private", "os_type": "Windows"})
     assert response.status_code == 200, response.text
@@ -172,8 +172,8 @@ def test_change_image_reports_per_item_errors(simulator, client):
     assert simulator.state.get_server(third)["job_id"] is None
 
 
-def test_busy_servers_conflict(make_sim, client_for):
-    sim = make_sim(servers=4, seed=3, job_duration=60)
+def test_busy_servers_conflict(make_simulator, client_for):
+    sim = make_simulator(servers=4, seed=3, job_duration=60)
     client = client_for(sim)
     first, second = _ids(sim, 2)
     assert client.patch("app-servers/access-agent/actions/upgrade", {"items": [first]}).status_code == 200
@@ -212,8 +212,8 @@ def test_unknown_path_answers_before_authentication(simulator):
 
 # ---------------------------------------------------------------------------------------------- reads
 
-def test_list_servers_filters_and_paging(make_sim, client_for):
-    sim = make_sim(servers=25, groups=2, seed=4)
+def test_list_servers_filters_and_paging(make_simulator, client_for):
+    sim = make_simulator(servers=25, groups=2, seed=4)
     client = client_for(sim)
     group_1 = sim.state.group_by_name("sim-group-1")
     page = client.get("app-servers", params={"server_group_id": group_1["id"], "limit": 5, "offset": 10}).json()
@@ -249,8 +249,8 @@ def test_server_record_shape(simulator, client):
     assert detail["root_volume"]["size"] == 80 and "addresses" in detail
 
 
-def test_group_list_omits_detail_fields(make_sim, client_for):
-    sim = make_sim(servers=4, groups=2, seed=5, hide_route_policy=True)
+def test_group_list_omits_detail_fields(make_simulator, client_for):
+    sim = make_simulator(servers=4, groups=2, seed=5, hide_route_policy=True)
     client = client_for(sim)
     groups = client.get("app-server-groups").json()
     assert groups["count"] == 2
@@ -269,8 +269,8 @@ def test_group_list_omits_detail_fields(make_sim, client_for):
     _error(client.get("app-server-groups", params={"app_type": "BOTH"}), 400, "WKS.00211102")
 
 
-def test_hda_reads(make_sim, client_for):
-    sim = make_sim(servers=10, seed=6, outdated_hda=0.3)
+def test_hda_reads(make_simulator, client_for):
+    sim = make_simulator(servers=10, seed=6, outdated_hda=0.3)
     client = client_for(sim)
     details = client.get("app-servers/access-agent/list", params={"limit": 100}).json()
     assert details["count"] == 10

@@ -62,22 +62,22 @@ def _statuses(client, count=40):
     return [client.get("app-servers", params={"limit": 1}).status_code for _unused in range(count)]
 
 
-def test_seeded_fault_rates_are_reproducible(make_sim, client_for):
+def test_seeded_fault_rates_are_reproducible(make_simulator, client_for):
     runs = []
     for _unused in range(2):
-        sim = make_sim(servers=2, seed=30)
+        sim = make_simulator(servers=2, seed=30)
         sim.faults.configure(seed=7, throttle_rate=0.3, error_rate=0.2)
         runs.append(_statuses(client_for(sim)))
     assert runs[0] == runs[1]
     assert {429, 200} <= set(runs[0]) and set(runs[0]) <= {200, 429, 500, 503}
 
-    other = make_sim(servers=2, seed=30)
+    other = make_simulator(servers=2, seed=30)
     other.faults.configure(seed=8, throttle_rate=0.3, error_rate=0.2)
     assert _statuses(client_for(other)) != runs[0]
 
 
-def test_random_faults_respect_methods_and_spare_iam_and_control(make_sim, client_for):
-    sim = make_sim(servers=2, seed=31)
+def test_random_faults_respect_methods_and_spare_iam_and_control(make_simulator, client_for):
+    sim = make_simulator(servers=2, seed=31)
     client = client_for(sim)
     sim.faults.configure(seed=1, throttle_rate=1.0, methods=["PATCH"])
     assert set(_statuses(client, 5)) == {200}
@@ -121,8 +121,8 @@ def test_faults_over_http(simulator, client):
     assert requests.post(simulator.url + "/_sim/faults/clear", timeout=5).json()["drop_rate"] == 0.0
 
 
-def test_real_rate_limit(make_sim, client_for):
-    sim = make_sim(servers=2, seed=32, rate_limit=5)
+def test_real_rate_limit(make_simulator, client_for):
+    sim = make_simulator(servers=2, seed=32, rate_limit=5)
     client = client_for(sim)
     started = time.monotonic()
     statuses = _statuses(client, 20)

@@ -19,8 +19,8 @@ def _upgrade(client, ids):
     return response.json()["job_id"]
 
 
-def test_job_runs_waiting_running_success_in_real_time(make_sim, client_for, poll):
-    sim = make_sim(servers=3, seed=20, job_duration=0.4)
+def test_job_runs_waiting_running_success_in_real_time(make_simulator, client_for, poll):
+    sim = make_simulator(servers=3, seed=20, job_duration=0.4)
     client = client_for(sim)
     job_id = _upgrade(client, sim.state.server_ids())
     seen = []
@@ -38,8 +38,8 @@ def test_job_runs_waiting_running_success_in_real_time(make_sim, client_for, pol
     assert seen == sorted(seen, key=order.index)
 
 
-def test_job_phases_follow_the_clock(make_sim, client_for):
-    sim = make_sim(servers=3, seed=21, job_duration=100)
+def test_job_phases_follow_the_clock(make_simulator, client_for):
+    sim = make_simulator(servers=3, seed=21, job_duration=100)
     client = client_for(sim)
     ids = sim.state.server_ids()[:2]
     sim.state.set_hda_version(ids[0], "24.12.0.1004")
@@ -74,15 +74,15 @@ def test_job_phases_follow_the_clock(make_sim, client_for):
     assert {r["upgrade_status"] for r in records["items"]} == {"upgrade success"}
 
 
-def test_zero_duration_job_is_done_on_the_next_read(make_sim, client_for):
-    sim = make_sim(servers=2, seed=22, job_duration=0)
+def test_zero_duration_job_is_done_on_the_next_read(make_simulator, client_for):
+    sim = make_simulator(servers=2, seed=22, job_duration=0)
     client = client_for(sim)
     job_id = _upgrade(client, sim.state.server_ids())
     assert _job(client, job_id)["status"] == "SUCCESS"
 
 
-def test_fail_next_job_fails_that_sub_job_and_the_parent(make_sim, client_for):
-    sim = make_sim(servers=3, seed=23, job_duration=0)
+def test_fail_next_job_fails_that_sub_job_and_the_parent(make_simulator, client_for):
+    sim = make_simulator(servers=3, seed=23, job_duration=0)
     client = client_for(sim)
     good, bad = sim.state.server_ids()[:2]
     sim.state.set_hda_version(bad, "24.12.0.1004")
@@ -104,8 +104,8 @@ def test_fail_next_job_fails_that_sub_job_and_the_parent(make_sim, client_for):
     assert sim.state.hda_version(bad) == sim.state.latest_hda["SBC"]
 
 
-def test_v1_job_and_sub_job_list(make_sim, client_for):
-    sim = make_sim(servers=3, seed=24, job_duration=100)
+def test_v1_job_and_sub_job_list(make_simulator, client_for):
+    sim = make_simulator(servers=3, seed=24, job_duration=100)
     client = client_for(sim)
     ids = sim.state.server_ids()
     job_id = _upgrade(client, ids[:2])
@@ -132,8 +132,8 @@ def test_v1_job_and_sub_job_list(make_sim, client_for):
     assert [sub["job_resource_info"]["resource_id"] for sub in failed_subs["items"]] == [ids[2]]
 
 
-def test_change_image_job_effects(make_sim, client_for):
-    sim = make_sim(servers=3, seed=25, job_duration=100)
+def test_change_image_job_effects(make_simulator, client_for):
+    sim = make_simulator(servers=3, seed=25, job_duration=100)
     client = client_for(sim)
     first, second, third = sim.state.server_ids()
     sim.state.set_hda_version(first, "24.12.0.1004")
@@ -166,8 +166,8 @@ def test_change_image_job_effects(make_sim, client_for):
     assert _job(client, job_ids[2])["status"] == "FAILED"
 
 
-def test_change_image_without_hda_update_keeps_the_version(make_sim, client_for):
-    sim = make_sim(servers=1, seed=26, job_duration=0)
+def test_change_image_without_hda_update_keeps_the_version(make_simulator, client_for):
+    sim = make_simulator(servers=1, seed=26, job_duration=0)
     client = client_for(sim)
     server_id = sim.state.server_ids()[0]
     sim.state.set_hda_version(server_id, "24.12.0.1004")
@@ -177,8 +177,8 @@ def test_change_image_without_hda_update_keeps_the_version(make_sim, client_for)
     assert sim.state.hda_version(server_id) == "24.12.0.1004"
 
 
-def test_tsvi_applies_the_group_setting_and_reboots(make_sim, client_for):
-    sim = make_sim(servers=4, groups=2, seed=27, job_duration=100)
+def test_tsvi_applies_the_group_setting_and_reboots(make_simulator, client_for):
+    sim = make_simulator(servers=4, groups=2, seed=27, job_duration=100)
     client = client_for(sim)
     group_1, group_2 = (sim.state.group_by_name("sim-group-%d" % n) for n in (1, 2))
     on_server = sim.state.server_ids(group_1["id"])[0]
@@ -203,8 +203,8 @@ def test_tsvi_applies_the_group_setting_and_reboots(make_sim, client_for):
     assert _server(client, sim.state.server_ids(group_2["id"])[1])["task_status"] == "updating_tsvi_failed"
 
 
-def test_hda_types_follow_group_and_gpu(make_sim, client_for):
-    sim = make_sim(servers=0, groups=1, seed=28, job_duration=0)
+def test_hda_types_follow_group_and_gpu(make_simulator, client_for):
+    sim = make_simulator(servers=0, groups=1, seed=28, job_duration=0)
     client = client_for(sim)
     vdi = sim.state.add_group("vdi-group", is_vdi=True)
     cpu = sim.state.add_server(vdi["id"], hda_version="1.0.0")
@@ -223,8 +223,8 @@ def test_hda_types_follow_group_and_gpu(make_sim, client_for):
     assert client.get("app-servers/access-agent/upgrade-flag").json()["upgrade_flag"] == 0
 
 
-def test_maintenance_and_reboot(make_sim, client_for):
-    sim = make_sim(servers=3, seed=29, job_duration=100)
+def test_maintenance_and_reboot(make_simulator, client_for):
+    sim = make_simulator(servers=3, seed=29, job_duration=100)
     client = client_for(sim)
     ids = sim.state.server_ids()
     response = client.patch("app-servers/actions/batch-maint", {"items": ids[:2], "maintain_status": True})

@@ -40,8 +40,8 @@ def _wait_job(client, job_id, timeout=5.0):
         time.sleep(0.05)
 
 
-def test_sdk_operations_end_to_end(make_sim):
-    sim = make_sim(servers=6, groups=2, seed=11, job_duration=0.2)
+def test_sdk_operations_end_to_end(make_simulator):
+    sim = make_simulator(servers=6, groups=2, seed=11, job_duration=0.2)
     creds = sim.credentials
     client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
 
@@ -107,8 +107,8 @@ def test_sdk_operations_end_to_end(make_sim):
     assert group.route_policy.cpu_threshold == 80
 
 
-def test_sdk_resolves_project_id_through_iam(make_sim):
-    sim = make_sim(servers=3, seed=4242)
+def test_sdk_resolves_project_id_through_iam(make_simulator):
+    sim = make_simulator(servers=3, seed=4242)
     creds = sim.credentials
     # The SDK caches project ids per AK+region for the whole process; start clean.
     BasicCredentials._CACHE.pop(creds["ak"] + "cn-north-4", None)
@@ -127,8 +127,8 @@ def test_sdk_resolves_project_id_through_iam(make_sim):
     assert iam[0].mutating is False
 
 
-def test_sdk_temporary_credentials_with_security_token(make_sim):
-    sim = make_sim(servers=2, seed=12)
+def test_sdk_temporary_credentials_with_security_token(make_simulator):
+    sim = make_simulator(servers=2, seed=12)
     creds = sim.credentials
     good = BasicCredentials(creds["temp_ak"], creds["temp_sk"], creds["project_id"]) \
         .with_security_token(creds["security_token"])
@@ -141,8 +141,8 @@ def test_sdk_temporary_credentials_with_security_token(make_sim):
     assert caught.value.error_code == "APIGW.0301"
 
 
-def test_sdk_wrong_secret_key_is_rejected(make_sim):
-    sim = make_sim(servers=2, seed=13)
+def test_sdk_wrong_secret_key_is_rejected(make_simulator):
+    sim = make_simulator(servers=2, seed=13)
     creds = sim.credentials
     client = _client(sim, BasicCredentials(creds["ak"], "W" * 40, creds["project_id"]))
     with pytest.raises(ClientRequestException) as caught:

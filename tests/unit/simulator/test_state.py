@@ -66,8 +66,8 @@ def test_builders_and_patching():
     assert "ip_virtual" not in state.group_view(group) and "ip_virtual" in state.group_view(group, detail=True)
 
 
-def test_fail_next_job_times(make_sim):
-    sim = make_sim(servers=1, seed=2, job_duration=0)
+def test_fail_next_job_times(make_simulator):
+    sim = make_simulator(servers=1, seed=2, job_duration=0)
     server_id = sim.state.server_ids()[0]
     sim.state.fail_next_job(server_id, error_code="WKS.00211499", error_msg="boom", times=2)
     statuses = []
@@ -78,8 +78,8 @@ def test_fail_next_job_times(make_sim):
     assert statuses == [("FAILED", "WKS.00211499"), ("FAILED", "WKS.00211499"), ("SUCCESS", None)]
 
 
-def test_thousand_servers_page_is_fast(make_sim, client_for):
-    sim = make_sim(servers=1000, groups=4, seed=3)
+def test_thousand_servers_page_is_fast(make_simulator, client_for):
+    sim = make_simulator(servers=1000, groups=4, seed=3)
     client = client_for(sim, token=sim.credentials["auth_token"])
     client.get("app-servers", params={"limit": 100})
     started = time.perf_counter()
