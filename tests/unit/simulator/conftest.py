@@ -15,7 +15,6 @@ import pytest
 import requests
 
 
-
 def _encode(value):
     return quote(str(value), safe="~")
 
