@@ -280,12 +280,7 @@ class HdaUpgrade(JobModule):
         """Job fields (is an upgrade running?) are only in the server list: read them for servers behind."""
         if not servers:
             return
-        ids = [s["id"] for s in servers]
-        if self.params["server_group_id"]:
-            records = api.list_servers(self.client, server_group_id=self.params["server_group_id"])
-        else:
-            records = resolve_targets(self.client, server_ids=ids).servers
-        by_id = dict((r["id"], r) for r in records)
+        by_id = self.server_reader().read([s["id"] for s in servers])
         for server in servers:
             record = by_id.get(server["id"], {})
             for key in ("job_id", "job_type", "job_status", "task_status", "status"):
