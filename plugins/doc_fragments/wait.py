@@ -26,7 +26,10 @@ options:
     default: 3600
   poll_interval:
     description:
-      - Seconds between polling rounds. A round reads each unfinished batch job once, with all its sub jobs.
+      - Minimum seconds between polling rounds. A round reads each unfinished batch job once (with all its sub jobs)
+        or the list of the servers still waited for (100 per request), whichever takes fewer requests.
+      - Waiting never sends more than 150 requests within any 5 minutes; when rounds of a large fleet would, they
+        are spaced further apart than O(poll_interval).
     type: float
     default: 15
 """

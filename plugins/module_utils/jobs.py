@@ -8,14 +8,24 @@
 monotonic clock, polling rounds, progress lines and :class:`WaitTimeout`.
 A strategy only says how one round reads the jobs:
 
-* :class:`JobWaiter`, for batch jobs (HDA upgrade, TSVI): a batch job carries
-  one sub job per server and its detail (``GET /v2/{project_id}/job/{job_id}``)
-  tells every server's outcome in one request, so a round costs one request
-  per *unfinished* job, never one per server.
+* :class:`JobWaiter`: a batch job carries one sub job per server and its
+  detail (``GET /v2/{project_id}/job/{job_id}``) tells every server's outcome
+  in one request, so a round costs one request per *unfinished* job, never
+  one per server.
 * :class:`ServerListWaiter`, for jobs started one per server (image change):
   every server record of ``GET …/app-servers`` shows the server's last job
   (``job_id``, ``job_status``), so a round reads the servers still waited for
   in pages of 100 (:class:`ServerReader`) instead of one job per server.
+* :class:`BatchJobWaiter`, for batch jobs (HDA upgrade, TSVI): each round
+  takes whichever of the two costs fewer requests (3 jobs of 60 servers: 3
+  job reads; 50 jobs of 1,000 servers in one group: 10 list pages), and
+  keeps to job details once the server list shows other job ids than the
+  batch jobs'.
+
+Every strategy keeps to one polling budget: a round is delayed beyond
+``poll_interval`` when it would take the requests sent within any
+``BUDGET_WINDOW`` seconds above ``BUDGET_REQUESTS`` (long waits on large
+fleets poll less often instead of hammering a throttled API).
 
 "Finished" is not "succeeded": a job that ends ``SUCCESS`` may still hold
 sub jobs that ended ``ABNORMAL`` or were rolled back; only a sub job that
@@ -34,6 +44,10 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets 
 
 JOB_TERMINAL = frozenset(["SUCCESS", "FAILED"])
 SUB_JOB_FAILED = frozenset(["FAILED", "ABNORMAL", "ROLLBACK", "ABORTING"])
+
+# At most BUDGET_REQUESTS polling requests within any BUDGET_WINDOW seconds.
+BUDGET_REQUESTS = 150
+BUDGET_WINDOW = 300.0
 
 SUCCEEDED = "succeeded"
 FAILED = "failed"
@@ -128,7 +142,14 @@ class Waiter:
     the groups it read whole (strategies that poll by server use them;
     :class:`JobWaiter` does not). Subclasses implement :meth:`poll` (one
     round) and may word the progress lines.
+
+    Rounds are ``poll_interval`` apart, or further apart when the next round
+    (estimated at the cost of the last one) would take the polling requests
+    of the last ``budget_window`` seconds above ``budget_requests``.
     """
+
+    budget_requests = BUDGET_REQUESTS
+    budget_window = BUDGET_WINDOW
 
     def __init__(self, client, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, progress=None,
                  servers=None, group_sizes=None):
@@ -141,6 +162,8 @@ class Waiter:
         self.servers = dict((record["id"], record) for record in servers or [])
         self.group_sizes = dict(group_sizes or {})
         self.rounds = 0
+        self.round_requests = 0
+        self.spent = []  # (round start, requests it sent), for the polling budget
         self.results = {}  # the last seen state, also when wait() raised
 
     def wait(self, jobs, deadline=None):
@@ -151,15 +174,31 @@ class Waiter:
         self.progress(self.started_line(results))
         while True:
             self.rounds += 1
+            started, sent = self.clock(), self.client.requests_sent
             self.poll(results)
+            self.round_requests = self.client.requests_sent - sent
+            self.spent.append((started, self.round_requests))
             pending = [job_id for job_id, result in results.items() if not result.finished]
-            self.progress(self.round_line(results, pending))
+            remaining = deadline - self.clock()
+            self.progress(self.round_line(results, pending, remaining))
             if not pending:
                 return results
-            remaining = deadline - self.clock()
             if remaining <= 0:
                 raise WaitTimeout(self.timeout, pending, results)
-            self.sleep(min(self.poll_interval, remaining))
+            self.sleep(min(self.delay(), remaining))
+
+    def delay(self):
+        """Seconds until the next round: ``poll_interval``, stretched to keep to the polling budget."""
+        now = self.clock()
+        start = now + self.poll_interval
+        expected = self.round_requests
+        for begun, _unused in self.spent:  # oldest first
+            if begun <= start - self.budget_window:
+                continue  # out of the window by then
+            if sum(count for when, count in self.spent if when > start - self.budget_window) + expected <= self.budget_requests:
+                break
+            start = begun + self.budget_window  # wait until this round has left the window
+        return start - now
 
     def poll(self, results):
         """Bring every unfinished result up to date (one polling round)."""
@@ -168,10 +207,14 @@ class Waiter:
     def started_line(self, results):
         return "waiting for %d job(s): %s" % (len(results), ", ".join(results))
 
-    def round_line(self, results, pending):
-        return "round %d: %d/%d job(s) finished%s" % (
-            self.rounds, len(results) - len(pending), len(results),
-            "" if not pending else "; running: %s" % ", ".join(pending))
+    def round_line(self, results, pending, remaining):
+        outcomes = [o for result in results.values() for o in result.servers.values()]
+        done = [o for o in outcomes if o.status != PENDING]
+        return "round %d: %d/%d job(s) finished, %d/%d server(s) (%d failed); %d request(s); %s" % (
+            self.rounds, len(results) - len(pending), len(results), len(done), len(outcomes),
+            len([o for o in done if o.status == FAILED]), self.round_requests,
+            "done" if not pending else "%ds left, running: %s" % (max(0, remaining), ", ".join(pending[:5])
+                                                                  + (" ..." if len(pending) > 5 else "")))
 
 
 class JobWaiter(Waiter):
@@ -216,15 +259,30 @@ class ServerReader:
             size = self.known_in_group.get(group_id, 0)
         return count >= max(1, -(-size // PAGE_LIMIT))
 
+    def plan_reads(self, server_ids):
+        """``[(group_id, ids, list_group)]``: how :meth:`read` would read these servers."""
+        by_group = {}
+        for server_id in sorted(set(server_ids)):
+            by_group.setdefault(self.group_of.get(server_id), []).append(server_id)
+        return [(group_id, ids, self.cheaper_to_list(group_id, len(ids))) for group_id, ids in by_group.items()]
+
+    def cost(self, server_ids):
+        """Requests :meth:`read` is expected to send for these servers."""
+        total = 0
+        for group_id, ids, list_group in self.plan_reads(server_ids):
+            if list_group:
+                size = self.group_size.get(group_id) or self.known_in_group.get(group_id, len(ids))
+                total += max(1, -(-size // PAGE_LIMIT))
+            else:
+                total += len(ids)
+        return total
+
     def read(self, server_ids):
         """``{server_id: record}`` for the given servers the service still lists."""
         wanted = set(server_ids)
-        by_group = {}
-        for server_id in sorted(wanted):
-            by_group.setdefault(self.group_of.get(server_id), []).append(server_id)
         found = {}
-        for group_id, ids in by_group.items():
-            if self.cheaper_to_list(group_id, len(ids)):
+        for group_id, ids, list_group in self.plan_reads(wanted):
+            if list_group:
                 records = api.list_servers(self.client, server_group_id=group_id)
                 self.group_size[group_id] = len(records)
                 found.update((r["id"], r) for r in records if r.get("id") in wanted)
@@ -260,22 +318,15 @@ class ServerListWaiter(Waiter):
         super(ServerListWaiter, self).__init__(client, timeout, poll_interval, clock=clock, sleep=sleep,
                                                progress=progress, servers=servers, group_sizes=group_sizes)
         self.reader = ServerReader(client, servers, group_sizes)
-        self.round_requests = 0
         self.failures_read = 0
         self.final_records = {}
+        self.list_told_other_jobs = False  # a listed server showed neither its awaited nor its previous job
 
     def started_line(self, results):
         count = sum(len(result.server_ids) for result in results.values())
         return "waiting for %d job(s) on %d server(s), reading the server list each round" % (len(results), count)
 
-    def round_line(self, results, pending):
-        outcomes = [o for result in results.values() for o in result.servers.values()]
-        done = [o for o in outcomes if o.status != PENDING]
-        return "round %d: %d/%d server(s) finished, %d failed; %d request(s)" % (
-            self.rounds, len(done), len(outcomes), len([o for o in done if o.status == FAILED]), self.round_requests)
-
     def poll(self, results):
-        sent = self.client.requests_sent
         awaited = dict((server_id, result) for result in results.values() if not result.finished
                        for server_id, outcome in result.servers.items() if outcome.status == PENDING)
         records = self.reader.read(list(awaited))
@@ -284,6 +335,7 @@ class ServerListWaiter(Waiter):
             record = records.get(server_id)
             shown = (record or {}).get("job_id")
             if record is None or shown not in (result.job_id, self.previous_job(server_id, result.job_id)):
+                self.list_told_other_jobs = self.list_told_other_jobs or record is not None
                 unaccounted.add(result.job_id)
             elif shown == result.job_id and record.get("job_status") in JOB_TERMINAL:
                 self.final_records[server_id] = record
@@ -293,7 +345,6 @@ class ServerListWaiter(Waiter):
                     self.settle_failed(result, server_id, record)
         for job_id in sorted(unaccounted):
             results[job_id].update(api.show_job_detail(self.client, job_id) or {})
-        self.round_requests = self.client.requests_sent - sent
 
     def previous_job(self, server_id, job_id):
         """The job the server showed before ours (None when it had none or we waited for that one)."""
@@ -317,3 +368,27 @@ class ServerListWaiter(Waiter):
         if result.servers[server_id].status == PENDING:
             # The detail lags behind the server record: the record's outcome stands.
             result.settle(server_id, FAILED, None, reason, sub_job_status="FAILED")
+
+
+class BatchJobWaiter(ServerListWaiter):
+    """For batch jobs: each round reads whichever costs fewer requests, job details or the server list.
+
+    The server list is trusted only while it shows the batch job ids: once a
+    listed server showed another job (the service may list a sub job id
+    there), the remaining rounds read job details.
+    """
+
+    def started_line(self, results):
+        count = sum(len(result.server_ids) for result in results.values())
+        return "waiting for %d batch job(s) on %d server(s), reading job details or the server list, " \
+               "whichever costs fewer requests" % (len(results), count)
+
+    def poll(self, results):
+        unfinished = [result for result in results.values() if not result.finished]
+        awaited = [server_id for result in unfinished
+                   for server_id, outcome in result.servers.items() if outcome.status == PENDING]
+        if self.list_told_other_jobs or len(unfinished) <= self.reader.cost(awaited):
+            for result in unfinished:
+                result.update(api.show_job_detail(self.client, result.job_id) or {})
+        else:
+            super(BatchJobWaiter, self).poll(results)

@@ -21,7 +21,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client as client_utils
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError, ConfigurationError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    FAILED, PENDING, SUCCEEDED, JobWaiter, ServerReader, WaitTimeout)
+    FAILED, PENDING, SUCCEEDED, BatchJobWaiter, ServerReader, WaitTimeout)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import (
     TargetError, batches, check_batch_size, resolve_targets)
 
@@ -169,13 +169,16 @@ class PlanItem:
 class Submission:
     """What the service answered for one server of a submitted batch."""
 
-    def __init__(self, job_id=None, error_code=None, error_msg=None, waited=False):
+    def __init__(self, job_id=None, error_code=None, error_msg=None, waited=False, applied=False):
         self.job_id = job_id
         self.error_code = error_code
         self.error_msg = error_msg
         # True when the server turned out to be already running the change (e.g. after a
         # 409 or a lost response): it is waited for, not counted as a new submission.
         self.waited = waited
+        # True when the service applied the change at once (a synchronous operation): there is
+        # no job to wait for; the server counts as succeeded unless the re-read says otherwise.
+        self.applied = applied
 
 
 SKIPPED = "skipped"
@@ -231,21 +234,29 @@ class JobModule(WorkspaceAppModule):
       :meth:`read_after` -> ``{server_id: after}`` (re-read at the end) and
       :meth:`reached` (does a re-read state show what was planned?).
 
-    ``waiter_class`` is the polling strategy: :class:`~.jobs.JobWaiter` reads
-    each batch job's detail; :class:`~.jobs.ServerListWaiter` reads the server
-    list, the cheaper way for jobs started one per server.
+    ``waiter_class`` is the polling strategy: :class:`~.jobs.BatchJobWaiter`
+    reads batch job details or the server list, whichever is cheaper;
+    :class:`~.jobs.ServerListWaiter` reads the server list, the cheaper way
+    for jobs started one per server.
+
+    ``synchronous = True`` is for operations the service applies at once (no
+    job): the module has no ``wait``/``wait_timeout``/``poll_interval``
+    options, :meth:`send` answers ``Submission(applied=True)`` per server, and
+    :meth:`read_after`/:meth:`reached` verify the change by re-reading.
 
     Check mode stops after planning: nothing is written and nothing waited for.
     """
 
     max_batch_size = 20
-    waiter_class = JobWaiter
+    synchronous = False  # True: send() applies at once (Submission(applied=True)); no wait options, no waiting
+    waiter_class = BatchJobWaiter
     job_type = None  # the job type this module starts, as a server's ``job_type`` shows it
     running_task = None  # the ``task_status`` a server shows while such a job runs
 
     def __init__(self):
         spec = copy.deepcopy(TARGET_ARGS)
-        spec.update(copy.deepcopy(WAIT_ARGS))
+        if not self.synchronous:
+            spec.update(copy.deepcopy(WAIT_ARGS))
         spec.update(self.argument_spec)
         self.argument_spec = spec
         kwargs = dict(TARGET_KWARGS)
@@ -255,6 +266,7 @@ class JobModule(WorkspaceAppModule):
         self.progress = []
         self.wait_problem = None  # a WaitTimeout or ApiError that ended waiting early
         self.maybe_applied = False  # a batch lost its response: it may have changed something
+        self.applied = []  # servers a synchronous operation changed (Submission.applied)
         self.extra_result = {}
         self.targets = {}  # server id -> the record planning used
         self.waiter = None  # the waiter of this run, once it waited: read_after may use what it read
@@ -262,6 +274,8 @@ class JobModule(WorkspaceAppModule):
     def validate(self):
         super(JobModule, self).validate()
         check_batch_size(self.params["batch_size"], self.max_batch_size)
+        if self.synchronous:
+            return
         if self.params["wait_timeout"] < 0:
             raise TargetError("wait_timeout: must be 0 or more seconds, got %s" % self.params["wait_timeout"])
         if self.params["poll_interval"] <= 0:
@@ -365,7 +379,7 @@ class JobModule(WorkspaceAppModule):
         submitted_jobs = []
         if not self.check_mode:
             submitted_jobs = self.submit(to_submit, reports, jobs)
-            if self.params["wait"] and jobs:
+            if jobs and self.params["wait"]:
                 self.wait(jobs, reports)
             done = [sid for sid, report in reports.items() if report.action != "none" and report.status == SUCCEEDED]
             if done:
@@ -374,7 +388,7 @@ class JobModule(WorkspaceAppModule):
                         self.check_after(reports[server_id], after)
                 except ApiError as exc:
                     self.warn("the changes succeeded but the final state could not be re-read: %s" % exc.message)
-        changed = bool(to_submit) if self.check_mode else bool(submitted_jobs) or self.maybe_applied
+        changed = bool(to_submit) if self.check_mode else bool(submitted_jobs or self.applied) or self.maybe_applied
         return self.report(reports, submitted_jobs, changed)
 
     def submit(self, to_submit, reports, jobs):
@@ -401,8 +415,12 @@ class JobModule(WorkspaceAppModule):
                 answer = outcome.get(item.server_id) or Submission(error_msg="the service returned no job for this server")
                 report = reports[item.server_id]
                 report.job_id = answer.job_id
-                if answer.error_code or not answer.job_id:
+                if answer.error_code or not (answer.job_id or answer.applied):
                     report.fail(answer.error_code, answer.error_msg)
+                    continue
+                if answer.applied:
+                    report.status = SUCCEEDED
+                    self.applied.append(item.server_id)
                     continue
                 jobs.setdefault(answer.job_id, []).append(item.server_id)
                 if answer.waited:
@@ -415,8 +433,9 @@ class JobModule(WorkspaceAppModule):
     def check_after(self, report, after):
         planned = report.after
         if not self.reached(planned, after):
-            report.fail(None, "job %s succeeded but the server shows %s instead of %s; re-run the task"
-                        % (report.job_id, state_text(after), state_text(planned)))
+            done = "job %s succeeded" % report.job_id if report.job_id else "the service accepted the change"
+            report.fail(None, "%s but the server shows %s instead of %s; re-run the task"
+                        % (done, state_text(after), state_text(planned)))
         report.after = after
 
     def wait(self, jobs, reports):

@@ -68,8 +68,10 @@ options:
     default: 20
   poll_interval:
     description:
-      - Seconds between polling rounds. A round lists the servers still waited for, 100 per request (one list of
-        their server group when that is cheaper than looking them up one by one).
+      - Minimum seconds between polling rounds. A round lists the servers still waited for, 100 per request (one list
+        of their server group when that is cheaper than looking them up one by one).
+      - Waiting never sends more than 150 requests within any 5 minutes; when rounds of a large fleet would, they
+        are spaced further apart than O(poll_interval).
     type: float
     default: 15
 extends_documentation_fragment:

@@ -103,6 +103,28 @@ class PlaybookRunner:
         return PlaybookRun(process, results)
 
 
+def finish_jobs_when_polled(sim, mutations=0, planning_reads=0):
+    """Move the simulator clock past every job's end at a waiting module's first polling read.
+
+    A polling read is a server list or job detail request (whichever the waiter chose) that
+    comes once the log holds ``mutations`` mutating requests and after ``planning_reads`` such
+    reads (the ones the module makes while planning). Jobs started with a long duration thus
+    stay running while the module plans, then all end at once: deterministic however slow the
+    machine is.
+    """
+    reads = []
+
+    def hook(simulator, body):
+        if len(reads) > planning_reads or len(simulator.log.mutations()) < mutations:
+            return
+        reads.append(1)
+        if len(reads) > planning_reads:
+            simulator.state.fast_forward(simulator.state.job_duration + 1)
+
+    sim.before("list_servers", hook, once=False)
+    sim.before("show_job_detail", hook, once=False)
+
+
 @pytest.fixture
 def make_simulator(make_simulator):
     """The shared factory with fast jobs and a fixed seed unless a test says otherwise."""

@@ -1,11 +1,9 @@
 """app_server_hda_upgrade through ansible-playbook against the simulator."""
 
-import threading
-import time
-
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from tests.integration.conftest import finish_jobs_when_polled
 
 MODULE = "huaweicloud.workspace_app.app_server_hda_upgrade"
 OLD = "2.0.10.1"
@@ -90,7 +88,7 @@ def test_running_upgrade_is_waited_for_not_resubmitted(fleet, runner_for, api_cl
     sim.state.job_duration = 600
     running_job = api.batch_upgrade_hda_version(api_client_for(sim), ids[:5])
     sim.log.clear()
-    finish_jobs_once_polled(sim)
+    finish_jobs_when_polled(sim, mutations=2)  # the 40 others go in 2 batches, then the module polls
     run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
     assert run.rc == 0, run.output
     submitted = [sid for call in upgrade_calls(sim) for sid in call.body["items"]]
@@ -100,24 +98,6 @@ def test_running_upgrade_is_waited_for_not_resubmitted(fleet, runner_for, api_cl
         assert by_id[sid]["action"] == "waited" and by_id[sid]["job_id"] == running_job
         assert by_id[sid]["status"] == "succeeded"
     assert running_job not in run["up"]["jobs"]
-
-
-def finish_jobs_once_polled(sim):
-    """Let jobs run until the module under test polls one, then move the clock past their end.
-
-    Deterministic however slow the machine is: the jobs cannot finish before the
-    module has planned (and so seen them running).
-    """
-    def watch():
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if sim.log.requests(operation="show_job_detail"):
-                sim.state.fast_forward(sim.state.job_duration + 1)
-                return
-            time.sleep(0.05)
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    return thread
 
 
 def test_wait_false_then_second_run_waits_for_the_same_jobs(fleet, runner_for):
@@ -130,7 +110,7 @@ def test_wait_false_then_second_run_waits_for_the_same_jobs(fleet, runner_for):
     assert jobs and first["up"]["summary"]["pending"] == 45
     assert not sim.log.requests(operation="show_job_detail")  # wait: false never polls
     sim.log.clear()
-    finish_jobs_once_polled(sim)
+    finish_jobs_when_polled(sim, planning_reads=1)  # planning lists the group once for the job fields
     second = runner.run([upgrade_task(server_group_id=group_id)])
     assert second.rc == 0, second.output
     assert not sim.log.mutations()
@@ -254,6 +234,8 @@ def test_request_counts_for_1000_servers(make_simulator, runner_for, record_prop
     assert upgrade["up"]["summary"]["succeeded"] == 1000
     upgrade_requests, upgrade_mutations, upgrade_ops = len(sim.log), len(sim.log.mutations()), sim.log.summary()
     assert upgrade_mutations == 50
+    # 50 batch jobs of one group: polled through the group's 10 list pages a round, not 50 job reads
+    assert "show_job_detail" not in upgrade_ops and upgrade_ops["list_servers"] % 10 == 0
     sim.log.clear()
     noop = runner.run([upgrade_task(server_group_id=group_id)])
     assert noop.rc == 0, noop.output

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.integration.conftest import finish_jobs_when_polled
+
 MODULE = "huaweicloud.workspace_app.app_server_tsvi"
 FAST = {"poll_interval": 0.2, "wait_timeout": 120}
 
@@ -208,8 +210,8 @@ def test_wait_false_then_a_later_run_waits_for_the_running_jobs(fleet, runner_fo
     sim, group_id, ids, failed = fleet
     sim.state.job_duration = 600
     running = ids[10:13]
-    # The jobs end as soon as a module polls: the second task has planned by then, so it saw them running.
-    sim.before("show_job_detail", lambda simulator, body: simulator.state.fast_forward(601))
+    # The jobs end as soon as a module polls after the second task's submission: it saw them running.
+    finish_jobs_when_polled(sim, mutations=2)
     run = runner_for(sim).run([
         tsvi_task("start", server_ids=running, force=True, wait=False),
         tsvi_task("group", server_group_id=group_id),

@@ -271,8 +271,8 @@ def test_progress_lines_name_jobs_and_counts(httpserver, waiter_for):
     waiter, _unused, lines = waiter_for()
     waiter.wait({"j-a": ["s1"], "j-b": ["s2"]})
     assert lines[0] == "waiting for 2 job(s): j-a, j-b"
-    assert lines[1] == "round 1: 1/2 job(s) finished; running: j-b"
-    assert lines[2] == "round 2: 2/2 job(s) finished"
+    assert lines[1] == "round 1: 1/2 job(s) finished, 1/2 server(s) (0 failed); 2 request(s); 100s left, running: j-b"
+    assert lines[2] == "round 2: 2/2 job(s) finished, 2/2 server(s) (1 failed); 1 request(s); done"
     assert len(lines) == 3
 
 
@@ -473,9 +473,11 @@ class TestServerListWaiter:
         assert not [req for req, _unused in httpserver.log if req.path.startswith("/v2/")]
         assert clock.sleeps == [10, 10]
         assert lines == ["waiting for 150 job(s) on 150 server(s), reading the server list each round",
-                         "round 1: 0/150 server(s) finished, 0 failed; 2 request(s)",
-                         "round 2: 100/150 server(s) finished, 0 failed; 2 request(s)",
-                         "round 3: 150/150 server(s) finished, 0 failed; 2 request(s)"]
+                         "round 1: 0/150 job(s) finished, 0/150 server(s) (0 failed); 2 request(s); 100s left, "
+                         "running: job-0, job-1, job-2, job-3, job-4 ...",
+                         "round 2: 100/150 job(s) finished, 100/150 server(s) (0 failed); 2 request(s); 90s left, "
+                         "running: job-100, job-101, job-102, job-103, job-104 ...",
+                         "round 3: 150/150 job(s) finished, 150/150 server(s) (0 failed); 2 request(s); done"]
         assert waiter.final_records["srv-120"]["image_id"] == "img-new"
 
     def test_the_previous_job_still_shown_means_not_started_yet(self, httpserver, list_waiter_for):
@@ -501,7 +503,7 @@ class TestServerListWaiter:
         assert (outcome.status, outcome.error_code, outcome.error_msg) == (jobs.FAILED, "WKS.00211401", "rebuild failed")
         assert results["j1"].finished and results["j2"].servers["srv-002"].status == jobs.SUCCEEDED
         assert polls(httpserver, "j1") == 1 and polls(httpserver, "j2") == 0
-        assert lines[1] == "round 1: 1/2 server(s) finished, 1 failed; 3 request(s)"  # 2 lookups, 1 job
+        assert lines[1] == "round 1: 1/2 job(s) finished, 1/2 server(s) (1 failed); 3 request(s); 100s left, running: j2"
 
     def test_failure_detail_that_cannot_be_read_falls_back_to_the_server(self, httpserver, list_waiter_for):
         records = [server(1)]
@@ -594,3 +596,178 @@ class TestServerListWaiter:
         assert info.value.pending == ["j2"] and "j2" in str(info.value)
         assert statuses(info.value.results["j1"]) == {"srv-001": jobs.SUCCEEDED}
         assert clock.sleeps == [10, 10, 5] and waiter.rounds == 4
+
+
+# ---------------------------------------------------------------------------
+# The polling budget (pure: a fake client counts the requests a round sends)
+# ---------------------------------------------------------------------------
+
+class CountingClient:
+    requests_sent = 0
+
+
+class CostlyWaiter(jobs.Waiter):
+    """Every round costs ``cost`` requests; the jobs finish at round ``rounds``."""
+
+    def __init__(self, cost, rounds, **kwargs):
+        super(CostlyWaiter, self).__init__(CountingClient(), **kwargs)
+        self.cost = cost
+        self.finish_at = rounds
+        self.starts = []
+
+    def poll(self, results):
+        self.starts.append(self.clock())
+        self.client.requests_sent += self.cost
+        if self.rounds >= self.finish_at:
+            for result in results.values():
+                result.settle(result.server_ids[0], jobs.SUCCEEDED)
+
+
+def busiest_window(waiter):
+    return max(sum(waiter.cost for t in waiter.starts if start <= t < start + jobs.BUDGET_WINDOW)
+               for start in waiter.starts)
+
+
+class TestPollingBudget:
+
+    def wait(self, cost, rounds, poll_interval=15.0):
+        clock = FakeClock()
+        waiter = CostlyWaiter(cost, rounds, timeout=100000, poll_interval=poll_interval, clock=clock.time,
+                              sleep=clock.sleep)
+        waiter.wait({"j": ["s1"]})
+        return waiter, clock
+
+    def test_cheap_rounds_keep_the_poll_interval(self):
+        waiter, clock = self.wait(cost=2, rounds=40)
+        assert clock.sleeps == [15.0] * 39
+        assert busiest_window(waiter) == 40  # 20 rounds of 2 within 300 s
+
+    def test_costly_rounds_are_spaced_to_stay_within_the_budget(self):
+        """1,000 servers in one group: 10 list pages a round; 20 rounds every 5 minutes would be 200."""
+        waiter, clock = self.wait(cost=10, rounds=60)
+        assert busiest_window(waiter) <= jobs.BUDGET_REQUESTS
+        assert busiest_window(waiter) >= jobs.BUDGET_REQUESTS - 10  # and not much slower than it allows
+        assert min(clock.sleeps) >= 15.0
+        assert clock.sleeps[:14] == [15.0] * 14  # the first 15 rounds (150 requests) come at the poll interval
+        # 15 rounds every 300 s: rounds 15, 30 and 45 wait for the window, the others keep the interval
+        assert waiter.starts[-1] - waiter.starts[0] == 3 * jobs.BUDGET_WINDOW + 14 * 15.0
+
+    def test_a_round_costlier_than_the_budget_waits_a_whole_window(self):
+        waiter, clock = self.wait(cost=jobs.BUDGET_REQUESTS + 50, rounds=3)
+        assert clock.sleeps == [jobs.BUDGET_WINDOW, jobs.BUDGET_WINDOW]
+
+    def test_the_budget_never_makes_rounds_exceed_the_deadline(self):
+        clock = FakeClock()
+        waiter = CostlyWaiter(200, 99, timeout=100, poll_interval=15.0, clock=clock.time, sleep=clock.sleep)
+        with pytest.raises(jobs.WaitTimeout):
+            waiter.wait({"j": ["s1"]})
+        assert clock.sleeps == [100.0] and len(waiter.starts) == 2
+
+
+# ---------------------------------------------------------------------------
+# BatchJobWaiter: job details or the server list, whichever is cheaper
+# ---------------------------------------------------------------------------
+
+def batch_records(count, group="g1"):
+    return [server(n, group=group, job_id="old-%d" % n) for n in range(count)]
+
+
+def start_batches(records, size=20):
+    """Batch jobs of ``size`` servers; every server shows its batch job WAITING. Returns {job id: server ids}."""
+    jobs_of = {}
+    for index in range(0, len(records), size):
+        job_id = "batch-%d" % (index // size)
+        jobs_of[job_id] = [r["id"] for r in records[index:index + size]]
+        for record in records[index:index + size]:
+            record.update(job_id=job_id, job_type="UPGRADE_ACCESS_AGENT", job_status="WAITING")
+    return jobs_of
+
+
+def batch_detail(job_id, server_ids, status):
+    return detail(job_id, status, *[sub(sid, status) for sid in server_ids])
+
+
+@pytest.fixture
+def batch_waiter_for(make_client):
+    def make(servers, records, group_sizes=None):
+        api_client, _unused = make_client(max_retries=0)
+        clock = RoundClock(records)
+        waiter = jobs.BatchJobWaiter(api_client, 1000, 10, clock=clock.time, sleep=clock.sleep,
+                                     servers=servers, group_sizes=group_sizes)
+        return waiter, clock
+
+    return make
+
+
+def job_reads(httpserver):
+    return [req.path for req, _unused in httpserver.log if req.path.startswith("/v2/")]
+
+
+class TestBatchJobWaiter:
+
+    def test_many_batch_jobs_of_a_large_group_are_polled_through_its_list(self, httpserver, batch_waiter_for):
+        records = batch_records(250)
+        ServerList(httpserver, records)
+        known = [dict(r) for r in records]
+        jobs_of = start_batches(records)  # 13 jobs
+        waiter, clock = batch_waiter_for(known, records, group_sizes={"g1": 250})
+        clock.script[2] = lambda rs: finish(rs, only=jobs_of["batch-0"] + jobs_of["batch-1"])
+        clock.script[3] = finish
+        results = waiter.wait(jobs_of)
+        assert all(r.finished and r.status == "SUCCESS" for r in results.values())
+        assert len(list_requests(httpserver)) == 3 * 3  # 3 pages a round, instead of 13, 11, 11 job reads
+        assert job_reads(httpserver) == []
+
+    def test_few_jobs_are_read_by_detail(self, httpserver, batch_waiter_for):
+        """2 jobs over 10 servers of 5 groups never listed: 10 lookups a round would cost more than 2 reads."""
+        records = [server(n, group="g%d" % (n % 5), job_id="old") for n in range(10)]
+        ServerList(httpserver, records)
+        jobs_of = {"b1": [r["id"] for r in records[:5]], "b2": [r["id"] for r in records[5:]]}
+        serve_job(httpserver, "b1", batch_detail("b1", jobs_of["b1"], "RUNNING"),
+                  batch_detail("b1", jobs_of["b1"], "SUCCESS"))
+        serve_job(httpserver, "b2", batch_detail("b2", jobs_of["b2"], "SUCCESS"))
+        waiter, _unused = batch_waiter_for([dict(r) for r in records], records)
+        results = waiter.wait(jobs_of)
+        assert results["b1"].status == "SUCCESS" and results["b2"].status == "SUCCESS"
+        assert list_requests(httpserver) == []
+        assert job_reads(httpserver) == [job_path("b1"), job_path("b2"), job_path("b1")]
+
+    def test_a_list_showing_other_job_ids_is_not_trusted_again(self, httpserver, batch_waiter_for):
+        """If the service lists a sub job id on the server, the list cannot tell: job details decide from then on."""
+        records = batch_records(250)
+        ServerList(httpserver, records)
+        known = [dict(r) for r in records]
+        jobs_of = start_batches(records, size=50)  # 5 jobs vs 3 pages: the list first
+        for record in records:
+            record["job_id"] = "sub-" + record["id"]
+        for job_id, ids in jobs_of.items():
+            serve_job(httpserver, job_id, batch_detail(job_id, ids, "RUNNING"), batch_detail(job_id, ids, "SUCCESS"))
+        waiter, _unused = batch_waiter_for(known, records, group_sizes={"g1": 250})
+        results = waiter.wait(jobs_of)
+        assert all(r.status == "SUCCESS" for r in results.values())
+        assert len(list_requests(httpserver)) == 3  # round 1 only
+        assert len(job_reads(httpserver)) == 5 + 5  # round 1 (the list could not tell) and round 2
+        assert waiter.list_told_other_jobs
+
+    def test_failed_sub_jobs_keep_their_error_codes(self, httpserver, batch_waiter_for):
+        records = batch_records(120)
+        ServerList(httpserver, records)
+        jobs_of = start_batches(records, size=20)  # 6 jobs vs 2 pages
+        failing = jobs_of["batch-3"]
+        serve_job(httpserver, "batch-3", detail("batch-3", "FAILED", *(
+            [sub(failing[0], "FAILED", "WKS.00211401", "agent download failed")]
+            + [sub(sid, "SUCCESS") for sid in failing[1:]])))
+        waiter, clock = batch_waiter_for([dict(r) for r in records], records, group_sizes={"g1": 120})
+
+        def end(rs):
+            finish(rs)
+            for record in rs:
+                if record["id"] == failing[0]:
+                    record["job_status"] = "FAILED"
+
+        clock.script[2] = end
+        results = waiter.wait(jobs_of)
+        outcome = results["batch-3"].servers[failing[0]]
+        assert (outcome.status, outcome.error_code) == (jobs.FAILED, "WKS.00211401")
+        assert results["batch-3"].status == "FAILED" and results["batch-0"].status == "SUCCESS"
+        assert job_reads(httpserver) == [job_path("batch-3")]  # once, for the error code

@@ -162,7 +162,8 @@ def test_plan_batch_wait_report(httpserver, run):
     assert servers["srv-003"]["after"] == {"version": "read-2.0"}  # re-read after success
     assert [line for line in result["progress"] if "1/2" in line and "2 server(s)" in line]
     assert [line for line in result["progress"] if "2/2" in line and "2 server(s)" in line]
-    assert "waiting for 2 job(s): job-1, job-2" in result["progress"]
+    assert "waiting for 2 batch job(s) on 4 server(s), reading job details or the server list, whichever costs " \
+           "fewer requests" in result["progress"]
     assert sorted(job_polls(httpserver)) == ["/v2/%s/job/job-1" % PROJECT_ID, "/v2/%s/job/job-2" % PROJECT_ID]
     assert "diff" not in result
 
@@ -420,8 +421,8 @@ def test_the_subclass_chooses_the_waiting_strategy(httpserver, capsys, clean_env
     assert waiter.group_sizes == {}  # explicit servers: no group was read whole
 
 
-def test_default_strategy_reads_jobs(httpserver, run):
-    assert module.JobModule.waiter_class is jobs.JobWaiter
+def test_default_strategy_reads_a_single_job_not_the_list(httpserver, run):
+    assert module.JobModule.waiter_class is jobs.BatchJobWaiter
     Service(httpserver, fleet(["1.0"]))
     rc, _unused, _unused = run(server_ids=["srv-000"])
     assert rc == 0 and job_polls(httpserver) == ["/v2/%s/job/job-1" % PROJECT_ID]
