@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -46,6 +47,9 @@ WAIT_ARGS = dict(
     poll_interval=dict(type="float", default=15),
 )
 
+# Set by the collection's action plugin (plugins/action/job_progress.py) when it shows progress live.
+PROGRESS_FILE_ENV = "WORKSPACE_APP_PROGRESS_FILE"
+
 TARGET_ARGS = dict(
     server_ids=dict(type="list", elements="str"),
     server_group_id=dict(type="str"),
@@ -55,6 +59,29 @@ TARGET_KWARGS = dict(
     mutually_exclusive=[("server_ids", "server_group_id")],
     required_one_of=[("server_ids", "server_group_id")],
 )
+
+
+class ProgressLines(list):
+    """The progress lines of a run (returned as ``progress``).
+
+    When ``path`` is set (the action plugin runs the module on the controller at
+    ``-v`` and tails that file), each line is also appended to it as it comes, so
+    a long wait shows movement while the task runs. A file that cannot be written
+    only stops the live view.
+    """
+
+    def __init__(self, path=None):
+        super(ProgressLines, self).__init__()
+        self.path = path
+
+    def append(self, line):
+        super(ProgressLines, self).append(line)
+        if self.path:
+            try:
+                with open(self.path, "a") as handle:
+                    handle.write(line + "\n")
+            except (IOError, OSError):
+                self.path = None
 
 
 class WorkspaceAppModule:
@@ -263,7 +290,7 @@ class JobModule(WorkspaceAppModule):
         kwargs.update(self.module_kwargs)
         self.module_kwargs = kwargs
         super(JobModule, self).__init__()
-        self.progress = []
+        self.progress = ProgressLines(os.environ.get(PROGRESS_FILE_ENV))
         self.wait_problem = None  # a WaitTimeout or ApiError that ended waiting early
         self.maybe_applied = False  # a batch lost its response: it may have changed something
         self.applied = []  # servers a synchronous operation changed (Submission.applied)

@@ -159,7 +159,10 @@ latest_versions:
   type: dict
   sample: {SBC: 2.0.24.5, OA_APP: 2.0.24.5, PT_APP: 2.0.24.3}
 progress:
-  description: Progress lines of the run (batches submitted, polling rounds, jobs done/total).
+  description:
+    - Progress lines of the run (batches submitted, polling rounds, jobs and servers done, time left).
+    - At C(-v) and above, when the module runs on the controller (C(connection: local)), each line is also
+      printed while the task runs, prefixed with the task name.
   returned: when something was submitted or waited for
   type: list
   elements: str

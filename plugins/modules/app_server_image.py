@@ -200,8 +200,11 @@ summary:
   type: dict
   sample: {total: 45, unchanged: 5, skipped: 0, succeeded: 39, failed: 1, pending: 0}
 progress:
-  description: Progress lines of the run (batches submitted, polling rounds with servers done/total and the
-    requests each round cost).
+  description:
+    - Progress lines of the run (batches submitted, polling rounds with jobs and servers done, the requests each
+      round cost and the time left).
+    - At C(-v) and above, when the module runs on the controller (C(connection: local)), each line is also
+      printed while the task runs, prefixed with the task name.
   returned: when something was submitted or waited for
   type: list
   elements: str
@@ -209,8 +212,8 @@ progress:
     - "batch 1/2: 20 server(s) submitted"
     - "batch 2/2: 19 server(s) submitted"
     - "waiting for 39 job(s) on 39 server(s), reading the server list each round"
-    - "round 1: 0/39 server(s) finished, 0 failed; 1 request(s)"
-    - "round 2: 39/39 server(s) finished, 0 failed; 1 request(s)"
+    - "round 1: 0/39 job(s) finished, 0/39 server(s) (0 failed); 1 request(s); 3599s left, running: 5758088393932561, ..."
+    - "round 2: 39/39 job(s) finished, 39/39 server(s) (0 failed); 1 request(s); done"
 diff:
   description: With C(--diff), C(before) and C(after) map each server that is (or would be) rebuilt to its
     C({image_id}).

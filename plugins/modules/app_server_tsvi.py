@@ -197,7 +197,10 @@ ip_virtual:
   type: dict
   sample: {7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1: true}
 progress:
-  description: Progress lines of the run (batches submitted, polling rounds, jobs done/total).
+  description:
+    - Progress lines of the run (batches submitted, polling rounds, jobs and servers done, time left).
+    - At C(-v) and above, when the module runs on the controller (C(connection: local)), each line is also
+      printed while the task runs, prefixed with the task name.
   returned: when something was submitted or waited for
   type: list
   elements: str

@@ -71,6 +71,18 @@ class PlaybookRunner:
 
     def run(self, tasks, module_defaults=None, auth="aksk", env=None, check=False, diff=False, verbosity=0,
             extra_args=()):
+        cmd, environment, results_file = self.prepare(tasks, module_defaults, auth, env, check, diff, verbosity,
+                                                      extra_args)
+        process = subprocess.run(cmd, env=environment, capture_output=True, text=True, timeout=300, check=False)
+        return PlaybookRun(process, self.results(results_file))
+
+    @staticmethod
+    def results(results_file):
+        return json.loads(results_file.read_text()) if results_file.exists() else {}
+
+    def prepare(self, tasks, module_defaults=None, auth="aksk", env=None, check=False, diff=False, verbosity=0,
+                extra_args=()):
+        """Write the playbook; returns the command, its environment and the file the results go to."""
         self.runs += 1
         registered = [task["register"] for task in tasks if "register" in task]
         results_file = self.tmp_path / ("results-%d.json" % self.runs)
@@ -97,10 +109,7 @@ class PlaybookRunner:
         if verbosity:
             cmd.append("-" + "v" * verbosity)
         cmd.extend(extra_args)
-        process = subprocess.run(cmd, env=self.environment(env), capture_output=True, text=True, timeout=300,
-                                 check=False)
-        results = json.loads(results_file.read_text()) if results_file.exists() else {}
-        return PlaybookRun(process, results)
+        return cmd, self.environment(env), results_file
 
 
 def finish_jobs_when_polled(sim, mutations=0, planning_reads=0):

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Live progress for the collection's job-starting modules.
+
+meta/runtime.yml routes ``app_server_hda_upgrade``, ``app_server_image`` and
+``app_server_tsvi`` through this action plugin. It runs the module exactly
+once, as Ansible would; at ``-v`` and above, when the module runs on the
+controller (``connection: local``, the way cloud modules run) and without
+``become``, it also tells the module (environment variable
+``WORKSPACE_APP_PROGRESS_FILE``) to append its progress lines to a private
+temporary file, and prints each new line while the module runs: batches
+submitted, jobs and servers done, time left. An operator watching a long
+wait in AWX sees it move. Otherwise the module runs as usual and its
+``progress`` lines are in the result only.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import shutil
+import tempfile
+import threading
+
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import PROGRESS_FILE_ENV
+
+display = Display()
+
+TAIL_INTERVAL = 1.0
+
+
+class ActionModule(ActionBase):
+
+    _progress_file = None
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(ActionModule, self).run(tmp, task_vars)
+        if not self.shows_progress():
+            result.update(self._execute_module(task_vars=task_vars))
+            return result
+        workdir = tempfile.mkdtemp(prefix="workspace-app-progress-")
+        self._progress_file = os.path.join(workdir, "progress")
+        outcome, problems = {}, []
+
+        def execute():
+            try:
+                outcome.update(self._execute_module(task_vars=task_vars))
+            except Exception as exc:  # pylint: disable=broad-except
+                problems.append(exc)  # raised again below, in the worker's own thread
+
+        worker = threading.Thread(target=execute, name="workspace-app-module")
+        try:
+            worker.start()
+            shown = 0
+            while worker.is_alive():
+                worker.join(TAIL_INTERVAL)
+                shown = self.show_new_lines(shown)
+        finally:
+            worker.join()
+            self._progress_file = None
+            shutil.rmtree(workdir, ignore_errors=True)
+        if problems:
+            raise problems[0]
+        result.update(outcome)
+        return result
+
+    def shows_progress(self):
+        return (display.verbosity >= 1 and not self._task.check_mode and not self._play_context.become
+                and getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local"))
+
+    def show_new_lines(self, shown):
+        """Print the complete lines the module appended since ``shown`` bytes; returns the new offset."""
+        try:
+            with open(self._progress_file, "rb") as handle:
+                handle.seek(shown)
+                data = handle.read()
+        except (IOError, OSError):
+            return shown
+        complete = data[:data.rfind(b"\n") + 1]
+        for line in complete.decode("utf-8", "replace").splitlines():
+            display.v("%s | %s" % (self._task.get_name(), line))
+        return shown + len(complete)
+
+    def _compute_environment_string(self, raw_environment_out=None):
+        environment = {}
+        super(ActionModule, self)._compute_environment_string(environment)
+        if self._progress_file:
+            environment[PROGRESS_FILE_ENV] = self._progress_file
+        if isinstance(raw_environment_out, dict):
+            raw_environment_out.clear()
+            raw_environment_out.update(environment)
+        return self._connection._shell.env_prefix(**environment)
