@@ -17,7 +17,8 @@ __metaclass__ = type
 import copy
 import os
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, _load_params, missing_required_lib
+from ansible.module_utils.common.validation import check_type_dict
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client as client_utils
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError, ConfigurationError
@@ -61,6 +62,29 @@ TARGET_KWARGS = dict(
 )
 
 
+def name_misgiven_dicts(spec):
+    """``spec``, made to report a dict option with sub-options given a non-dict by the option's name.
+
+    ansible-core checks such a value against the sub-options first and fails with a bare "dictionary
+    requested, could not parse JSON or key=value" that does not say which option is wrong. Without its
+    sub-options, the option fails the ordinary type check, whose message names it. Nothing else changes:
+    the value fails either way, and a valid value keeps its sub-options.
+    """
+    try:
+        given = _load_params()
+    except Exception:  # pylint: disable=broad-except
+        return spec  # AnsibleModule reports unreadable parameters itself
+    for name, option in spec.items():
+        value = next((given[key] for key in [name] + list(option.get("aliases") or []) if key in given), None)
+        if option.get("type") != "dict" or not option.get("options") or value is None or isinstance(value, dict):
+            continue
+        try:
+            check_type_dict(value)
+        except TypeError:
+            option.pop("options")
+    return spec
+
+
 class ProgressLines(list):
     """The progress lines of a run (returned as ``progress``).
 
@@ -98,7 +122,8 @@ class WorkspaceAppModule:
     def __init__(self):
         spec = copy.deepcopy(CONNECTION_ARGS)
         spec.update(copy.deepcopy(self.argument_spec))
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, **self.module_kwargs)
+        self.module = AnsibleModule(argument_spec=name_misgiven_dicts(spec), supports_check_mode=True,
+                                    **self.module_kwargs)
         self.params = self.module.params
         self._client = None
 

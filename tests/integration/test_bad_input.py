@@ -217,10 +217,7 @@ def test_playbooks_ran_every_case(table):
     assert not missing, table["output"][-4000:]
 
 
-KNOWN_BUGS = {
-    "group_route_policy_string": "BUG: route_policy given a string fails with ansible-core's bare 'dictionary requested, "
-                                 "could not parse JSON or key=value', which does not name the option",
-}
+KNOWN_BUGS = {}  # case id -> reason, for a case that is known to fail (strict xfail)
 
 
 def case_params():
