@@ -112,6 +112,13 @@ class PlaybookRunner:
         return cmd, self.environment(env), results_file
 
 
+def module_task(module, register, defaults=None, name=None, **options):
+    """One playbook task: ``module`` with ``defaults`` overridden by ``options``, registered as ``register``."""
+    args = dict(defaults or {})
+    args.update(options)
+    return {"name": name or register, module: args, "register": register}
+
+
 def finish_jobs_when_polled(sim, mutations=0, planning_reads=0):
     """Move the simulator clock past every job's end at a waiting module's first polling read.
 

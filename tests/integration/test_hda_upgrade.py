@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from tests.integration.conftest import finish_jobs_when_polled
+from tests.integration.conftest import finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_hda_upgrade"
 OLD = "2.0.10.1"
@@ -11,9 +11,7 @@ FAST = {"poll_interval": 0.2, "wait_timeout": 120}
 
 
 def upgrade_task(register="up", **options):
-    args = dict(FAST)
-    args.update(options)
-    return {"name": "upgrade", MODULE: args, "register": register}
+    return module_task(MODULE, register, FAST, name="upgrade", **options)
 
 
 def upgrade_calls(sim):

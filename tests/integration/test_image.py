@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.integration.conftest import module_task
 from tests.simulator import errors as sim_errors
 
 MODULE = "huaweicloud.workspace_app.app_server_image"
@@ -11,9 +12,7 @@ FAST = {"poll_interval": 0.2, "wait_timeout": 120}
 
 
 def image_task(register="img", image_id=TARGET, image_type="private", **options):
-    args = dict(FAST, image_id=image_id, image_type=image_type)
-    args.update(options)
-    return {"name": "image", MODULE: args, "register": register}
+    return module_task(MODULE, register, FAST, name="image", image_id=image_id, image_type=image_type, **options)
 
 
 def change_calls(sim, status=None):

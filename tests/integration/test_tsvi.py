@@ -2,16 +2,14 @@
 
 import pytest
 
-from tests.integration.conftest import finish_jobs_when_polled
+from tests.integration.conftest import finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_tsvi"
 FAST = {"poll_interval": 0.2, "wait_timeout": 120}
 
 
 def tsvi_task(register="tsvi", **options):
-    args = dict(FAST)
-    args.update(options)
-    return {"name": "virtual session IP", MODULE: args, "register": register}
+    return module_task(MODULE, register, FAST, name="virtual session IP", **options)
 
 
 def tsvi_calls(sim, status=None):
