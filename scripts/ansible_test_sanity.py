@@ -33,6 +33,7 @@ CACHE_DIR = os.path.expanduser("~/.ansible/test/cache")
 EXCLUDED_TOP_LEVEL = {
     ".git",
     ".venv",
+    ".venv-importer",
     ".collections",
     ".cache",
     ".tmp",

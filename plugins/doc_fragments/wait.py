@@ -17,7 +17,7 @@ options:
       - With V(false) the task returns as soon as the jobs are submitted, with their ids in RV(jobs); a later run
         of the same task waits for them instead of submitting again.
       - At C(-v) and above, while the task waits, its progress lines (jobs and servers finished, time left) are
-        printed as they come when the module runs on the controller (C(connection: local), no C(become)).
+        printed as they come when the module runs on the controller (C(connection=local), no C(become)).
     type: bool
     default: true
   wait_timeout:

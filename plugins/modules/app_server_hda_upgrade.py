@@ -161,7 +161,7 @@ latest_versions:
 progress:
   description:
     - Progress lines of the run (batches submitted, polling rounds, jobs and servers done, time left).
-    - At C(-v) and above, when the module runs on the controller (C(connection: local)), each line is also
+    - At C(-v) and above, when the module runs on the controller (C(connection=local)), each line is also
       printed while the task runs, prefixed with the task name.
   returned: when something was submitted or waited for
   type: list

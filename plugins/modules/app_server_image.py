@@ -203,7 +203,7 @@ progress:
   description:
     - Progress lines of the run (batches submitted, polling rounds with jobs and servers done, the requests each
       round cost and the time left).
-    - At C(-v) and above, when the module runs on the controller (C(connection: local)), each line is also
+    - At C(-v) and above, when the module runs on the controller (C(connection=local)), each line is also
       printed while the task runs, prefixed with the task name.
   returned: when something was submitted or waited for
   type: list
