@@ -95,3 +95,9 @@ def show_job_detail(client, job_id):
 def update_server_group(client, server_group_id, changes):
     """``PATCH …/app-server-groups/{id}`` with only the fields to change (the service answers ``null``)."""
     return client.request("PATCH", "%s/%s" % (SERVER_GROUPS, quote(server_group_id, safe="")), body=dict(changes))
+
+
+def batch_change_server_maintain_mode(client, server_ids, maintain_status):
+    """``PATCH …/app-servers/actions/batch-maint`` for 1..20 servers; synchronous, the service answers an empty body."""
+    return client.request("PATCH", SERVERS + "/actions/batch-maint",
+                          body={"items": list(server_ids), "maintain_status": bool(maintain_status)})

@@ -48,7 +48,7 @@ WAIT_ARGS = dict(
     poll_interval=dict(type="float", default=15),
 )
 
-# Set by the collection's action plugin (plugins/action/job_progress.py) when it shows progress live.
+# Set by the collection's action plugin (plugins/plugin_utils/job_progress.py) when it shows progress live.
 PROGRESS_FILE_ENV = "WORKSPACE_APP_PROGRESS_FILE"
 
 TARGET_ARGS = dict(
@@ -71,7 +71,7 @@ def name_misgiven_dicts(spec):
     the value fails either way, and a valid value keeps its sub-options.
     """
     try:
-        given = _load_params()
+        given = _load_params() or {}
     except Exception:  # pylint: disable=broad-except
         return spec  # AnsibleModule reports unreadable parameters itself
     for name, option in spec.items():

@@ -32,9 +32,15 @@ def parse_args(argv=None):
     parser.add_argument("--hide-route-policy", action="store_true",
                         help="omit route_policy from show_server_group, as some regions do")
     parser.add_argument("--rate-limit", type=float, default=None, help="requests per second before 429 (default off)")
+    parser.add_argument("--session-drain", type=float, default=None, metavar="SECONDS",
+                        help="while a server is in maintenance mode, one of its sessions ends every SECONDS "
+                             "(default off: session counts never change)")
     parser.add_argument("--ready-file", default=None, help="write the startup JSON here (tmp file + rename)")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.session_drain is not None and args.session_drain < 0:
+        parser.error("--session-drain: must be 0 or more seconds")
+    return args
 
 
 def write_atomically(path, text):
@@ -56,7 +62,7 @@ def main(argv=None):
     args = parse_args(argv)
     simulator = Simulator(servers=args.servers, groups=args.groups, seed=args.seed, job_duration=args.job_duration,
                           region=args.region, outdated_hda=args.outdated_hda, hide_route_policy=args.hide_route_policy,
-                          rate_limit=args.rate_limit, verbose=args.verbose)
+                          rate_limit=args.rate_limit, verbose=args.verbose, session_drain=args.session_drain)
     stop = threading.Event()
 
     def request_stop(signum, frame):

@@ -4,7 +4,9 @@ Records are kept in the API's own wire shape (field names from the SDK models)
 so a read answers with (a filtered copy of) the record itself. Facts the API
 keeps elsewhere (a server's HDA version, its applied TSVI setting) live in
 side tables. Jobs advance lazily: every read of the state first moves the
-active jobs along the wall clock, so no background thread is needed.
+active jobs along the wall clock, so no background thread is needed. With
+``session_drain`` set, the sessions of servers in maintenance mode end the same
+lazy way, one every ``session_drain`` seconds of the simulator's clock.
 
 Every public method takes ``self.lock`` (re-entrant); the HTTP layer holds the
 same lock for a whole request, so tests may shape the fleet between requests.
@@ -104,7 +106,7 @@ class FleetState:
     """
 
     def __init__(self, servers=100, groups=2, seed=0, job_duration=2.0, region="cn-north-4", project_id=None,
-                 outdated_hda=0.0, hide_route_policy=False, clock=None):
+                 outdated_hda=0.0, hide_route_policy=False, clock=None, session_drain=None):
         if groups < 1 and servers:
             raise ValueError("servers need at least one group")
         if not 0.0 <= outdated_hda <= 1.0:
@@ -115,6 +117,8 @@ class FleetState:
         self.region = region
         self.job_duration = float(job_duration)
         self.hide_route_policy = hide_route_policy
+        # Seconds of simulator clock per session ending on a server in maintenance mode; None: sessions never end.
+        self.session_drain = session_drain
         self.latest_hda = dict(DEFAULT_LATEST_HDA)
         self._rng = random.Random("fleet-%s" % seed)
         self._job_rng = random.Random("jobs-%s" % seed)
@@ -131,6 +135,7 @@ class FleetState:
         self._tsvi = {}
         self._pending_failures = {}
         self._reboots = {}
+        self._drains = {}  # server id -> simulator instant its next session ends (maintenance + session_drain)
         self._upgrade_records = []
         self._server_seq = 0
         self._build_default_fleet(servers, groups, outdated_hda)
@@ -148,6 +153,7 @@ class FleetState:
     def fast_forward(self, seconds):
         """Move the simulator's clock ``seconds`` ahead (jobs progress, tokens age)."""
         with self.lock:
+            self.advance()  # what is due now happens now (and a drain starts counting) before the jump
             self.clock.advance(seconds)
             self.advance()
 
@@ -359,6 +365,9 @@ class FleetState:
             unknown = [key for key in fields if key not in record and key not in SERVER_SIDE_FIELDS]
             if unknown:
                 raise KeyError("unknown server field(s): %s" % ", ".join(sorted(unknown)))
+            if self.session_drain is not None:
+                self._drain_sessions(self.clock.monotonic())  # sessions ended so far count before the record changes
+            was_in_maintenance = record.get("maintain_status")
             for key, value in fields.items():
                 if key == "hda_version":
                     self._hda[server_id] = value
@@ -366,6 +375,9 @@ class FleetState:
                     self._tsvi[server_id] = bool(value)
                 else:
                     record[key] = value
+            if "session_count" in fields or record.get("maintain_status") != was_in_maintenance:
+                self._drains.pop(server_id, None)  # a new count of sessions, or maintenance entered/left: start over
+                self._track_drain(server_id, self.clock.monotonic())
             return record
 
     def fail_next_job(self, server_ids, error_code=errors.OPERATION_FAILED[0], error_msg=errors.OPERATION_FAILED[1],
@@ -483,8 +495,10 @@ class FleetState:
     # ------------------------------------------------------------------ job engine
 
     def advance(self):
-        """Move every active job (and pending reboot) along the clock; cheap when nothing is due."""
+        """Move active jobs, pending reboots and draining sessions along the clock; cheap when nothing is due."""
         with self.lock:
+            if self.session_drain is not None:
+                self._drain_sessions(self.clock.monotonic())
             if not self._active_jobs and not self._reboots:
                 return
             now = self.clock.monotonic()
@@ -499,6 +513,39 @@ class FleetState:
                     record = self._servers.get(server_id)
                     if record is not None:
                         record.update(vm_status="ACTIVE", task_status=None, update_time=self.clock.iso(until))
+
+    def _track_drain(self, server_id, since):
+        """Start counting down the sessions of a server in maintenance mode, from ``since``, unless already counting."""
+        record = self._servers[server_id]
+        if (self.session_drain is not None and server_id not in self._drains and record.get("maintain_status")
+                and (record.get("session_count") or 0) > 0):
+            self._drains[server_id] = since + max(float(self.session_drain), 0.0)
+
+    def _drain_sessions(self, now):
+        """End one session per ``session_drain`` seconds on each server in maintenance mode.
+
+        The simulator never opens sessions by itself, so a server in maintenance mode only
+        loses them. Servers put in maintenance some other way than ``set_maintenance``/
+        ``patch_server`` (a test editing a record) start draining when first seen here.
+        """
+        step = max(float(self.session_drain), 0.0)
+        for server_id, record in self._servers.items():
+            if record.get("maintain_status") and (record.get("session_count") or 0) > 0:
+                self._track_drain(server_id, now)
+        for server_id, due in list(self._drains.items()):
+            record = self._servers.get(server_id)
+            if record is None or not record.get("maintain_status"):
+                del self._drains[server_id]
+                continue
+            count = record.get("session_count") or 0
+            while count > 0 and now >= due:
+                count -= 1
+                due += step
+            record["session_count"] = count
+            if count > 0:
+                self._drains[server_id] = due
+            else:
+                del self._drains[server_id]
 
     def _create_job(self, job_type, server_ids, params=None, per_server=None):
         now = self.clock.monotonic()
@@ -668,13 +715,17 @@ class FleetState:
             return self._create_job(TSVI_JOB, server_ids, per_server=per_server)
 
     def set_maintenance(self, server_ids, maintain_status):
-        """Synchronously set ``maintain_status`` on every server."""
+        """Synchronously set ``maintain_status`` on every server (with ``session_drain``, its sessions start ending)."""
         with self.lock:
             self.advance()
             self._require_servers(server_ids)
-            now = self.clock.iso()
+            mono = self.clock.monotonic()
+            now = self.clock.iso(mono)
             for server_id in server_ids:
                 self._servers[server_id].update(maintain_status=bool(maintain_status), update_time=now)
+                if not maintain_status:
+                    self._drains.pop(server_id, None)
+                self._track_drain(server_id, mono)
 
     def reboot(self, server_ids, kind):
         """Reboot servers: REBOOT/HARD_REBOOT for ``job_duration``, then ACTIVE again."""
@@ -825,6 +876,7 @@ class FleetState:
                 "region": self.region,
                 "project_id": self.project_id,
                 "job_duration": self.job_duration,
+                "session_drain": self.session_drain,
                 "latest_hda": dict(self.latest_hda),
                 "groups": [self.group_view(group, detail=True) for group in self._groups.values()],
                 "servers": servers,

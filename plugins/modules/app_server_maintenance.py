@@ -1,0 +1,233 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: app_server_maintenance
+short_description: Put Workspace application streaming servers in or out of maintenance mode
+version_added: 0.1.0
+description:
+  - Desired state for the maintenance mode (C(maintain_status)) of application streaming servers. A server in
+    maintenance mode gets no new user sessions; sessions already open go on until the users log off, which is how
+    a server is drained before an upgrade, an image change or a reboot.
+  - Reads the target servers, then sends only the servers whose C(maintain_status) differs from O(maintenance),
+    at most O(batch_size) per call (C(PATCH …/app-servers/actions/batch-maint)). Servers already in the desired
+    state are not sent, so a second run changes nothing.
+  - The service applies the change at once (there is no job to wait for). The servers are then read again (one
+    list of their server group, 100 per request, or a lookup per server when only a few are targeted) and a server
+    that does not show the desired state is reported as failed.
+  - A batch whose response was lost is re-read; it is sent again only for the servers that do not show the desired
+    state yet. Any other error of a batch fails its servers and stops before the next batch.
+author:
+  - huaweicloud.workspace_app maintainers (@huaweicloud)
+options:
+  maintenance:
+    description:
+      - V(true) puts the target servers in maintenance mode (no new sessions), V(false) takes them out of it.
+    type: bool
+    required: true
+extends_documentation_fragment:
+  - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.targets
+attributes:
+  check_mode:
+    support: full
+    description: Reads and plans; sends nothing. C(changed) and RV(servers[].action) tell what a real run would do.
+  diff_mode:
+    support: full
+    description: Per server that is (or would be) changed, C(maintain_status) before and after.
+notes:
+  - Maintenance mode does not end open sessions and does not stop jobs; wait for C(session_count) to reach 0
+    (M(huaweicloud.workspace_app.app_server_info)) before changing a server that users may still be connected to.
+    The C(huaweicloud.workspace_app.rolling_update) role does this in waves.
+  - Request cost of a run where nothing needs changing, with O(server_group_id), is one request for the group plus
+    one page of 100 servers per request.
+"""
+
+EXAMPLES = r"""
+- name: Drain a server group - no new sessions on any of its servers
+  huaweicloud.workspace_app.app_server_maintenance:
+    region: cn-north-4
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    maintenance: true
+  register: drained
+
+- name: Which servers would be taken out of maintenance mode? (no change made)
+  huaweicloud.workspace_app.app_server_maintenance:
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    maintenance: false
+  check_mode: true
+  diff: true
+  register: plan
+
+- name: Show the plan
+  ansible.builtin.debug:
+    msg: "{{ plan.servers | selectattr('action', 'eq', 'submitted') | map(attribute='name') | list }}"
+
+- name: Two servers back in service, credentials from module_defaults
+  module_defaults:
+    group/huaweicloud.workspace_app.workspace_app:
+      region: ap-southeast-1
+      access_key: "{{ vault_hw_ak }}"
+      secret_key: "{{ vault_hw_sk }}"
+  huaweicloud.workspace_app.app_server_maintenance:
+    server_ids:
+      - 3f791197-d166-4c8e-81e4-38c40ffc1989
+      - 62f48b59-0ebb-4b1e-ad35-f64948a0591b
+    maintenance: false
+"""
+
+RETURN = r"""
+msg:
+  description: How many servers were (or, in check mode, would be) put in or taken out of maintenance mode.
+  returned: when the task does not fail
+  type: str
+  sample: put 3 server(s) in maintenance mode; 42 already were
+servers:
+  description: One entry per target server, sorted by id.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Server id.
+      type: str
+    name:
+      description: Server name.
+      type: str
+    action:
+      description: V(none) (already in the desired state) or V(submitted) (sent by this run; in check mode, would
+        be sent).
+      type: str
+    status:
+      description: V(unchanged), V(succeeded) (the re-read shows the desired state), V(failed), or V(pending) (in
+        check mode).
+      type: str
+    error_code:
+      description: Error code of a failed call.
+      type: str
+    error_msg:
+      description: Why the server failed.
+      type: str
+    before:
+      description: The state before, C({maintain_status}).
+      type: dict
+    after:
+      description: The state after (re-read from the service after a call; the planned state in check mode),
+        C({maintain_status}).
+      type: dict
+  sample:
+    - id: 3f791197-d166-4c8e-81e4-38c40ffc1989
+      name: as-server-0001
+      action: submitted
+      status: succeeded
+      error_code: null
+      error_msg: null
+      before: {maintain_status: false}
+      after: {maintain_status: true}
+summary:
+  description: Counts of RV(servers) by status.
+  returned: always
+  type: dict
+  sample: {total: 45, unchanged: 42, skipped: 0, succeeded: 3, failed: 0, pending: 0}
+progress:
+  description: One line per batch sent.
+  returned: when something was sent
+  type: list
+  elements: str
+diff:
+  description: With C(--diff), C(before) and C(after) map each changed (or, in check mode, to be changed) server id to
+    its C({maintain_status}).
+  returned: when diff mode is on
+  type: dict
+"""
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JobModule, PlanItem, Submission
+
+
+class Maintenance(JobModule):
+    synchronous = True  # the service applies the change at once: verify by reading the servers again
+    argument_spec = dict(maintenance=dict(type="bool", required=True))
+
+    @property
+    def wanted(self):
+        return bool(self.params["maintenance"])
+
+    # -- planning ------------------------------------------------------------
+    def plan_server(self, server):
+        before = dict(maintain_status=bool(server.get("maintain_status")))
+        if before["maintain_status"] == self.wanted:
+            return PlanItem(server, "none", before)
+        return PlanItem(server, "submit", before, dict(maintain_status=self.wanted))
+
+    # -- applying ------------------------------------------------------------
+    def send(self, items):
+        api.batch_change_server_maintain_mode(self.client, [item.server_id for item in items], self.wanted)
+        return dict((item.server_id, Submission(applied=True)) for item in items)
+
+    def recover(self, items, exc):
+        """A lost response: servers the re-read shows in the desired state were changed, the others are sent once
+        more (setting the flag again is harmless). A rejected batch (409 or other) is not sent again."""
+        if exc.status is not None:
+            raise exc
+        records = self.server_reader().read([item.server_id for item in items])
+        answers, resend = {}, []
+        for item in items:
+            record = records.get(item.server_id)
+            if record is not None and bool(record.get("maintain_status")) == self.wanted:
+                answers[item.server_id] = Submission(applied=True)
+            else:
+                resend.append(item)
+        if resend:
+            try:
+                answers.update(self.send(resend))
+            except ApiError as again:
+                self.maybe_applied = self.maybe_applied or again.status is None
+                answers.update((item.server_id, Submission(error_code=again.error_code, error_msg=again.message))
+                               for item in resend)
+        return answers
+
+    def read_after(self, server_ids):
+        records = self.server_reader().read(server_ids)
+        return dict((sid, dict(maintain_status=bool(record.get("maintain_status")))) for sid, record in records.items())
+
+    def reached(self, planned, after):
+        return after.get("maintain_status") == planned.get("maintain_status")
+
+    # -- reporting -----------------------------------------------------------
+    def report(self, reports, submitted_jobs, changed):
+        result = super(Maintenance, self).report(reports, submitted_jobs, changed)
+        result.pop("jobs", None)  # no jobs: the service applies the change at once
+        for server in result["servers"]:
+            server.pop("job_id", None)
+        sent = [s for s in result["servers"] if s["action"] == "submitted"]
+        already = len(result["servers"]) - len(sent)
+        if self.check_mode:
+            count, verb = len(sent), "would put %d server(s) in" if self.wanted else "would take %d server(s) out of"
+        else:
+            count = len([s for s in sent if s["status"] == "succeeded"])
+            verb = "put %d server(s) in" if self.wanted else "took %d server(s) out of"
+        were = "already were" if self.wanted else "already were out of it"
+        message = "%s maintenance mode; %d %s" % (verb % count, already, were)
+        if self.check_mode:
+            message += " (check mode, nothing sent)"
+        if "msg_failed" in result:
+            result["msg_failed"] += "; " + message
+        else:
+            result["msg"] = message
+        return result
+
+
+def main():
+    Maintenance.main()
+
+
+if __name__ == "__main__":
+    main()
