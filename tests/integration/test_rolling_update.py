@@ -1,0 +1,238 @@
+"""The rolling_update role (and playbooks/rolling_update.yml) through ansible-playbook against the simulator.
+
+The simulator drains sessions (``session_drain``): a server in maintenance mode loses one session every
+0.1 s, so the role's drain wait is real. What happened when is read back from the simulator's request log
+(replayed in order) and from a ``before()`` hook that looks at each server when its upgrade is sent.
+"""
+
+import json
+import os
+import re
+import subprocess
+import time
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+from tests.integration.conftest import ANSIBLE_PLAYBOOK
+
+ROLE = "huaweicloud.workspace_app.rolling_update"
+OLD_HDA = "24.12.0.1004"
+NEW_IMAGE = "5d5c7a3e-0d3e-4c47-9a43-0c6c1e1f0a42"
+RECAP = re.compile(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")
+FAST = {"rolling_update_drain_poll_interval": 0.3, "rolling_update_poll_interval": 0.2,
+        "rolling_update_wait_timeout": 60, "rolling_update_drain_timeout": 30}
+
+
+def rollout(**role_vars):
+    """The role, then its results fact registered as ``outcome`` (only reached when the role succeeded)."""
+    variables = dict(FAST)
+    variables.update(role_vars)
+    return [{"name": "rollout", "ansible.builtin.include_role": {"name": ROLE}, "vars": variables},
+            {"name": "results", "ansible.builtin.debug": {"var": "rolling_update_results"}, "register": "outcome"}]
+
+
+def changed_tasks(run):
+    """Names of the tasks that reported a change (the harness's own "save results" copy left out)."""
+    names = []
+    for block in run.stdout.split("TASK [")[1:]:
+        name = block.split("]", 1)[0]
+        if "changed: [localhost]" in block and name != "save results":
+            names.append(name)
+    return names
+
+
+def in_maintenance(sim):
+    return sorted(sid for sid, record in sim.state.servers.items() if record["maintain_status"])
+
+
+def outdated(sim, server_ids):
+    return [sid for sid in server_ids if sim.state.hda_version(sid) == OLD_HDA]
+
+
+def upgrade_batches(sim):
+    """The servers of each upgrade call, as sets (a module sends a batch sorted by id)."""
+    return [set(call.body["items"]) for call in sim.log.requests(operation="batch_upgrade_hda_version")]
+
+
+def maintenance_calls(sim):
+    return [(call.body["maintain_status"], set(call.body["items"]))
+            for call in sim.log.requests(operation="batch_change_server_maintain_mode")]
+
+
+CHANGES = ("batch_upgrade_hda_version", "batch_change_server_image", "batch_update_tsvi")
+
+
+def replay(sim, preexisting=()):
+    """Replay the log in order: the most servers the rollout kept in maintenance mode at once, and for each
+    change (HDA upgrade, image, TSVI) its operation and whether every server it named was in maintenance mode."""
+    maintained, most, changes = set(), 0, []
+    for record in sim.log:
+        if record.operation == "batch_change_server_maintain_mode" and record.status == 200:
+            if record.body["maintain_status"]:
+                maintained.update(record.body["items"])
+            else:
+                maintained.difference_update(record.body["items"])
+            most = max(most, len(maintained - set(preexisting)))
+        elif record.operation in CHANGES:
+            named = record.body.get("server_ids") or [item if isinstance(item, str) else item["id"]
+                                                      for item in record.body["items"]]
+            changes.append((record.operation, set(named) <= maintained | set(preexisting)))
+    return most, changes
+
+
+def watch_upgrades(sim):
+    """Each server named by an upgrade, as the service sees it when the upgrade arrives."""
+    seen = []
+    sim.before("batch_upgrade_hda_version", lambda s, body: seen.extend(
+        (sid, s.state.get_server(sid)["maintain_status"], s.state.get_server(sid)["session_count"])
+        for sid in body["items"]), once=False)
+    return seen
+
+
+@pytest.fixture
+def fleet(make_simulator):
+    """Two groups of 10 servers; sessions drain at one per 0.1 s in maintenance mode. Returns the first group's
+    id and its server ids sorted by name (the order the role cuts waves in)."""
+    def build(behind, sessions=2):
+        sim = make_simulator(servers=20, groups=2, job_duration=0.3)
+        sim.state.session_drain = 0.1
+        group_id = list(sim.state.groups)[0]
+        ids = sorted(sim.state.server_ids(group_id), key=lambda sid: sim.state.get_server(sid)["name"])
+        for index in behind:
+            sim.state.set_hda_version(ids[index], OLD_HDA)
+            sim.state.patch_server(ids[index], session_count=sessions)
+        sim.state.set_hda_version(sim.state.server_ids(list(sim.state.groups)[1])[0], OLD_HDA)  # other group
+        sim.log.clear()
+        return sim, group_id, ids
+    return build
+
+
+def test_waves_drain_before_the_upgrade_keep_preexisting_maintenance_and_a_second_run_changes_nothing(
+        fleet, runner_for, record_property):
+    sim, group_id, ids = fleet(behind=[0, 2, 4, 6])
+    preexisting = sorted([ids[2], ids[8]])  # an operator's choice: one needs the upgrade, one does not
+    sim.state.set_maintenance(preexisting, True)
+    sim.log.clear()
+    seen = watch_upgrades(sim)
+    runner = runner_for(sim)
+    started = time.monotonic()
+    run = runner.run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                             rolling_update_batch_size=2))
+    elapsed = time.monotonic() - started
+    assert run.rc == 0, run.output
+    assert upgrade_batches(sim) == [{ids[0], ids[2]}, {ids[4], ids[6]}]
+    assert maintenance_calls(sim) == [(True, {ids[0]}), (False, {ids[0]}), (True, {ids[4], ids[6]}),
+                                      (False, {ids[4], ids[6]})]
+    most, changes = replay(sim, preexisting)
+    assert most == 2 and changes == [("batch_upgrade_hda_version", True)] * 2
+    assert sorted(seen) == sorted((sid, True, 0) for sid in (ids[0], ids[2], ids[4], ids[6]))  # when upgraded
+    assert in_maintenance(sim) == preexisting
+    assert outdated(sim, ids) == []
+    assert len(outdated(sim, sim.state.server_ids())) == 1  # the other group is not touched
+    waves = run["outcome"]["rolling_update_results"]
+    assert [(w["wave"], w["servers"], w["failed"], w["stopped"]) for w in waves] == [
+        (1, [ids[0], ids[2]], [], False), (2, [ids[4], ids[6]], [], False)]
+    apply_requests, apply_ops = len(sim.log), sim.log.summary()
+
+    sim.log.clear()
+    again = runner.run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                               rolling_update_batch_size=2))
+    assert again.rc == 0, again.output
+    assert changed_tasks(again) == []
+    assert RECAP.search(again.stdout).group(2) == "1"  # only the harness's "save results"
+    assert not sim.log.mutations()
+    assert again["outcome"]["rolling_update_results"] == []
+    assert in_maintenance(sim) == preexisting
+    record_property("rollout_requests", apply_requests)
+    record_property("noop_requests", len(sim.log))
+    print("4 of 10 servers in 2 waves: %.1f s, %d requests %s; second run %d requests %s"
+          % (elapsed, apply_requests, apply_ops, len(sim.log), sim.log.summary()))
+
+
+def playbook(sim, runner, **extra_vars):
+    """playbooks/rolling_update.yml as AWX runs it: survey answers as extra vars, connection from the environment."""
+    creds = sim.credentials
+    env = runner.environment({
+        "HW_WORKSPACE_APP_ENDPOINT": sim.url, "HUAWEICLOUD_SDK_IAM_ENDPOINT": sim.url,
+        "HUAWEICLOUD_SDK_AK": creds["ak"], "HUAWEICLOUD_SDK_SK": creds["sk"],
+        "HUAWEICLOUD_SDK_PROJECT_ID": creds["project_id"], "HUAWEICLOUD_SDK_REGION": creds["region"]})
+    process = subprocess.run([ANSIBLE_PLAYBOOK, "-i", "localhost,", os.path.join(REPO_ROOT, "playbooks", "rolling_update.yml"),
+                              "-e", json.dumps(extra_vars)], env=env, capture_output=True, text=True, timeout=300,
+                             check=False, cwd=REPO_ROOT)
+    assert creds["sk"] not in process.stdout + process.stderr
+    return process
+
+
+def test_drain_timeout_fails_the_rollout_or_proceeds_and_the_playbook_applies_every_change(fleet, runner_for):
+    sim, group_id, ids = fleet(behind=[0, 1, 2, 3])
+    sim.state.patch_server(ids[0], session_count=1000)  # 100 s of draining: never within the timeout
+    runner = runner_for(sim)
+    run = runner.run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                             rolling_update_batch_size=2, rolling_update_drain_timeout=1))
+    assert run.rc != 0
+    name = sim.state.get_server(ids[0])["name"]
+    assert "rollout stopped at wave 1 of 2: wave 1: sessions still open after 1" in run.stdout
+    assert "s on %s; nothing was changed on the wave" % name in run.stdout
+    assert upgrade_batches(sim) == []
+    assert maintenance_calls(sim) == [(True, {ids[0], ids[1]}), (False, {ids[0], ids[1]})]  # wave 2 never started
+    assert in_maintenance(sim) == []
+    assert sim.state.get_server(ids[0])["session_count"] > 0
+    assert sim.state.get_server(ids[1])["session_count"] == 0
+
+    # Proceed, through the playbook with survey-style answers, and with all three changes: a new image for
+    # ids[0..3], the HDA upgrade, and the virtual session IP re-applied where its last job failed (ids[2]).
+    sim.state.fail_next_job([ids[2]])
+    sim.state.update_tsvi([ids[2]])
+    sim.state.fast_forward(1)
+    assert sim.state.get_server(ids[2])["task_status"] == "updating_tsvi_failed"
+    for sid in ids[4:]:
+        sim.state.patch_server(sid, image_id=NEW_IMAGE)  # already on it: not part of the rollout
+    sim.log.clear()
+    seen = watch_upgrades(sim)
+    process = playbook(sim, runner, server_group_id=group_id, hda_upgrade="true", image_id=NEW_IMAGE, tsvi="true",
+                       server_ids=" , ".join(ids[:6]), batch_size="4", drain_timeout="0.5", drain_poll_interval="0.3",
+                       on_drain_timeout="proceed", poll_interval="0.2", max_fail_percentage="")
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert "sessions still open after 0.5s on %s; changing the servers anyway" % name in process.stdout
+    assert "wave 1: 4 server(s), 0 failed, sessions left on %s" % name in process.stdout
+    assert [call.body["server_ids"] for call in sim.log.requests(operation="batch_change_server_image")] == [
+        sorted(ids[0:4])]
+    assert upgrade_batches(sim) == [set(ids[0:4])]
+    assert [call.body["items"] for call in sim.log.requests(operation="batch_update_tsvi")] == [
+        [{"id": ids[2], "enable": True}]]
+    assert replay(sim) == (4, [("batch_change_server_image", True), ("batch_upgrade_hda_version", True),
+                               ("batch_update_tsvi", True)])
+    assert sorted(sid for sid, maintained, sessions in seen if sessions > 0) == [ids[0]]
+    assert outdated(sim, ids) == [] and in_maintenance(sim) == []
+    assert all(sim.state.get_server(sid)["image_id"] == NEW_IMAGE for sid in ids)
+    assert sim.state.tsvi_enabled(ids[2]) is True and sim.state.get_server(ids[2])["job_type"] == "UPDATE_SERVER_TSVI"
+
+
+def test_failure_threshold_lets_a_wave_within_it_pass_then_stops_the_rollout(fleet, runner_for):
+    """Waves of 3 with rolling_update_max_fail_percentage 40: 1 failure of 3 (33 %) goes on, 2 of 3 (67 %) stop."""
+    sim, group_id, ids = fleet(behind=range(8))
+    sim.state.fail_next_job([ids[1], ids[3], ids[4]], error_code="WKS.00211401", error_msg="agent download failed")
+    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                                      rolling_update_batch_size=3, rolling_update_max_fail_percentage=40))
+    assert run.rc != 0
+    names = [sim.state.get_server(sid)["name"] for sid in ids]
+    assert "rollout stopped at wave 2 of 3: 2 of 3 server(s) failed (%s, %s), more than " \
+           "rolling_update_max_fail_percentage (40%%); the wave is out of maintenance mode." % (names[3], names[4]) \
+           in " ".join(run.stdout.split())
+    assert "agent download failed" in run.stdout
+    assert upgrade_batches(sim) == [set(ids[0:3]), set(ids[3:6])]  # wave 3 never started
+    assert maintenance_calls(sim) == [(True, set(ids[0:3])), (False, set(ids[0:3])),
+                                      (True, set(ids[3:6])), (False, set(ids[3:6]))]  # failed servers are back too
+    assert in_maintenance(sim) == []
+    assert outdated(sim, ids) == [ids[1], ids[3], ids[4], ids[6], ids[7]]
+
+
+def test_bad_subset_fails_before_any_change(fleet, runner_for):
+    sim, group_id, ids = fleet(behind=[0])
+    other = sim.state.server_ids(list(sim.state.groups)[1])[0]
+    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                                      rolling_update_server_ids=[ids[0], other]))
+    assert run.rc != 0
+    assert "rolling_update_server_ids: %s not in server group %s (nothing was changed)" % (other, group_id) in run.stdout
+    assert not sim.log.mutations()
