@@ -4,9 +4,9 @@
 
 """Live progress for the collection's job-starting modules.
 
-meta/runtime.yml routes ``app_server_hda_upgrade``, ``app_server_image`` and
-``app_server_tsvi`` through this action plugin. It runs the module exactly
-once, as Ansible would; at ``-v`` and above, when the module runs on the
+The action plugins of ``app_server_hda_upgrade``, ``app_server_image`` and
+``app_server_tsvi`` (``plugins/action/<module>.py``) are this class. It runs
+the module exactly once, as Ansible would; at ``-v`` and above, when the module runs on the
 controller (``connection: local``, the way cloud modules run) and without
 ``become``, it also tells the module (environment variable
 ``WORKSPACE_APP_PROGRESS_FILE``) to append its progress lines to a private
@@ -35,12 +35,12 @@ display = Display()
 TAIL_INTERVAL = 1.0
 
 
-class ActionModule(ActionBase):
+class JobProgressAction(ActionBase):
 
     _progress_file = None
 
     def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
+        result = super(JobProgressAction, self).run(tmp, task_vars)
         if not self.shows_progress():
             result.update(self._execute_module(task_vars=task_vars))
             return result
@@ -89,7 +89,7 @@ class ActionModule(ActionBase):
 
     def _compute_environment_string(self, raw_environment_out=None):
         environment = {}
-        super(ActionModule, self)._compute_environment_string(environment)
+        super(JobProgressAction, self)._compute_environment_string(environment)
         if self._progress_file:
             environment[PROGRESS_FILE_ENV] = self._progress_file
         if isinstance(raw_environment_out, dict):
