@@ -31,11 +31,11 @@ SANITY_PYTHON ?= 3.11
 SANITY_SKIPS :=
 SANITY_ARGS ?=
 
-DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3
+DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3 --session-drain 0.5
 DEMO_PLAYBOOK ?= playbooks/demo.yml
 
-.PHONY: help venv collections test unit integration sanity sanity-cache lint changelog-lint \
-	build demo clean distclean
+.PHONY: help venv collections test unit integration sanity sanity-cache lint changelog-lint molecule \
+	release-check build demo bench soak clean distclean
 
 help: ## Show this help
 	@echo "Targets:"
@@ -52,7 +52,7 @@ collections: ## Create .collections/ansible_collections/huaweicloud/workspace_ap
 	mkdir -p $(dir $(COLLECTION_LINK))
 	test -L $(COLLECTION_LINK) || ln -s ../../.. $(COLLECTION_LINK)
 
-test: unit integration sanity lint changelog-lint ## Run every test and linter (what CI runs)
+test: unit integration sanity lint changelog-lint molecule ## Run every test and linter (what CI runs)
 
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) tests/unit
@@ -75,6 +75,13 @@ changelog-lint: venv ## antsibull-changelog lint (changelogs/fragments, changelo
 	$(VENV_BIN)/antsibull-changelog lint
 	$(VENV_BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
 
+molecule: venv collections ## Molecule scenario of roles/rolling_update against the simulator (extensions/molecule/)
+	scripts/molecule_test.sh
+
+RELEASE_CHECK_ARGS ?=
+release-check: venv ## Build the tarball and import it with galaxy-importer (own venv .venv-importer)
+	$(VENV_BIN)/python scripts/release_check.py $(RELEASE_CHECK_ARGS)
+
 build: venv ## Build build/huaweicloud-workspace_app-<version>.tar.gz
 	$(VENV_BIN)/ansible-galaxy collection build --force --output-path build .
 	@echo "built build/huaweicloud-workspace_app-$(COLLECTION_VERSION).tar.gz"
@@ -88,5 +95,5 @@ clean: ## Remove generated files (keeps .venv)
 	rm -rf .collections .tmp .ansible .cache build tests/output .pytest_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
-distclean: clean ## clean, and remove .venv too
-	rm -rf $(VENV)
+distclean: clean ## clean, and remove .venv (and .venv-importer) too
+	rm -rf $(VENV) .venv-importer
