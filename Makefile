@@ -78,6 +78,10 @@ changelog-lint: venv ## antsibull-changelog lint (changelogs/fragments, changelo
 molecule: venv collections ## Molecule scenario of roles/rolling_update against the simulator (extensions/molecule/)
 	scripts/molecule_test.sh
 
+SOAK_ARGS ?= --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --seed 1 --seed 2 --seed 3
+soak: venv collections ## Fault soak: 300 servers, 20 % faults, the four job/settings modules, 3 seeds (tests/soak/run.py)
+	$(VENV_BIN)/python tests/soak/run.py $(SOAK_ARGS)
+
 RELEASE_CHECK_ARGS ?=
 release-check: venv ## Build the tarball and import it with galaxy-importer (own venv .venv-importer)
 	$(VENV_BIN)/python scripts/release_check.py $(RELEASE_CHECK_ARGS)

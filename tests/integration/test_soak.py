@@ -1,0 +1,79 @@
+"""Fault soak, short version (``make soak`` runs the long one): tests/soak/run.py at 300 servers, one seed.
+
+20 % of AppStream requests are faulted (429 with Retry-After, 500/503, dropped connections, lost responses of
+applied requests). The four job/settings modules must converge, without a duplicate submission, and a re-run
+without faults must report ``changed: false``; an HDA upgrade whose wait timed out must resume waiting for the
+same jobs. Every task still targets all 300 servers; what is shorter than in the long soak: one seed, faster
+jobs, fewer servers that need a change (60 behind on HDA, 30 with a failed TSVI job; all 300 change image), a
+round restarts at the failed task, and only the HDA timeout-resume scenario, on the 100 servers of one group.
+"""
+
+import time
+
+import pytest
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
+from tests.soak.run import Soak, summary_text
+
+SERVERS = 300
+
+
+def test_fault_soak_300_servers(tmp_path):
+    started = time.monotonic()
+    soak = Soak(servers=SERVERS, groups=3, seed=8, fault_rate=0.2, rounds=10, job_duration=0.3, poll_interval=0.2,
+                outdated_hda=0.2, tsvi_fraction=0.1, resume=("hda",), rerun="from-failed", resume_scope="group",
+                workdir=str(tmp_path), echo=print)
+    report = soak.run()
+    summary = summary_text(report)
+    print(summary)
+    print("test_soak wall time: %.1fs" % (time.monotonic() - started))
+
+    assert not report["failures"], summary
+    assert report["servers"] >= 300
+    assert [phase["phase"] for phase in report["phases"]] == ["converge", "idempotent", "resume-hda"]
+    # The faults really happened, of every kind, and the changes got through them.
+    totals = report["totals"]
+    injected = dict((key[len("fault_"):], count) for key, count in totals.items() if key.startswith("fault_"))
+    assert sum(injected.values()) >= 0.1 * totals["requests"], injected
+    assert all(injected.get(kind) for kind in ("throttle", "drop", "lost_response")), injected
+    assert injected.get("error500", 0) + injected.get("error503", 0) > 0, injected
+    converge, idempotent = report["phases"][0], report["phases"][1]
+    assert converge["jobs_accepted"] >= SERVERS, converge
+    assert idempotent["mutations"] == 0 and not idempotent["faults"], idempotent
+
+
+def test_duplicate_check_counts_only_applied_submissions(make_simulator, api_client_for):
+    """The soak's duplicate check, on submissions made by hand: faulted before the handler = not applied,
+    lost response = applied, and a server submitted again after an applied submission is flagged."""
+    sim = make_simulator(servers=6, groups=1, job_duration=0.1)
+    sim.faults.configure(retry_after=0)
+    client = api_client_for(sim)
+    ids = sorted(sim.state.server_ids())
+    group_id = next(iter(sim.state.groups))
+    soak = Soak(servers=6, groups=1)
+    soak.sim = sim
+    phase = soak.begin("check")
+
+    sim.faults.script("throttle", method="PATCH")  # refused by the gateway; the client sends it again
+    api.batch_upgrade_hda_version(client, ids[:2])
+    sim.faults.script("error500", method="PATCH")  # refused before the handler: not applied
+    with pytest.raises(ApiError):
+        api.batch_upgrade_hda_version(client, ids[2:4])
+    sim.faults.script("lost_response", method="PATCH")  # applied, the answer is lost
+    with pytest.raises(ApiError):
+        api.batch_upgrade_hda_version(client, ids[4:])
+    sim.state.fast_forward(1)
+    api.batch_upgrade_hda_version(client, ids[2:4])  # the first applied submission of these two
+    api.batch_upgrade_hda_version(client, ids[5:])  # a duplicate: its lost-response job was applied
+    sim.faults.script("lost_response", method="PATCH")
+    with pytest.raises(ApiError):
+        api.update_server_group(client, group_id, {"description": "x"})
+    api.update_server_group(client, group_id, {"description": "x"})  # the same change again: a duplicate
+    soak.end(phase)
+
+    assert [failure["check"] for failure in soak.failures] == ["no-duplicates"], soak.failures
+    message = soak.failures[0]["message"]
+    assert "2 duplicate submission(s)" in message, message
+    assert ids[5] in message and group_id in message, message
+    assert not any(server_id in message for server_id in ids[:5]), message

@@ -1,0 +1,1 @@
+"""Fault soak of the job and settings modules against the simulator (see run.py)."""

@@ -1,0 +1,790 @@
+"""Fault soak: the four job/settings modules against hundreds of simulated servers with injected faults.
+
+One simulator per seed, started in this process; every task is a real ``ansible-playbook`` run
+(``tests/integration/conftest.py`` ``PlaybookRunner``). Phases:
+
+``converge``
+    Faults on (``--fault-rate`` split evenly between 429 with ``Retry-After``, 500/503, dropped connections
+    and lost responses of applied requests). The playbook sets the settings of every server group
+    (``app_server_group``), re-applies the virtual session IP setting where its last job failed
+    (``app_server_tsvi``), brings every access agent to the latest version (``app_server_hda_upgrade``) and
+    rebuilds every server onto one image (``app_server_image``); every job task targets all servers. A failed
+    run is run again (a "round"), at most ``--rounds`` times: whole, as a user re-runs a playbook, or with
+    ``--rerun from-failed`` from the task that failed, as ``--start-at-task`` does.
+``idempotent``
+    Faults off, the same tasks once more: every task reports ``changed: false`` and sends no mutation.
+``resume-hda`` / ``resume-image``
+    Faults on. A new desired state (new latest HDA version, another image) with jobs that would last an
+    hour; a task with ``wait_timeout: 1`` must fail naming the jobs still running. The re-run with a long
+    ``wait_timeout`` must wait for exactly those jobs, submit nothing for their servers, and succeed. The
+    simulator clock jumps past the long jobs once the re-run has read those servers' records, that is once it
+    has planned (see :class:`ClockJump`), so the re-run does not wait an hour.
+
+Checks (every failed one is listed and makes the exit status 1):
+
+* each round: a task that applied a change reports ``changed: true``; a task that had already converged
+  applies nothing;
+* the fleet converges (final state read from the simulator), the re-run is idempotent;
+* no duplicate submission, per phase. The request log says which mutations got past the fault gate
+  (no fault, 2xx; or ``lost_response``: handled in full, answer withheld). A lost response does not tell
+  whether the handler accepted the request, so the simulator's job table (one job per accepted batch, or per
+  server for image changes) confirms it. A server is submitted twice when two accepted submissions of the
+  same kind and desired state name it and the first did not fail. Group updates have no job: two lost or
+  answered PATCHes of the same body to one group are a duplicate.
+
+The summary gives, per phase: wall time, playbook runs, requests, faults injected by kind, mutations (sent,
+past the fault gate, jobs accepted), targets named by more than one mutation, client retries (a request sent
+again right after a faulted answer) and the seconds those retries waited.
+
+Usage (from the repository root; ``make soak`` runs the long version, tests/integration/test_soak.py a short one)::
+
+    .venv/bin/python tests/soak/run.py --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --seed 1 --seed 2
+"""
+
+import argparse
+import collections
+import json
+import os
+import pathlib
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+# tests.conftest puts the collection on the import path (.collections/ansible_collections/...).
+import tests.conftest  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
+from tests.integration.conftest import PlaybookRunner  # noqa: E402  pylint: disable=wrong-import-position
+from tests.simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+
+COLLECTION = "huaweicloud.workspace_app."
+MODULES = {"group": "app_server_group", "tsvi": "app_server_tsvi", "hda": "app_server_hda_upgrade",
+           "image": "app_server_image"}
+OPERATIONS = {"group": "update_server_group", "tsvi": "batch_update_tsvi", "hda": "batch_upgrade_hda_version",
+              "image": "batch_change_server_image"}
+JOB_TYPES = {"tsvi": "UPDATE_SERVER_TSVI", "hda": "UPGRADE_ACCESS_AGENT", "image": "CHANGE_SERVER_IMAGE"}
+KIND_OF_OPERATION = dict((operation, kind) for kind, operation in OPERATIONS.items())
+KIND_OF_JOB_TYPE = dict((job_type, kind) for kind, job_type in JOB_TYPES.items())
+# Faults that answer (or drop) a request before its handler runs: nothing was applied.
+NOT_APPLIED_FAULTS = frozenset(["throttle", "error500", "error503", "drop", "rate_limit"])
+FAULT_KINDS = ("throttle", "error500", "error503", "drop", "lost_response", "rate_limit")
+RESUME_KINDS = ("hda", "image")
+RERUN_MODES = ("all", "from-failed")
+RESUME_SCOPES = ("all", "group")
+NEW_HDA_VERSION = "26.1.0.2001"
+LONG_JOB = 3600.0  # seconds: jobs of the resume scenarios outlast any short wait_timeout
+TRIGGER_FALLBACK = 60.0  # seconds: fast-forward anyway when the re-run was never seen waiting
+PENDING_JOBS_RE = re.compile(r"waiting for job\(s\) ([0-9, ]+?); re-run")
+
+
+def fault_rates(rate):
+    """``rate`` split evenly: throttling, 500/503 (halves of error_rate), dropped connections, lost responses."""
+    quarter = float(rate) / 4.0
+    return dict(throttle_rate=quarter, error_rate=quarter, drop_rate=quarter, lost_response_rate=quarter)
+
+
+def chunks(items, size):
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def mutation_targets(record):
+    """The server ids a mutating request names (the group id for a group update)."""
+    body = record.body if isinstance(record.body, dict) else {}
+    operation = record.operation
+    if operation == "batch_upgrade_hda_version":
+        return [item for item in body.get("items") or [] if isinstance(item, str)]
+    if operation == "batch_update_tsvi":
+        return [item.get("id") for item in body.get("items") or [] if isinstance(item, dict)]
+    if operation == "batch_change_server_image":
+        return [item for item in body.get("server_ids") or [] if isinstance(item, str)]
+    if operation == "update_server_group":
+        return [record.path.rstrip("/").rsplit("/", 1)[-1]]
+    return []
+
+
+def reached_handler(record):
+    """Whether a request got past the fault gate and was not refused, as far as the log tells.
+
+    A lost response was handled in full, then the answer withheld: the log cannot tell whether the
+    handler accepted it (its status is None either way).
+    """
+    if record.fault in NOT_APPLIED_FAULTS:
+        return False
+    if record.fault == "lost_response":
+        return True
+    return record.status is not None and 200 <= record.status < 300
+
+
+def failed_answer(record):
+    return record.fault is not None or record.status is None or record.status == 429 or record.status >= 500
+
+
+def same_request(first, second):
+    return (first.method, first.path, first.query, first.body) == (second.method, second.path, second.query, second.body)
+
+
+class Task:
+    """One task of the soak playbook; ``targets`` are the servers (or the group) it may change."""
+
+    def __init__(self, name, kind, args, targets):
+        self.name = name
+        self.kind = kind
+        self.args = args
+        self.targets = set(targets)
+
+    def play_task(self):
+        return {"name": self.name, COLLECTION + MODULES[self.kind]: self.args, "register": self.name}
+
+
+class Run:
+    """One ansible-playbook run: its label, results and the slice of the log and job table it made."""
+
+    def __init__(self, label, tasks, played, log, new_jobs, seconds, started_at):
+        self.label = label
+        self.started_at = started_at
+        self.tasks = tasks
+        self.rc = played.rc
+        self.output = played.output
+        self.results = played.results
+        self.log = log
+        self.new_jobs = new_jobs
+        self.seconds = seconds
+
+    def result(self, task):
+        return self.results.get(task.name) or None
+
+    def failed_tasks(self):
+        return [task for task in self.tasks if (self.result(task) or {}).get("failed")]
+
+    def line(self):
+        failed = ["%s: %s" % (task.name, shorten((self.result(task) or {}).get("msg"))) for task in self.failed_tasks()]
+        text = "%s: rc=%s %.1fs (first request after %.1fs), %d request(s), %d mutation(s)" % (
+            self.label, self.rc, self.seconds, (self.log[0].time - self.started_at) if self.log else self.seconds,
+            len(self.log), len([r for r in self.log if r.mutating]))
+        if failed:
+            text += "; failed " + "; ".join(failed)
+        elif self.rc != 0:
+            text += "; output: " + shorten(self.output[-600:], 600)
+        return text
+
+
+def shorten(text, limit=180):
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+class Phase:
+    def __init__(self, name, log_start, jobs_before):
+        self.name = name
+        self.log_start = log_start
+        self.jobs_before = jobs_before
+        self.log = []
+        self.new_jobs = set()
+        self.runs = []
+        self.seconds = 0.0
+        self.started = time.monotonic()
+        self.notes = []
+
+
+def listed_servers(state, record):
+    """The servers whose records a successful ``list_servers`` / ``show_server`` answer carried."""
+    if record.fault is not None or record.status != 200:
+        return set()
+    query = record.query or {}
+    if record.operation == "show_server":
+        return set([record.path.rstrip("/").rsplit("/", 1)[-1]])
+    if record.operation != "list_servers" or set(query) - set(["server_group_id", "server_id", "offset", "limit"]):
+        return set()
+    if query.get("server_id"):
+        return set([query["server_id"]])
+    ids = state.server_ids(query.get("server_group_id") or None)
+    try:
+        offset, limit = int(query.get("offset") or 0), int(query.get("limit") or 10)
+    except ValueError:
+        return set()
+    return set(ids[offset:offset + limit])
+
+
+class ClockJump(threading.Thread):
+    """Moves the simulator clock ``seconds`` ahead once a re-run has read the records of ``servers``.
+
+    A module plans from the server records it reads (``job_id``, ``job_status``): once every server in
+    ``servers`` was in a successful answer of this run, the plan is made and the jump can only shorten
+    the wait, never change what was planned. The answer is built before the request is logged, so it
+    still shows the jobs running. After ``fallback`` seconds the clock jumps anyway (``fell_back``).
+    """
+
+    def __init__(self, sim, servers, seconds, fallback=TRIGGER_FALLBACK):
+        super(ClockJump, self).__init__(name="soak-clock-jump", daemon=True)
+        self.sim = sim
+        self.waiting_for = set(servers)
+        self.seconds = seconds
+        self.start_index = len(sim.log)
+        self.fallback = fallback
+        self.stopped = threading.Event()
+        self.fell_back = False
+        self.jumped = False
+
+    def run(self):
+        deadline = time.monotonic() + self.fallback
+        seen = self.start_index
+        while not self.stopped.is_set():
+            records = self.sim.log.snapshot()
+            for record in records[seen:]:
+                self.waiting_for -= listed_servers(self.sim.state, record)
+            seen = len(records)
+            if not self.waiting_for or time.monotonic() >= deadline:
+                self.fell_back = bool(self.waiting_for)
+                self.sim.state.fast_forward(self.seconds)
+                self.jumped = True
+                return
+            self.stopped.wait(0.02)
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=5)
+
+
+class Aborted(Exception):
+    """A run hung: the soak stops there (the failure is already recorded)."""
+
+
+class Soak:
+    """The soak for one seed; :meth:`run` returns the report dict (``failures`` empty when all checks passed)."""
+
+    def __init__(self, servers=300, groups=3, seed=1, fault_rate=0.2, rounds=10, job_duration=0.5, poll_interval=0.3,
+                 outdated_hda=0.5, tsvi_fraction=0.34, retry_after=1, max_retries=None, resume=RESUME_KINDS,
+                 rerun="all", resume_scope="all", workdir=None, echo=None):
+        self.servers = servers
+        self.groups = groups
+        self.seed = seed
+        self.fault_rate = fault_rate
+        self.rounds = rounds
+        self.job_duration = job_duration
+        self.poll_interval = poll_interval
+        self.outdated_hda = outdated_hda
+        self.tsvi_fraction = tsvi_fraction
+        self.retry_after = retry_after
+        self.max_retries = max_retries
+        self.resume = tuple(resume)
+        if rerun not in RERUN_MODES:
+            raise ValueError("rerun: one of %s" % ", ".join(RERUN_MODES))
+        self.rerun = rerun
+        if resume_scope not in RESUME_SCOPES:
+            raise ValueError("resume_scope: one of %s" % ", ".join(RESUME_SCOPES))
+        self.resume_scope = resume_scope
+        self.workdir = workdir
+        self.echo = echo or (lambda line: None)
+        self.failures = []
+        self.phases = []
+        self.sim = None
+        self.runner = None
+        self.defaults = None
+        self.server_ids = []
+        self.group_ids = []
+        self.group_settings = {}
+        self.tsvi_servers = []
+        self.target_image = "soak-image-%s-a" % seed
+
+    # -- reporting -----------------------------------------------------------------
+    def fail(self, check, message):
+        self.failures.append({"check": check, "message": message})
+        self.echo("  FAILED %s: %s" % (check, message))
+
+    def expect(self, condition, check, message):
+        if not condition:
+            self.fail(check, message)
+        return bool(condition)
+
+    # -- set-up --------------------------------------------------------------------
+    def configure_faults(self, phase):
+        """Seeded per phase, so that two phases do not see the same sequence of faults."""
+        return self.sim.faults.configure(seed="%s-%s" % (self.seed, phase.name), retry_after=self.retry_after,
+                                         **fault_rates(self.fault_rate))
+
+    def prepare(self):
+        """Servers whose last virtual session IP job failed (and that do not follow their group), for app_server_tsvi."""
+        state = self.sim.state
+        self.server_ids = sorted(state.server_ids())
+        self.group_ids = sorted(state.groups, key=lambda gid: state.groups[gid]["name"])
+        rng = random.Random("soak-tsvi-%s" % self.seed)
+        self.tsvi_servers = sorted(rng.sample(self.server_ids, int(round(self.tsvi_fraction * len(self.server_ids)))))
+        for server_id in self.tsvi_servers:
+            group = state.get_group(state.get_server(server_id)["server_group_id"])
+            state.patch_server(server_id, tsvi_enabled=not group["ip_virtual"]["enable"])
+        state.fail_next_job(self.tsvi_servers, error_code="WKS.00211401", error_msg="soak: virtual session IP failed")
+        for batch in chunks(self.tsvi_servers, 20):
+            state.update_tsvi(batch)
+        state.fast_forward(state.job_duration + 1.0)
+        for index, group_id in enumerate(self.group_ids, 1):
+            self.group_settings[group_id] = dict(
+                description="soak seed %s group %d" % (self.seed, index),
+                route_policy=dict(max_session=10 + index, cpu_threshold=70 + index),
+                storage_mount_policy=("SHARE", "ANY")[index % 2],
+                image_id=self.target_image, image_type="private")
+        outdated = len([sid for sid in self.server_ids if state.hda_version(sid) != state.latest_hda_for(sid)])
+        self.echo("[seed %s] %d servers in %d groups; %d behind on HDA, %d with a failed TSVI job, all to image %s"
+                  % (self.seed, len(self.server_ids), len(self.group_ids), outdated, len(self.tsvi_servers),
+                     self.target_image))
+
+    def job_args(self, wait_timeout=600):
+        return dict(poll_interval=self.poll_interval, wait_timeout=wait_timeout)
+
+    def tasks(self):
+        tasks = []
+        for index, group_id in enumerate(self.group_ids, 1):
+            args = dict(server_group_id=group_id)
+            args.update(self.group_settings[group_id])
+            tasks.append(Task("group_%d" % index, "group", args, [group_id]))
+        tasks.append(Task("tsvi", "tsvi", dict(server_ids=self.server_ids, **self.job_args()), self.server_ids))
+        tasks.append(Task("hda", "hda", dict(server_ids=self.server_ids, **self.job_args()), self.server_ids))
+        args = dict(server_ids=self.server_ids, image_id=self.target_image, image_type="private", **self.job_args())
+        tasks.append(Task("image", "image", args, self.server_ids))
+        return tasks
+
+    # -- running -------------------------------------------------------------------
+    def begin(self, name):
+        phase = Phase(name, len(self.sim.log), set(self.sim.state.jobs))
+        self.phases.append(phase)
+        return phase
+
+    def end(self, phase):
+        phase.log = self.sim.log.snapshot()[phase.log_start:]
+        phase.new_jobs = set(self.sim.state.jobs) - phase.jobs_before
+        phase.seconds = time.monotonic() - phase.started
+        self.check_duplicates(phase)
+
+    def play(self, phase, tasks, label):
+        log_start = len(self.sim.log)
+        jobs_before = set(self.sim.state.jobs)
+        started, started_at = time.monotonic(), time.time()
+        try:
+            played = self.runner.run([task.play_task() for task in tasks], module_defaults=self.defaults)
+        except subprocess.TimeoutExpired as exc:
+            self.fail("hang", "%s %s: ansible-playbook did not finish within %ss; %d request(s) so far, the last: %s" % (
+                phase.name, label, exc.timeout, len(self.sim.log) - log_start,
+                ", ".join("%s %s %s" % (r.operation, r.status, r.fault or "") for r in self.sim.log.snapshot()[-3:])))
+            raise Aborted()
+        seconds = time.monotonic() - started
+        run = Run("%s %s" % (phase.name, label), tasks, played, self.sim.log.snapshot()[log_start:],
+                  set(self.sim.state.jobs) - jobs_before, seconds, started_at)
+        phase.runs.append(run)
+        self.echo("  " + run.line())
+        self.check_changed(run)
+        return run
+
+    def applied(self, run, task):
+        """How many accepted submissions of ``run`` touched what ``task`` targets."""
+        if task.kind == "group":
+            return len([r for r in run.log if r.operation == OPERATIONS["group"] and reached_handler(r)
+                        and set(mutation_targets(r)) & task.targets])
+        jobs = self.sim.state.jobs
+        return len([job_id for job_id in run.new_jobs if jobs[job_id]["job_type"] == JOB_TYPES[task.kind]
+                    and set(sub["server_id"] for sub in jobs[job_id]["sub_jobs"]) & task.targets])
+
+    def check_changed(self, run):
+        for task in run.tasks:
+            result = run.result(task)
+            if result is None:
+                continue  # not reached: an earlier task failed
+            applied = self.applied(run, task)
+            self.expect(not applied or result.get("changed") is True, "changed",
+                        "%s: %s applied %d submission(s) but reported changed=%r (failed=%s, msg=%s)" % (
+                            run.label, task.name, applied, result.get("changed"), bool(result.get("failed")),
+                            shorten(result.get("msg"))))
+
+    # -- phases --------------------------------------------------------------------
+    def converge(self):
+        phase = self.begin("converge")
+        self.configure_faults(phase)
+        tasks = self.tasks()
+        converged = {}
+        for number in range(1, self.rounds + 1):
+            run = self.play(phase, tasks, "round %d" % number)
+            if self.rerun == "from-failed" and run.rc != 0:
+                # Like --start-at-task: the next round starts at the first task that failed (or was not reached).
+                tasks = tasks[next((index for index, task in enumerate(tasks)
+                                    if run.result(task) is None or run.result(task).get("failed")), 0):]
+            for task in run.tasks:
+                result = run.result(task)
+                if result is None:
+                    continue
+                if task.name in converged:
+                    self.expect(not self.applied(run, task) and result.get("changed") is False, "converged-stays",
+                                "%s: %s had converged in round %d, yet changed=%r with %d submission(s)" % (
+                                    run.label, task.name, converged[task.name], result.get("changed"),
+                                    self.applied(run, task)))
+                elif not result.get("failed"):
+                    converged[task.name] = number
+            if run.rc == 0:
+                break
+        else:
+            self.fail("converge", "the playbook still failed after %d round(s): %s" % (
+                self.rounds, "; ".join(run.line() for run in phase.runs[-1:])))
+        self.sim.faults.clear()
+        self.end(phase)
+        self.check_converged_state()
+
+    def check_converged_state(self):
+        state = self.sim.state
+        wrong = collections.defaultdict(list)
+        for server_id in self.server_ids:
+            record = state.get_server(server_id)
+            group = state.get_group(record["server_group_id"])
+            if state.hda_version(server_id) != state.latest_hda_for(server_id):
+                wrong["hda"].append("%s runs %s, latest %s" % (server_id, state.hda_version(server_id),
+                                                               state.latest_hda_for(server_id)))
+            if record["image_id"] != self.target_image:
+                wrong["image"].append("%s is on %s" % (server_id, record["image_id"]))
+            if state.tsvi_enabled(server_id) != group["ip_virtual"]["enable"]:
+                wrong["tsvi"].append("%s has tsvi %s, its group %s" % (
+                    server_id, state.tsvi_enabled(server_id), group["ip_virtual"]["enable"]))
+            if record.get("job_status") in ("WAITING", "RUNNING"):
+                wrong["busy"].append("%s still runs job %s" % (server_id, record.get("job_id")))
+        for group_id, wanted in self.group_settings.items():
+            group = state.get_group(group_id)
+            for key, value in wanted.items():
+                current = group.get(key)
+                if key == "route_policy":
+                    current = dict((sub, (current or {}).get(sub)) for sub in value)
+                if current != value:
+                    wrong["group"].append("%s %s is %r, wanted %r" % (group["name"], key, current, value))
+        for what, problems in sorted(wrong.items()):
+            self.fail("final-state", "%d %s problem(s): %s" % (len(problems), what, "; ".join(problems[:3])))
+        if not wrong:
+            self.echo("  final state: %d servers at the latest HDA, on %s, TSVI as their group; %d groups as requested"
+                      % (len(self.server_ids), self.target_image, len(self.group_settings)))
+
+    def idempotent(self):
+        phase = self.begin("idempotent")
+        self.sim.faults.clear()
+        run = self.play(phase, self.tasks(), "re-run without faults")
+        self.expect(run.rc == 0, "idempotent", "%s failed: %s" % (run.label, run.line()))
+        changed = [task.name for task in run.tasks if (run.result(task) or {}).get("changed") is not False]
+        self.expect(not changed, "idempotent", "%s: task(s) %s did not report changed=false" % (
+            run.label, ", ".join(changed)))
+        mutations = [r for r in run.log if r.mutating]
+        self.expect(not mutations, "idempotent", "%s sent %d mutation(s): %s" % (
+            run.label, len(mutations), ", ".join(sorted(set(r.operation for r in mutations)))))
+        self.end(phase)
+
+    def resume_task(self, kind, wait_timeout):
+        if self.resume_scope == "group":
+            group_id = self.group_ids[0]
+            args = dict(server_group_id=group_id, **self.job_args(wait_timeout))
+            targets = [sid for sid in self.server_ids if self.sim.state.get_server(sid)["server_group_id"] == group_id]
+        else:
+            args = dict(server_ids=self.server_ids, **self.job_args(wait_timeout))
+            targets = self.server_ids
+        if kind == "image":
+            args.update(image_id=self.resume_image, image_type="private")
+        return Task("resume_%s" % kind, kind, args, targets)
+
+    @property
+    def resume_image(self):
+        return "soak-image-%s-b" % self.seed
+
+    def reached_desired(self, kind, server_id):
+        state = self.sim.state
+        if kind == "hda":
+            return state.hda_version(server_id) == NEW_HDA_VERSION
+        return state.get_server(server_id)["image_id"] == self.resume_image
+
+    def resume_after_timeout(self, kind):
+        """A wait that times out and is re-run resumes waiting for the same jobs instead of resubmitting."""
+        phase = self.begin("resume-%s" % kind)
+        state = self.sim.state
+        if kind == "hda":
+            state.set_latest_hda(NEW_HDA_VERSION)
+        state.job_duration = LONG_JOB
+        self.configure_faults(phase)
+
+        # 1. A short deadline against long jobs: the task fails and names the jobs still running.
+        short = self.resume_task(kind, wait_timeout=1)
+        pending, first = {}, None
+        for number in range(1, self.rounds + 1):
+            first = self.play(phase, [short], "wait_timeout=1 attempt %d" % number)
+            result = first.result(short) or {}
+            pending = dict((s["id"], s["job_id"]) for s in result.get("servers") or []
+                           if s.get("status") == "pending" and s.get("job_id"))
+            # Another attempt when nothing was submitted (a 5xx on the first batch) or when polling failed for
+            # good (every retry of one read faulted) before the deadline: the scenario needs a timeout.
+            if pending and "timed out" in (result.get("msg") or ""):
+                break
+        result = first.result(short) or {}
+        msg = result.get("msg") or ""
+        match = PENDING_JOBS_RE.search(msg)
+        named = set(match.group(1).replace(" ", "").split(",")) if match else set()
+        self.expect(first.rc != 0 and result.get("failed") and "timed out" in msg, "resume",
+                    "%s: expected a timeout failure, got rc=%s msg=%s" % (first.label, first.rc, shorten(msg)))
+        self.expect(pending and named == set(pending.values()), "resume",
+                    "%s: the message names %d job(s), the servers show %d pending job(s)" % (
+                        first.label, len(named), len(set(pending.values()))))
+        self.echo("  %d server(s) left pending in %d job(s)" % (len(pending), len(set(pending.values()))))
+
+        # 2. Re-run with a long deadline; the clock jumps past the long jobs once the re-run waits.
+        state.job_duration = self.job_duration
+        long_task = self.resume_task(kind, wait_timeout=600)
+        rerun_runs = []
+        for number in range(1, self.rounds + 1):
+            jump = ClockJump(self.sim, pending, LONG_JOB)
+            jump.start()
+            try:
+                run = self.play(phase, [long_task], "re-run attempt %d" % number)
+            finally:
+                jump.stop()
+            if jump.fell_back:
+                phase.notes.append("%s: %d pending server(s) never read; the clock was moved after %ss" % (
+                    run.label, len(jump.waiting_for), TRIGGER_FALLBACK))
+            rerun_runs.append(run)
+            if run.rc == 0:
+                break
+        else:
+            self.fail("resume", "%s: the re-run still failed after %d attempt(s): %s" % (
+                phase.name, self.rounds, rerun_runs[-1].line()))
+
+        again = rerun_runs[0]
+        servers = dict((s["id"], s) for s in (again.result(long_task) or {}).get("servers") or [])
+        not_waited = ["%s (%s, job %s, expected %s)" % (sid, (servers.get(sid) or {}).get("action"),
+                                                        (servers.get(sid) or {}).get("job_id"), job_id)
+                      for sid, job_id in sorted(pending.items())
+                      if (servers.get(sid) or {}).get("action") != "waited"
+                      or (servers.get(sid) or {}).get("job_id") != job_id]
+        self.expect(not not_waited, "resume", "%s: %d pending server(s) not waited for under their job: %s" % (
+            again.label, len(not_waited), "; ".join(not_waited[:3])))
+        waited_jobs = set(s["job_id"] for s in servers.values() if s.get("action") == "waited")
+        self.expect(waited_jobs == set(pending.values()), "resume", "%s waited for %d job(s), %d were pending" % (
+            again.label, len(waited_jobs), len(set(pending.values()))))
+        resent = sorted(set(sid for run in rerun_runs for record in run.log
+                            if record.mutating and reached_handler(record) for sid in mutation_targets(record))
+                        & set(pending))
+        self.expect(not resent, "resume", "%s: %d server(s) pending in a job were submitted again: %s" % (
+            phase.name, len(resent), ", ".join(resent[:3])))
+        behind = [sid for sid in sorted(long_task.targets) if not self.reached_desired(kind, sid)]
+        self.expect(not behind, "resume", "%s: %d server(s) did not reach the new %s" % (
+            phase.name, len(behind), "HDA version" if kind == "hda" else "image"))
+        self.sim.faults.clear()
+        self.end(phase)
+
+    # -- duplicates ------------------------------------------------------------------
+    def check_duplicates(self, phase):
+        """Servers (groups) submitted twice for the same change while the first submission was applied."""
+        jobs = self.sim.state.jobs
+        accepted = collections.defaultdict(list)  # (kind, desired, server) -> [sub job], in creation order
+        for job_id in sorted(phase.new_jobs, key=lambda jid: jobs[jid]["created_at"]):
+            job = jobs[job_id]
+            kind = KIND_OF_JOB_TYPE.get(job["job_type"])
+            desired = job["params"].get("image_id") if kind == "image" else phase.name
+            for sub in job["sub_jobs"]:
+                accepted[(kind, desired, sub["server_id"])].append(sub)
+        reached = collections.defaultdict(list)  # (kind, target) -> [log record]
+        for record in phase.log:
+            kind = KIND_OF_OPERATION.get(record.operation)
+            if record.mutating and kind and reached_handler(record):
+                for target in mutation_targets(record):
+                    reached[(kind, target)].append(record)
+
+        duplicates, unexplained = [], []
+        for (kind, desired, server_id), subs in sorted(accepted.items()):
+            log_count = len(reached.get((kind, server_id), []))
+            if log_count < len(subs):
+                unexplained.append("%s %s: %d accepted job(s), %d request(s) in the log" % (
+                    kind, server_id, len(subs), log_count))
+            for index in range(1, len(subs)):
+                if any(earlier["status"] != "FAILED" for earlier in subs[:index]):
+                    duplicates.append("%s %s (%s): jobs %s" % (kind, server_id, desired,
+                                                               ", ".join(sub["job_id"] for sub in subs)))
+                    break
+        for (kind, target), records in sorted(reached.items()):
+            if kind != "group":
+                continue
+            bodies = collections.Counter(json.dumps(record.body, sort_keys=True) for record in records)
+            for body, count in bodies.items():
+                if count > 1:
+                    duplicates.append("group %s: the same PATCH applied %d times (%s; faults %s)" % (
+                        target, count, shorten(body, 120), [record.fault for record in records]))
+        candidates = len([key for key, records in reached.items() if key[0] != "group" and len(records) > 1])
+        phase.notes.append("%d server(s) named by more than one request that reached the handler; %d confirmed "
+                           "duplicate(s)" % (candidates, len(duplicates)))
+        self.expect(not duplicates, "no-duplicates", "%s: %d duplicate submission(s): %s" % (
+            phase.name, len(duplicates), "; ".join(duplicates[:5])))
+        self.expect(not unexplained, "log-vs-jobs", "%s: %d accepted submission(s) without a request in the log: %s"
+                    % (phase.name, len(unexplained), "; ".join(unexplained[:3])))
+
+    # -- summary -------------------------------------------------------------------
+    @staticmethod
+    def phase_stats(phase):
+        log = phase.log
+        faults = collections.Counter(record.fault for record in log if record.fault)
+        pairs = [(first, second) for first, second in zip(log, log[1:])
+                 if failed_answer(first) and same_request(first, second)]
+        retries = len(pairs)
+        mutations = [record for record in log if record.mutating]
+        named = collections.Counter((record.operation, target) for record in mutations
+                                    for target in mutation_targets(record))
+        attempts = collections.Counter(task.name for run in phase.runs for task in run.tasks if run.result(task))
+        return {
+            "phase": phase.name,
+            "seconds": round(phase.seconds, 1),
+            "playbook_runs": len(phase.runs),
+            "task_attempts": dict(attempts),
+            "requests": len(log),
+            "faults": dict((kind, faults.get(kind, 0)) for kind in FAULT_KINDS if faults.get(kind)),
+            "mutations": len(mutations),
+            "mutations_reaching_handler": len([r for r in mutations if reached_handler(r)]),
+            "mutations_by_operation": dict(collections.Counter(r.operation for r in mutations)),
+            "targets_named_again": sum(count - 1 for count in named.values() if count > 1),
+            "jobs_accepted": len(phase.new_jobs),
+            "retries": retries,
+            "retry_wait_seconds": round(sum(second.time - first.time for first, second in pairs), 1),
+            "runs": [run.line() for run in phase.runs],
+            "notes": phase.notes,
+        }
+
+    def report(self, seconds):
+        phases = [self.phase_stats(phase) for phase in self.phases]
+        totals = collections.Counter()
+        for stats in phases:
+            for key in ("requests", "mutations", "mutations_reaching_handler", "jobs_accepted", "retries",
+                        "playbook_runs"):
+                totals[key] += stats[key]
+            for kind, count in stats["faults"].items():
+                totals["fault_" + kind] += count
+        return {
+            "seed": self.seed,
+            "servers": self.servers,
+            "groups": self.groups,
+            "fault_rate": self.fault_rate,
+            "seconds": round(seconds, 1),
+            "totals": dict(totals),
+            "phases": phases,
+            "failures": self.failures,
+        }
+
+    # -- entry point -----------------------------------------------------------------
+    def run(self):
+        started = time.monotonic()
+        workdir = self.workdir or tempfile.mkdtemp(prefix="soak-")
+        os.makedirs(workdir, exist_ok=True)
+        self.sim = Simulator(servers=self.servers, groups=self.groups, seed=self.seed, job_duration=self.job_duration,
+                             outdated_hda=self.outdated_hda).start()
+        try:
+            self.runner = PlaybookRunner(pathlib.Path(workdir), self.sim)
+            self.defaults = self.runner.connection_defaults()
+            if self.max_retries is not None:
+                self.defaults["max_retries"] = self.max_retries
+            self.prepare()
+            self.converge()
+            self.idempotent()
+            for kind in self.resume:
+                self.resume_after_timeout(kind)
+        except Aborted:
+            for phase in self.phases:
+                if not phase.seconds:
+                    self.end(phase)
+        finally:
+            self.sim.stop()
+            if not self.workdir:
+                shutil.rmtree(workdir, ignore_errors=True)
+        return self.report(time.monotonic() - started)
+
+
+def summary_text(report):
+    lines = ["soak seed %s: %d servers, %d groups, fault rate %s, %.1fs" % (
+        report["seed"], report["servers"], report["groups"], report["fault_rate"], report["seconds"])]
+    for stats in report["phases"]:
+        faults = ", ".join("%s %d" % item for item in stats["faults"].items()) or "none"
+        lines.append("  %-13s %6.1fs  %2d run(s)  %5d requests  faults: %s" % (
+            stats["phase"], stats["seconds"], stats["playbook_runs"], stats["requests"], faults))
+        lines.append("  %-13s mutations %d (%d reached the handler, %d jobs accepted), %d target(s) named again, "
+                     "%d client retries (%.1fs between a fault and its retry)" % (
+                         "", stats["mutations"], stats["mutations_reaching_handler"], stats["jobs_accepted"],
+                         stats["targets_named_again"], stats["retries"], stats["retry_wait_seconds"]))
+        attempts = ", ".join("%s %d" % item for item in sorted(stats["task_attempts"].items()))
+        lines.append("  %-13s task attempts: %s" % ("", attempts))
+        for note in stats["notes"]:
+            lines.append("  %-13s note: %s" % ("", note))
+    totals = report["totals"]
+    lines.append("  total: %d requests, faults injected %s, %d mutations, %d client retries, %d playbook runs" % (
+        totals.get("requests", 0), dict((k[6:], v) for k, v in sorted(totals.items()) if k.startswith("fault_")),
+        totals.get("mutations", 0), totals.get("retries", 0), totals.get("playbook_runs", 0)))
+    if report["failures"]:
+        lines.append("  %d CHECK(S) FAILED:" % len(report["failures"]))
+        lines.extend("    [%s] %s" % (f["check"], f["message"]) for f in report["failures"])
+    else:
+        lines.append("  all checks passed")
+    return "\n".join(lines)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--servers", type=int, default=300, help="servers in the fleet (default 300)")
+    parser.add_argument("--groups", type=int, default=3, help="server groups (default 3)")
+    parser.add_argument("--seed", type=int, action="append", dest="seeds",
+                        help="simulator and fault seed; repeat for several soaks (default 1)")
+    parser.add_argument("--rounds", type=int, default=10, help="playbook runs allowed per phase to converge (default 10)")
+    parser.add_argument("--fault-rate", type=float, default=0.2,
+                        help="share of AppStream requests faulted, split evenly between 429, 500/503, drop and lost "
+                             "response (default 0.2)")
+    parser.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds of a 429 (default 1)")
+    parser.add_argument("--job-duration", type=float, default=0.5, help="seconds a simulated job runs (default 0.5)")
+    parser.add_argument("--poll-interval", type=float, default=0.3, help="poll_interval of the tasks (default 0.3)")
+    parser.add_argument("--outdated-hda", type=float, default=0.5, help="share of servers behind on HDA (default 0.5)")
+    parser.add_argument("--tsvi-fraction", type=float, default=0.34,
+                        help="share of servers whose last TSVI job failed (default 0.34)")
+    parser.add_argument("--max-retries", type=int, help="max_retries of the tasks (default: the module's)")
+    parser.add_argument("--resume", default=",".join(RESUME_KINDS),
+                        help="timeout-resume scenarios to run, comma separated from hda,image ('' for none)")
+    parser.add_argument("--rerun", choices=RERUN_MODES, default="all",
+                        help="what a round re-runs after a failed one: the whole playbook (default) or, like "
+                             "--start-at-task, the tasks from the first failed one")
+    parser.add_argument("--resume-scope", choices=RESUME_SCOPES, default="all",
+                        help="targets of the timeout-resume scenarios: every server (server_ids, default) or the "
+                             "first group (server_group_id)")
+    parser.add_argument("--workdir", help="keep playbooks and results here (default: a temporary directory)")
+    parser.add_argument("--json", help="write the reports (a JSON list) to this file")
+    parser.add_argument("--quiet", action="store_true", help="print only the summaries")
+    args = parser.parse_args(argv)
+    args.seeds = args.seeds or [1]
+    args.resume = [kind for kind in args.resume.split(",") if kind]
+    unknown = [kind for kind in args.resume if kind not in RESUME_KINDS]
+    if unknown:
+        parser.error("--resume: unknown scenario(s) %s" % ", ".join(unknown))
+    if args.servers < 1 or args.groups < 1 or args.rounds < 1:
+        parser.error("--servers, --groups and --rounds must be at least 1")
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    reports = []
+    for seed in args.seeds:
+        workdir = os.path.join(args.workdir, "seed-%s" % seed) if args.workdir else None
+        soak = Soak(servers=args.servers, groups=args.groups, seed=seed, fault_rate=args.fault_rate, rounds=args.rounds,
+                    job_duration=args.job_duration, poll_interval=args.poll_interval, outdated_hda=args.outdated_hda,
+                    tsvi_fraction=args.tsvi_fraction, retry_after=args.retry_after, max_retries=args.max_retries,
+                    resume=args.resume, rerun=args.rerun,
+                    resume_scope=args.resume_scope, workdir=workdir, echo=None if args.quiet else print)
+        report = soak.run()
+        reports.append(report)
+        print(summary_text(report), flush=True)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(reports, handle, indent=1)
+    failed = [report["seed"] for report in reports if report["failures"]]
+    if failed:
+        print("soak FAILED for seed(s) %s" % ", ".join(str(seed) for seed in failed))
+        return 1
+    print("soak passed: %d seed(s)" % len(reports))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
