@@ -145,7 +145,8 @@ class Waiter:
 
     Rounds are ``poll_interval`` apart, or further apart when the next round
     (estimated at the cost of the last one) would take the polling requests
-    of the last ``budget_window`` seconds above ``budget_requests``.
+    of the last ``budget_window`` seconds above ``budget_requests``, keeping
+    room for one more read of that cost (the module's final re-read).
     """
 
     budget_requests = BUDGET_REQUESTS
@@ -195,7 +196,10 @@ class Waiter:
         for begun, _unused in self.spent:  # oldest first
             if begun <= start - self.budget_window:
                 continue  # out of the window by then
-            if sum(count for when, count in self.spent if when > start - self.budget_window) + expected <= self.budget_requests:
+            # room for the next round and for one more of its size: the read that follows waiting
+            # (the module's final re-read of the fleet) stays within the budget too
+            if sum(count for when, count in self.spent if when > start - self.budget_window) + 2 * expected \
+                    <= self.budget_requests:
                 break
             start = begun + self.budget_window  # wait until this round has left the window
         return start - now

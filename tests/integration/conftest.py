@@ -16,6 +16,24 @@ GROUP = "group/huaweicloud.workspace_app.workspace_app"
 CREDENTIAL_ENV_PREFIXES = ("HUAWEICLOUD_", "HW_")
 
 
+def playbook_environment(home, extra=None):
+    """The environment of an ``ansible-playbook`` run against the simulator: this checkout's collection, the
+    venv's Python, no credentials or Ansible settings of the developer's (``home`` is a throwaway HOME)."""
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(CREDENTIAL_ENV_PREFIXES + ("ANSIBLE_",)))
+    env.update({
+        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_ROOT,
+        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
+        "ANSIBLE_LOCALHOST_WARNING": "False",
+        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_RETRY_FILES_ENABLED": "False",
+        "ANSIBLE_HOME": os.path.join(home, "ansible-home"),
+        "HOME": home,  # no ~/.huaweicloud/credentials of the developer's
+    })
+    env.update(extra or {})
+    return env
+
+
 class PlaybookRun:
     """What one ``ansible-playbook`` run printed and the variables its tasks registered."""
 
@@ -55,19 +73,7 @@ class PlaybookRunner:
         return defaults
 
     def environment(self, extra=None):
-        env = dict((k, v) for k, v in os.environ.items() if not k.startswith(CREDENTIAL_ENV_PREFIXES))
-        env.update({
-            "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_ROOT,
-            "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-            "ANSIBLE_LOCALHOST_WARNING": "False",
-            "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_RETRY_FILES_ENABLED": "False",
-            "ANSIBLE_HOME": str(self.tmp_path / "ansible-home"),
-            "HOME": str(self.tmp_path),  # no ~/.huaweicloud/credentials of the developer's
-        })
-        env.update(extra or {})
-        return env
+        return playbook_environment(str(self.tmp_path), extra)
 
     def run(self, tasks, module_defaults=None, auth="aksk", env=None, check=False, diff=False, verbosity=0,
             extra_args=()):
