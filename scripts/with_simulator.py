@@ -3,7 +3,7 @@
 
     with_simulator.py [simulator options...] -- command [args...]
 
-Starts ``python -m tests.simulator --port 0 --ready-file <tmp> [simulator
+Starts ``python -m simulator --port 0 --ready-file <tmp> [simulator
 options]`` from the repository root, waits until the simulator has written its
 JSON description to the ready file, then runs the command with the connection
 environment the collection reads:
@@ -113,7 +113,7 @@ def main(argv):
     ready_file = os.path.join(workdir, "ready.json")
     log_file = os.path.join(workdir, "simulator.log")
 
-    simulator_command = [sys.executable, "-m", "tests.simulator", "--port", "0",
+    simulator_command = [sys.executable, "-m", "simulator", "--port", "0",
                          "--ready-file", ready_file] + simulator_args
     with open(log_file, "w", encoding="utf-8") as log:
         simulator = subprocess.Popen(  # pylint: disable=consider-using-with

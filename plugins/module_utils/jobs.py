@@ -38,10 +38,14 @@ __metaclass__ = type
 
 import time
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import PAGE_LIMIT, ApiError
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import PER_ID_LOOKUP_MAX
+from collections import namedtuple
 
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import ServerReader
+
+# A job or sub job in one of these statuses is still going.
+ACTIVE_JOB_STATUSES = frozenset(["WAITING", "RUNNING"])
 JOB_TERMINAL = frozenset(["SUCCESS", "FAILED"])
 SUB_JOB_FAILED = frozenset(["FAILED", "ABNORMAL", "ROLLBACK", "ABORTING"])
 
@@ -66,16 +70,11 @@ class WaitTimeout(Exception):
             % (timeout, ", ".join(pending)))
 
 
-class ServerOutcome:
+class ServerOutcome(namedtuple("ServerOutcome", "server_id status job_id error_code error_msg sub_job_status")):
     """How one server fared in one job."""
 
-    def __init__(self, server_id, status, job_id, error_code=None, error_msg=None, sub_job_status=None):
-        self.server_id = server_id
-        self.status = status
-        self.job_id = job_id
-        self.error_code = error_code
-        self.error_msg = error_msg
-        self.sub_job_status = sub_job_status
+    def __new__(cls, server_id, status, job_id, error_code=None, error_msg=None, sub_job_status=None):
+        return super(ServerOutcome, cls).__new__(cls, server_id, status, job_id, error_code, error_msg, sub_job_status)
 
     def __repr__(self):
         return "ServerOutcome(%s, %s, %s)" % (self.server_id, self.status, self.error_code)
@@ -131,6 +130,91 @@ class JobResult:
         if all(outcome.status != PENDING for outcome in self.servers.values()):
             self.finished = True
             self.status = "FAILED" if any(o.status == FAILED for o in self.servers.values()) else "SUCCESS"
+
+
+class JobKind:
+    """What an operation that starts jobs declares: the job type, and the task status a server shows meanwhile.
+
+    The one rule for "is a job of this kind running on this server?" (:meth:`running`), and what a server
+    record says of a batch whose answer was lost or refused with 409 (:meth:`recovered`).
+    """
+
+    synchronous = False
+
+    def __init__(self, job_type, running_task, waiter_class=None):
+        self.job_type = job_type
+        self.running_task = running_task
+        self.waiter_class = waiter_class or BatchJobWaiter
+
+    def running(self, record):
+        """Whether a server record shows a job of this kind in progress (with its id)."""
+        return bool(record.get("job_id")) and (
+            (self.running_task is not None and record.get("task_status") == self.running_task)
+            or (record.get("job_type") == self.job_type and record.get("job_status") in ACTIVE_JOB_STATUSES))
+
+    @staticmethod
+    def recoverable(exc):
+        """A conflict (409) or a lost response: the servers' records tell what happened."""
+        return exc.status in (409, None)
+
+    def recovered(self, item, record, exc, operation):
+        """The answer a server's ``record`` gives for ``item`` after ``exc``, or None: send it again.
+
+        A lost request that left a new job of this kind on the server was applied: that job is ours. A 409
+        rejects the whole batch: a server running this kind of job is waited for, one busy with another kind
+        fails, the rest are sent again. A lost request that left no new job was not applied.
+        """
+        new_job = (record.get("job_type") == self.job_type and record.get("job_id")
+                   and record["job_id"] != item.server.get("job_id"))
+        if exc.status is None and new_job:
+            return Submission(record["job_id"])
+        if exc.status == 409 and self.running(record):
+            return Submission(record["job_id"], waited=True)
+        if exc.status == 409 and record.get("job_status") in ACTIVE_JOB_STATUSES:
+            return Submission(error_code=exc.error_code, error_msg=(
+                "a %s job (%s) is running on this server; re-run when it has finished"
+                % (record.get("job_type"), record.get("job_id"))))
+        return None
+
+
+class AppliedAtOnce:
+    """What an operation the service applies at once declares (no job: e.g. maintenance mode).
+
+    After a lost response, a server whose record already shows the planned state was changed; the others are
+    sent once more. A refused batch (409 or any other answer) is not sent again.
+    """
+
+    synchronous = True
+    waiter_class = None
+
+    @staticmethod
+    def running(record):
+        return False
+
+    @staticmethod
+    def recoverable(exc):
+        return exc.status is None
+
+    @staticmethod
+    def recovered(item, record, exc, operation):
+        if record and operation.reached(item.after, operation.observe(record)):
+            return Submission(applied=True)
+        return None
+
+
+class Submission:
+    """What the service answered for one server of a submitted batch."""
+
+    def __init__(self, job_id=None, error_code=None, error_msg=None, waited=False, applied=False):
+        self.job_id = job_id
+        self.error_code = error_code
+        self.error_msg = error_msg
+        # True when the server turned out to be already running the change (e.g. after a
+        # 409 or a lost response): it is waited for, not counted as a new submission.
+        self.waited = waited
+        # True when the service applied the change at once (a synchronous operation): there is
+        # no job to wait for; the server counts as succeeded unless the re-read says otherwise.
+        self.applied = applied
 
 
 class Waiter:
@@ -228,75 +312,6 @@ class JobWaiter(Waiter):
         for result in results.values():
             if not result.finished:
                 result.update(api.show_job_detail(self.client, result.job_id) or {})
-
-
-class ServerReader:
-    """Reads the current records of some servers in as few requests as it can.
-
-    Per server group, either the group's paged list (``server_group_id``, 100
-    per page) or one ``server_id`` lookup per server, whichever costs fewer
-    requests. A group listing is estimated at ``ceil(size / 100)`` pages, where
-    ``size`` is what its last listing returned (or ``group_sizes`` said), or
-    before that the number of known servers in it (a lower bound: then a few
-    servers, up to ``PER_ID_LOOKUP_MAX``, are looked up one by one rather than
-    risk listing a large group). Servers of unknown group are looked up one by
-    one.
-    """
-
-    def __init__(self, client, servers=None, group_sizes=None):
-        self.client = client
-        self.group_of = dict((record["id"], record.get("server_group_id")) for record in servers or [])
-        self.group_size = dict(group_sizes or {})  # group id -> servers its last listing returned
-        self.known_in_group = {}
-        for group_id in self.group_of.values():
-            if group_id:
-                self.known_in_group[group_id] = self.known_in_group.get(group_id, 0) + 1
-
-    def cheaper_to_list(self, group_id, count):
-        """Is listing the group cheaper than ``count`` lookups by id?"""
-        if not group_id:
-            return False
-        size = self.group_size.get(group_id)
-        if size is None:
-            if count <= PER_ID_LOOKUP_MAX:
-                return False
-            size = self.known_in_group.get(group_id, 0)
-        return count >= max(1, -(-size // PAGE_LIMIT))
-
-    def plan_reads(self, server_ids):
-        """``[(group_id, ids, list_group)]``: how :meth:`read` would read these servers."""
-        by_group = {}
-        for server_id in sorted(set(server_ids)):
-            by_group.setdefault(self.group_of.get(server_id), []).append(server_id)
-        return [(group_id, ids, self.cheaper_to_list(group_id, len(ids))) for group_id, ids in by_group.items()]
-
-    def cost(self, server_ids):
-        """Requests :meth:`read` is expected to send for these servers."""
-        total = 0
-        for group_id, ids, list_group in self.plan_reads(server_ids):
-            if list_group:
-                size = self.group_size.get(group_id) or self.known_in_group.get(group_id, len(ids))
-                total += max(1, -(-size // PAGE_LIMIT))
-            else:
-                total += len(ids)
-        return total
-
-    def read(self, server_ids):
-        """``{server_id: record}`` for the given servers the service still lists."""
-        wanted = set(server_ids)
-        found = {}
-        for group_id, ids, list_group in self.plan_reads(wanted):
-            if list_group:
-                records = api.list_servers(self.client, server_group_id=group_id)
-                self.group_size[group_id] = len(records)
-                found.update((r["id"], r) for r in records if r.get("id") in wanted)
-            else:
-                for server_id in ids:
-                    found.update((r["id"], r) for r in api.list_servers(self.client, server_id=server_id)
-                                 if r.get("id") == server_id)
-        for server_id, record in found.items():
-            self.group_of[server_id] = record.get("server_group_id") or self.group_of.get(server_id)
-        return found
 
 
 class ServerListWaiter(Waiter):

@@ -252,35 +252,27 @@ diff:
     after: {description: CAD and rendering tools, route_policy: {max_session: 20, cpu_threshold: 80, mem_threshold: 80}}
 """
 
-import copy
 import re
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import TargetError, show_group_or_fail
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import (
+    mismatches, plan_fields, plan_sub_fields)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
+    WorkspaceAppModule, in_range, matches, not_blank)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import find_group
 
 # Letters of any script (Chinese included), digits, "_" and "-": what the API accepts for a group name.
 GROUP_NAME_RE = re.compile(r"[\w-]{1,64}")
 GROUP_NAME_RULE = "1 to 64 letters (any script), digits, underscores (_) or hyphens (-), no spaces"
-
 ROUTE_POLICY_KEYS = ("max_session", "cpu_threshold", "gpu_threshold", "mem_threshold")
-ROUTE_POLICY_RANGE = (1, 100)
-DISK_SIZE_RANGE = (40, 1024)
 IMAGE_FIELDS = ("image_id", "image_type", "image_product_id")
 # option -> API field, in the order they appear in a request body.
 SCALAR_FIELDS = (
-    ("new_name", "name"),
-    ("description", "description"),
-    ("storage_mount_policy", "storage_mount_policy"),
-    ("image_id", "image_id"),
-    ("image_type", "image_type"),
-    ("image_product_id", "image_product_id"),
-    ("system_disk_type", "system_disk_type"),
-    ("system_disk_size", "system_disk_size"),
-    ("ou_name", "ou_name"),
-    ("app_type", "app_type"),
-    ("enabled", "server_group_status"),
+    ("new_name", "name"), ("description", "description"), ("storage_mount_policy", "storage_mount_policy"),
+    ("image_id", "image_id"), ("image_type", "image_type"), ("image_product_id", "image_product_id"),
+    ("system_disk_type", "system_disk_type"), ("system_disk_size", "system_disk_size"), ("ou_name", "ou_name"),
+    ("app_type", "app_type"), ("enabled", "server_group_status"),
 )
 # Text fields the service omits when they are null: absent and "" mean the same.
 NULLABLE_TEXT = ("description", "image_product_id", "ou_name")
@@ -289,99 +281,25 @@ NULLABLE_TEXT = ("description", "image_product_id", "ou_name")
 FORCEABLE = ("route_policy",)
 
 
-def check_group_name(option, value):
-    if value is None:
-        return
-    if not GROUP_NAME_RE.fullmatch(value):
-        raise TargetError("%s: %r is not a valid server group name; use %s" % (option, value, GROUP_NAME_RULE))
+def route_policy_set(params):
+    policy = params.get("route_policy")
+    if policy is not None and all(policy.get(key) is None for key in ROUTE_POLICY_KEYS):
+        raise TargetError("route_policy: set at least one of %s" % ", ".join(ROUTE_POLICY_KEYS))
 
 
-def same(current, desired, field=None):
-    """Whether the service's value already is the desired one (tolerating the API's types and omitted nulls)."""
-    if current is None and field in NULLABLE_TEXT:
-        current = ""
-    if isinstance(desired, bool):
-        return current is desired or str(current).lower() == str(desired).lower()
-    if isinstance(desired, int):
-        try:
-            return int(current) == desired
-        except (TypeError, ValueError):
-            return False
-    return current == desired
-
-
-class GroupPlan:
-    """What one run sends for a group: the PATCH body and the field-level diff.
-
-    ``unverified`` lists fields sent without being compared (the service does not
-    return them); ``not_comparable`` those left out for that reason.
-    """
-
-    def __init__(self):
-        self.body = {}
-        self.before = {}
-        self.after = {}
-        self.unverified = []
-        self.not_comparable = []
-
-    def add(self, field, before, after):
-        self.body[field] = after
-        self.before[field] = before
-        self.after[field] = after
-
-    def predicted(self, group):
-        """``group`` with the body applied, as the service would return it."""
-        result = copy.deepcopy(group)
-        result.update(copy.deepcopy(self.body))
-        return result
+def forced_fields_set(params):
+    for field in params.get("force_fields") or []:
+        if params.get(field) is None:
+            raise TargetError("force_fields: %s is listed but the %s option is not set" % (field, field))
 
 
 def plan_update(group, params):
     """Compare the options that are set with ``group`` (a show_server_group answer)."""
-    plan = GroupPlan()
     desired = dict((field, params[option]) for option, field in SCALAR_FIELDS if params.get(option) is not None)
-    image_differs = any(not same(group.get(field), desired[field], field) for field in IMAGE_FIELDS if field in desired)
-    for _option, field in SCALAR_FIELDS:
-        if field not in desired:
-            continue
-        if (field in IMAGE_FIELDS and image_differs) or not same(group.get(field), desired[field], field):
-            plan.add(field, group.get(field), desired[field])
-    plan_route_policy(plan, group.get("route_policy"), params)
+    plan = plan_fields(group, desired, nullable=NULLABLE_TEXT, together=IMAGE_FIELDS)
+    plan_sub_fields(plan, "route_policy", group.get("route_policy"), params.get("route_policy"), ROUTE_POLICY_KEYS,
+                    force="route_policy" in (params.get("force_fields") or []))
     return plan
-
-
-def plan_route_policy(plan, current, params):
-    wanted = dict((key, value) for key, value in (params.get("route_policy") or {}).items() if value is not None)
-    if not wanted:
-        return
-    if current is None:
-        if "route_policy" in (params.get("force_fields") or []):
-            plan.add("route_policy", None, wanted)
-            plan.unverified.append("route_policy")
-        else:
-            plan.not_comparable.append("route_policy")
-        return
-    if all(same(current.get(key), value) for key, value in wanted.items()):
-        return
-    known = dict((key, current[key]) for key in ROUTE_POLICY_KEYS if current.get(key) is not None)
-    merged = dict(known)
-    merged.update(wanted)
-    plan.add("route_policy", known, merged)
-
-
-def mismatches(plan, group):
-    """Fields of ``plan`` the re-read ``group`` does not show as sent (unverified ones excepted)."""
-    wrong = []
-    for field, value in plan.body.items():
-        if field in plan.unverified:
-            continue
-        if field == "route_policy":
-            current = group.get(field) or {}
-            if not all(same(current.get(key), sub) for key, sub in value.items()):
-                wrong.append(field)
-        elif not same(group.get(field), value, field):
-            wrong.append(field)
-    return wrong
 
 
 class AppServerGroup(WorkspaceAppModule):
@@ -409,62 +327,19 @@ class AppServerGroup(WorkspaceAppModule):
         required_by=dict(image_product_id=["image_id", "image_type"]),
         required_if=[("image_type", "gold", ["image_product_id"])],
     )
+    rules = (
+        not_blank("server_group_id"),
+        matches("name", GROUP_NAME_RE, "server group name", GROUP_NAME_RULE),
+        matches("new_name", GROUP_NAME_RE, "server group name", GROUP_NAME_RULE),
+        not_blank("image_id"),
+        in_range("system_disk_size", 40, 1024, "GB"),
+        route_policy_set,
+    ) + tuple(in_range("route_policy." + key, 1, 100) for key in ROUTE_POLICY_KEYS) + (forced_fields_set,)
 
-    def validate(self):
-        super(AppServerGroup, self).validate()
-        params = self.params
-        if params["server_group_id"] is not None and not params["server_group_id"].strip():
-            raise TargetError("server_group_id: must not be empty")
-        check_group_name("name", params["name"])
-        check_group_name("new_name", params["new_name"])
-        if params["image_id"] is not None and not params["image_id"].strip():
-            raise TargetError("image_id: must not be empty")
-        size = params["system_disk_size"]
-        if size is not None and not DISK_SIZE_RANGE[0] <= size <= DISK_SIZE_RANGE[1]:
-            raise TargetError("system_disk_size: %s is out of range; allowed values are %d..%d (GB)"
-                              % (size, DISK_SIZE_RANGE[0], DISK_SIZE_RANGE[1]))
-        policy = params["route_policy"]
-        if policy is not None:
-            if all(policy.get(key) is None for key in ROUTE_POLICY_KEYS):
-                raise TargetError("route_policy: set at least one of %s" % ", ".join(ROUTE_POLICY_KEYS))
-            for key in ROUTE_POLICY_KEYS:
-                value = policy.get(key)
-                if value is not None and not ROUTE_POLICY_RANGE[0] <= value <= ROUTE_POLICY_RANGE[1]:
-                    raise TargetError("route_policy.%s: %s is out of range; allowed values are %d..%d"
-                                      % (key, value, ROUTE_POLICY_RANGE[0], ROUTE_POLICY_RANGE[1]))
-        for field in params["force_fields"]:
-            if params.get(field) is None:
-                raise TargetError("force_fields: %s is listed but the %s option is not set" % (field, field))
-
-    # -- finding the group ---------------------------------------------------
-    def find_group(self):
-        if self.params["server_group_id"]:
-            return show_group_or_fail(self.client, self.params["server_group_id"])
-        name, new_name = self.params["name"], self.params["new_name"]
-        group_id, listed = self.group_id_by_name(name)
-        if group_id is None and new_name:
-            # Already renamed by an earlier run of the same task.
-            group_id, _unused = self.group_id_by_name(new_name)
-        if group_id is None:
-            candidates = listed or api.list_server_groups(self.client)
-            raise TargetError("name: no server group is named %r; %s" % (
-                name, "groups with similar names: %s" % describe(listed) if listed else
-                "existing groups: %s" % (describe(candidates) or "none")))
-        return show_group_or_fail(self.client, group_id, option="name")
-
-    def group_id_by_name(self, name):
-        """The id of the one group named exactly ``name`` (None if there is none), and the partial matches."""
-        listed = api.list_server_groups(self.client, server_group_name=name)
-        exact = [group for group in listed if group.get("name") == name]
-        if len(exact) > 1:
-            raise TargetError("name: %d server groups are named %r (%s); use server_group_id to pick one"
-                              % (len(exact), name, describe(exact)))
-        return (exact[0]["id"] if exact else None), listed
-
-    # -- the run -------------------------------------------------------------
     def run(self):
-        group = self.find_group()
-        plan = plan_update(group, self.params)
+        p = self.params
+        group = find_group(self.client, p["server_group_id"], p["name"], renamed_to=p["new_name"])
+        plan = plan_update(group, p)
         for field in plan.not_comparable:
             self.warn("%s: the service does not return it for this group (some regions leave it out), so it cannot "
                       "be compared and was not sent; add force_fields: [%s] to send it anyway" % (field, field))
@@ -499,11 +374,6 @@ class AppServerGroup(WorkspaceAppModule):
             self.warn("%s: the service accepted %r but the group now reports %r"
                       % (field, plan.body[field], group.get(field)))
         return group
-
-
-def describe(groups):
-    shown = ", ".join("%s (%s)" % (group.get("name"), group.get("id")) for group in groups[:20])
-    return shown + (", ..." if len(groups) > 20 else "")
 
 
 def main():

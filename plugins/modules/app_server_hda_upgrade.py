@@ -175,9 +175,11 @@ diff:
 import re
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JobModule, PlanItem, Submission
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import (
-    TargetError, resolve_targets, show_group_or_fail)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import JobKind, Submission
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import agent_records, hda_versions
 
 
 def version_key(version):
@@ -185,50 +187,20 @@ def version_key(version):
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", version or "")]
 
 
-class HdaUpgrade(JobModule):
-    argument_spec = dict(version=dict(type="str", default="latest"))
-    job_type = "UPGRADE_ACCESS_AGENT"
-    running_task = "upgrading_access_agent"
+class HdaUpgrade(Operation):
+    kind = JobKind("UPGRADE_ACCESS_AGENT", running_task="upgrading_access_agent")
+    options = dict(version=dict(type="str", default="latest"))
 
-    def __init__(self):
-        super(HdaUpgrade, self).__init__()
+    def __init__(self, module):
+        super(HdaUpgrade, self).__init__(module)
         self.latest = {}
         self.groups = {}
         self.gpu_by_server = {}
-        self.groups_with_gpu_read = set()
 
-    # -- targets -------------------------------------------------------------
-    def read_versions(self):
-        return api.list_server_hda_details(self.client, server_group_id=self.params["server_group_id"])
-
-    def resolve(self):
+    def find_targets(self):
         """Targets from the access agent list: it carries what planning needs for most servers."""
-        group_id = self.params["server_group_id"]
-        details = self.read_versions()
-        if group_id:
-            details = [d for d in details if d.get("server_group_id") == group_id]
-            if not details:
-                show_group_or_fail(self.client, group_id)  # unknown group fails; an empty one has no targets
-        else:
-            wanted = list(dict.fromkeys(self.params["server_ids"] or []))
-            if not wanted:
-                raise TargetError("server_ids: the list is empty; name at least one server or use server_group_id")
-            by_id = dict((d.get("server_id"), d) for d in details)
-            missing = [sid for sid in wanted if sid not in by_id]
-            if missing:
-                # Not in the access agent list: unknown ids fail here; known servers without an agent are planned
-                # from their server record (and skipped, having no version to compare).
-                for record in resolve_targets(self.client, server_ids=missing).servers:
-                    by_id[record["id"]] = dict(server_id=record["id"], server_name=record.get("name"),
-                                               server_group_id=record.get("server_group_id"),
-                                               status=record.get("status"), current_version=None, no_agent=True)
-            details = [by_id[sid] for sid in wanted]
-        return [dict(id=d["server_id"], name=d.get("server_name"), server_group_id=d.get("server_group_id"),
-                     status=d.get("status"), maintain_status=d.get("maintain_status"),
-                     current_version=d.get("current_version"), no_agent=d.get("no_agent", False))
-                for d in details]
+        return agent_records(self.client, self.params["server_ids"], self.params["server_group_id"])
 
-    # -- planning ------------------------------------------------------------
     def prepare(self, servers):
         self.latest = api.list_access_agent_latest_version(self.client)
         if not any(self.latest.values()):
@@ -236,9 +208,14 @@ class HdaUpgrade(JobModule):
         self.extra_result["latest_versions"] = dict((k, v) for k, v in self.latest.items() if k)
         for server in servers:
             server["target_version"] = self.target_for(server)
-        self.check_explicit_version(servers)
-        behind = [s for s in servers if self.needs_upgrade(s)]
-        self.merge_server_records(behind)
+        behind = [s for s in servers if not s["no_agent"] and not self.at_target(s)]
+        self.check_explicit_version(behind)
+        if behind:  # job fields (is an upgrade running?) are only in the server list
+            records = self.rollout.reader().read([s["id"] for s in behind])
+            for server in behind:
+                record = records.get(server["id"], {})
+                for key in ("job_id", "job_type", "job_status", "task_status", "status"):
+                    server[key] = record.get(key, server.get(key))
 
     def target_for(self, server):
         versions = set(v for v in self.latest.values() if v)
@@ -249,14 +226,12 @@ class HdaUpgrade(JobModule):
         if group_id not in self.groups:
             self.groups[group_id] = api.show_server_group(self.client, group_id) or {}
         if not self.groups[group_id].get("is_vdi"):
-            hda_type = "SBC"
-        else:
-            if group_id not in self.groups_with_gpu_read:
-                for record in api.list_servers(self.client, server_group_id=group_id):
-                    self.gpu_by_server[record["id"]] = bool((record.get("product_info") or {}).get("is_gpu"))
-                self.groups_with_gpu_read.add(group_id)
-            hda_type = "PT_APP" if self.gpu_by_server.get(server["id"]) else "OA_APP"
-        return self.latest.get(hda_type) or self.latest.get("SBC")
+            return self.latest.get("SBC")
+        if group_id not in self.gpu_by_server:
+            self.gpu_by_server[group_id] = dict((record["id"], bool((record.get("product_info") or {}).get("is_gpu")))
+                                                for record in api.list_servers(self.client, server_group_id=group_id))
+        return self.latest.get("PT_APP" if self.gpu_by_server[group_id].get(server["id"]) else "OA_APP") \
+            or self.latest.get("SBC")
 
     def at_target(self, server):
         current, wanted = server["current_version"], self.params["version"]
@@ -265,29 +240,13 @@ class HdaUpgrade(JobModule):
         target = server["target_version"]
         return bool(current and target) and version_key(current) >= version_key(target)
 
-    def needs_upgrade(self, server):
-        return not server["no_agent"] and not self.at_target(server)
-
-    def check_explicit_version(self, servers):
+    def check_explicit_version(self, behind):
         wanted = self.params["version"]
-        if wanted == "latest":
-            return
-        behind = [s for s in servers if self.needs_upgrade(s)]
         wrong = sorted(set(s["target_version"] for s in behind if s["target_version"] != wanted))
-        if wrong:
+        if wanted != "latest" and wrong:
             raise TargetError(
                 "version: %s is not the latest HDA version (latest: %s); the API can only upgrade to the latest "
                 "version, so use version: latest or %s" % (wanted, ", ".join(str(v) for v in wrong), wrong[-1]))
-
-    def merge_server_records(self, servers):
-        """Job fields (is an upgrade running?) are only in the server list: read them for servers behind."""
-        if not servers:
-            return
-        by_id = self.server_reader().read([s["id"] for s in servers])
-        for server in servers:
-            record = by_id.get(server["id"], {})
-            for key in ("job_id", "job_type", "job_status", "task_status", "status"):
-                server[key] = record.get(key, server.get(key))
 
     def plan_server(self, server):
         before = dict(hda_version=server["current_version"])
@@ -296,26 +255,24 @@ class HdaUpgrade(JobModule):
             return PlanItem(server, "skip", before, note="the service reports no access agent on this server")
         if self.at_target(server):
             return PlanItem(server, "none", before)
-        if self.job_running(server):
+        if self.kind.running(server):
             return PlanItem(server, "wait", before, after, job_id=server["job_id"])
         if server.get("status") != "REGISTERED":
             return PlanItem(server, "skip", before, note="status is %s; only REGISTERED servers can be upgraded"
                             % server.get("status"))
         return PlanItem(server, "submit", before, after)
 
-    # -- applying ------------------------------------------------------------
     def send(self, items):
         job_id = api.batch_upgrade_hda_version(self.client, [item.server_id for item in items])
         return dict((item.server_id, Submission(job_id)) for item in items)
 
     def read_after(self, server_ids):
-        wanted = set(server_ids)
-        return dict((d["server_id"], dict(hda_version=d.get("current_version")))
-                    for d in self.read_versions() if d.get("server_id") in wanted)
+        versions = hda_versions(self.client, server_group_id=self.params["server_group_id"])
+        return dict((sid, dict(hda_version=versions[sid])) for sid in server_ids if sid in versions)
 
 
 def main():
-    HdaUpgrade.main()
+    run_operation(HdaUpgrade)
 
 
 if __name__ == "__main__":

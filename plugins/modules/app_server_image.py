@@ -129,12 +129,12 @@ EXAMPLES = r"""
   diff: true
   register: plan
 
-- name: Start the rebuild and come back later
+- name: Start the rebuild and come back later (a re-run of the same task waits for the running jobs)
   huaweicloud.workspace_app.app_server_image:
-    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
-    image_id: 35998d9a-14f2-48fc-832b-6fc0074dc8f8
-    image_type: private
     wait: false
+    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    image_type: private
+    image_id: 35998d9a-14f2-48fc-832b-6fc0074dc8f8
   register: started
 
 - name: Later - check the job of the first server
@@ -222,21 +222,19 @@ diff:
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import ServerListWaiter
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JobModule, PlanItem, Submission
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import JobKind, ServerListWaiter, Submission
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import not_blank, run_operation
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
 
-JOB_TYPE = "CHANGE_SERVER_IMAGE"
-REBUILDING_TASK = "rebuilding"
 IMAGE_TYPES = ["gold", "public", "private", "shared", "other"]
 OS_TYPES = ["Linux", "Windows", "Other"]
 
 
-class ServerImage(JobModule):
-    job_type = JOB_TYPE
-    running_task = REBUILDING_TASK
-    argument_spec = dict(
+class ServerImage(Operation):
+    # one job per server: the server list shows them all at once
+    kind = JobKind("CHANGE_SERVER_IMAGE", running_task="rebuilding", waiter_class=ServerListWaiter)
+    options = dict(
         image_id=dict(type="str", required=True),
         image_type=dict(type="str", required=True, choices=IMAGE_TYPES),
         os_type=dict(type="str", default="Windows", choices=OS_TYPES),
@@ -244,25 +242,18 @@ class ServerImage(JobModule):
         update_access_agent=dict(type="bool", default=False),
     )
     module_kwargs = dict(required_if=[("image_type", "gold", ["image_product_id"])])
-    waiter_class = ServerListWaiter  # one job per server: the server list shows them all at once
+    rules = (not_blank("image_id"),)
 
-    def validate(self):
-        super(ServerImage, self).validate()
-        if not self.params["image_id"].strip():
-            raise TargetError("image_id: must not be empty")
-
-    # -- planning ------------------------------------------------------------
     def plan_server(self, server):
         before = dict(image_id=server.get("image_id"))
         after = dict(image_id=self.params["image_id"])
         # Checked before the image: a rebuild running onto another image leaves the current one stale.
-        if self.job_running(server):
+        if self.kind.running(server):
             return PlanItem(server, "wait", before, after, job_id=server["job_id"])
         if server.get("image_id") == self.params["image_id"]:
             return PlanItem(server, "none", before)
         return PlanItem(server, "submit", before, after)
 
-    # -- applying ------------------------------------------------------------
     def change_image(self, server_ids):
         p = self.params
         items = api.batch_change_server_image(self.client, server_ids, p["image_id"], p["image_type"], p["os_type"],
@@ -288,21 +279,16 @@ class ServerImage(JobModule):
                                % (exc.error_msg, len(ids)), exc.method, exc.path, exc.request_id)
             raise
 
-    def read_after(self, server_ids):
-        # The waiter read each server's record when it saw its job finished: read again only servers it did
-        # not see that way, or that did not show the new image then (the record may have lagged behind the job).
-        records = dict(self.waiter.final_records) if self.waiter is not None else {}
-        missing = [sid for sid in server_ids if records.get(sid, {}).get("image_id") != self.params["image_id"]]
-        if missing:
-            records.update(self.server_reader().read(missing))
-        return dict((sid, dict(image_id=records[sid].get("image_id"))) for sid in server_ids if sid in records)
+    @staticmethod
+    def observe(record):
+        return dict(image_id=record.get("image_id"))
 
     def reached(self, planned, after):
         return after.get("image_id") == planned.get("image_id")
 
 
 def main():
-    ServerImage.main()
+    run_operation(ServerImage)
 
 
 if __name__ == "__main__":

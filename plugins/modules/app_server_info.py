@@ -97,7 +97,7 @@ servers:
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import PER_ID_LOOKUP_MAX
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import ServerReader, hda_versions
 
 
 class AppServerInfo(WorkspaceAppModule):
@@ -110,27 +110,19 @@ class AppServerInfo(WorkspaceAppModule):
     )
 
     def list_servers(self):
-        filters = dict(server_group_id=self.params["server_group_id"], server_name=self.params["name"],
-                       maintain_status=self.params["maintain_status"])
-        wanted = self.params["server_ids"]
+        group_id, wanted = self.params["server_group_id"], self.params["server_ids"]
+        filters = dict(server_name=self.params["name"], maintain_status=self.params["maintain_status"])
         if wanted is None:
-            return api.list_servers(self.client, **filters)
-        wanted = set(wanted)
-        if len(wanted) <= PER_ID_LOOKUP_MAX:
-            servers = []
-            for server_id in sorted(wanted):
-                servers.extend(api.list_servers(self.client, server_id=server_id, **filters))
-        else:
-            servers = api.list_servers(self.client, **filters)
-        return [server for server in servers if server.get("id") in wanted]
+            return api.list_servers(self.client, server_group_id=group_id, **filters)
+        known = [dict(id=server_id, server_group_id=group_id) for server_id in wanted]
+        found = ServerReader(self.client, known, filters=filters).read(wanted).values()
+        return [server for server in found if group_id in (None, server.get("server_group_id"))]
 
     def run(self):
         servers = sorted(self.list_servers(), key=lambda server: server.get("id") or "")
         if self.params["hda"] and servers:
-            versions = dict(
-                (detail.get("server_id"), detail.get("current_version"))
-                for detail in api.list_server_hda_details(self.client, server_group_id=self.params["server_group_id"],
-                                                          server_name=self.params["name"]))
+            versions = hda_versions(self.client, server_group_id=self.params["server_group_id"],
+                                    server_name=self.params["name"])
             for server in servers:
                 server["current_version"] = versions.get(server["id"])
         return dict(changed=False, servers=servers)

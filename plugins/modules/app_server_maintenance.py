@@ -148,85 +148,50 @@ diff:
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JobModule, PlanItem, Submission
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import AppliedAtOnce, Submission
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
 
 
-class Maintenance(JobModule):
-    synchronous = True  # the service applies the change at once: verify by reading the servers again
-    argument_spec = dict(maintenance=dict(type="bool", required=True))
+class Maintenance(Operation):
+    kind = AppliedAtOnce()  # no job: the change is verified by reading the servers again
+    options = dict(maintenance=dict(type="bool", required=True))
 
     @property
     def wanted(self):
         return bool(self.params["maintenance"])
 
-    # -- planning ------------------------------------------------------------
     def plan_server(self, server):
-        before = dict(maintain_status=bool(server.get("maintain_status")))
+        before = self.observe(server)
         if before["maintain_status"] == self.wanted:
             return PlanItem(server, "none", before)
         return PlanItem(server, "submit", before, dict(maintain_status=self.wanted))
 
-    # -- applying ------------------------------------------------------------
     def send(self, items):
         api.batch_change_server_maintain_mode(self.client, [item.server_id for item in items], self.wanted)
         return dict((item.server_id, Submission(applied=True)) for item in items)
 
-    def recover(self, items, exc):
-        """A lost response: servers the re-read shows in the desired state were changed, the others are sent once
-        more (setting the flag again is harmless). A rejected batch (409 or other) is not sent again."""
-        if exc.status is not None:
-            raise exc
-        records = self.server_reader().read([item.server_id for item in items])
-        answers, resend = {}, []
-        for item in items:
-            record = records.get(item.server_id)
-            if record is not None and bool(record.get("maintain_status")) == self.wanted:
-                answers[item.server_id] = Submission(applied=True)
-            else:
-                resend.append(item)
-        if resend:
-            try:
-                answers.update(self.send(resend))
-            except ApiError as again:
-                self.maybe_applied = self.maybe_applied or again.status is None
-                answers.update((item.server_id, Submission(error_code=again.error_code, error_msg=again.message))
-                               for item in resend)
-        return answers
-
-    def read_after(self, server_ids):
-        records = self.server_reader().read(server_ids)
-        return dict((sid, dict(maintain_status=bool(record.get("maintain_status")))) for sid, record in records.items())
+    @staticmethod
+    def observe(record):
+        return dict(maintain_status=bool(record.get("maintain_status")))
 
     def reached(self, planned, after):
         return after.get("maintain_status") == planned.get("maintain_status")
 
-    # -- reporting -----------------------------------------------------------
-    def report(self, reports, submitted_jobs, changed):
-        result = super(Maintenance, self).report(reports, submitted_jobs, changed)
-        result.pop("jobs", None)  # no jobs: the service applies the change at once
-        for server in result["servers"]:
-            server.pop("job_id", None)
-        sent = [s for s in result["servers"] if s["action"] == "submitted"]
-        already = len(result["servers"]) - len(sent)
+    def conclude(self, outcome):
+        sent = outcome.count(lambda r: r.action == "submitted")
         if self.check_mode:
-            count, verb = len(sent), "would put %d server(s) in" if self.wanted else "would take %d server(s) out of"
+            count, verb = sent, "would put %d server(s) in" if self.wanted else "would take %d server(s) out of"
         else:
-            count = len([s for s in sent if s["status"] == "succeeded"])
+            count = outcome.count(lambda r: r.action == "submitted" and r.status == "succeeded")
             verb = "put %d server(s) in" if self.wanted else "took %d server(s) out of"
         were = "already were" if self.wanted else "already were out of it"
-        message = "%s maintenance mode; %d %s" % (verb % count, already, were)
-        if self.check_mode:
-            message += " (check mode, nothing sent)"
-        if "msg_failed" in result:
-            result["msg_failed"] += "; " + message
-        else:
-            result["msg"] = message
-        return result
+        outcome.headline = "%s maintenance mode; %d %s%s" % (verb % count, len(outcome.reports) - sent, were,
+                                                             " (check mode, nothing sent)" if self.check_mode else "")
 
 
 def main():
-    Maintenance.main()
+    run_operation(Maintenance)
 
 
 if __name__ == "__main__":

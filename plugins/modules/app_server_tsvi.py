@@ -212,47 +212,37 @@ diff:
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JobModule, PlanItem, Submission
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import TargetError, resolve_targets
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
+    ACTIVE_JOB_STATUSES, JobKind, Submission)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import resolve_targets
 
-JOB_TYPE = "UPDATE_SERVER_TSVI"
-UPDATING_TASK = "updating_tsvi"
+TSVI = JobKind("UPDATE_SERVER_TSVI", running_task="updating_tsvi")
 FAILED_TASK = "updating_tsvi_failed"
-ACTIVE_JOB = ("WAITING", "RUNNING")
 WHAT = "to apply their server group's virtual session IP setting"
-
-
-def tsvi_running(record):
-    return record.get("task_status") == UPDATING_TASK or (
-        record.get("job_type") == JOB_TYPE and record.get("job_status") in ACTIVE_JOB)
 
 
 def observed_tsvi(record):
     """What the server record tells of the setting: only its last job is visible."""
-    if tsvi_running(record):
+    if TSVI.running(record):
         return "running"
-    if record.get("task_status") == FAILED_TASK or (
-            record.get("job_type") == JOB_TYPE and record.get("job_status") == "FAILED"):
+    ours = record.get("job_type") == TSVI.job_type
+    if record.get("task_status") == FAILED_TASK or (ours and record.get("job_status") == "FAILED"):
         return "failed"
-    if record.get("job_type") == JOB_TYPE and record.get("job_status") == "SUCCESS":
-        return "applied"
-    return "unknown"
+    return "applied" if ours and record.get("job_status") == "SUCCESS" else "unknown"
 
 
-class Tsvi(JobModule):
-    job_type = JOB_TYPE
-    running_task = UPDATING_TASK
-    argument_spec = dict(
-        enable=dict(type="bool"),
-        force=dict(type="bool", default=False),
-    )
+class Tsvi(Operation):
+    kind = TSVI
+    options = dict(enable=dict(type="bool"), force=dict(type="bool", default=False))
 
-    def __init__(self):
-        super(Tsvi, self).__init__()
+    def __init__(self, module):
+        super(Tsvi, self).__init__(module)
         self.groups = {}  # group id -> detail record, read once per group
 
-    # -- targets and groups --------------------------------------------------
-    def resolve(self):
+    def find_targets(self):
         targets = resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"])
         if targets.group is not None:
             self.groups[self.params["server_group_id"]] = targets.group  # already read: do not read it again
@@ -263,90 +253,68 @@ class Tsvi(JobModule):
         enable = ((self.groups.get(group_id) or {}).get("ip_virtual") or {}).get("enable")
         return None if enable is None else bool(enable)
 
-    def value_to_send(self, group_id):
-        setting = self.group_setting(group_id)
-        if setting is not None:
-            return setting
-        return bool(self.params["enable"])
-
     def prepare(self, servers):
         for group_id in sorted(set(s.get("server_group_id") for s in servers if s.get("server_group_id"))):
             if group_id not in self.groups:
                 self.groups[group_id] = api.show_server_group(self.client, group_id) or {}
         self.extra_result["ip_virtual"] = dict((gid, self.group_setting(gid)) for gid in sorted(self.groups))
-        self.check_enable()
-        unknown = sorted(gid for gid in self.groups if self.group_setting(gid) is None)
-        if unknown:
-            self.warn("server group(s) %s do not report ip_virtual; their servers are sent enable=%s, and the service "
-                      "applies the group's own setting" % (", ".join(unknown), str(bool(self.params["enable"])).lower()))
-
-    def check_enable(self):
         wanted = self.params["enable"]
-        if wanted is None:
-            return
-        differ = [gid for gid in sorted(self.groups)
-                  if self.group_setting(gid) is not None and self.group_setting(gid) != wanted]
-        if differ:
+        differ = [gid for gid in sorted(self.groups) if self.group_setting(gid) not in (None, wanted)]
+        if wanted is not None and differ:
             raise TargetError(
                 "enable: %s does not match the virtual session IP setting of server group(s) %s; the API always "
                 "applies the group's setting (ip_virtual.enable), so change the server group instead (the service "
                 "lets you choose ip_virtual only when a group is created), or leave enable unset" % (
                     str(wanted).lower(), ", ".join("%r (%s, ip_virtual.enable is %s)" % (
                         self.groups[gid].get("name"), gid, str(self.group_setting(gid)).lower()) for gid in differ)))
+        unknown = sorted(gid for gid in self.groups if self.group_setting(gid) is None)
+        if unknown:
+            self.warn("server group(s) %s do not report ip_virtual; their servers are sent enable=%s, and the service "
+                      "applies the group's own setting" % (", ".join(unknown), str(bool(wanted)).lower()))
 
-    # -- planning ------------------------------------------------------------
     def plan_server(self, server):
         group_id = server.get("server_group_id")
         before = dict(ip_virtual_enable=self.group_setting(group_id), tsvi=observed_tsvi(server))
         applied = dict(ip_virtual_enable=before["ip_virtual_enable"], tsvi="applied")
-        if before["tsvi"] == "running" and server.get("job_id"):
+        if before["tsvi"] == "running":
             return PlanItem(server, "wait", before, applied, job_id=server["job_id"])
         if not group_id:
             return PlanItem(server, "skip", before, note="the service reports no server group for this server")
         if not (self.params["force"] or before["tsvi"] == "failed"):
             return PlanItem(server, "none", before)
-        if server.get("job_status") in ACTIVE_JOB:
+        if server.get("job_status") in ACTIVE_JOB_STATUSES:
             return PlanItem(server, "skip", before, note="a %s job (%s) is running on this server; re-run when it has "
                             "finished" % (server.get("job_type"), server.get("job_id")))
         # One batch per group: every item of a call carries that group's value.
         return PlanItem(server, "submit", before, dict(applied, reboot=True), batch_key=group_id)
 
-    # -- applying ------------------------------------------------------------
     def send(self, items):
-        enable = self.value_to_send(items[0].batch_key)
+        setting = self.group_setting(items[0].batch_key)
+        enable = bool(self.params["enable"]) if setting is None else setting
         job_id = api.batch_update_tsvi(self.client, [dict(id=item.server_id, enable=enable) for item in items])
         return dict((item.server_id, Submission(job_id)) for item in items)
 
-    # -- reporting -----------------------------------------------------------
-    def report(self, reports, submitted_jobs, changed):
-        result = super(Tsvi, self).report(reports, submitted_jobs, changed)
-        submitted = [r for r in reports.values() if r.action == "submitted"]
-        accepted = len([r for r in submitted if r.job_id])
-        waited = len([r for r in reports.values() if r.action == "waited"])
+    def conclude(self, outcome):
+        submitted = outcome.count(lambda r: r.action == "submitted")
+        waited = outcome.count(lambda r: r.action == "waited")
         if self.check_mode:
-            reboot = "will reboot %d server(s) %s (check mode, nothing submitted)" % (len(submitted), WHAT)
+            headline = "will reboot %d server(s) %s (check mode, nothing submitted)" % (submitted, WHAT)
             if submitted:
-                self.warn(reboot)
+                self.warn(headline)
             waited_text = "will wait for %d server(s) already applying it"
         elif self.params["wait"]:
-            reboot = "rebooted %d server(s) %s" % (accepted, WHAT)
+            headline = "rebooted %d server(s) %s" % (outcome.count(lambda r: r.action == "submitted" and r.job_id), WHAT)
             waited_text = "waited for %d server(s) already applying it"
         else:
-            reboot = "%d server(s) are rebooting %s (not waited for)" % (accepted, WHAT)
+            headline = "%d server(s) are rebooting %s (not waited for)" % (
+                outcome.count(lambda r: r.action == "submitted" and r.job_id), WHAT)
             waited_text = "%d server(s) already applying it (not waited for)"
-        if waited:
-            reboot += "; " + waited_text % waited
-        if "diff" in result:
-            result["diff"]["after_header"] = reboot
-        if "msg_failed" in result:
-            result["msg_failed"] += "; " + reboot
-        else:
-            result["msg"] = reboot
-        return result
+        outcome.headline = headline + ("; " + waited_text % waited if waited else "")
+        outcome.headline_in_diff = True
 
 
 def main():
-    Tsvi.main()
+    run_operation(Tsvi)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ import threading
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import PROGRESS_FILE_ENV
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import PROGRESS_FILE_ENV
 
 display = Display()
 
@@ -46,6 +46,10 @@ class JobProgressAction(ActionBase):
             return result
         workdir = tempfile.mkdtemp(prefix="workspace-app-progress-")
         self._progress_file = os.path.join(workdir, "progress")
+        # The task's environment is the public way to hand the module a variable (ansible-core adds
+        # ANSIBLE_ASYNC_DIR the same way); the task's own environment is put back afterwards.
+        task_environment = self._task.environment
+        self._task.environment = list(task_environment or []) + [{PROGRESS_FILE_ENV: self._progress_file}]
         outcome, problems = {}, []
 
         def execute():
@@ -63,6 +67,7 @@ class JobProgressAction(ActionBase):
                 shown = self.show_new_lines(shown)
         finally:
             worker.join()
+            self._task.environment = task_environment
             self._progress_file = None
             shutil.rmtree(workdir, ignore_errors=True)
         if problems:
@@ -86,13 +91,3 @@ class JobProgressAction(ActionBase):
         for line in complete.decode("utf-8", "replace").splitlines():
             display.v("%s | %s" % (self._task.get_name(), line))
         return shown + len(complete)
-
-    def _compute_environment_string(self, raw_environment_out=None):
-        environment = {}
-        super(JobProgressAction, self)._compute_environment_string(environment)
-        if self._progress_file:
-            environment[PROGRESS_FILE_ENV] = self._progress_file
-        if isinstance(raw_environment_out, dict):
-            raw_environment_out.clear()
-            raw_environment_out.update(environment)
-        return self._connection._shell.env_prefix(**environment)

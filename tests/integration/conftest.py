@@ -1,150 +1,14 @@
-"""Integration harness: real ``ansible-playbook`` runs against the simulator over HTTP."""
+"""Fixtures of the integration tests: real ``ansible-playbook`` runs against the simulator over HTTP.
+
+The runner and the environment of those runs are in ``tests.harness``.
+"""
 
 import functools
-import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client
-from tests.conftest import COLLECTIONS_ROOT
-
-ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-GROUP = "group/huaweicloud.workspace_app.workspace_app"
-CREDENTIAL_ENV_PREFIXES = ("HUAWEICLOUD_", "HW_")
-
-
-def playbook_environment(home, extra=None):
-    """The environment of an ``ansible-playbook`` run against the simulator: this checkout's collection, the
-    venv's Python, no credentials or Ansible settings of the developer's (``home`` is a throwaway HOME)."""
-    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(CREDENTIAL_ENV_PREFIXES + ("ANSIBLE_",)))
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS_ROOT,
-        "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-        "ANSIBLE_LOCALHOST_WARNING": "False",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_RETRY_FILES_ENABLED": "False",
-        "ANSIBLE_HOME": os.path.join(home, "ansible-home"),
-        "HOME": home,  # no ~/.huaweicloud/credentials of the developer's
-    })
-    env.update(extra or {})
-    return env
-
-
-class PlaybookRun:
-    """What one ``ansible-playbook`` run printed and the variables its tasks registered."""
-
-    def __init__(self, process, results):
-        self.rc = process.returncode
-        self.stdout = process.stdout
-        self.stderr = process.stderr
-        self.results = results
-
-    @property
-    def output(self):
-        return self.stdout + self.stderr
-
-    def __getitem__(self, name):
-        return self.results[name]
-
-
-class PlaybookRunner:
-    """Writes a one-play playbook of the given tasks and runs it on localhost.
-
-    Every variable a task registers is written to a JSON file at the end of the
-    play (even when a task failed), so tests assert on the real module results.
-    """
-
-    def __init__(self, tmp_path, sim):
-        self.tmp_path = tmp_path
-        self.sim = sim
-        self.runs = 0
-
-    def connection_defaults(self, auth="aksk"):
-        creds = self.sim.credentials
-        defaults = {"endpoint": self.sim.url, "iam_endpoint": self.sim.url, "region": creds["region"]}
-        if auth == "aksk":
-            defaults.update(access_key=creds["ak"], secret_key=creds["sk"], project_id=creds["project_id"])
-        elif auth == "token":
-            defaults.update(auth_token=creds["auth_token"], project_id=creds["project_id"])
-        return defaults
-
-    def environment(self, extra=None):
-        return playbook_environment(str(self.tmp_path), extra)
-
-    def run(self, tasks, module_defaults=None, auth="aksk", env=None, check=False, diff=False, verbosity=0,
-            extra_args=()):
-        cmd, environment, results_file = self.prepare(tasks, module_defaults, auth, env, check, diff, verbosity,
-                                                      extra_args)
-        process = subprocess.run(cmd, env=environment, capture_output=True, text=True, timeout=300, check=False)
-        return PlaybookRun(process, self.results(results_file))
-
-    @staticmethod
-    def results(results_file):
-        return json.loads(results_file.read_text()) if results_file.exists() else {}
-
-    def prepare(self, tasks, module_defaults=None, auth="aksk", env=None, check=False, diff=False, verbosity=0,
-                extra_args=()):
-        """Write the playbook; returns the command, its environment and the file the results go to."""
-        self.runs += 1
-        registered = [task["register"] for task in tasks if "register" in task]
-        results_file = self.tmp_path / ("results-%d.json" % self.runs)
-        dump = "{{ %s | to_json }}" % ("{" + ", ".join("'%s': (%s | default(None))" % (n, n) for n in registered) + "}")
-        defaults = self.connection_defaults(auth) if module_defaults is None else module_defaults
-        play = {
-            "hosts": "localhost",
-            "connection": "local",
-            "gather_facts": False,
-            "module_defaults": {GROUP: defaults} if defaults else {},
-            "tasks": [{
-                "block": tasks,
-                "always": [{"name": "save results", "ansible.builtin.copy": {"content": dump, "dest": str(results_file)},
-                            "check_mode": False, "diff": False}],
-            }],
-        }
-        playbook = self.tmp_path / ("play-%d.yml" % self.runs)
-        playbook.write_text(json.dumps([play], indent=1))
-        cmd = [ANSIBLE_PLAYBOOK, "-i", "localhost,", str(playbook)]
-        if check:
-            cmd.append("--check")
-        if diff:
-            cmd.append("--diff")
-        if verbosity:
-            cmd.append("-" + "v" * verbosity)
-        cmd.extend(extra_args)
-        return cmd, self.environment(env), results_file
-
-
-def module_task(module, register, defaults=None, name=None, **options):
-    """One playbook task: ``module`` with ``defaults`` overridden by ``options``, registered as ``register``."""
-    args = dict(defaults or {})
-    args.update(options)
-    return {"name": name or register, module: args, "register": register}
-
-
-def finish_jobs_when_polled(sim, mutations=0, planning_reads=0):
-    """Move the simulator clock past every job's end at a waiting module's first polling read.
-
-    A polling read is a server list or job detail request (whichever the waiter chose) that
-    comes once the log holds ``mutations`` mutating requests and after ``planning_reads`` such
-    reads (the ones the module makes while planning). Jobs started with a long duration thus
-    stay running while the module plans, then all end at once: deterministic however slow the
-    machine is.
-    """
-    reads = []
-
-    def hook(simulator, body):
-        if len(reads) > planning_reads or len(simulator.log.mutations()) < mutations:
-            return
-        reads.append(1)
-        if len(reads) > planning_reads:
-            simulator.state.fast_forward(simulator.state.job_duration + 1)
-
-    sim.before("list_servers", hook, once=False)
-    sim.before("show_job_detail", hook, once=False)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client, connection
+from tests.harness import PlaybookRunner
 
 
 @pytest.fixture
@@ -163,8 +27,8 @@ def api_client_for():
     """Our own client (not a module under test), to prepare state over HTTP like another operator would."""
     def factory(sim):
         creds = sim.credentials
-        settings = client.resolve_connection({"endpoint": sim.url, "region": creds["region"], "access_key": creds["ak"],
-                                              "secret_key": creds["sk"], "project_id": creds["project_id"]},
-                                             environ={})
+        settings = connection.resolve_connection({"endpoint": sim.url, "region": creds["region"],
+                                                  "access_key": creds["ak"], "secret_key": creds["sk"],
+                                                  "project_id": creds["project_id"]}, environ={})
         return client.Client(settings)
     return factory

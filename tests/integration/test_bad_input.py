@@ -13,8 +13,8 @@ import socket
 
 import pytest
 
-from tests.integration.conftest import PlaybookRunner
-from tests.simulator import Simulator
+from simulator import Simulator
+from tests.harness import PlaybookRunner
 
 NS = "huaweicloud.workspace_app."
 OLD_HDA = "2.0.10.1"

@@ -1,4 +1,4 @@
-"""Smoke test of the fleet benchmark (tests/bench/run.py, ``make bench``) on a tiny fleet.
+"""Smoke test of the fleet benchmark (tools/bench/run.py, ``make bench``) on a tiny fleet.
 
 Runs the real runner in --quick mode: the collection, the naive playbook and the SDK script each against their own
 simulator over HTTP. Checks the printed table, the report and the numbers counted from the request log; the chart
@@ -12,8 +12,8 @@ import re
 import subprocess
 import sys
 
-from tests.conftest import REPO_ROOT
-from tests.simulator import Simulator
+from simulator import Simulator
+from tests.harness import REPO_ROOT
 
 SERVERS = 3
 
@@ -22,7 +22,7 @@ def test_quick_bench_prints_the_table_and_writes_the_report(tmp_path):
     out = tmp_path / "bench.md"
     data = tmp_path / "bench.json"
     env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("HUAWEICLOUD_", "HW_")))
-    cmd = [sys.executable, os.path.join(REPO_ROOT, "tests", "bench", "run.py"), "--quick", "--sizes", str(SERVERS),
+    cmd = [sys.executable, os.path.join(REPO_ROOT, "tools", "bench", "run.py"), "--quick", "--sizes", str(SERVERS),
            "--scenarios", "hda", "--job-duration", "0.5", "--poll-interval", "0.5", "--out", str(out),
            "--json", str(data)]
     process = subprocess.run(cmd, capture_output=True, text=True, timeout=170, check=False, env=env, cwd=REPO_ROOT)

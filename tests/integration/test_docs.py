@@ -3,14 +3,12 @@
 import json
 import os
 import subprocess
-import sys
 
 import yaml
 
-from tests.conftest import COLLECTIONS_ROOT
+from tests.harness import COLLECTIONS_ROOT, REPO_ROOT, ansible_command
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ANSIBLE_DOC = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
+ANSIBLE_DOC = ansible_command("ansible-doc")
 COLLECTION = "huaweicloud.workspace_app"
 
 

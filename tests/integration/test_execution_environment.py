@@ -13,7 +13,7 @@ import tarfile
 import pytest
 import yaml
 
-from tests.conftest import REPO_ROOT
+from tests.harness import REPO_ROOT
 
 BIN = os.path.dirname(sys.executable)
 EE_DEFINITION = os.path.join(REPO_ROOT, "extensions", "awx", "execution-environment.yml")

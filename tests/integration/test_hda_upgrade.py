@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from tests.integration.conftest import finish_jobs_when_polled, module_task
+from tests.harness import finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_hda_upgrade"
 OLD = "2.0.10.1"

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.integration.conftest import module_task
-from tests.simulator import errors as sim_errors
+from simulator import errors as sim_errors
+from tests.harness import module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_image"
 TARGET = "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70"

@@ -8,8 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.integration.conftest import ANSIBLE_PLAYBOOK
+from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT
 
 PLAYBOOKS = os.path.join(REPO_ROOT, "playbooks")
 FAST = {"poll_interval": 0.2, "wait_timeout": 120}

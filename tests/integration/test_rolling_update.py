@@ -13,8 +13,7 @@ import time
 
 import pytest
 
-from tests.conftest import REPO_ROOT
-from tests.integration.conftest import ANSIBLE_PLAYBOOK
+from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT
 
 ROLE = "huaweicloud.workspace_app.rolling_update"
 OLD_HDA = "24.12.0.1004"

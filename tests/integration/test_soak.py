@@ -1,4 +1,4 @@
-"""Fault soak, short version (``make soak`` runs the long one): tests/soak/run.py at 300 servers, one seed.
+"""Fault soak, short version (``make soak`` runs the long one): tools/soak/run.py at 300 servers, one seed.
 
 20 % of AppStream requests are faulted (429 with Retry-After, 500/503, dropped connections, lost responses of
 applied requests). The four job/settings modules must converge, without a duplicate submission, and a re-run
@@ -13,8 +13,8 @@ import time
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
-from tests.soak.run import Soak, summary_text
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
+from tools.soak.run import Soak, summary_text
 
 SERVERS = 300
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.integration.conftest import finish_jobs_when_polled, module_task
+from tests.harness import finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_tsvi"
 FAST = {"poll_interval": 0.2, "wait_timeout": 120}

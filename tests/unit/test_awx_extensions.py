@@ -7,8 +7,8 @@ import re
 import pytest
 import yaml
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client
-from tests.conftest import REPO_ROOT
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import connection
+from tests.harness import REPO_ROOT
 
 AWX_DIR = os.path.join(REPO_ROOT, "extensions", "awx")
 SURVEY_DIR = os.path.join(AWX_DIR, "surveys")
@@ -51,7 +51,7 @@ def test_credential_fields_are_the_connection_options_with_their_secrecy(credent
     fields = dict((field["id"], field) for field in credential_type["inputs"]["fields"])
     assert set(fields) == CREDENTIAL_OPTIONS
     for name, field in fields.items():
-        assert field.get("secret", False) is (name in client.SECRET_OPTIONS), name
+        assert field.get("secret", False) is (name in connection.SECRET_OPTIONS), name
     # AK/SK and the region are what every module needs; project id is resolved through IAM, a token is optional
     assert set(credential_type["inputs"]["required"]) == {"access_key", "secret_key", "region"}
 
@@ -63,22 +63,22 @@ def test_injected_environment_variables_are_exactly_the_ones_resolve_connection_
     assert set(injected) == CREDENTIAL_OPTIONS
     for option, variable in injected.items():
         # the first name resolve_connection looks at, so nothing else in the job's environment wins over it
-        assert client.ENVIRONMENT[option][0] == variable, option
+        assert connection.ENVIRONMENT[option][0] == variable, option
 
 
 def test_resolve_connection_picks_up_what_the_credential_injects(credential_type):
     values = {"access_key": "AKEXAMPLE", "secret_key": "sk-example", "security_token": "token-example",
               "region": "ap-southeast-1", "project_id": "0123456789abcdef0123456789abcdef"}
     environ = dict((name, values[injected_field(template)]) for name, template in credential_type["injectors"]["env"].items())
-    settings = client.resolve_connection({}, environ=environ)
+    settings = connection.resolve_connection({}, environ=environ)
     for option, value in values.items():
         assert settings.values[option] == value
-        assert settings.sources[option] == "environment %s" % client.ENVIRONMENT[option][0]
+        assert settings.sources[option] == "environment %s" % connection.ENVIRONMENT[option][0]
     assert settings.endpoint == "https://workspace.ap-southeast-1.myhuaweicloud.com"
 
     # AWX injects optional fields left empty as empty strings: they must count as not set
     environ.update({"HUAWEICLOUD_SDK_SECURITY_TOKEN": "", "HUAWEICLOUD_SDK_PROJECT_ID": ""})
-    settings = client.resolve_connection({}, environ=environ)
+    settings = connection.resolve_connection({}, environ=environ)
     assert settings.values.get("security_token") is None and settings.values.get("project_id") is None
 
 

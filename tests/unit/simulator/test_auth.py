@@ -5,7 +5,7 @@ import hashlib
 
 import requests
 
-from tests.simulator import auth
+from simulator import auth
 
 
 def sdk_date(offset_seconds=0):

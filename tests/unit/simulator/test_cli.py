@@ -1,4 +1,4 @@
-"""``python -m tests.simulator`` as a separate process."""
+"""``python -m simulator`` as a separate process."""
 
 import json
 import os
@@ -14,7 +14,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.p
 def test_cli_serves_until_sigterm(tmp_path, client_for, poll):
     ready_file = tmp_path / "ready.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.simulator", "--host", "127.0.0.1", "--port", "0", "--servers", "7",
+        [sys.executable, "-m", "simulator", "--host", "127.0.0.1", "--port", "0", "--servers", "7",
          "--groups", "3", "--seed", "5", "--job-duration", "0", "--outdated-hda", "0.3",
          "--ready-file", str(ready_file)],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

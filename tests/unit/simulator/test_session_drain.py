@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from tests.simulator import Simulator
-from tests.simulator.__main__ import parse_args
-from tests.simulator.state import Clock, FleetState
+from simulator import Simulator
+from simulator.__main__ import parse_args
+from simulator.state import Clock, FleetState
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
@@ -118,7 +118,7 @@ def test_drain_is_visible_over_http_with_the_simulator_clock(client_for):
 def test_cli_flag():
     assert parse_args([]).session_drain is None
     assert parse_args(["--session-drain", "2.5"]).session_drain == 2.5
-    result = subprocess.run([sys.executable, "-m", "tests.simulator", "--session-drain", "-1"],
+    result = subprocess.run([sys.executable, "-m", "simulator", "--session-drain", "-1"],
                             cwd=REPO_ROOT, capture_output=True, text=True, timeout=30, check=False)
     assert result.returncode == 2 and "--session-drain: must be 0 or more seconds" in result.stderr
 

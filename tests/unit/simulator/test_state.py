@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from tests.simulator import Simulator
-from tests.simulator.state import DEFAULT_LATEST_HDA, FleetState
+from simulator import Simulator
+from simulator.state import DEFAULT_LATEST_HDA, FleetState
 
 
 def test_default_fleet_shape():

@@ -14,7 +14,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client, connection
 
 AK = "HPUAEXAMPLEAK0000001"
 SK = "sk-Secret/+=value-0123456789abcdefSECRET"
@@ -81,7 +81,7 @@ def make_client(httpserver, isolated_home):
                     endpoint=httpserver.url_for("/"), max_retries=3, request_timeout=5)
         base.update(params)
         base = dict((k, v) for k, v in base.items() if v is not None)
-        settings = client.resolve_connection(base, environ or {})
+        settings = connection.resolve_connection(base, environ or {})
         sleep = Recorder()
         return client.Client(settings, sleep=sleep, rand=rand), sleep
 

@@ -1,38 +1,27 @@
-"""client.py: connection resolution, signed requests, retries, errors, project lookup, paging.
+"""client.py: signed requests, retries (the rule table and on the wire), error parsing, paging.
 
 HTTP goes to a real loopback server (pytest-httpserver, or a raw socket server
 for a connection dropped mid-request); delays are recorded, never slept.
+Connection settings are tested in test_connection.py, the project lookup in test_iam.py.
 """
 
 import json
-import os
 import socket
 import threading
 
 import pytest
+import requests
 
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ProtocolError
 from werkzeug.wrappers import Response
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client, connection, errors
 
 # the same values as conftest.py (test modules cannot import conftest under --import-mode=importlib)
-AK = "HPUAEXAMPLEAK0000001"
 SK = "sk-Secret/+=value-0123456789abcdefSECRET"
 PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 TOKEN = "MIIEXAMPLEtokenVALUE-" + "x" * 40
 SECURITY_TOKEN = "gQpTEMPORARYsecurityTOKEN+/=" + "y" * 30
-
-AK_SK = dict(access_key=AK, secret_key=SK)
-
-
-def settings_for(params, environ=None):
-    return client.resolve_connection(params, environ or {})
-
-
-def write_credentials(path, **basic):
-    lines = ["[basic]"] + ["%s = %s" % item for item in basic.items()]
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
 
 
 def sequence(*responses):
@@ -149,296 +138,6 @@ def dropping_server():
 
 
 # ---------------------------------------------------------------------------
-# resolve_connection
-# ---------------------------------------------------------------------------
-
-@pytest.mark.usefixtures("isolated_home")
-class TestResolveConnection:
-
-    def test_option_beats_environment_beats_credentials_file(self, tmp_path):
-        path = write_credentials(tmp_path / "cred", ak="FILE_AK", sk="FILE_SK", project_id="file_pid",
-                                 security_token="FILE_ST")
-        environ = {"HUAWEICLOUD_SDK_AK": "ENV_AK", "HUAWEICLOUD_SDK_SK": "ENV_SK",
-                   "HUAWEICLOUD_SDK_PROJECT_ID": "env_pid", "HUAWEICLOUD_SDK_SECURITY_TOKEN": "ENV_ST"}
-        params = dict(region="cn-north-4", credentials_file=path)
-
-        from_file = settings_for(params)
-        assert (from_file.access_key, from_file.secret_key, from_file.project_id, from_file.security_token) == (
-            "FILE_AK", "FILE_SK", "file_pid", "FILE_ST")
-        assert from_file.sources["access_key"] == "credentials file %s" % path
-
-        from_env = settings_for(params, environ)
-        assert (from_env.access_key, from_env.secret_key, from_env.project_id, from_env.security_token) == (
-            "ENV_AK", "ENV_SK", "env_pid", "ENV_ST")
-        assert from_env.sources["secret_key"] == "environment HUAWEICLOUD_SDK_SK"
-
-        opts = dict(params, access_key="OPT_AK", secret_key="OPT_SK", project_id="opt_pid", security_token="OPT_ST")
-        from_opt = settings_for(opts, environ)
-        assert (from_opt.access_key, from_opt.secret_key, from_opt.project_id, from_opt.security_token) == (
-            "OPT_AK", "OPT_SK", "opt_pid", "OPT_ST")
-        assert from_opt.sources["project_id"] == "option project_id"
-        assert from_opt.sources["credentials_file"] == "option credentials_file"
-
-    @pytest.mark.parametrize("name, first, second", [  # as documented in INTERFACE.md
-        ("region", "HUAWEICLOUD_SDK_REGION", "HW_REGION_NAME"),
-        ("project_id", "HUAWEICLOUD_SDK_PROJECT_ID", "HW_PROJECT_ID"),
-        ("access_key", "HUAWEICLOUD_SDK_AK", "HW_ACCESS_KEY"),
-        ("secret_key", "HUAWEICLOUD_SDK_SK", "HW_SECRET_KEY"),
-        ("security_token", "HUAWEICLOUD_SDK_SECURITY_TOKEN", "HW_SECURITY_TOKEN"),
-    ])
-    def test_first_environment_name_wins_over_second(self, name, first, second):
-        value = "cn-east-3" if name == "region" else "first-" + name
-        other = "ap-southeast-1" if name == "region" else "second-" + name
-        environ = {"HUAWEICLOUD_SDK_REGION": "cn-north-4"}
-        environ.update({first: value, second: other})
-        params = dict(AK_SK, project_id="pid")
-        params.pop(name, None)
-        settings = settings_for(params, environ)
-        assert settings.values[name] == value
-        assert settings.sources[name] == "environment %s" % first
-
-        del environ[first]
-        settings = settings_for(params, environ)
-        assert settings.values[name] == other
-        assert settings.sources[name] == "environment %s" % second
-
-    def test_documented_environment_names(self):
-        environ = {
-            "HW_REGION_NAME": "cn-south-1", "HW_PROJECT_ID": "p", "HW_ACCESS_KEY": "a", "HW_SECRET_KEY": "s",
-            "HW_SECURITY_TOKEN": "st", "HW_WORKSPACE_APP_ENDPOINT": "http://127.0.0.1:1",
-            "HUAWEICLOUD_SDK_IAM_ENDPOINT": "http://127.0.0.1:2",
-        }
-        settings = settings_for({}, environ)
-        assert settings.region == "cn-south-1"
-        assert (settings.project_id, settings.access_key, settings.secret_key, settings.security_token) == (
-            "p", "a", "s", "st")
-        assert settings.endpoint == "http://127.0.0.1:1"
-        assert settings.iam_endpoint == "http://127.0.0.1:2"
-        token = settings_for({"region": "cn-north-4"}, {"HW_AUTH_TOKEN": "tok"})
-        assert token.auth_token == "tok" and token.sources["auth_token"] == "environment HW_AUTH_TOKEN"
-
-    def test_empty_option_falls_back_to_environment(self):
-        settings = settings_for(dict(region="", access_key="", secret_key=SK, project_id=None),
-                                {"HW_REGION_NAME": "cn-north-4", "HW_ACCESS_KEY": "envak", "HW_PROJECT_ID": "p"})
-        assert settings.region == "cn-north-4"
-        assert settings.access_key == "envak"
-        assert settings.sources["access_key"] == "environment HW_ACCESS_KEY"
-        assert settings.sources["secret_key"] == "option secret_key"
-
-    def test_credentials_file_from_environment(self, tmp_path):
-        path = write_credentials(tmp_path / "c.ini", ak="FAK", sk="FSK")
-        settings = settings_for({"region": "cn-north-4"}, {"HUAWEICLOUD_SDK_CREDENTIALS_FILE": path})
-        assert (settings.access_key, settings.secret_key) == ("FAK", "FSK")
-        assert settings.sources["secret_key"] == "credentials file %s" % path
-        assert settings.sources["credentials_file"] == "environment HUAWEICLOUD_SDK_CREDENTIALS_FILE"
-
-    def test_default_credentials_file_in_home(self, isolated_home):
-        (isolated_home / ".huaweicloud").mkdir()
-        path = write_credentials(isolated_home / ".huaweicloud" / "credentials", ak="HAK", sk="HSK",
-                                 project_id="hpid")
-        settings = settings_for({"region": "cn-north-4"})
-        assert (settings.access_key, settings.secret_key, settings.project_id) == ("HAK", "HSK", "hpid")
-        assert settings.sources["access_key"] == "credentials file %s" % path
-
-    def test_explicit_credentials_file_beats_default(self, isolated_home, tmp_path):
-        (isolated_home / ".huaweicloud").mkdir()
-        write_credentials(isolated_home / ".huaweicloud" / "credentials", ak="HAK", sk="HSK")
-        path = write_credentials(tmp_path / "explicit", ak="XAK", sk="XSK")
-        settings = settings_for({"region": "cn-north-4"}, {"HUAWEICLOUD_SDK_CREDENTIALS_FILE": path})
-        assert (settings.access_key, settings.secret_key) == ("XAK", "XSK")
-
-    def test_credentials_file_path_with_tilde_is_expanded(self, isolated_home):
-        write_credentials(isolated_home / "mine.ini", ak="TAK", sk="TSK")
-        settings = settings_for({"region": "cn-north-4", "credentials_file": "~/mine.ini"})
-        assert settings.access_key == "TAK"
-
-    def test_file_only_fills_what_is_missing(self, tmp_path):
-        path = write_credentials(tmp_path / "c", ak="FAK", sk="FSK", project_id="fpid")
-        settings = settings_for({"region": "cn-north-4", "credentials_file": path, "secret_key": "OSK"})
-        assert settings.access_key == "FAK" and settings.sources["access_key"].startswith("credentials file")
-        assert settings.secret_key == "OSK" and settings.sources["secret_key"] == "option secret_key"
-
-    @pytest.mark.parametrize("missing", ["access_key", "secret_key", "both"])
-    def test_missing_credentials_name_every_place_looked_at(self, missing):
-        params = {"region": "cn-north-4", "project_id": "p"}
-        if missing != "access_key":
-            params["access_key"] = AK if missing == "secret_key" else None
-        if missing == "access_key":
-            params["secret_key"] = SK
-        with pytest.raises(client.ConfigurationError) as info:
-            settings_for(params)
-        msg = str(info.value)
-        names = ["access_key", "secret_key"] if missing == "both" else [missing]
-        documented = {"access_key": ("HUAWEICLOUD_SDK_AK", "HW_ACCESS_KEY"),
-                      "secret_key": ("HUAWEICLOUD_SDK_SK", "HW_SECRET_KEY")}
-        for name in names:
-            first, second = documented[name]
-            assert "option %s" % name in msg
-            assert first in msg and second in msg
-        assert "credentials file ~/.huaweicloud/credentials" in msg
-        assert "auth_token" in msg and "HW_AUTH_TOKEN" in msg
-        if missing != "both":
-            other = "secret_key" if missing == "access_key" else "access_key"
-            assert "option %s" % other not in msg
-
-    def test_missing_credentials_names_the_credentials_file_that_was_read(self, tmp_path):
-        path = write_credentials(tmp_path / "c", project_id="p")
-        with pytest.raises(client.ConfigurationError, match="credentials file %s" % str(path)):
-            settings_for({"region": "cn-north-4", "credentials_file": path})
-
-    def test_auth_token_alone_is_enough(self):
-        settings = settings_for({"region": "ap-southeast-1", "auth_token": TOKEN})
-        assert settings.auth_token == TOKEN
-        assert settings.values.get("access_key") is None
-        assert settings.endpoint == "https://workspace.ap-southeast-1.myhuaweicloud.com"
-
-    @pytest.mark.parametrize("region, host", [
-        ("cn-north-4", "appstream"), ("cn-east-3", "appstream"), ("cn-south-1", "appstream"),
-        ("cn-north-9", "appstream"), ("cn-southwest-2", "appstream"),
-        ("ap-southeast-1", "workspace"), ("ap-southeast-3", "workspace"), ("af-south-1", "workspace"),
-        ("la-north-2", "workspace"), ("sa-brazil-1", "workspace"), ("cn-east-5", "workspace"),
-        ("cn-north-11", "workspace"), ("tr-west-1", "workspace"),
-    ])
-    def test_endpoint_derived_from_region(self, region, host):
-        settings = settings_for(dict(AK_SK, region=region, project_id="p"))
-        assert settings.endpoint == "https://%s.%s.myhuaweicloud.com" % (host, region)
-        assert settings.iam_endpoint == "https://iam.%s.myhuaweicloud.com" % region
-
-    def test_endpoint_and_iam_endpoint_override(self):
-        settings = settings_for(dict(AK_SK, region="cn-north-4", project_id="p",
-                                     endpoint="https://private.example.com:8443/base/",
-                                     iam_endpoint="https://iam.example.com/"))
-        assert settings.endpoint == "https://private.example.com:8443/base"
-        assert settings.iam_endpoint == "https://iam.example.com"
-        assert settings.sources["endpoint"] == "option endpoint"
-
-    def test_endpoint_without_region_needs_project_id(self):
-        settings = settings_for(dict(AK_SK, endpoint="https://e.example.com", project_id="p"))
-        assert settings.endpoint == "https://e.example.com"
-        with pytest.raises(client.ConfigurationError) as info:
-            settings_for(dict(AK_SK, endpoint="https://e.example.com"))
-        assert "project_id" in str(info.value) and "HUAWEICLOUD_SDK_PROJECT_ID" in str(info.value)
-
-    def test_region_required_without_endpoint(self):
-        with pytest.raises(client.ConfigurationError) as info:
-            settings_for(dict(AK_SK, project_id="p"))
-        msg = str(info.value)
-        assert "region" in msg and "HUAWEICLOUD_SDK_REGION" in msg and "HW_REGION_NAME" in msg
-        assert "endpoint" in msg
-
-    @pytest.mark.parametrize("option", ["endpoint", "iam_endpoint"])
-    @pytest.mark.parametrize("url", ["http://127.0.0.1:8080", "http://127.9.8.7", "http://[::1]:9000/",
-                                     "http://localhost:1234", "HTTP://LOCALHOST:1"])
-    def test_plain_http_allowed_for_loopback(self, option, url):
-        settings = settings_for(dict(AK_SK, region="cn-north-4", project_id="p", **{option: url}))
-        assert settings.values[option] == url.rstrip("/")
-
-    @pytest.mark.parametrize("option", ["endpoint", "iam_endpoint"])
-    @pytest.mark.parametrize("url", ["http://example.com", "http://10.0.0.1:8080", "http://127.0.0.1.example.com",
-                                     "http://[::2]:80"])
-    def test_plain_http_rejected_elsewhere(self, option, url):
-        with pytest.raises(client.ConfigurationError) as info:
-            settings_for(dict(AK_SK, region="cn-north-4", project_id="p", **{option: url}))
-        msg = str(info.value)
-        assert msg.startswith(option + ":")
-        assert "https://" in msg
-
-    @pytest.mark.parametrize("option", ["endpoint", "iam_endpoint"])
-    @pytest.mark.parametrize("url", ["appstream.cn-north-4.myhuaweicloud.com", "ftp://example.com", "https://",
-                                     "https://example.com/?x=1", "https://example.com/#frag"])
-    def test_malformed_endpoint_rejected(self, option, url):
-        with pytest.raises(client.ConfigurationError) as info:
-            settings_for(dict(AK_SK, region="cn-north-4", project_id="p", **{option: url}))
-        assert str(info.value).startswith(option + ":")
-
-    def test_bad_endpoint_from_environment_is_rejected(self):
-        with pytest.raises(client.ConfigurationError, match="^endpoint:"):
-            settings_for(dict(AK_SK, project_id="p"), {"HW_WORKSPACE_APP_ENDPOINT": "http://example.com"})
-
-    @pytest.mark.parametrize("url", ["https://example.com:notaport", "https://example.com:99999",
-                                     "http://localhost:port"])
-    def test_endpoint_with_bad_port_rejected(self, url):
-        with pytest.raises(client.ConfigurationError, match="^endpoint:"):
-            settings_for(dict(AK_SK, region="cn-north-4", project_id="p", endpoint=url))
-
-    def test_endpoint_with_userinfo_rejected(self):
-        with pytest.raises(client.ConfigurationError, match="^endpoint:"):
-            settings_for(dict(AK_SK, region="cn-north-4", project_id="p",
-                              endpoint="https://user:hunter2@example.com"))
-
-    @pytest.mark.parametrize("region", ["CN-NORTH-4", "cn_north_4", "cn-north", "north-4", "cn-north-4.evil.com",
-                                        "cn-north-4/../x", " cn-north-4", "cn-north-4 "])
-    def test_bad_region_rejected(self, region):
-        with pytest.raises(client.ConfigurationError) as info:
-            settings_for(dict(AK_SK, region=region, project_id="p"))
-        assert str(info.value).startswith("region:")
-        assert repr(region) in str(info.value)
-
-    def test_region_with_trailing_newline_rejected(self):
-        with pytest.raises(client.ConfigurationError):
-            settings_for(dict(AK_SK, project_id="p"), {"HW_REGION_NAME": "cn-north-4\n"})
-
-    def test_unreadable_credentials_file(self, tmp_path):
-        with pytest.raises(client.ConfigurationError) as info:
-            settings_for({"region": "cn-north-4", "credentials_file": str(tmp_path)})  # a directory
-        assert str(info.value).startswith("credentials_file: cannot read %s" % tmp_path)
-
-    def test_missing_explicit_credentials_file(self, tmp_path):
-        path = str(tmp_path / "nope")
-        with pytest.raises(client.ConfigurationError, match="credentials_file: cannot read"):
-            settings_for({"region": "cn-north-4", "credentials_file": path})
-
-    def test_malformed_credentials_file(self, tmp_path):
-        path = tmp_path / "bad"
-        path.write_text("ak = no section header\n")
-        with pytest.raises(client.ConfigurationError, match="credentials_file: cannot read"):
-            settings_for({"region": "cn-north-4", "credentials_file": str(path)})
-
-    def test_credentials_file_without_basic_section(self, tmp_path):
-        path = tmp_path / "other"
-        path.write_text("[profile]\nak = a\nsk = b\n")
-        with pytest.raises(client.ConfigurationError, match=r"has no \[basic\] section"):
-            settings_for({"region": "cn-north-4", "credentials_file": str(path)})
-
-    def test_malformed_default_credentials_file_in_home(self, isolated_home):
-        (isolated_home / ".huaweicloud").mkdir()
-        (isolated_home / ".huaweicloud" / "credentials").write_text("[basic\nak=1\n")
-        with pytest.raises(client.ConfigurationError, match="credentials_file"):
-            settings_for({"region": "cn-north-4"})
-
-    def test_credentials_file_values_are_read_verbatim(self, tmp_path):
-        path = write_credentials(tmp_path / "pct", ak="AK", sk="abc%def", security_token="t%%x")
-        settings = settings_for({"region": "cn-north-4", "credentials_file": path, "project_id": "p"})
-        assert settings.secret_key == "abc%def"
-        assert settings.security_token == "t%%x"
-
-    def test_secrets_lists_secret_values_only(self):
-        settings = settings_for(dict(AK_SK, region="cn-north-4", project_id="p", security_token=SECURITY_TOKEN,
-                                     auth_token=TOKEN))
-        assert sorted(settings.secrets) == sorted([SK, SECURITY_TOKEN, TOKEN])
-        assert AK not in settings.secrets
-        assert settings_for(dict(AK_SK, region="cn-north-4")).secrets == [SK]
-
-    def test_secrets_from_environment_and_file_are_listed(self, tmp_path):
-        path = write_credentials(tmp_path / "c", ak="A", sk="FILESECRET")
-        settings = settings_for({"region": "cn-north-4", "credentials_file": path},
-                                {"HW_SECURITY_TOKEN": "ENVTOKEN"})
-        assert sorted(settings.secrets) == ["ENVTOKEN", "FILESECRET"]
-
-    def test_transport_options_pass_through(self):
-        settings = settings_for(dict(AK_SK, region="cn-north-4", validate_certs=False, request_timeout=2.5,
-                                     max_retries=0))
-        assert settings.validate_certs is False
-        assert settings.request_timeout == 2.5
-        assert settings.max_retries == 0
-
-    def test_unknown_attribute_raises_attribute_error(self):
-        settings = settings_for(dict(AK_SK, region="cn-north-4"))
-        with pytest.raises(AttributeError):
-            settings.no_such_option  # noqa: B018
-
-
-# ---------------------------------------------------------------------------
 # Client.request: signing and wire format
 # ---------------------------------------------------------------------------
 
@@ -521,7 +220,7 @@ def test_empty_success_body_is_none(httpserver, make_client, status):
 def test_success_body_that_is_not_json(httpserver, make_client):
     httpserver.expect_request("/html").respond_with_data("<html>", status=200, headers={"X-Request-Id": "rq-1"})
     api_client, _unused = make_client()
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/html")
     assert (info.value.status, info.value.request_id) == (200, "rq-1")
     assert "not JSON" in info.value.error_msg
@@ -530,10 +229,138 @@ def test_success_body_that_is_not_json(httpserver, make_client):
 def test_redirect_is_not_followed(httpserver, make_client):
     httpserver.expect_request("/moved").respond_with_data("", status=302, headers={"Location": "http://example.com/"})
     api_client, _unused = make_client()
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/moved")
     assert info.value.status == 302
     assert len(httpserver.log) == 1
+
+
+# ---------------------------------------------------------------------------
+# the retry table
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("method, status, code, failed, rule", [
+    ("GET", 503, None, None, "server error"),
+    ("GET", 500, None, None, "server error"),
+    ("GET", 502, None, None, "server error"),
+    ("GET", 504, None, None, "server error"),
+    ("GET", 501, None, None, None),
+    ("GET", 400, "WKS.00211102", None, None),
+    ("GET", 429, None, None, "throttled"),
+    ("PATCH", 503, None, None, None),
+    ("POST", 500, None, None, None),
+    ("DELETE", 502, None, None, None),
+    ("PATCH", 429, None, None, "throttled"),
+    ("POST", 403, "APIGW.0308", None, "throttled"),
+    ("PATCH", 503, "APIGW.0308", None, "throttled"),
+    ("POST", None, None, client.NOT_SENT, "never reached the service"),
+    ("GET", None, None, client.NOT_SENT, "never reached the service"),
+    ("POST", None, None, client.MAYBE_SENT, None),
+    ("PATCH", None, None, client.MAYBE_SENT, None),
+    ("GET", None, None, client.MAYBE_SENT, "connection failed after sending"),
+])
+def test_retry_rules(method, status, code, failed, rule):
+    found = client.RetryPolicy().rule_for(method, errors.ApiError(status, code, "m", method, "/p"), failed)
+    assert (found.name if found else None) == rule
+
+
+def test_should_retry_stops_at_max_retries():
+    policy = client.RetryPolicy(max_retries=2)
+    error = errors.ApiError(503, None, "m", "GET", "/p")
+    assert [policy.should_retry(attempt, "GET", error) for attempt in range(4)] == [True, True, False, False]
+    assert not client.RetryPolicy(max_retries=0).should_retry(0, "GET", error)
+    assert not policy.should_retry(0, "PATCH", error)
+
+
+@pytest.mark.parametrize("attempt, rand, retry_after, expected", [
+    (0, 1.0, None, 1.0), (3, 0.5, None, 4.0), (10, 1.0, None, 30.0), (10, 0.0, None, 0.0),
+    (0, 0.5, 7.0, 7.0), (0, 0.5, 0.2, 0.5), (0, 0.5, 120.0, 120.0), (0, 0.5, 600.0, 120.0), (10, 1.0, 600.0, 120.0),
+])
+def test_delay_is_jittered_backoff_and_retry_after_up_to_its_cap(attempt, rand, retry_after, expected):
+    assert client.RetryPolicy().delay(attempt, retry_after, lambda: rand) == pytest.approx(expected)
+
+
+def test_delay_caps_are_settable():
+    policy = client.RetryPolicy(backoff_base=0.5, backoff_cap=2.0, retry_after_cap=5.0)
+    assert [policy.delay(n, None, lambda: 1.0) for n in range(4)] == [0.5, 1.0, 2.0, 2.0]
+    assert policy.delay(0, 60.0, lambda: 1.0) == 5.0
+
+
+@pytest.mark.parametrize("exc, failed", [
+    (requests.exceptions.ConnectTimeout(), client.NOT_SENT),
+    (requests.exceptions.SSLError(), client.NOT_SENT),
+    (requests.exceptions.ConnectionError(MaxRetryError(None, "/", ConnectTimeoutError())), client.NOT_SENT),
+    (requests.exceptions.ConnectionError(MaxRetryError(None, "/", NewConnectionError(None, "refused"))),
+     client.NOT_SENT),
+    (requests.exceptions.ReadTimeout(), client.MAYBE_SENT),
+    (requests.exceptions.ConnectionError(ProtocolError("Connection aborted.")), client.MAYBE_SENT),
+    (requests.exceptions.ConnectionError(), client.MAYBE_SENT),
+])
+def test_connection_failure_is_not_sent_only_when_provably_so(exc, failed):
+    assert client.connection_failure(exc) == failed
+
+
+class FailingSession(requests.Session):
+    """A real session whose first calls raise ``failures`` instead of sending anything."""
+
+    def __init__(self, *failures):
+        super(FailingSession, self).__init__()
+        self.failures = list(failures)
+
+    def request(self, method, url, *args, **kwargs):
+        if self.failures:
+            raise self.failures.pop(0)
+        return super(FailingSession, self).request(method, url, *args, **kwargs)
+
+
+@pytest.fixture
+def client_with_session(httpserver, isolated_home):
+    def make(session):
+        settings = connection.resolve_connection(dict(region="cn-north-4", project_id=PROJECT_ID, access_key="ak",
+                                                      secret_key=SK, endpoint=httpserver.url_for("/"),
+                                                      max_retries=3), {})
+        delays = []
+        return client.Client(settings, session=session, sleep=delays.append, rand=lambda: 0.5), delays
+
+    return make
+
+
+@pytest.mark.parametrize("failure", [
+    requests.exceptions.ConnectTimeout(),
+    requests.exceptions.ConnectionError(MaxRetryError(None, "/", ConnectTimeoutError())),
+])
+def test_post_retried_after_connect_timeout(httpserver, client_with_session, failure):
+    httpserver.expect_request("/m", method="POST").respond_with_json({"job_id": "j"})
+    api_client, delays = client_with_session(FailingSession(failure))
+    assert api_client.request("POST", "/m", body={"items": ["a"]}) == {"job_id": "j"}
+    assert (api_client.requests_sent, api_client.retries, delays) == (2, 1, [0.5])
+    assert len(httpserver.log) == 1
+
+
+def test_post_not_retried_after_read_timeout(httpserver, client_with_session):
+    api_client, delays = client_with_session(FailingSession(requests.exceptions.ReadTimeout()))
+    with pytest.raises(errors.ApiError) as info:
+        api_client.request("POST", "/m", body={"items": ["a"]})
+    assert (api_client.requests_sent, api_client.retries, delays) == (1, 0, [])
+    assert info.value.status is None
+    assert info.value.error_msg == ("the connection failed after the request was sent, so it may have been applied; "
+                                    "re-read the state before trying again (ReadTimeout)")
+    assert httpserver.log == []
+
+
+def test_retry_after_is_capped_on_the_wire(httpserver, make_client):
+    httpserver.expect_request("/r").respond_with_handler(sequence(
+        error_response(429, "APIGW.0308", "throttled", headers={"Retry-After": "600"}), ok()))
+    api_client, sleep = make_client()
+    api_client.get("/r")
+    assert sleep.delays == [120.0]
+
+
+def test_the_client_is_the_transport_only():
+    """Settings come from connection.py and errors from errors.py; client.py does not hand them on."""
+    assert not hasattr(client, "resolve_connection") and not hasattr(client, "ConnectionSettings")
+    assert client.HAS_REQUESTS and client.REQUESTS_IMPORT_ERROR is None and client.PAGE_LIMIT == 100
+    assert errors.ApiError and connection.resolve_connection
 
 
 # ---------------------------------------------------------------------------
@@ -589,7 +416,7 @@ def test_get_retried_on_5xx(httpserver, make_client, assert_signed, status):
 def test_get_not_retried_on_other_errors(httpserver, make_client, status):
     httpserver.expect_request("/n").respond_with_handler(sequence(error_response(status, "WKS.00211102", "bad")))
     api_client, sleep = make_client()
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/n")
     assert info.value.status == status
     assert len(httpserver.log) == 1
@@ -601,7 +428,7 @@ def test_get_gives_up_after_max_retries_with_full_error(httpserver, make_client)
         error_response(503, "WKS.00129901", "The service is now unavailable to process the request.",
                        headers={"X-Request-Id": "req-0123"})))
     api_client, sleep = make_client(max_retries=4)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/v1/{project_id}/app-servers", {"limit": 1})
     exc = info.value
     assert len(httpserver.log) == 5
@@ -615,7 +442,7 @@ def test_get_gives_up_after_max_retries_with_full_error(httpserver, make_client)
 def test_max_retries_zero_means_one_attempt(httpserver, make_client):
     httpserver.expect_request("/z").respond_with_handler(sequence(error_response(429, "APIGW.0308", "slow down")))
     api_client, sleep = make_client(max_retries=0)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/z")
     assert info.value.status == 429 and info.value.throttled
     assert len(httpserver.log) == 1
@@ -625,7 +452,7 @@ def test_max_retries_zero_means_one_attempt(httpserver, make_client):
 def test_max_retries_default_is_five(httpserver, make_client):
     httpserver.expect_request("/d").respond_with_handler(sequence(error_response(502)))
     api_client, sleep = make_client(max_retries=None)
-    with pytest.raises(client.ApiError):
+    with pytest.raises(errors.ApiError):
         api_client.get("/d")
     assert len(httpserver.log) == 6
     assert len(sleep.delays) == 5
@@ -640,7 +467,7 @@ def test_max_retries_default_is_five(httpserver, make_client):
 def test_backoff_is_full_jitter_exponential_and_capped(httpserver, make_client, rand_value, expected):
     httpserver.expect_request("/b").respond_with_handler(sequence(error_response(503)))
     api_client, sleep = make_client(max_retries=7, rand=lambda: rand_value)
-    with pytest.raises(client.ApiError):
+    with pytest.raises(errors.ApiError):
         api_client.get("/b")
     assert sleep.delays == pytest.approx(expected)
 
@@ -649,7 +476,7 @@ def test_backoff_draws_a_new_random_number_each_time(httpserver, make_client):
     draws = iter([0.1, 0.9, 0.3])
     httpserver.expect_request("/b").respond_with_handler(sequence(error_response(500)))
     api_client, sleep = make_client(max_retries=3, rand=lambda: next(draws))
-    with pytest.raises(client.ApiError):
+    with pytest.raises(errors.ApiError):
         api_client.get("/b")
     assert sleep.delays == pytest.approx([0.1, 1.8, 1.2])
 
@@ -657,7 +484,7 @@ def test_backoff_draws_a_new_random_number_each_time(httpserver, make_client):
 def test_get_retried_on_connection_refused(make_client):
     port = closed_port()
     api_client, sleep = make_client(endpoint="http://127.0.0.1:%d" % port, max_retries=2)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/v1/{project_id}/app-servers")
     exc = info.value
     assert api_client.requests_sent == 3
@@ -703,7 +530,7 @@ def test_mutation_not_retried_on_5xx(httpserver, make_client, method, status):
         error_response(status, "WKS.00211401", "The requested operation failed. Please try again later.",
                        headers={"X-Request-Id": "rid-5"}), ok()))
     api_client, sleep = make_client(max_retries=5)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.request(method, "/m", body={"items": ["a"]})
     assert len(httpserver.log) == 1
     assert sleep.delays == []
@@ -713,7 +540,7 @@ def test_mutation_not_retried_on_5xx(httpserver, make_client, method, status):
 @pytest.mark.parametrize("method", ["PATCH", "POST"])
 def test_mutation_not_retried_when_connection_dropped_after_sending(dropping_server, make_client, method):
     api_client, sleep = make_client(endpoint="http://127.0.0.1:%d" % dropping_server.port, max_retries=5)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.request(method, "/v1/{project_id}/app-servers/actions/batch-update-tsvi",
                            body={"items": [{"id": "s1"}]})
     exc = info.value
@@ -728,7 +555,7 @@ def test_mutation_not_retried_when_connection_dropped_after_sending(dropping_ser
 
 def test_get_retried_when_connection_dropped(dropping_server, make_client):
     api_client, sleep = make_client(endpoint="http://127.0.0.1:%d" % dropping_server.port, max_retries=2)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/x")
     assert len(dropping_server.requests) == 3
     assert len(sleep.delays) == 2
@@ -740,7 +567,7 @@ def test_get_retried_when_connection_dropped(dropping_server, make_client):
 def test_mutation_retried_on_connection_refused(make_client, method):
     port = closed_port()
     api_client, sleep = make_client(endpoint="http://127.0.0.1:%d" % port, max_retries=3)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.request(method, "/m", body={"items": ["a"]})
     assert api_client.requests_sent == 4
     assert sleep.delays == [0.5, 1.0, 2.0]
@@ -751,7 +578,7 @@ def test_mutation_retried_on_connection_refused(make_client, method):
 def test_mutation_over_failed_tls_handshake_is_not_reported_as_maybe_applied(httpserver, make_client):
     # https:// against the plain-HTTP test server: the TLS handshake fails before any request is sent
     api_client, _unused = make_client(endpoint="https://localhost:%d" % httpserver.port, max_retries=0)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.request("PATCH", "/m", body={"items": ["a"]})
     assert all(req.method != "PATCH" for req, _unused in httpserver.log)
     assert "may have been applied" not in info.value.error_msg
@@ -762,7 +589,7 @@ def test_read_timeout(holding_server, make_client, method, connections):
     """No answer within request_timeout: reads are retried, a mutation is not (it may have been applied)."""
     api_client, sleep = make_client(endpoint="http://127.0.0.1:%d" % holding_server.port, max_retries=2,
                                     request_timeout=0.2)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.request(method, "/slow", body={"items": ["a"]} if method != "GET" else None)
     assert len(holding_server.requests) == connections
     assert len(sleep.delays) == connections - 1
@@ -775,7 +602,7 @@ def test_mutation_gives_up_on_persistent_throttling(httpserver, make_client, met
     httpserver.expect_request("/m").respond_with_handler(sequence(
         error_response(429, "APIGW.0308", "throttled", headers={"X-Request-Id": "r429"})))
     api_client, sleep = make_client(max_retries=2)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.request(method, "/m", body={"items": ["a"]})
     assert len(httpserver.log) == 3 and len(sleep.delays) == 2
     assert (info.value.status, info.value.error_code, info.value.request_id) == (429, "APIGW.0308", "r429")
@@ -788,7 +615,7 @@ def test_secret_with_trailing_newline_never_leaks(httpserver, make_client, optio
     api_client, _unused = make_client(**{option: secret + "\n"})
     try:
         api_client.get("/x")
-    except (client.ConfigurationError, client.ApiError) as exc:
+    except (errors.ConfigurationError, errors.ApiError) as exc:
         assert secret not in str(exc)
     else:
         (request, _unused), = httpserver.log
@@ -805,7 +632,7 @@ def test_api_error_message_and_dict(httpserver, make_client):
         json.dumps({"error_code": "WKS.00211102", "error_msg": "The parameter is invalid."}), status=400,
         headers={"X-Request-Id": "0f1e2d3c"}, content_type="application/json")
     api_client, _unused = make_client(security_token=SECURITY_TOKEN)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.request("PATCH", "/v1/{project_id}/app-servers/access-agent/actions/upgrade", body={"items": []})
     exc = info.value
     message = str(exc)
@@ -827,7 +654,7 @@ def test_api_error_in_token_mode_never_contains_the_token(httpserver, make_clien
         json.dumps({"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information"}),
         status=401, headers={"X-Request-Id": "r401"})
     api_client, _unused = make_client(access_key=None, secret_key=None, auth_token=TOKEN)
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/v1/{project_id}/x")
     assert info.value.status == 401 and info.value.error_code == "APIGW.0301"
     assert TOKEN not in str(info.value) and TOKEN not in json.dumps(info.value.to_dict())
@@ -838,7 +665,7 @@ def test_iam_style_error_body(httpserver, make_client):
         json.dumps({"error": {"code": "IAM.0001", "message": "The request you have made requires authentication.",
                               "title": "Unauthorized"}}), status=401, headers={"X-IAM-Trace-Id": "trace-9"})
     api_client, _unused = make_client()
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/v3/projects")
     exc = info.value
     assert (exc.error_code, exc.error_msg, exc.request_id) == (
@@ -850,7 +677,7 @@ def test_non_json_error_body(httpserver, make_client):
     httpserver.expect_request("/gw").respond_with_data("<html><body>Bad Gateway</body></html>" + "x" * 400,
                                                        status=400, content_type="text/html")
     api_client, _unused = make_client()
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/gw")
     exc = info.value
     assert exc.error_code is None
@@ -863,7 +690,7 @@ def test_non_json_error_body(httpserver, make_client):
 def test_empty_error_body_uses_reason(httpserver, make_client):
     httpserver.expect_request("/gone").respond_with_data("", status=404)
     api_client, _unused = make_client()
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/gone")
     assert info.value.error_msg == "NOT FOUND"
     assert info.value.status == 404
@@ -872,68 +699,17 @@ def test_empty_error_body_uses_reason(httpserver, make_client):
 def test_openstack_request_id_header_is_used(httpserver, make_client):
     httpserver.expect_request("/os").respond_with_data("{}", status=409, headers={"X-Openstack-Request-Id": "os-1"})
     api_client, _unused = make_client()
-    with pytest.raises(client.ApiError) as info:
+    with pytest.raises(errors.ApiError) as info:
         api_client.get("/os")
     assert info.value.request_id == "os-1"
 
 
 def test_api_error_without_response():
-    exc = client.ApiError(None, None, "cannot reach h (ConnectionError)", "GET", "/p")
+    exc = errors.ApiError(None, None, "cannot reach h (ConnectionError)", "GET", "/p")
     assert exc.message == "GET /p failed: no response: cannot reach h (ConnectionError)"
     assert not exc.throttled
-    assert client.ApiError(429, None, "m", "GET", "/p").throttled
-    assert client.ApiError(403, "APIGW.0308", "m", "GET", "/p").throttled
-
-
-# ---------------------------------------------------------------------------
-# project id through IAM
-# ---------------------------------------------------------------------------
-
-def test_project_id_resolved_once_through_iam(httpserver, make_client, assert_signed):
-    httpserver.expect_request("/v3/projects", query_string={"name": "cn-north-4"}).respond_with_json(
-        {"projects": [{"id": "resolvedpid", "name": "cn-north-4"}]})
-    httpserver.expect_request("/v1/resolvedpid/app-servers").respond_with_json({"items": [], "count": 0})
-    httpserver.expect_request("/v2/resolvedpid/job/j1").respond_with_json({"status": "SUCCESS"})
-    api_client, _unused = make_client(project_id=None, iam_endpoint=httpserver.url_for("/"))
-    api_client.get("/v1/{project_id}/app-servers")
-    api_client.get("/v1/{project_id}/app-servers")
-    api_client.get("/v2/{project_id}/job/j1")
-    assert api_client.project_id == "resolvedpid"
-    paths = [req.path for req, _unused in httpserver.log]
-    assert paths == ["/v3/projects", "/v1/resolvedpid/app-servers", "/v1/resolvedpid/app-servers",
-                     "/v2/resolvedpid/job/j1"]
-    iam_request = httpserver.log[0][0]
-    assert iam_request.query_string == b"name=cn-north-4"
-    assert "X-Project-Id" not in iam_request.headers
-    assert_signed(iam_request)
-    for request, _unused in httpserver.log[1:]:
-        assert request.headers["X-Project-Id"] == "resolvedpid"
-        assert_signed(request)
-
-
-def test_project_lookup_goes_to_iam_endpoint_not_service(httpserver, make_client):
-    port = closed_port()
-    # the service endpoint is dead; the IAM lookup must still succeed (it goes to iam_endpoint)
-    httpserver.expect_request("/v3/projects").respond_with_json({"projects": [{"id": "p9"}]})
-    api_client, _unused = make_client(project_id=None, endpoint="http://127.0.0.1:%d" % port,
-                                      iam_endpoint=httpserver.url_for("/"), max_retries=0)
-    assert api_client.project_id == "p9"
-    assert len(httpserver.log) == 1
-
-
-@pytest.mark.parametrize("projects", [[], [{"id": "p1"}, {"id": "p2"}]])
-def test_project_lookup_needs_exactly_one_project(httpserver, make_client, projects):
-    httpserver.expect_request("/v3/projects").respond_with_json({"projects": projects})
-    api_client, _unused = make_client(project_id=None, iam_endpoint=httpserver.url_for("/"))
-    with pytest.raises(client.ConfigurationError) as info:
-        api_client.get("/v1/{project_id}/app-servers")
-    msg = str(info.value)
-    assert msg.startswith("project_id:")
-    assert "%d project(s)" % len(projects) in msg
-    assert "cn-north-4" in msg
-    for project in projects:
-        assert project["id"] in msg
-    assert [req.path for req, _unused in httpserver.log] == ["/v3/projects"]
+    assert errors.ApiError(429, None, "m", "GET", "/p").throttled
+    assert errors.ApiError(403, "APIGW.0308", "m", "GET", "/p").throttled
 
 
 # ---------------------------------------------------------------------------
@@ -1018,12 +794,6 @@ def test_paginate_custom_limit(httpserver, make_client):
     api_client, _unused = make_client()
     assert api_client.paginate("/p", limit=10) == items
     assert _offsets(httpserver) == [(0, 10), (10, 10), (20, 10)]
-
-
-def test_client_does_not_read_real_home(isolated_home):
-    # guard for the fixtures above: HOME points at an empty temporary directory
-    assert os.path.expanduser("~") == str(isolated_home)
-    assert not os.path.exists(os.path.expanduser(client.DEFAULT_CREDENTIALS_FILE))
 
 
 # ---------------------------------------------------------------------------

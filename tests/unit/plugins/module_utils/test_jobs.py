@@ -10,7 +10,7 @@ import pytest
 
 from werkzeug.wrappers import Response
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import jobs
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import jobs, servers
 
 PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 
@@ -293,7 +293,7 @@ def test_job_id_is_quoted_in_the_path(httpserver, waiter_for):
 
 
 def test_poll_error_propagates(httpserver, waiter_for):
-    from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
+    from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 
     httpserver.expect_request(job_path("gone")).respond_with_data(
         json.dumps({"error_code": "WKS.00000404", "error_msg": "job not found"}), status=404)
@@ -405,7 +405,7 @@ class TestServerReader:
 
     def read(self, make_client, known, wanted):
         api_client, _unused = make_client(max_retries=0)
-        reader = jobs.ServerReader(api_client, known)
+        reader = servers.ServerReader(api_client, known)
         return reader, reader.read(wanted)
 
     def test_a_group_is_listed_in_pages_of_100(self, httpserver, make_client):
@@ -446,7 +446,7 @@ class TestServerReader:
         records = [server(n) for n in range(3)]
         ServerList(httpserver, records)
         api_client, _unused = make_client(max_retries=0)
-        found = jobs.ServerReader(api_client, records, group_sizes={"g1": 3}).read(["srv-000", "srv-001", "srv-002"])
+        found = servers.ServerReader(api_client, records, group_sizes={"g1": 3}).read(["srv-000", "srv-001", "srv-002"])
         assert len(found) == 3
         assert [r.get("server_group_id") for r in list_requests(httpserver)] == ["g1"]
 

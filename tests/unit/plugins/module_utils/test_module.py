@@ -1,6 +1,6 @@
-"""module.py: the JobModule cycle (resolve, plan, submit in batches, wait, report).
+"""operation.py through module.py: the engine's cycle (resolve, plan, submit in batches, wait, report).
 
-A small JobModule subclass (an HDA-upgrade look-alike) is run through
+A small Operation (an HDA-upgrade look-alike) is run as a module through
 ``patch_module_args`` against a loopback service (pytest-httpserver) that
 lists servers, accepts upgrade batches and reports job outcomes.
 """
@@ -13,7 +13,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 from werkzeug.wrappers import Response
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api, client, jobs, module
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api, connection, jobs, module, operation
 
 AK = "HPUAEXAMPLEAK0000001"
 SK = "sk-Secret/+=value-0123456789abcdefSECRET"
@@ -23,25 +23,30 @@ UPGRADE_PATH = SERVERS_PATH + "/access-agent/actions/upgrade"
 JOB_RE = re.compile(r"^/v2/%s/job/(?P<job>[^/]+)$" % PROJECT_ID)
 
 
-class HdaLikeModule(module.JobModule):
+class HdaLikeModule(operation.Operation):
     """Upgrade every target to ``version``; servers with a running job are waited for."""
 
-    argument_spec = dict(version=dict(type="str", default="2.0"))
+    kind = jobs.JobKind(None, None)
+    options = dict(version=dict(type="str", default="2.0"))
+
+    @classmethod
+    def main(cls):
+        module.run_operation(cls)
 
     def plan_server(self, server):
         before = {"version": server["version"]}
         if server.get("maintain_status"):
-            return module.PlanItem(server, "skip", before, note="in maintenance")
+            return operation.PlanItem(server, "skip", before, note="in maintenance")
         after = {"version": self.params["version"]}
         if server.get("job_status") == "RUNNING":
-            return module.PlanItem(server, "wait", before, after, job_id=server["job_id"])
+            return operation.PlanItem(server, "wait", before, after, job_id=server["job_id"])
         if server["version"] == self.params["version"]:
-            return module.PlanItem(server, "none", before)
-        return module.PlanItem(server, "submit", before, after, batch_key=server.get("hda_type"))
+            return operation.PlanItem(server, "none", before)
+        return operation.PlanItem(server, "submit", before, after, batch_key=server.get("hda_type"))
 
-    def submit_batch(self, items):
+    def send(self, items):
         job_id = api.batch_upgrade_hda_version(self.client, [item.server_id for item in items])
-        return dict((item.server_id, module.Submission(job_id=job_id)) for item in items)
+        return dict((item.server_id, jobs.Submission(job_id=job_id)) for item in items)
 
     def read_after(self, server_ids):
         return dict((server_id, {"version": "read-" + self.params["version"]}) for server_id in server_ids)
@@ -102,7 +107,7 @@ def fleet(versions, extra=None):
 
 @pytest.fixture
 def clean_env(monkeypatch, isolated_home):
-    for names in client.ENVIRONMENT.values():
+    for names in connection.ENVIRONMENT.values():
         for name in names:
             monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -341,7 +346,7 @@ def test_skipped_server_is_reported_not_failed(httpserver, run):
 
 def test_plan_item_rejects_unknown_action():
     with pytest.raises(ValueError):
-        module.PlanItem({"id": "s"}, "resubmit")
+        operation.PlanItem({"id": "s"}, "resubmit")
 
 
 def test_error_while_waiting_keeps_changed_and_job_ids(httpserver, run):
@@ -361,10 +366,10 @@ def test_error_while_waiting_keeps_changed_and_job_ids(httpserver, run):
 class RejectingModule(HdaLikeModule):
     """The service accepts the batch but rejects srv-001 in its per-server answer."""
 
-    def submit_batch(self, items):
-        answers = super(RejectingModule, self).submit_batch(items)
+    def send(self, items):
+        answers = super(RejectingModule, self).send(items)
         if "srv-001" in answers:
-            answers["srv-001"] = module.Submission(error_code="HDA.REJECT", error_msg="agent too old to upgrade")
+            answers["srv-001"] = jobs.Submission(error_code="HDA.REJECT", error_msg="agent too old to upgrade")
         return answers
 
 
@@ -396,7 +401,7 @@ class RecordingWaiter(jobs.JobWaiter):
 
 
 class StrategyModule(HdaLikeModule):
-    waiter_class = RecordingWaiter
+    kind = jobs.JobKind(None, None, waiter_class=RecordingWaiter)
 
 
 def run_as(module_class, httpserver, capsys, **args):
@@ -422,7 +427,7 @@ def test_the_subclass_chooses_the_waiting_strategy(httpserver, capsys, clean_env
 
 
 def test_default_strategy_reads_a_single_job_not_the_list(httpserver, run):
-    assert module.JobModule.waiter_class is jobs.BatchJobWaiter
+    assert jobs.JobKind("UPGRADE_ACCESS_AGENT", None).waiter_class is jobs.BatchJobWaiter
     Service(httpserver, fleet(["1.0"]))
     rc, _unused, _unused = run(server_ids=["srv-000"])
     assert rc == 0 and job_polls(httpserver) == ["/v2/%s/job/job-1" % PROJECT_ID]

@@ -2,9 +2,9 @@
 
 import pytest
 
-from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_group import (
-    check_group_name, mismatches, plan_update, same)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.targets import TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import mismatches, same
+from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_group import AppServerGroup, plan_update
 
 GROUP = {
     "id": "g1",
@@ -27,6 +27,12 @@ def params(**options):
                 app_type=None, enabled=None, force_fields=[])
     base.update(options)
     return base
+
+
+def check_group_name(option, value):
+    """The module's rule for ``option`` (name and new_name share one)."""
+    for rule in AppServerGroup.rules:
+        rule({option: value})
 
 
 def test_nothing_set_means_nothing_to_send():

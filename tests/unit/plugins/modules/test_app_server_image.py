@@ -7,9 +7,10 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api, jobs
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import PlanItem
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api, jobs, servers
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import OperationModule
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import PlanItem, Rollout
 from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_server_image
 from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_image import ServerImage
 
@@ -25,7 +26,9 @@ def make_module(isolated_env):
         args = dict(CONNECTION, server_ids=["s1"], image_id=TARGET, image_type="private")
         args.update(options)
         with patch_module_args(args):
-            return ServerImage()
+            operation = OperationModule(ServerImage).operation
+        Rollout(operation)  # the engine that runs it (operation.rollout)
+        return operation
     return make
 
 
@@ -51,7 +54,7 @@ def server(server_id="s1", image_id="img-old", job_id="j-old", job_type="CHANGE_
     (server(job_id=None, job_type=None, job_status=None), False),
 ])
 def test_image_change_running(make_module, record, running):
-    assert make_module().job_running(record) is running
+    assert make_module().kind.running(record) is running
 
 
 def test_plan(make_module):
@@ -67,7 +70,7 @@ def test_plan(make_module):
 
 
 def test_the_waiting_strategy_is_the_server_list():
-    assert ServerImage.waiter_class is jobs.ServerListWaiter
+    assert ServerImage.kind.waiter_class is jobs.ServerListWaiter
 
 
 def test_empty_image_id_fails_before_any_request(isolated_env, capsys):
@@ -104,18 +107,18 @@ def test_rejected_batch_names_its_size_and_batch_size(make_module, monkeypatch):
 
     monkeypatch.setattr(api, "batch_change_server_image", reject)
     with pytest.raises(ApiError) as info:
-        module.submit_batch(items_of([server("s1"), server("s2")]))
+        module.rollout.submit_batch(items_of([server("s1"), server("s2")]))
     assert info.value.status == 400 and info.value.error_code == "WKS.00211102" and info.value.request_id == "rid"
     assert "a batch of 2 servers" in info.value.message and "lower batch_size" in info.value.message
     with pytest.raises(ApiError) as single:
-        module.submit_batch(items_of([server("s1")]))
+        module.rollout.submit_batch(items_of([server("s1")]))
     assert single.value.error_msg == "The parameter is invalid."  # one server: not a size problem
 
 
 def test_lost_response_resends_only_servers_without_a_new_job(make_module, monkeypatch):
     module = make_module()
     planned = [server("s1"), server("s2"), server("s3", job_id=None, job_type=None, job_status=None)]
-    module.targets = dict((record["id"], record) for record in planned)
+    module.rollout.targets = dict((record["id"], record) for record in planned)
     calls = []
 
     def change(client, server_ids, *args, **kwargs):
@@ -130,8 +133,8 @@ def test_lost_response_resends_only_servers_without_a_new_job(make_module, monke
         "s3": server("s3", job_id="j-hda", job_type="UPGRADE_ACCESS_AGENT", job_status="SUCCESS"),  # not ours
     }
     monkeypatch.setattr(api, "batch_change_server_image", change)
-    monkeypatch.setattr(jobs.ServerReader, "read", lambda self, ids: dict((sid, now[sid]) for sid in ids))
-    answers = module.submit_batch(items_of(planned))
+    monkeypatch.setattr(servers.ServerReader, "read", lambda self, ids: dict((sid, now[sid]) for sid in ids))
+    answers = module.rollout.submit_batch(items_of(planned))
     assert calls == [["s1", "s2", "s3"], ["s2", "s3"]]
     assert dict((sid, a.job_id) for sid, a in answers.items()) == {
         "s1": "j-new-s1", "s2": "j-resent-s2", "s3": "j-resent-s3"}
@@ -141,18 +144,18 @@ def test_lost_response_resends_only_servers_without_a_new_job(make_module, monke
 def test_resend_that_fails_again_keeps_what_was_applied(make_module, monkeypatch):
     module = make_module()
     planned = [server("s1"), server("s2")]
-    module.targets = dict((record["id"], record) for record in planned)
+    module.rollout.targets = dict((record["id"], record) for record in planned)
 
     def lost(*args, **kwargs):
         raise ApiError(None, None, "the connection failed after the request was sent", "POST", PATH)
 
     monkeypatch.setattr(api, "batch_change_server_image", lost)
-    monkeypatch.setattr(jobs.ServerReader, "read", lambda self, ids: {
+    monkeypatch.setattr(servers.ServerReader, "read", lambda self, ids: {
         "s1": server("s1", job_id="j-new", job_status="WAITING"), "s2": server("s2")})
-    answers = module.submit_batch(items_of(planned))
+    answers = module.rollout.submit_batch(items_of(planned))
     assert answers["s1"].job_id == "j-new"
     assert answers["s2"].job_id is None and "no response" in answers["s2"].error_msg
-    assert module.maybe_applied is True
+    assert module.rollout.maybe_applied is True
 
 
 def test_reached_compares_the_image(make_module):

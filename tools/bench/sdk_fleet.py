@@ -1,4 +1,4 @@
-"""The "plain SDK script" contender of tests/bench/run.py.
+"""The "plain SDK script" contender of tools/bench/run.py.
 
 What a programmer writes with the official Huawei Cloud Python SDK (huaweicloudsdkworkspaceapp) to upgrade the
 access agent (HDA) of every server, or to rebuild every server onto a new image: list the servers page by page,
@@ -7,8 +7,8 @@ submit them in batches of 20, then wait for each job in turn, reading it every `
 Credentials come from the environment like the SDK's own examples: HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK and
 HUAWEICLOUD_SDK_PROJECT_ID. Prints one JSON line: servers submitted, jobs, jobs succeeded and failed.
 
-    python tests/bench/sdk_fleet.py --endpoint URL hda
-    python tests/bench/sdk_fleet.py --endpoint URL image --image-id ID [--image-type private] [--os-type Windows]
+    python tools/bench/sdk_fleet.py --endpoint URL hda
+    python tools/bench/sdk_fleet.py --endpoint URL image --image-id ID [--image-type private] [--os-type Windows]
 """
 
 import argparse

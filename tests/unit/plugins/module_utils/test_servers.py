@@ -1,4 +1,4 @@
-"""targets.py: batch size checks, batching and resolving server ids / a server group.
+"""servers.py (resolving server ids / a server group), and the batch size rule and batching of the engine.
 
 The server list and the group detail come from a loopback server
 (pytest-httpserver) that filters and pages like the service does.
@@ -10,8 +10,9 @@ import pytest
 
 from werkzeug.wrappers import Response
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import targets
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import module, operation
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import servers as targets
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 
 PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
 SERVERS_PATH = "/v1/%s/app-servers" % PROJECT_ID
@@ -42,19 +43,24 @@ def server_requests(httpserver):
     return [req for req, _unused in httpserver.log if req.path == SERVERS_PATH]
 
 
+def check_batch_size(size, maximum=20):
+    """The engine's batch_size rule (module.OperationModule adds it with the operation's maximum)."""
+    return module.in_range("batch_size", 1, maximum)({"batch_size": size})
+
+
 # ---------------------------------------------------------------------------
 # batch size and batches
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("size", [1, 2, 19, 20])
 def test_batch_size_in_range(size):
-    assert targets.check_batch_size(size) is None
+    assert check_batch_size(size) is None
 
 
 @pytest.mark.parametrize("size", [0, -1, 21, 100])
 def test_batch_size_out_of_range(size):
-    with pytest.raises(targets.TargetError) as info:
-        targets.check_batch_size(size)
+    with pytest.raises(TargetError) as info:
+        check_batch_size(size)
     msg = str(info.value)
     assert msg.startswith("batch_size:")
     assert str(size) in msg
@@ -62,9 +68,9 @@ def test_batch_size_out_of_range(size):
 
 
 def test_batch_size_custom_maximum():
-    targets.check_batch_size(50, maximum=50)
-    with pytest.raises(targets.TargetError, match=r"1\.\.50"):
-        targets.check_batch_size(51, maximum=50)
+    check_batch_size(50, maximum=50)
+    with pytest.raises(TargetError, match=r"1\.\.50"):
+        check_batch_size(51, maximum=50)
 
 
 @pytest.mark.parametrize("count, size, lengths", [
@@ -72,7 +78,7 @@ def test_batch_size_custom_maximum():
 ])
 def test_batches(count, size, lengths):
     items = list(range(count))
-    chunks = targets.batches(items, size)
+    chunks = operation.batches(items, size)
     assert [len(chunk) for chunk in chunks] == lengths
     assert [item for chunk in chunks for item in chunk] == items
 
@@ -109,7 +115,7 @@ def test_unknown_group(httpserver, make_client):
         json.dumps({"error_code": "WKS.00120404", "error_msg": "server group not found"}), status=404)
     serve_servers(httpserver, fleet(2))
     api_client, _unused = make_client()
-    with pytest.raises(targets.TargetError) as info:
+    with pytest.raises(TargetError) as info:
         targets.resolve_targets(api_client, server_group_id="nope")
     msg = str(info.value)
     assert msg.startswith("server_group_id:")
@@ -170,7 +176,7 @@ def test_many_ids_use_one_paged_listing(httpserver, make_client):
 def test_unknown_ids_are_listed(httpserver, make_client, ids):
     serve_servers(httpserver, fleet(10))
     api_client, _unused = make_client()
-    with pytest.raises(targets.TargetError) as info:
+    with pytest.raises(TargetError) as info:
         targets.resolve_targets(api_client, server_ids=ids)
     msg = str(info.value)
     assert msg.startswith("server_ids:")
@@ -181,7 +187,7 @@ def test_unknown_ids_are_listed(httpserver, make_client, ids):
 @pytest.mark.parametrize("ids", [[], None])
 def test_empty_target_list(httpserver, make_client, ids):
     api_client, _unused = make_client()
-    with pytest.raises(targets.TargetError) as info:
+    with pytest.raises(TargetError) as info:
         targets.resolve_targets(api_client, server_ids=ids)
     assert "server_ids" in str(info.value) and "empty" in str(info.value)
     assert httpserver.log == []
@@ -191,3 +197,31 @@ def test_targets_sorted_by_id():
     result = targets.Targets([{"id": "b"}, {"id": "a"}, {"id": "c"}], group={"id": "g"})
     assert result.ids == ["a", "b", "c"]
     assert result.group == {"id": "g"}
+
+
+# ---------------------------------------------------------------------------
+# read_by_id: the reader's cost rule for playbooks (the filter of the same name; the rolling_update role)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size, wave, by_id", [
+    (40, 1, False),  # one page lists the whole group: as cheap as one lookup, and it is one request
+    (40, 5, False),
+    (250, 2, True),  # 3 pages against 2 lookups
+    (250, 3, False),  # 3 pages against 3 lookups: list
+    (1000, 9, True),
+    (1000, 10, False),
+])
+def test_read_by_id_only_when_cheaper_than_listing_the_group(size, wave, by_id):
+    servers = fleet(size)
+    wanted = [record["id"] for record in servers[:wave]]
+    assert targets.read_by_id(servers, wanted) == (wanted if by_id else [])
+
+
+def test_read_by_id_drops_repeats_and_keeps_order():
+    assert targets.read_by_id(fleet(500), ["srv-007", "srv-003", "srv-007"]) == ["srv-007", "srv-003"]
+
+
+def test_read_by_id_lists_when_any_group_is_cheaper_to_list():
+    servers = fleet(50, "g1") + fleet(500, "g2")[50:]
+    assert targets.read_by_id(servers, ["srv-001", "srv-300"]) == []  # g1's one page costs as much as one lookup
+    assert targets.read_by_id(servers, ["srv-300", "srv-301"]) == ["srv-300", "srv-301"]

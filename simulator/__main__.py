@@ -1,4 +1,4 @@
-"""Run the simulator as a process: ``python -m tests.simulator --port 0 --ready-file /tmp/sim.json``.
+"""Run the simulator as a process: ``python -m simulator --port 0 --ready-file /tmp/sim.json``.
 
 Once serving it prints one JSON line (``url``, ``credentials``, ``groups``) to
 stdout, writes the same JSON to ``--ready-file`` (atomically), then serves
@@ -18,7 +18,7 @@ from .server import Simulator
 
 def parse_args(argv=None):
     """The command line."""
-    parser = argparse.ArgumentParser(prog="python -m tests.simulator",
+    parser = argparse.ArgumentParser(prog="python -m simulator",
                                      description="Stateful simulator of the Huawei Cloud Workspace AppStream API.")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one (default)")

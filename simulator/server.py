@@ -31,9 +31,9 @@ class Simulator:
     """A stateful HTTP simulator of the Huawei Cloud Workspace AppStream API (plus IAM project/token calls).
 
     Use ``start()``/``stop()`` or a ``with`` block. ``state`` is the fleet
-    (:class:`~tests.simulator.state.FleetState`), ``log`` the request log
-    (:class:`~tests.simulator.log.RequestLog`), ``faults`` the fault injector
-    (:class:`~tests.simulator.faults.FaultInjector`), ``credentials`` the
+    (:class:`~simulator.state.FleetState`), ``log`` the request log
+    (:class:`~simulator.log.RequestLog`), ``faults`` the fault injector
+    (:class:`~simulator.faults.FaultInjector`), ``credentials`` the
     account's secrets and ids.
     """
 

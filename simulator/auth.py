@@ -130,7 +130,7 @@ def make_credentials(seed, project_id, region):
 class Authenticator:
     """Verifies AK/SK signatures and IAM tokens against the simulated account.
 
-    ``clock`` is the fleet's :class:`~tests.simulator.state.Clock`; token
+    ``clock`` is the fleet's :class:`~simulator.clock.Clock`; token
     expiry follows it, the ``X-Sdk-Date`` window follows real UTC time (the
     client signs with its own clock).
     """

@@ -1,8 +1,8 @@
 """Routes and handlers: the AppStream API, the IAM bits the SDK needs, and the ``/_sim`` control plane.
 
-Handlers receive the :class:`~tests.simulator.server.Simulator` and a
+Handlers receive the :class:`~simulator.server.Simulator` and a
 :class:`Call` and return a :class:`Reply`; business errors are raised as
-:class:`~tests.simulator.errors.ApiError`. AppStream handlers run with the
+:class:`~simulator.errors.ApiError`. AppStream handlers run with the
 fleet lock held by the dispatcher.
 """
 
@@ -10,7 +10,7 @@ import re
 
 from . import errors
 from .errors import ApiError, invalid
-from .state import HDA_TYPES
+from .fleet import HDA_TYPES
 from .validation import Field, check_group_name, paging, query_bool, query_enum, validate_body
 
 EMPTY = object()  # reply with a zero-length body (batch-maint, batch-reboot)

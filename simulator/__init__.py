@@ -2,11 +2,12 @@
 
 Usage::
 
-    from tests.simulator import Simulator
+    from simulator import Simulator
 
     with Simulator(servers=10, job_duration=0.5) as sim:
         sim.url, sim.credentials, sim.state, sim.log, sim.faults
 
+As a process: ``python -m simulator --help`` (from the repository root).
 See README.md beside this file for the endpoints, the Python API and the guesses made.
 """
 

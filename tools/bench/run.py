@@ -1,20 +1,20 @@
 """Fleet benchmark (``make bench``): the collection against a naive playbook and a plain SDK script.
 
-Every contender runs against its own fresh in-process simulator (tests/simulator) with the same settings (job
+Every contender runs against its own fresh in-process simulator (simulator/) with the same settings (job
 duration, poll interval, batch size, fleet), and everything reported is counted from the simulator's request log
 or timed around the contender's process:
 
 * collection: ``huaweicloud.workspace_app.app_server_hda_upgrade`` / ``app_server_image``
-  (tests/bench/collection/*.yml), plus a no-op re-run of each on the converged fleet;
-* naive: ``ansible.builtin.uri`` only, one call per server and one ``until`` loop per job (tests/bench/naive/*.yml);
-* sdk: the official Python SDK, batches of 20, each job polled until done (tests/bench/sdk_fleet.py).
+  (tools/bench/collection/*.yml), plus a no-op re-run of each on the converged fleet;
+* naive: ``ansible.builtin.uri`` only, one call per server and one ``until`` loop per job (tools/bench/naive/*.yml);
+* sdk: the official Python SDK, batches of 20, each job polled until done (tools/bench/sdk_fleet.py).
 
 Prints one table per fleet size and writes a Markdown report (``--out``) and a PNG chart next to it (needs
 matplotlib; without it the chart is skipped with a message). ``--long-wait`` adds a 1,000-server run of the
 collection with a long job and the modules' default poll interval, to measure the polling rate.
 
-    .venv/bin/python tests/bench/run.py --sizes 100,300,1000 --long-wait --out docs/benchmarks.md
-    .venv/bin/python tests/bench/run.py --quick --out /tmp/bench.md
+    .venv/bin/python tools/bench/run.py --sizes 100,300,1000 --long-wait --out docs/benchmarks.md
+    .venv/bin/python tools/bench/run.py --quick --out /tmp/bench.md
 """
 
 import argparse
@@ -31,18 +31,15 @@ import tempfile
 import threading
 import time
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-COLLECTIONS_ROOT = os.path.join(REPO_ROOT, ".collections")
-BENCH_DIR = os.path.join(REPO_ROOT, "tests", "bench")
-for _path in (REPO_ROOT, COLLECTIONS_ROOT):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(BENCH_DIR))
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
 
-from tests.integration.conftest import playbook_environment  # noqa: E402  pylint: disable=wrong-import-position
-from tests.simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+# tests.harness (first) puts the collection on the import path (.collections/ansible_collections/...).
+from tests.harness import ANSIBLE_PLAYBOOK, playbook_environment  # noqa: E402  pylint: disable=wrong-import-position
+from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
-BIN_DIR = os.path.dirname(sys.executable)
-ANSIBLE_PLAYBOOK = os.path.join(BIN_DIR, "ansible-playbook")
 WINDOW = 300.0  # seconds: the "requests per 5 minutes" window
 SCENARIOS = ("hda", "image")
 SCENARIO_TITLES = {"hda": "HDA upgrade (all servers outdated)", "image": "image change (all servers)"}
@@ -528,17 +525,17 @@ def write_markdown(path, chart_name, settings, command, started_at, elapsed, all
         "",
         "## What runs",
         "",
-        "Three contenders do the same job on the same simulated fleet (tests/simulator, a fresh one per run, over "
+        "Three contenders do the same job on the same simulated fleet (simulator/, a fresh one per run, over "
         "HTTP on the loopback interface):",
         "",
         "* **collection**: one task of `huaweicloud.workspace_app.app_server_hda_upgrade` or `app_server_image` on "
-        "the server group (`tests/bench/collection/`), AK/SK signing; then the same playbook again on the converged "
+        "the server group (`tools/bench/collection/`), AK/SK signing; then the same playbook again on the converged "
         "fleet (**collection no-op**).",
-        "* **naive**: what an operator writes without the collection (`tests/bench/naive/`): `ansible.builtin.uri` "
+        "* **naive**: what an operator writes without the collection (`tools/bench/naive/`): `ansible.builtin.uri` "
         "with an IAM password token, the server list page by page, one upgrade / image change request per server in "
         "a loop, then one `until`/`retries` loop per job on `GET /v2/{project_id}/job/{job_id}` with "
         "`delay` = the poll interval.",
-        "* **sdk**: a plain Python script on the official SDK (`tests/bench/sdk_fleet.py`): list the servers, submit "
+        "* **sdk**: a plain Python script on the official SDK (`tools/bench/sdk_fleet.py`): list the servers, submit "
         "batches of %d, then wait for each job in turn, reading it every poll interval." % settings.batch_size,
         "",
         "## Settings",

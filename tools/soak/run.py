@@ -1,7 +1,7 @@
 """Fault soak: the four job/settings modules against hundreds of simulated servers with injected faults.
 
 One simulator per seed, started in this process; every task is a real ``ansible-playbook`` run
-(``tests/integration/conftest.py`` ``PlaybookRunner``). Phases:
+(``tests.harness`` ``PlaybookRunner``). Phases:
 
 ``converge``
     Faults on (``--fault-rate`` split evenly between 429 with ``Retry-After``, 500/503, dropped connections
@@ -38,7 +38,7 @@ again right after a faulted answer) and the seconds those retries waited.
 
 Usage (from the repository root; ``make soak`` runs the long version, tests/integration/test_soak.py a short one)::
 
-    .venv/bin/python tests/soak/run.py --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --seed 1 --seed 2
+    .venv/bin/python tools/soak/run.py --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --seed 1 --seed 2
 """
 
 import argparse
@@ -59,10 +59,9 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-# tests.conftest puts the collection on the import path (.collections/ansible_collections/...).
-import tests.conftest  # noqa: E402,F401  pylint: disable=wrong-import-position,unused-import
-from tests.integration.conftest import PlaybookRunner  # noqa: E402  pylint: disable=wrong-import-position
-from tests.simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+# tests.harness (first) puts the collection on the import path (.collections/ansible_collections/...).
+from tests.harness import PlaybookRunner  # noqa: E402  pylint: disable=wrong-import-position
+from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 COLLECTION = "huaweicloud.workspace_app."
 MODULES = {"group": "app_server_group", "tsvi": "app_server_tsvi", "hda": "app_server_hda_upgrade",

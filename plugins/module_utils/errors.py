@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The two ways a call to the service fails: bad configuration (nothing sent) or a failed API call."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+# API Gateway answers throttled calls with 429, or with this code under another status (e.g. 403).
+THROTTLE_STATUS = 429
+THROTTLE_CODE = "APIGW.0308"
+
+
+class ConfigurationError(Exception):
+    """The connection options cannot work: nothing was sent."""
+
+
+class ApiError(Exception):
+    """A failed API call, with everything a user needs and nothing secret."""
+
+    def __init__(self, status, error_code, error_msg, method, path, request_id=None):
+        self.status = status
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.method = method
+        self.path = path
+        self.request_id = request_id
+        super(ApiError, self).__init__(self.message)
+
+    @property
+    def message(self):
+        where = "%s %s" % (self.method, self.path)
+        status = "HTTP %s" % self.status if self.status is not None else "no response"
+        code = " %s" % self.error_code if self.error_code else ""
+        text = "%s failed: %s%s: %s" % (where, status, code, self.error_msg)
+        if self.request_id:
+            text += " (request id %s)" % self.request_id
+        return text
+
+    @property
+    def throttled(self):
+        return self.status == THROTTLE_STATUS or self.error_code == THROTTLE_CODE
+
+    def to_dict(self):
+        return {
+            "status": self.status,
+            "error_code": self.error_code,
+            "error_msg": self.error_msg,
+            "method": self.method,
+            "path": self.path,
+            "request_id": self.request_id,
+        }
+
+
+class TargetError(Exception):
+    """Bad input (an option's value, an unknown server or group): nothing was changed."""

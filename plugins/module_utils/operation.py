@@ -1,0 +1,454 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The operation engine: plan -> submit in batches -> wait -> verify -> outcome.
+
+A batch operation (HDA upgrade, image change, TSVI, maintenance, …) is an
+:class:`Operation`: it only *declares* how its targets are found, what one
+server needs (:class:`PlanItem`), how one batch is sent, what kind of change
+it makes (:class:`~.jobs.JobKind` for jobs, :class:`~.jobs.AppliedAtOnce`
+for changes the service applies at once) and how a re-read proves it
+applied. :class:`Rollout` runs the cycle the same way for all of them and
+returns an :class:`Outcome` (per-server reports, jobs, summary, failures,
+warnings), which the module layer renders once into ``exit_json`` or
+``fail_json``.
+
+Check mode stops after planning: nothing is written and nothing waited for.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from collections import namedtuple
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
+    FAILED, PENDING, SUCCEEDED, Submission, WaitTimeout)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import ServerReader, resolve_targets
+
+# Set by the collection's action plugin (plugins/plugin_utils/job_progress.py) when it shows progress live.
+PROGRESS_FILE_ENV = "WORKSPACE_APP_PROGRESS_FILE"
+
+SKIPPED = "skipped"
+UNCHANGED = "unchanged"
+FAILURES_SHOWN = 3
+
+
+class ProgressLines(list):
+    """The progress lines of a run (returned as ``progress``).
+
+    When ``path`` is set (the action plugin runs the module on the controller at
+    ``-v`` and tails that file), each line is also appended to it as it comes, so
+    a long wait shows movement while the task runs. A file that cannot be written
+    only stops the live view.
+    """
+
+    def __init__(self, path=None):
+        super(ProgressLines, self).__init__()
+        self.path = path
+
+    def append(self, line):
+        super(ProgressLines, self).append(line)
+        if self.path:
+            try:
+                with open(self.path, "a") as handle:
+                    handle.write(line + "\n")
+            except (IOError, OSError):
+                self.path = None
+
+
+class PlanItem(namedtuple("PlanItem", "server action before after job_id batch_key note")):
+    """What one target server needs.
+
+    ``action`` is ``none`` (already as desired), ``skip`` (cannot be acted on,
+    ``note`` says why), ``submit`` (send it) or ``wait`` (a job is already
+    running on it: wait for ``job_id``, never resubmit).
+    ``before``/``after`` are what ``--diff`` shows for the server; items with
+    different ``batch_key`` never share a batch.
+    """
+
+    ACTIONS = ("none", "skip", "submit", "wait")
+
+    def __new__(cls, server, action, before=None, after=None, job_id=None, batch_key=None, note=None):
+        if action not in cls.ACTIONS:
+            raise ValueError("unknown plan action %r" % action)
+        return super(PlanItem, cls).__new__(cls, server, action, before, after, job_id, batch_key, note)
+
+    @property
+    def server_id(self):
+        return self.server["id"]
+
+
+def batches(items, size):
+    """Consecutive chunks of at most ``size`` items."""
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
+def state_text(state):
+    """``{"image_id": "x"}`` -> ``image_id=x``, for messages."""
+    return ", ".join("%s=%s" % (key, state[key]) for key in sorted(state or {}))
+
+
+class ServerReport:
+    """One entry of the ``servers`` result."""
+
+    ACTION_NAMES = {"none": "none", "skip": "none", "submit": "submitted", "wait": "waited"}
+    KEYS = ("id", "name", "action", "status", "job_id", "error_code", "error_msg", "before", "after")
+
+    def __init__(self, item):
+        self.id = item.server_id
+        self.name = item.server.get("name")
+        self.action = self.ACTION_NAMES[item.action]
+        self.status = {"none": UNCHANGED, "skip": SKIPPED}.get(item.action, PENDING)
+        self.job_id = item.job_id
+        self.error_code = None
+        self.error_msg = item.note
+        self.before = item.before
+        self.after = item.after if item.action in ("submit", "wait") else item.before
+
+    def fail(self, error_code, error_msg):
+        self.status = FAILED
+        self.error_code = error_code
+        self.error_msg = error_msg
+        self.after = self.before  # nothing is known to have changed
+
+    def as_dict(self, keys=KEYS):
+        return dict((key, getattr(self, key)) for key in keys)
+
+
+class Outcome:
+    """What a run did: per-server reports, new jobs, whether anything changed, and what to tell the user.
+
+    ``problems`` are task-level failures besides failed servers (a wait that timed out); ``headline`` is one
+    sentence summing the run up (``msg``); ``extra`` holds operation-specific result keys.
+    """
+
+    def __init__(self, kind, reports, jobs, changed, progress):
+        self.kind = kind
+        self.reports = reports
+        self.jobs = jobs
+        self.changed = changed
+        self.progress = progress
+        self.problems = []
+        self.warnings = []
+        self.extra = {}
+        self.headline = None
+        self.headline_in_diff = False
+
+    def count(self, predicate):
+        return len([report for report in self.reports.values() if predicate(report)])
+
+    def servers(self):
+        keys = tuple(key for key in ServerReport.KEYS if key != "job_id" or not self.kind.synchronous)
+        return [self.reports[server_id].as_dict(keys) for server_id in sorted(self.reports)]
+
+    def summary(self):
+        summary = dict(total=len(self.reports), unchanged=0, skipped=0, succeeded=0, failed=0, pending=0)
+        for report in self.reports.values():
+            summary[report.status] += 1
+        return summary
+
+    def failures(self):
+        return [self.reports[server_id] for server_id in sorted(self.reports)
+                if self.reports[server_id].status == FAILED]
+
+    @property
+    def failed(self):
+        return bool(self.failures() or self.problems)
+
+    def message(self):
+        failures = self.failures()
+        messages = []
+        if failures:
+            first = "; ".join("%s: %s" % (r.id, " ".join(p for p in (r.error_code, r.error_msg) if p))
+                              for r in failures[:FAILURES_SHOWN])
+            messages.append("%d of %d server(s) failed (%s%s)" % (
+                len(failures), len(self.reports), first, "; ..." if len(failures) > FAILURES_SHOWN else ""))
+        messages.extend(str(problem) for problem in self.problems)
+        if self.headline:
+            messages.append(self.headline)
+        return "; ".join(messages)
+
+    def skip_warning(self):
+        skipped = [self.reports[sid] for sid in sorted(self.reports) if self.reports[sid].status == SKIPPED]
+        if skipped:
+            return "%d server(s) skipped: %s" % (len(skipped), "; ".join(
+                "%s (%s)" % (report.id, report.error_msg) for report in skipped))
+        return None
+
+    def result(self, diff=False):
+        servers = self.servers()
+        result = dict(changed=self.changed, servers=servers, summary=self.summary())
+        if not self.kind.synchronous:
+            result["jobs"] = self.jobs
+        result.update(self.extra)
+        if self.progress:
+            result["progress"] = self.progress
+        if diff:
+            acted = [s for s in servers if s["action"] != "none"]
+            result["diff"] = dict(before=dict((s["id"], s["before"]) for s in acted),
+                                  after=dict((s["id"], s["after"]) for s in acted))
+            if self.headline_in_diff and self.headline:
+                result["diff"]["after_header"] = self.headline
+        if self.headline and not self.failed:
+            result["msg"] = self.headline
+        return result
+
+
+class Operation:
+    """A batch operation, as declarations. Subclasses set:
+
+    * ``kind``: a :class:`~.jobs.JobKind` (job type, running task status, polling strategy) or
+      :class:`~.jobs.AppliedAtOnce`;
+    * ``options`` (its own argument spec, besides targets/wait/connection), ``module_kwargs`` and ``rules``
+      (value checks, see :mod:`.module`);
+    * :meth:`plan_server` -> :class:`PlanItem` and :meth:`send` -> ``{server_id: Submission}``;
+
+    and may override :meth:`find_targets`, :meth:`prepare` (read once what planning needs), :meth:`observe`
+    with :meth:`reached` (how a re-read proves the change applied), :meth:`read_after` and :meth:`conclude`
+    (the headline of the outcome).
+    """
+
+    kind = None
+    options = {}
+    module_kwargs = {}
+    rules = ()
+    max_batch_size = 20
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.warnings = []
+        self.extra_result = {}
+        self.rollout = None  # the Rollout running this operation (its reader(), its waiter)
+
+    @property
+    def client(self):
+        return self.module.client
+
+    @property
+    def check_mode(self):
+        return self.module.check_mode
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+    # -- declarations ----------------------------------------------------------
+    def find_targets(self):
+        return resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"]).servers
+
+    def prepare(self, servers):
+        """Read, once, whatever planning needs besides the server records."""
+
+    def plan_server(self, server):
+        raise NotImplementedError
+
+    def send(self, items):
+        """One API call for ``items`` (one batch): ``{server_id: Submission}``; raises ApiError."""
+        raise NotImplementedError
+
+    observe = None  # record -> the state it shows (same keys as the plan's ``after``): verify by re-reading
+
+    def reached(self, planned, after):
+        """Whether ``after`` (re-read) shows the ``planned`` state; a server whose change succeeded but that does
+        not is reported failed (e.g. a job already running when planning turned out to aim elsewhere)."""
+        return True
+
+    def read_after(self, server_ids):
+        """``{server_id: after}`` re-read once the changes succeeded: by default through :meth:`observe`, taking
+        the records the waiter read when it saw each job finish and reading again only those that did not yet
+        show the planned state (the record may lag behind the job)."""
+        if self.observe is None:
+            return {}
+        records = dict(getattr(self.rollout.waiter, "final_records", None) or {})
+        missing = [sid for sid in server_ids if sid not in records or not self.reached(
+            self.rollout.reports[sid].after, self.observe(records[sid]))]
+        if missing:
+            records.update(self.rollout.reader().read(missing))
+        return dict((sid, self.observe(records[sid])) for sid in server_ids if sid in records)
+
+    def conclude(self, outcome):
+        """Set ``outcome.headline`` (and warnings) once the run is over."""
+
+
+class Rollout:
+    """Runs one :class:`Operation`: plan, submit in batches (recovering a 409 or a lost response), wait under
+    one deadline, verify by re-reading, and return the :class:`Outcome`."""
+
+    def __init__(self, operation, progress=None):
+        self.operation = operation
+        operation.rollout = self
+        self.kind = operation.kind
+        self.params = operation.params
+        self.client = operation.client
+        self.progress = progress if progress is not None else ProgressLines()
+        self.targets = {}  # server id -> the record planning used
+        self.reports = {}
+        self.jobs = {}  # job id -> server ids waited for
+        self.new_jobs = []  # jobs this run started, in submission order
+        self.applied = []  # servers changed at once (AppliedAtOnce)
+        self.maybe_applied = False  # a batch lost its response: it may have changed something
+        self.waiter = None  # the waiter of this run, once it waited: read_after may use what it read
+        self.problems = []
+
+    # -- reading ---------------------------------------------------------------
+    def group_sizes(self):
+        """``{group id: size}`` for a group whose every server is a target (read whole while planning)."""
+        group_id = self.params.get("server_group_id")
+        return {group_id: len(self.targets)} if group_id else {}
+
+    def reader(self):
+        """Reads target servers again in as few requests as it can."""
+        return ServerReader(self.client, list(self.targets.values()), self.group_sizes())
+
+    # -- the cycle ---------------------------------------------------------------
+    def plan(self):
+        servers = sorted(self.operation.find_targets(), key=lambda server: server["id"])  # stable batches
+        self.targets = dict((server["id"], server) for server in servers)
+        self.operation.prepare(servers)
+        return [self.operation.plan_server(server) for server in servers]
+
+    def run(self):
+        plan = self.plan()
+        self.reports = dict((item.server_id, ServerReport(item)) for item in plan)
+        to_submit = [item for item in plan if item.action == "submit"]
+        for item in plan:
+            if item.action == "wait":
+                self.jobs.setdefault(item.job_id, []).append(item.server_id)
+        if self.operation.check_mode:
+            changed = bool(to_submit)
+        else:
+            self.submit(to_submit)
+            if self.jobs and self.params.get("wait"):
+                self.wait()
+            self.verify()
+            changed = bool(self.new_jobs or self.applied) or self.maybe_applied
+        return self.outcome(changed)
+
+    def batches(self, items):
+        by_key = {}
+        for item in items:
+            by_key.setdefault(item.batch_key, []).append(item)
+        return [chunk for group in by_key.values() for chunk in batches(group, self.params["batch_size"])]
+
+    def submit(self, to_submit):
+        chunks = self.batches(to_submit)
+        for index, chunk in enumerate(chunks):
+            try:
+                answers = self.submit_batch(chunk)
+            except ApiError as exc:
+                # Stop here: whatever failed this batch (auth, quota, bad input) would most
+                # likely fail the next ones too, and nothing unplanned should be sent.
+                self.maybe_applied = self.maybe_applied or exc.status is None
+                for item in chunk:
+                    self.reports[item.server_id].fail(exc.error_code, exc.message)
+                for later in chunks[index + 1:]:
+                    for item in later:
+                        self.reports[item.server_id].fail(
+                            None, "not submitted: an earlier batch failed (%s)" % exc.message)
+                break
+            for item in chunk:
+                self.record(item, answers.get(item.server_id)
+                            or Submission(error_msg="the service returned no job for this server"))
+            self.progress.append("batch %d/%d: %d server(s) submitted" % (index + 1, len(chunks), len(chunk)))
+
+    def record(self, item, answer):
+        report = self.reports[item.server_id]
+        report.job_id = answer.job_id
+        if answer.error_code or not (answer.job_id or answer.applied):
+            report.fail(answer.error_code, answer.error_msg)
+        elif answer.applied:
+            report.status = SUCCEEDED
+            self.applied.append(item.server_id)
+        else:
+            self.jobs.setdefault(answer.job_id, []).append(item.server_id)
+            if answer.waited:
+                report.action = "waited"
+            elif answer.job_id not in self.new_jobs:
+                self.new_jobs.append(answer.job_id)
+
+    def submit_batch(self, items):
+        try:
+            return self.operation.send(items)
+        except ApiError as exc:
+            if self.kind.recoverable(exc):
+                return self.recover(items, exc)
+            raise
+
+    def recover(self, items, exc):
+        """After a 409 or a lost response the servers' records tell what happened (the kind reads them);
+        only servers they show unchanged are sent again, once."""
+        records = self.reader().read([item.server_id for item in items])
+        answers, resend = {}, []
+        for item in items:
+            answer = self.kind.recovered(item, records.get(item.server_id) or {}, exc, self.operation)
+            if answer is None:
+                resend.append(item)
+            else:
+                answers[item.server_id] = answer
+        if resend:
+            try:
+                answers.update(self.operation.send(resend))
+            except ApiError as again:
+                self.maybe_applied = self.maybe_applied or again.status is None
+                answers.update((item.server_id, Submission(error_code=again.error_code, error_msg=again.message))
+                               for item in resend)
+        return answers
+
+    def wait(self):
+        waiter = self.kind.waiter_class(self.client, self.params["wait_timeout"], self.params["poll_interval"],
+                                        progress=self.progress.append, servers=list(self.targets.values()),
+                                        group_sizes=self.group_sizes())
+        self.waiter = waiter
+        try:
+            results = waiter.wait(self.jobs)
+        except WaitTimeout as exc:
+            results = exc.results
+            self.problems.append(exc)
+        except ApiError as exc:
+            # Polling failed for good (after retries): the jobs go on, so keep their ids and
+            # changed, and leave the servers pending so that a re-run resumes waiting.
+            results = waiter.results
+            self.problems.append("waiting stopped: %s; job(s) %s may still be running, re-run the task to resume" % (
+                exc.message, ", ".join(sorted(job_id for job_id, r in results.items() if not r.finished))))
+        for result in results.values():
+            for server_id, outcome in result.servers.items():
+                report = self.reports.get(server_id)
+                if report is None or report.status == FAILED:
+                    continue
+                if outcome.status == FAILED:
+                    report.fail(outcome.error_code, outcome.error_msg)
+                else:
+                    report.status = outcome.status
+
+    def verify(self):
+        done = [sid for sid, report in self.reports.items() if report.action != "none" and report.status == SUCCEEDED]
+        if not done:
+            return
+        try:
+            observed = self.operation.read_after(done)
+        except ApiError as exc:
+            self.operation.warn("the changes succeeded but the final state could not be re-read: %s" % exc.message)
+            return
+        for server_id, after in observed.items():
+            self.check_after(self.reports[server_id], after)
+
+    def check_after(self, report, after):
+        if not self.operation.reached(report.after, after):
+            done = "job %s succeeded" % report.job_id if report.job_id else "the service accepted the change"
+            report.fail(None, "%s but the server shows %s instead of %s; re-run the task"
+                        % (done, state_text(after), state_text(report.after)))
+        report.after = after
+
+    def outcome(self, changed):
+        outcome = Outcome(self.kind, self.reports, self.new_jobs, changed, self.progress)
+        outcome.problems.extend(self.problems)
+        outcome.extra.update(self.operation.extra_result)
+        skipped = outcome.skip_warning()
+        outcome.warnings = list(self.operation.warnings) + ([skipped] if skipped else [])
+        told = len(self.operation.warnings)
+        self.operation.conclude(outcome)
+        outcome.warnings.extend(self.operation.warnings[told:])
+        return outcome

@@ -1,0 +1,233 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Reading servers and server groups: the one place that decides how.
+
+:class:`ServerReader` reads server records by id in as few requests as it
+can; target resolution (:func:`resolve_targets`), the info modules, the
+engine's recovery and verification, the waiters and the ``read_by_id``
+filter all go through it, so "list the group or look servers up one by one"
+is decided here only. Server groups are found by id or by exact name here
+too (:func:`find_group`).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import PAGE_LIMIT
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
+
+# Up to this many servers of a group whose size is unknown (or of no known group) are looked up one by one;
+# more are read from the paged list (100 per request), which is cheaper then.
+PER_ID_LOOKUP_MAX = 5
+LISTED_GROUPS_SHOWN = 20
+
+
+def pages(size):
+    """Requests a listing of ``size`` records costs (at least one)."""
+    return max(1, -(-size // PAGE_LIMIT))
+
+
+def unique(values):
+    """``values`` without repeats, in their first order."""
+    return list(dict.fromkeys(values))
+
+
+class ServerReader:
+    """Reads the current records of some servers in as few requests as it can.
+
+    Per server group, either the group's paged list (``server_group_id``, 100
+    per page) or one ``server_id`` lookup per server, whichever costs fewer
+    requests. A group listing is estimated at ``ceil(size / 100)`` pages, where
+    ``size`` is what its last listing returned (or ``group_sizes`` said), or
+    before that the number of known servers in it (a lower bound: then a few
+    servers, up to ``PER_ID_LOOKUP_MAX``, are looked up one by one rather than
+    risk listing a large group). Servers of no known group are looked up one by
+    one, up to ``PER_ID_LOOKUP_MAX``; more are matched against one listing of
+    the whole tenant.
+
+    ``filters`` (``server_name``, ``maintain_status``) narrow every read.
+    """
+
+    def __init__(self, client, servers=None, group_sizes=None, filters=None):
+        self.client = client
+        self.filters = dict((key, value) for key, value in (filters or {}).items() if value is not None)
+        self.group_of = dict((record["id"], record.get("server_group_id")) for record in servers or [])
+        self.group_size = dict(group_sizes or {})  # group id -> servers its last listing returned
+        self.known_in_group = {}
+        for group_id in self.group_of.values():
+            if group_id:
+                self.known_in_group[group_id] = self.known_in_group.get(group_id, 0) + 1
+
+    def cheaper_to_list(self, group_id, count):
+        """Is listing the group (the whole tenant for ``group_id`` None) cheaper than ``count`` lookups by id?"""
+        if not group_id:
+            return count > PER_ID_LOOKUP_MAX
+        size = self.group_size.get(group_id)
+        if size is None:
+            if count <= PER_ID_LOOKUP_MAX:
+                return False
+            size = self.known_in_group.get(group_id, 0)
+        return count >= pages(size)
+
+    def plan_reads(self, server_ids):
+        """``[(group_id, ids, list_group)]``: how :meth:`read` would read these servers."""
+        by_group = {}
+        for server_id in unique(server_ids):
+            by_group.setdefault(self.group_of.get(server_id), []).append(server_id)
+        return [(group_id, ids, self.cheaper_to_list(group_id, len(ids))) for group_id, ids in by_group.items()]
+
+    def cost(self, server_ids):
+        """Requests :meth:`read` is expected to send for these servers."""
+        total = 0
+        for group_id, ids, list_group in self.plan_reads(server_ids):
+            if list_group:
+                total += pages(self.group_size.get(group_id) or self.known_in_group.get(group_id, len(ids)))
+            else:
+                total += len(ids)
+        return total
+
+    def read(self, server_ids):
+        """``{server_id: record}`` for the given servers the service still lists."""
+        ordered = unique(server_ids)
+        wanted = set(ordered)
+        found = {}
+        for group_id, ids, list_group in self.plan_reads(ordered):
+            if list_group:
+                records = api.list_servers(self.client, server_group_id=group_id, **self.filters)
+                if group_id and not self.filters:
+                    self.group_size[group_id] = len(records)
+                found.update((r["id"], r) for r in records if r.get("id") in wanted)
+            else:
+                for server_id in ids:
+                    found.update((r["id"], r) for r in api.list_servers(self.client, server_id=server_id,
+                                                                        **self.filters) if r.get("id") == server_id)
+        for server_id, record in found.items():
+            self.group_of[server_id] = record.get("server_group_id") or self.group_of.get(server_id)
+        return found
+
+
+def read_by_id(fleet, wanted):
+    """``wanted`` when looking those servers up one by one costs fewer requests than listing their groups, else [].
+
+    ``fleet`` is a list of server records read before (it tells each server's group and each group's size).
+    """
+    groups = {}
+    for record in fleet:
+        groups[record.get("server_group_id")] = groups.get(record.get("server_group_id"), 0) + 1
+    reader = ServerReader(None, fleet, dict((group_id, size) for group_id, size in groups.items() if group_id))
+    wanted = unique(wanted)
+    return [] if any(list_group for _unused, _ids, list_group in reader.plan_reads(wanted)) else wanted
+
+
+class Targets:
+    """The servers a task acts on, sorted by id, and the group when one was named."""
+
+    def __init__(self, servers, group=None):
+        self.servers = sorted(servers, key=lambda server: server["id"])
+        self.group = group
+
+    @property
+    def ids(self):
+        return [server["id"] for server in self.servers]
+
+
+def show_group_or_fail(client, server_group_id, option="server_group_id"):
+    try:
+        return api.show_server_group(client, server_group_id)
+    except ApiError as exc:
+        if exc.status == 404:
+            raise TargetError("%s: no server group with id %r (%s)" % (option, server_group_id, exc.error_code))
+        raise
+
+
+def wanted_ids(server_ids):
+    """The named servers without repeats; an empty list fails."""
+    wanted = unique(server_ids or [])
+    if not wanted:
+        raise TargetError("server_ids: the list is empty; name at least one server or use server_group_id")
+    return wanted
+
+
+def fail_unknown(wanted, found):
+    unknown = [server_id for server_id in wanted if server_id not in found]
+    if unknown:
+        raise TargetError("server_ids: unknown server id(s): %s" % ", ".join(unknown))
+
+
+def resolve_targets(client, server_ids=None, server_group_id=None):
+    """Read the target servers; unknown ids fail here, before anything is submitted."""
+    if server_group_id:
+        group = show_group_or_fail(client, server_group_id)
+        return Targets(api.list_servers(client, server_group_id=server_group_id), group)
+    wanted = wanted_ids(server_ids)
+    found = ServerReader(client).read(wanted)
+    fail_unknown(wanted, found)
+    return Targets([found[server_id] for server_id in wanted])
+
+
+def describe_groups(groups):
+    shown = ", ".join("%s (%s)" % (group.get("name"), group.get("id")) for group in groups[:LISTED_GROUPS_SHOWN])
+    return shown + (", ..." if len(groups) > LISTED_GROUPS_SHOWN else "")
+
+
+def group_id_by_name(client, name, option="name"):
+    """The id of the one group named exactly ``name`` (None if there is none), and the groups the search listed."""
+    listed = api.list_server_groups(client, server_group_name=name)
+    exact = [group for group in listed if group.get("name") == name]
+    if len(exact) > 1:
+        raise TargetError("%s: %d server groups are named %r (%s); use server_group_id to pick one"
+                          % (option, len(exact), name, describe_groups(exact)))
+    return (exact[0]["id"] if exact else None), listed
+
+
+def find_group(client, server_group_id=None, name=None, renamed_to=None, option="name"):
+    """A group's detail record, by id or by exact name (or by ``renamed_to``, when an earlier run renamed it)."""
+    if server_group_id:
+        return show_group_or_fail(client, server_group_id)
+    group_id, listed = group_id_by_name(client, name, option)
+    if group_id is None and renamed_to:
+        group_id, _unused = group_id_by_name(client, renamed_to, option)
+    if group_id is None:
+        candidates = listed or api.list_server_groups(client)
+        raise TargetError("%s: no server group is named %r; %s" % (
+            option, name, "groups with similar names: %s" % describe_groups(listed) if listed else
+            "existing groups: %s" % (describe_groups(candidates) or "none")))
+    return show_group_or_fail(client, group_id, option=option)
+
+
+def agent_records(client, server_ids=None, server_group_id=None):
+    """Target servers as the access agent list shows them (with ``current_version``).
+
+    Servers the list leaves out are read from the server list (unknown ids fail there) and carry
+    ``current_version`` None and ``no_agent`` True.
+    """
+    details = api.list_server_hda_details(client, server_group_id=server_group_id)
+    if server_group_id:
+        details = [d for d in details if d.get("server_group_id") == server_group_id]
+        if not details:
+            show_group_or_fail(client, server_group_id)  # an unknown group fails; an empty one has no targets
+    else:
+        wanted = wanted_ids(server_ids)
+        by_id = dict((d.get("server_id"), d) for d in details)
+        missing = [sid for sid in wanted if sid not in by_id]
+        if missing:
+            for record in resolve_targets(client, server_ids=missing).servers:
+                by_id[record["id"]] = dict(server_id=record["id"], server_name=record.get("name"),
+                                           server_group_id=record.get("server_group_id"),
+                                           status=record.get("status"), current_version=None, no_agent=True)
+        details = [by_id[sid] for sid in wanted]
+    return [dict(id=d["server_id"], name=d.get("server_name"), server_group_id=d.get("server_group_id"),
+                 status=d.get("status"), maintain_status=d.get("maintain_status"),
+                 current_version=d.get("current_version"), no_agent=d.get("no_agent", False))
+            for d in details]
+
+
+def hda_versions(client, server_group_id=None, server_name=None):
+    """``{server_id: current_version}`` from the access agent list."""
+    return dict((detail.get("server_id"), detail.get("current_version"))
+                for detail in api.list_server_hda_details(client, server_group_id=server_group_id,
+                                                          server_name=server_name))

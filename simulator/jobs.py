@@ -1,0 +1,337 @@
+"""The job engine: jobs created, started and finished on the simulator's clock, and the operations' business rules.
+
+:class:`JobEngine` is one part of :class:`~simulator.state.FleetState`. Jobs advance lazily: every read of
+the state first moves the active jobs along the clock (``advance()``), so no background thread is needed;
+pending reboots end and, with ``session_drain`` set, the sessions of servers in maintenance mode end the same
+lazy way, one every ``session_drain`` seconds of the simulator's clock. Pending failures
+(``fail_next_job``) are taken by the next sub jobs of their servers. The operations (``upgrade_hda``,
+``change_image``, ``update_tsvi``, ``set_maintenance``, ``reboot``, ``update_group``) are what the HTTP
+handlers call, with the API's rules: unknown servers, busy servers, the same image.
+"""
+
+from . import errors
+from .errors import ApiError
+
+ACTIVE_JOB_STATUSES = ("WAITING", "RUNNING")
+UPGRADE_JOB = "UPGRADE_ACCESS_AGENT"
+IMAGE_JOB = "CHANGE_SERVER_IMAGE"
+TSVI_JOB = "UPDATE_SERVER_TSVI"
+
+# task_status of a server while its job is pending / after success / after failure.
+TASK_STATUS = {
+    UPGRADE_JOB: ("upgrading_access_agent", "upgrad_access_agent_success", "upgrad_access_agent_fail"),
+    IMAGE_JOB: ("rebuilding", None, "rebuild_fail"),
+    TSVI_JOB: ("updating_tsvi", None, "updating_tsvi_failed"),
+}
+# vm_status while the job runs (the upgrade does not restart the VM).
+RUNNING_VM_STATUS = {UPGRADE_JOB: None, IMAGE_JOB: "REBUILD", TSVI_JOB: "REBOOT"}
+# The fraction of job_duration a job spends WAITING before it RUNS.
+WAITING_FRACTION = 0.1
+
+
+class JobEngine:
+    """Jobs, reboots, session drain and the business operations (a part of ``FleetState``)."""
+
+    # ------------------------------------------------------------------ ids, time
+
+    def _new_job_id(self):
+        # 18-digit numeric ids, increasing like the service's snowflake-style ids.
+        self._next_job_id += self._job_rng.randrange(10_000, 5_000_000)
+        return str(self._next_job_id)
+
+    def fast_forward(self, seconds):
+        """Move the simulator's clock ``seconds`` ahead (jobs progress, tokens age)."""
+        with self.lock:
+            self.advance()  # what is due now happens now (and a drain starts counting) before the jump
+            self.clock.advance(seconds)
+            self.advance()
+
+    # ------------------------------------------------------------------ job engine
+
+    def advance(self):
+        """Move active jobs, pending reboots and draining sessions along the clock; cheap when nothing is due."""
+        with self.lock:
+            if self.session_drain is not None:
+                self._drain_sessions(self.clock.monotonic())
+            if not self._active_jobs and not self._reboots:
+                return
+            now = self.clock.monotonic()
+            for job in list(self._active_jobs.values()):
+                if now >= job["done_at"]:
+                    self._finish_job(job)
+                elif job["status"] == "WAITING" and now >= job["running_at"]:
+                    self._start_job(job)
+            for server_id, until in list(self._reboots.items()):
+                if now >= until:
+                    del self._reboots[server_id]
+                    record = self._servers.get(server_id)
+                    if record is not None:
+                        record.update(vm_status="ACTIVE", task_status=None, update_time=self.clock.iso(until))
+
+    def _track_drain(self, server_id, since):
+        """Start counting down the sessions of a server in maintenance mode, from ``since``, unless already counting."""
+        record = self._servers[server_id]
+        if (self.session_drain is not None and server_id not in self._drains and record.get("maintain_status")
+                and (record.get("session_count") or 0) > 0):
+            self._drains[server_id] = since + max(float(self.session_drain), 0.0)
+
+    def _drain_sessions(self, now):
+        """End one session per ``session_drain`` seconds on each server in maintenance mode.
+
+        The simulator never opens sessions by itself, so a server in maintenance mode only
+        loses them. Servers put in maintenance some other way than ``set_maintenance``/
+        ``patch_server`` (a test editing a record) start draining when first seen here.
+        """
+        step = max(float(self.session_drain), 0.0)
+        for server_id, record in self._servers.items():
+            if record.get("maintain_status") and (record.get("session_count") or 0) > 0:
+                self._track_drain(server_id, now)
+        for server_id, due in list(self._drains.items()):
+            record = self._servers.get(server_id)
+            if record is None or not record.get("maintain_status"):
+                del self._drains[server_id]
+                continue
+            count = record.get("session_count") or 0
+            while count > 0 and now >= due:
+                count -= 1
+                due += step
+            record["session_count"] = count
+            if count > 0:
+                self._drains[server_id] = due
+            else:
+                del self._drains[server_id]
+
+    def _create_job(self, job_type, server_ids, params=None, per_server=None):
+        now = self.clock.monotonic()
+        job_id = self._new_job_id()
+        duration = max(self.job_duration, 0.0)
+        job = {
+            "id": job_id,
+            "job_type": job_type,
+            "status": "WAITING",
+            "begin_time": self.clock.iso(now),
+            "end_time": None,
+            "created_at": now,
+            "running_at": now + WAITING_FRACTION * duration,
+            "done_at": now + duration,
+            "params": dict(params or {}),
+            "sub_jobs": [],
+        }
+        for server_id in server_ids:
+            record = self._servers[server_id]
+            failures = self._pending_failures.get(server_id)
+            failure = failures.pop(0) if failures else None
+            if failures == []:
+                del self._pending_failures[server_id]
+            sub = {
+                "id": self._uuid(self._job_rng),
+                "job_id": job_id,
+                "job_type": job_type,
+                "server_id": server_id,
+                "server_name": record["name"],
+                "status": "WAITING",
+                "begin_time": job["begin_time"],
+                "end_time": None,
+                "error_code": None,
+                "error_message": None,
+                "failure": failure,
+                "params": dict(per_server.get(server_id, {})) if per_server else {},
+            }
+            job["sub_jobs"].append(sub)
+            record.update(job_id=job_id, job_type=job_type, job_status="WAITING", job_time=job["begin_time"],
+                          task_status=TASK_STATUS[job_type][0], update_time=job["begin_time"])
+        self._jobs[job_id] = job
+        self._active_jobs[job_id] = job
+        return job
+
+    def _owned(self, sub):
+        # A test may have repointed the server at another job; then this one no longer drives it.
+        record = self._servers.get(sub["server_id"])
+        return record if record is not None and record.get("job_id") == sub["job_id"] else None
+
+    def _start_job(self, job):
+        job["status"] = "RUNNING"
+        vm_status = RUNNING_VM_STATUS[job["job_type"]]
+        for sub in job["sub_jobs"]:
+            sub["status"] = "RUNNING"
+            record = self._owned(sub)
+            if record is not None:
+                record["job_status"] = "RUNNING"
+                if vm_status:
+                    record["vm_status"] = vm_status
+
+    def _finish_job(self, job):
+        end = self.clock.iso(job["done_at"])
+        job_type = job["job_type"]
+        _unused, ok_task, failed_task = TASK_STATUS[job_type]
+        any_failed = False
+        for sub in job["sub_jobs"]:
+            sub["end_time"] = end
+            record = self._owned(sub)
+            if sub["failure"] is not None:
+                any_failed = True
+                sub["status"] = "FAILED"
+                sub["error_code"], sub["error_message"] = sub["failure"]
+                task_status = failed_task
+                if job_type == UPGRADE_JOB and record is not None:
+                    self._record_upgrade(record, succeeded=False, when=end)
+            else:
+                sub["status"] = "SUCCESS"
+                task_status = ok_task
+                if record is not None:
+                    self._apply_success(job, sub, record, end)
+            if record is not None:
+                record.update(job_status=sub["status"], task_status=task_status, vm_status="ACTIVE", update_time=end)
+        job["status"] = "FAILED" if any_failed else "SUCCESS"
+        job["end_time"] = end
+        self._active_jobs.pop(job["id"], None)
+
+    def _apply_success(self, job, sub, record, when):
+        server_id = record["id"]
+        job_type = job["job_type"]
+        if job_type == UPGRADE_JOB:
+            self._hda[server_id] = self.latest_hda_for(server_id)
+            self._record_upgrade(record, succeeded=True, when=when)
+        elif job_type == IMAGE_JOB:
+            record["image_id"] = job["params"]["image_id"]
+            record["os_type"] = job["params"].get("os_type") or record["os_type"]
+            if job["params"].get("update_access_agent"):
+                self._hda[server_id] = self.latest_hda_for(server_id)
+        elif job_type == TSVI_JOB:
+            self._tsvi[server_id] = sub["params"]["enable"]
+
+    def _record_upgrade(self, record, succeeded, when):
+        self._upgrade_records.append({
+            "server_id": record["id"],
+            "machine_name": record["machine_name"],
+            "server_name": record["name"],
+            "server_group_name": record["server_group_name"],
+            "sid": record["sid"],
+            "current_version": self._hda[record["id"]],
+            "target_version": self.latest_hda_for(record["id"]),
+            "upgrade_status": "upgrade success" if succeeded else "fail",
+            "upgrade_time": when,
+        })
+
+    # ------------------------------------------------------------------ pending failures, busy rule
+
+    def fail_next_job(self, server_ids, error_code=errors.OPERATION_FAILED[0], error_msg=errors.OPERATION_FAILED[1],
+                      times=1):
+        """Make the next ``times`` job sub-tasks of each server fail with this error (any job type)."""
+        if isinstance(server_ids, str):
+            server_ids = [server_ids]
+        with self.lock:
+            for server_id in server_ids:
+                self._require_server(server_id)
+                self._pending_failures.setdefault(server_id, []).extend([(error_code, error_msg)] * int(times))
+
+    def is_busy(self, server_id):
+        """True while the server has a WAITING or RUNNING job."""
+        with self.lock:
+            self.advance()
+            return self._require_server(server_id).get("job_status") in ACTIVE_JOB_STATUSES
+
+    # ------------------------------------------------------------------ operations (the API's business rules)
+
+    def _require_servers(self, server_ids):
+        missing = [sid for sid in server_ids if sid not in self._servers]
+        if missing:
+            raise ApiError(404, errors.SERVER_NOT_FOUND, "server_id: %s" % ", ".join(missing[:3]))
+
+    def _refuse_busy(self, server_ids):
+        busy = [sid for sid in server_ids if self._servers[sid].get("job_status") in ACTIVE_JOB_STATUSES]
+        if busy:
+            raise ApiError(409, errors.SERVER_BUSY, "server_id: %s" % ", ".join(busy[:3]))
+
+    def upgrade_hda(self, server_ids):
+        """Start one UPGRADE_ACCESS_AGENT job with a sub job per server; return the job."""
+        with self.lock:
+            self.advance()
+            self._require_servers(server_ids)
+            self._refuse_busy(server_ids)
+            return self._create_job(UPGRADE_JOB, server_ids)
+
+    def change_image(self, server_ids, image_id, image_type, os_type, image_product_id=None,
+                     update_access_agent=False):
+        """One CHANGE_SERVER_IMAGE job per server; return ServerJobInfo items (per-item errors inline)."""
+        with self.lock:
+            self.advance()
+            items = []
+            for server_id in server_ids:
+                record = self._servers.get(server_id)
+                error = None
+                if record is None:
+                    error = errors.SERVER_NOT_FOUND
+                elif record.get("job_status") in ACTIVE_JOB_STATUSES:
+                    error = errors.SERVER_BUSY
+                elif record["image_id"] == image_id:
+                    error = errors.SAME_IMAGE
+                if error is not None:
+                    items.append({"server_id": server_id, "job_id": "", "error_code": error[0],
+                                  "error_message": error[1]})
+                    continue
+                params = {"image_id": image_id, "image_type": image_type, "os_type": os_type,
+                          "image_product_id": image_product_id, "update_access_agent": bool(update_access_agent)}
+                job = self._create_job(IMAGE_JOB, [server_id], params)
+                items.append({"server_id": server_id, "job_id": job["id"], "error_code": "", "error_message": ""})
+            return items
+
+    def update_tsvi(self, server_ids):
+        """One UPDATE_SERVER_TSVI job; each server gets its group's ``ip_virtual.enable``."""
+        with self.lock:
+            self.advance()
+            self._require_servers(server_ids)
+            self._refuse_busy(server_ids)
+            per_server = {sid: {"enable": self._groups[self._servers[sid]["server_group_id"]]["ip_virtual"]["enable"]}
+                          for sid in server_ids}
+            return self._create_job(TSVI_JOB, server_ids, per_server=per_server)
+
+    def set_maintenance(self, server_ids, maintain_status):
+        """Synchronously set ``maintain_status`` on every server (with ``session_drain``, its sessions start ending)."""
+        with self.lock:
+            self.advance()
+            self._require_servers(server_ids)
+            mono = self.clock.monotonic()
+            now = self.clock.iso(mono)
+            for server_id in server_ids:
+                self._servers[server_id].update(maintain_status=bool(maintain_status), update_time=now)
+                if not maintain_status:
+                    self._drains.pop(server_id, None)
+                self._track_drain(server_id, mono)
+
+    def reboot(self, server_ids, kind):
+        """Reboot servers: REBOOT/HARD_REBOOT for ``job_duration``, then ACTIVE again."""
+        with self.lock:
+            self.advance()
+            self._require_servers(server_ids)
+            self._refuse_busy(server_ids)
+            now = self.clock.monotonic()
+            hard = kind == "HARD"
+            for server_id in server_ids:
+                self._servers[server_id].update(vm_status="HARD_REBOOT" if hard else "REBOOT",
+                                                task_status="rebooting_hard" if hard else "rebooting",
+                                                update_time=self.clock.iso(now))
+                self._reboots[server_id] = now + max(self.job_duration, 0.0)
+
+    def update_group(self, group_id, changes):
+        """Apply a validated UpdateServerGroupReq; only the given fields change."""
+        with self.lock:
+            group = self._groups.get(group_id)
+            if group is None:
+                raise ApiError(404, errors.GROUP_NOT_FOUND, "server_group_id: %s" % group_id)
+            for key, value in changes.items():
+                if value is None:
+                    continue
+                if key == "route_policy":
+                    merged = dict(group.get("route_policy") or {})
+                    merged.update({k: v for k, v in value.items() if v is not None})
+                    group["route_policy"] = merged
+                elif key == "name" and value != group["name"]:
+                    group["name"] = value
+                    for record in self._servers.values():
+                        if record["server_group_id"] == group_id:
+                            record["server_group_name"] = value
+                else:
+                    group[key] = value
+            group["update_time"] = self.clock.iso()
+            return group

@@ -1,0 +1,150 @@
+"""The simulated tenant: server groups, servers, HDA versions and asynchronous jobs.
+
+Records are kept in the API's own wire shape (field names from the SDK models)
+so a read answers with (a filtered copy of) the record itself. Facts the API
+keeps elsewhere (a server's HDA version, its applied TSVI setting) live in
+side tables. Jobs advance lazily: every read of the state first moves the
+active jobs along the wall clock, so no background thread is needed. With
+``session_drain`` set, the sessions of servers in maintenance mode end the same
+lazy way, one every ``session_drain`` seconds of the simulator's clock.
+
+Every public method takes ``self.lock`` (re-entrant); the HTTP layer holds the
+same lock for a whole request, so tests may shape the fleet between requests.
+
+:class:`FleetState` is composed by concern: :mod:`.fleet` builds the fleet
+(groups, servers, default fleet, product info), :mod:`.jobs` is the job engine
+(jobs on the clock, pending failures, busy rules, the operations' business
+rules), :mod:`.views` renders wire views; this module holds the tables and the
+reads tests use. Its names (``Clock``, ``DEFAULT_LATEST_HDA``, ``HDA_TYPES``,
+``UPGRADE_JOB`` ...) stay importable from here.
+"""
+
+import random
+import threading
+
+from .clock import Clock, iso_time
+from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, FleetBuilder
+from .jobs import (ACTIVE_JOB_STATUSES, IMAGE_JOB, RUNNING_VM_STATUS, TASK_STATUS, TSVI_JOB, UPGRADE_JOB,
+                   WAITING_FRACTION, JobEngine)
+from .views import GROUP_DETAIL_FIELDS, SERVER_DETAIL_FIELDS, WireViews
+
+__all__ = ["ACTIVE_JOB_STATUSES", "Clock", "DEFAULT_LATEST_HDA", "FleetState", "GROUP_DETAIL_FIELDS", "HDA_TYPES",
+           "IMAGE_JOB", "OLDER_HDA", "RUNNING_VM_STATUS", "SERVER_DETAIL_FIELDS", "SERVER_SIDE_FIELDS", "TASK_STATUS",
+           "TSVI_JOB", "UPGRADE_JOB", "WAITING_FRACTION", "iso_time"]
+
+
+class FleetState(FleetBuilder, JobEngine, WireViews):
+    """The tenant's fleet, its jobs and the builder methods tests use to shape scenarios.
+
+    Live records are plain dicts in wire shape: ``servers`` (id -> record),
+    ``groups`` (id -> record) and ``jobs`` (id -> internal job record). Reading
+    any of these properties first advances running jobs.
+    """
+
+    def __init__(self, servers=100, groups=2, seed=0, job_duration=2.0, region="cn-north-4", project_id=None,
+                 outdated_hda=0.0, hide_route_policy=False, clock=None, session_drain=None):
+        if groups < 1 and servers:
+            raise ValueError("servers need at least one group")
+        if not 0.0 <= outdated_hda <= 1.0:
+            raise ValueError("outdated_hda is a fraction in [0, 1]")
+        self.lock = threading.RLock()
+        self.clock = clock or Clock()
+        self.seed = seed
+        self.region = region
+        self.job_duration = float(job_duration)
+        self.hide_route_policy = hide_route_policy
+        # Seconds of simulator clock per session ending on a server in maintenance mode; None: sessions never end.
+        self.session_drain = session_drain
+        self.latest_hda = dict(DEFAULT_LATEST_HDA)
+        self._rng = random.Random("fleet-%s" % seed)
+        self._job_rng = random.Random("jobs-%s" % seed)
+        self.project_id = project_id or self._rng.getrandbits(128).to_bytes(16, "big").hex()
+        self._next_job_id = self._job_rng.randrange(575_000_000_000_000_000, 576_000_000_000_000_000)
+        self._vpc_id = self._uuid()
+        self._subnet_id = self._uuid()
+        self._groups = {}
+        self._servers = {}
+        self._group_counts = {}
+        self._jobs = {}
+        self._active_jobs = {}
+        self._hda = {}
+        self._tsvi = {}
+        self._pending_failures = {}
+        self._reboots = {}
+        self._drains = {}  # server id -> simulator instant its next session ends (maintenance + session_drain)
+        self._upgrade_records = []
+        self._server_seq = 0
+        self._build_default_fleet(servers, groups, outdated_hda)
+
+    # ------------------------------------------------------------------ reads for tests
+
+    @property
+    def servers(self):
+        """Live server records, id -> record, in creation order (jobs advanced first)."""
+        with self.lock:
+            self.advance()
+            return self._servers
+
+    @property
+    def groups(self):
+        """Live server group records, id -> record."""
+        with self.lock:
+            self.advance()
+            return self._groups
+
+    @property
+    def jobs(self):
+        """Internal job records, id -> job (``status``, ``job_type``, ``sub_jobs`` ...)."""
+        with self.lock:
+            self.advance()
+            return self._jobs
+
+    @property
+    def upgrade_records(self):
+        """HDA upgrade records, newest first (ServerHdaUpgradeRecord shape)."""
+        with self.lock:
+            self.advance()
+            return list(reversed(self._upgrade_records))
+
+    def get_server(self, server_id):
+        """The live record of a server, or None."""
+        with self.lock:
+            self.advance()
+            return self._servers.get(server_id)
+
+    def get_group(self, group_id):
+        """The live record of a server group, or None."""
+        with self.lock:
+            self.advance()
+            return self._groups.get(group_id)
+
+    def get_job(self, job_id):
+        """The internal record of a job, or None."""
+        with self.lock:
+            self.advance()
+            return self._jobs.get(job_id)
+
+    def group_by_name(self, name):
+        """The first group with this exact name, or None."""
+        with self.lock:
+            return next((group for group in self._groups.values() if group["name"] == name), None)
+
+    def server_ids(self, group_id=None):
+        """Ids of all servers (of one group), in creation order."""
+        with self.lock:
+            return [sid for sid, record in self._servers.items()
+                    if group_id is None or record["server_group_id"] == group_id]
+
+    def hda_version(self, server_id):
+        """The HDA version a server runs now."""
+        with self.lock:
+            self.advance()
+            self._require_server(server_id)
+            return self._hda[server_id]
+
+    def tsvi_enabled(self, server_id):
+        """The virtual session IP setting last applied on the server."""
+        with self.lock:
+            self.advance()
+            self._require_server(server_id)
+            return self._tsvi[server_id]
