@@ -442,7 +442,7 @@ def sim_patch_server(sim, call):
 
 
 def sim_fail_next_job(sim, call):
-    """POST /_sim/fail-next-job: body ``{server_ids, error_code?, error_msg?, times?}``."""
+    """POST /_sim/fail-next-job: body ``{server_ids, error_code?, error_msg?, times?, status?}``."""
     _control(sim.state.fail_next_job, **_control_body(call))
     return Reply({"ok": True})
 

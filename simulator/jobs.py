@@ -13,6 +13,10 @@ from . import errors
 from .errors import ApiError
 
 ACTIVE_JOB_STATUSES = ("WAITING", "RUNNING")
+# How a failed sub job may end (JobDetailStatus). A job holding one that ended other than FAILED ends with that
+# status too (ABNORMAL before ROLLBACK before ABORTING); a server record (JobStatus: WAITING, RUNNING, SUCCESS,
+# FAILED) shows such a sub job as FAILED.
+FAILED_SUB_JOB_STATUSES = ("FAILED", "ABNORMAL", "ROLLBACK", "ABORTING")
 UPGRADE_JOB = "UPGRADE_ACCESS_AGENT"
 IMAGE_JOB = "CHANGE_SERVER_IMAGE"
 TSVI_JOB = "UPDATE_SERVER_TSVI"
@@ -164,14 +168,13 @@ class JobEngine:
         end = self.clock.iso(job["done_at"])
         job_type = job["job_type"]
         _unused, ok_task, failed_task = TASK_STATUS[job_type]
-        any_failed = False
+        failed_as = set()
         for sub in job["sub_jobs"]:
             sub["end_time"] = end
             record = self._owned(sub)
             if sub["failure"] is not None:
-                any_failed = True
-                sub["status"] = "FAILED"
-                sub["error_code"], sub["error_message"] = sub["failure"]
+                sub["error_code"], sub["error_message"], sub["status"] = sub["failure"]
+                failed_as.add(sub["status"])
                 task_status = failed_task
                 if job_type == UPGRADE_JOB and record is not None:
                     self._record_upgrade(record, succeeded=False, when=end)
@@ -181,8 +184,10 @@ class JobEngine:
                 if record is not None:
                     self._apply_success(job, sub, record, end)
             if record is not None:
-                record.update(job_status=sub["status"], task_status=task_status, vm_status="ACTIVE", update_time=end)
-        job["status"] = "FAILED" if any_failed else "SUCCESS"
+                record.update(job_status="SUCCESS" if sub["status"] == "SUCCESS" else "FAILED", task_status=task_status,
+                              vm_status="ACTIVE", update_time=end)
+        unusual = [status for status in FAILED_SUB_JOB_STATUSES[1:] if status in failed_as]
+        job["status"] = unusual[0] if unusual else "FAILED" if failed_as else "SUCCESS"
         job["end_time"] = end
         self._active_jobs.pop(job["id"], None)
 
@@ -216,14 +221,20 @@ class JobEngine:
     # ------------------------------------------------------------------ pending failures, busy rule
 
     def fail_next_job(self, server_ids, error_code=errors.OPERATION_FAILED[0], error_msg=errors.OPERATION_FAILED[1],
-                      times=1):
-        """Make the next ``times`` job sub-tasks of each server fail with this error (any job type)."""
+                      times=1, status="FAILED"):
+        """Make the next ``times`` job sub-tasks of each server fail with this error (any job type).
+
+        ``status`` is how the sub job ends: ``FAILED``, or ``ABNORMAL``, ``ROLLBACK`` or ``ABORTING`` (then its
+        job ends with that status as well).
+        """
         if isinstance(server_ids, str):
             server_ids = [server_ids]
+        if status not in FAILED_SUB_JOB_STATUSES:
+            raise ValueError("status must be one of %s, got %r" % (", ".join(FAILED_SUB_JOB_STATUSES), status))
         with self.lock:
             for server_id in server_ids:
                 self._require_server(server_id)
-                self._pending_failures.setdefault(server_id, []).extend([(error_code, error_msg)] * int(times))
+                self._pending_failures.setdefault(server_id, []).extend([(error_code, error_msg, status)] * int(times))
 
     def is_busy(self, server_id):
         """True while the server has a WAITING or RUNNING job."""

@@ -46,8 +46,10 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers 
 
 # A job or sub job in one of these statuses is still going.
 ACTIVE_JOB_STATUSES = frozenset(["WAITING", "RUNNING"])
-JOB_TERMINAL = frozenset(["SUCCESS", "FAILED"])
+# Every status a job (JobStatus) or sub job (JobDetailStatus) ends in. ABNORMAL, ROLLBACK and ABORTING end a job as
+# surely as FAILED does: a wait that knew only SUCCESS and FAILED ran to its deadline on them.
 SUB_JOB_FAILED = frozenset(["FAILED", "ABNORMAL", "ROLLBACK", "ABORTING"])
+JOB_TERMINAL = frozenset(["SUCCESS"]) | SUB_JOB_FAILED
 
 # At most BUDGET_REQUESTS polling requests within any BUDGET_WINDOW seconds.
 BUDGET_REQUESTS = 150

@@ -1,5 +1,7 @@
 """Asynchronous jobs: progression over job_duration, failures, and their effects on server records."""
 
+import pytest
+
 PENDING = ("WAITING", "RUNNING")
 
 
@@ -102,6 +104,24 @@ def test_fail_next_job_fails_that_sub_job_and_the_parent(make_simulator, client_
     # times=1: the retry succeeds.
     assert _job(client, _upgrade(client, [bad]))["status"] == "SUCCESS"
     assert sim.state.hda_version(bad) == sim.state.latest_hda["SBC"]
+
+
+def test_fail_next_job_with_another_end_status_ends_the_parent_with_it(make_simulator, client_for):
+    sim = make_simulator(servers=3, seed=23, job_duration=0)
+    client = client_for(sim)
+    ids = sim.state.server_ids()
+    for server_id in ids:
+        sim.state.set_hda_version(server_id, "24.12.0.1004")
+    sim.state.fail_next_job([ids[0]], error_code="WKS.1", error_msg="rolled back", status="ROLLBACK")
+    sim.state.fail_next_job([ids[1]], error_code="WKS.2", error_msg="abnormal", status="ABNORMAL")
+    job = _job(client, _upgrade(client, ids))
+    assert job["status"] == "ABNORMAL"  # ABNORMAL before ROLLBACK
+    subs = {sub["job_resource_info"]["resource_id"]: sub for sub in job["sub_jobs"]}
+    assert [subs[sid]["status"] for sid in ids] == ["ROLLBACK", "ABNORMAL", "SUCCESS"]
+    assert subs[ids[1]]["error_code"] == "WKS.2"
+    assert _server(client, ids[1])["job_status"] == "FAILED"  # a server record shows JobStatus values only
+    with pytest.raises(ValueError, match="status must be one of"):
+        sim.state.fail_next_job([ids[2]], status="BROKEN")
 
 
 def test_v1_job_and_sub_job_list(make_simulator, client_for):

@@ -121,6 +121,17 @@ class TestJobResultUpdate:
         assert result.servers["s2"].error_msg == "agent crashed"
         assert result.servers["s2"].sub_job_status == sub_status
 
+    @pytest.mark.parametrize("job_status", ["ABNORMAL", "ROLLBACK", "ABORTING"])
+    def test_every_terminal_job_status_ends_the_job(self, job_status):
+        """A job that ends ABNORMAL (or is rolled back, or aborted) is finished: its failed sub jobs fail their
+        servers with their error codes, the others succeeded; a server it does not list takes its status."""
+        result = jobs.JobResult("j", ["s1", "s2", "s3"])
+        result.update(detail("j", job_status, sub("s1", "SUCCESS"), sub("s2", "ABNORMAL", "WKS.0042", "agent lost")))
+        assert result.finished and result.status == job_status
+        assert statuses(result) == {"s1": jobs.SUCCEEDED, "s2": jobs.FAILED, "s3": jobs.FAILED}
+        assert (result.servers["s2"].error_code, result.servers["s2"].error_msg) == ("WKS.0042", "agent lost")
+        assert result.servers["s3"].error_msg == "job j ended with status %s" % job_status
+
     def test_failed_sub_job_without_message_gets_one(self):
         result = jobs.JobResult("job-7", ["s1"])
         result.update(detail("job-7", "SUCCESS", sub("s1", "ABNORMAL", "", "")))

@@ -1,0 +1,89 @@
+"""Every status a job ends in ends the wait (ABNORMAL, ROLLBACK, ABORTING beside SUCCESS and FAILED), whichever way
+the waiter polls: job details, or the server list.
+
+The bug this guards against: a batch job ending ABNORMAL was never taken as finished, so a task on 20 one-server
+groups with one sub job ending ABNORMAL waited its whole wait_timeout although the job had ended at 1 s.
+"""
+
+import time
+
+import pytest
+
+from tests.harness import module_task
+
+HDA = "huaweicloud.workspace_app.app_server_hda_upgrade"
+IMAGE = "huaweicloud.workspace_app.app_server_image"
+WAIT = {"poll_interval": 0.3, "wait_timeout": 60}
+OLD = "2.0.10.1"
+
+
+def by_id(result):
+    return dict((server["id"], server) for server in result["servers"])
+
+
+def polls(sim):
+    return [r.operation for r in sim.log.requests() if r.operation in ("show_job_detail", "list_servers")]
+
+
+@pytest.mark.parametrize("status", ["ABNORMAL", "ROLLBACK", "ABORTING"])
+def test_a_batch_job_ending_abnormal_ends_the_wait_read_by_job_detail(make_simulator, runner_for, status):
+    """20 one-server groups: 20 lookups a round cost more than one job read, so the waiter reads the job."""
+    sim = make_simulator(servers=20, groups=20, job_duration=1)
+    ids = sorted(sim.state.server_ids())
+    for server_id in ids:
+        sim.state.set_hda_version(server_id, OLD)
+    sim.state.fail_next_job([ids[3]], error_code="WKS.00211499", error_msg="agent install abnormal", status=status)
+    sim.log.clear()
+    started = time.monotonic()
+    run = runner_for(sim).run([module_task(HDA, "up", WAIT, server_ids=ids)])
+    elapsed = time.monotonic() - started
+    assert run.rc != 0, run.output
+    result = run["up"]
+    assert elapsed < 30, "the task waited %.0f s for a job that had ended" % elapsed
+    assert "timed out" not in result["msg"]
+    assert result["summary"] == {"total": 20, "unchanged": 0, "skipped": 0, "succeeded": 19, "failed": 1, "pending": 0}
+    failed = by_id(result)[ids[3]]
+    assert (failed["status"], failed["error_code"], failed["error_msg"]) == (
+        "failed", "WKS.00211499", "agent install abnormal")
+    assert result["msg"].startswith("1 of 20 server(s) failed (%s: WKS.00211499 agent install abnormal)" % ids[3])
+    (job_id,) = result["jobs"]
+    assert sim.state.get_job(job_id)["status"] == status
+    assert "show_job_detail" in polls(sim)
+
+
+def test_a_batch_job_ending_abnormal_ends_the_wait_read_by_the_server_list(make_simulator, runner_for):
+    """One group of 120: 6 batch jobs against 2 list pages a round, so the waiter reads the list."""
+    sim = make_simulator(servers=120, groups=1, job_duration=1)
+    group_id = next(iter(sim.state.groups))
+    ids = sorted(sim.state.server_ids())
+    for server_id in ids:
+        sim.state.set_hda_version(server_id, OLD)
+    sim.state.fail_next_job([ids[50]], error_code="WKS.00211499", error_msg="agent install abnormal", status="ABNORMAL")
+    sim.log.clear()
+    run = runner_for(sim).run([module_task(HDA, "up", WAIT, server_group_id=group_id)])
+    assert run.rc != 0, run.output
+    result = run["up"]
+    assert "timed out" not in result["msg"]
+    assert result["summary"]["succeeded"] == 119 and result["summary"]["failed"] == 1
+    failed = by_id(result)[ids[50]]
+    assert (failed["status"], failed["error_code"]) == ("failed", "WKS.00211499")
+    assert "ABNORMAL" in {sim.state.get_job(job_id)["status"] for job_id in result["jobs"]}
+    assert any("waiting for 6 batch job(s)" in line for line in result["progress"])
+    assert polls(sim).count("list_servers") >= 2  # at least one round through the list (2 pages)
+
+
+def test_a_per_server_job_ending_abnormal_ends_the_wait(make_simulator, runner_for):
+    """Image change: one job per server, polled through the server list."""
+    sim = make_simulator(servers=6, groups=1, job_duration=1)
+    group_id = next(iter(sim.state.groups))
+    ids = sorted(sim.state.server_ids())
+    sim.state.fail_next_job([ids[0]], error_code="WKS.00211498", error_msg="rebuild abnormal", status="ABNORMAL")
+    run = runner_for(sim).run([module_task(IMAGE, "img", WAIT, server_group_id=group_id, image_id="img-new-abnormal",
+                                           image_type="private")])
+    assert run.rc != 0, run.output
+    result = run["img"]
+    assert "timed out" not in result["msg"]
+    assert result["summary"]["succeeded"] == 5 and result["summary"]["failed"] == 1
+    failed = by_id(result)[ids[0]]
+    assert (failed["status"], failed["error_code"], failed["error_msg"]) == (
+        "failed", "WKS.00211498", "rebuild abnormal")
