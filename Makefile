@@ -34,7 +34,7 @@ SANITY_ARGS ?=
 DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3 --session-drain 0.5
 DEMO_PLAYBOOK ?= playbooks/demo.yml
 
-.PHONY: help venv collections test unit integration sanity sanity-cache lint changelog-lint molecule \
+.PHONY: help venv collections test unit integration compat sanity sanity-cache lint changelog-lint molecule \
 	release-check build demo bench soak clean distclean
 
 help: ## Show this help
@@ -52,13 +52,18 @@ collections: ## Create .collections/ansible_collections/huaweicloud/workspace_ap
 	mkdir -p $(dir $(COLLECTION_LINK))
 	test -L $(COLLECTION_LINK) || ln -s ../../.. $(COLLECTION_LINK)
 
-test: unit integration sanity lint changelog-lint molecule ## Run every test and linter (what CI runs)
+test: unit integration sanity lint changelog-lint molecule ## Run every test and linter (CI runs this, then compat)
 
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) tests/unit
 
 integration: venv collections ## Integration tests: simulator + real ansible-playbook (pytest tests/integration)
 	$(PYTEST) tests/integration
+
+# meta/runtime.yml claims ansible-core >= 2.16; .venv runs the latest (2.19), these run the compatibility tests.
+ANSIBLE_CORE_VERSIONS ?= 2.16 2.17 2.18
+compat: venv collections ## The ansible-core compatibility tests on every other claimed ansible-core (.venv-core-<version>)
+	PYTHON=$(PYTHON) scripts/ansible_core_matrix.sh $(ANSIBLE_CORE_VERSIONS)
 
 sanity-cache: venv ## Seed ~/.ansible/test/cache so ansible-test can bootstrap pip offline
 	$(VENV_BIN)/python scripts/ansible_test_sanity.py --seed-only
@@ -105,4 +110,4 @@ clean: ## Remove generated files (keeps .venv)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean ## clean, and remove .venv (and .venv-importer) too
-	rm -rf $(VENV) .venv-importer
+	rm -rf $(VENV) .venv-importer .venv-core-*

@@ -114,7 +114,7 @@ def _ignore(src_root):
         for name in names:
             rel_name = os.path.normpath(os.path.join(rel, name))
             if (
-                (rel == "." and name in EXCLUDED_TOP_LEVEL)
+                (rel == "." and (name in EXCLUDED_TOP_LEVEL or name.startswith(".venv")))  # .venv-core-<version> too
                 or name in EXCLUDED_ANYWHERE
                 or name.endswith(EXCLUDED_SUFFIXES)
                 or rel_name in EXCLUDED_RELATIVE
