@@ -14,15 +14,22 @@ options:
   server_ids:
     description:
       - Ids of the servers to act on.
-      - Mutually exclusive with O(server_group_id); one of the two is required.
+      - Mutually exclusive with O(server_group_id) and O(server_group_name); one of the three is required.
       - An id that does not exist fails the task before anything is submitted.
     type: list
     elements: str
   server_group_id:
     description:
       - Act on every server of this server group.
-      - Mutually exclusive with O(server_ids).
+      - Mutually exclusive with O(server_ids) and O(server_group_name).
       - An unknown group id fails the task before anything is submitted.
+    type: str
+  server_group_name:
+    description:
+      - Act on every server of the server group with exactly this name (case-sensitive).
+      - Mutually exclusive with O(server_ids) and O(server_group_id).
+      - The groups are listed with this name as filter and only an exact match is kept. No match, or more than one
+        group with this name, fails before anything is submitted and lists the candidates with their ids.
     type: str
   batch_size:
     description:

@@ -17,13 +17,18 @@ options:
       - With V(false) the task returns as soon as the jobs are submitted, with their ids in RV(jobs); a later run
         of the same task waits for them instead of submitting again.
       - At C(-v) and above, while the task waits, its progress lines (jobs and servers finished, time left) are
-        printed as they come when the module runs on the controller (C(connection=local), no C(become)).
+        printed as they come when the module runs on the controller (C(connection=local), no C(become), no
+        C(async)).
+      - The module works under C(async), with C(poll=0) and M(ansible.builtin.async_status) or with a C(poll)
+        interval. The wait then runs in the background and the result, progress lines included, comes at the end.
     type: bool
     default: true
   wait_timeout:
     description:
-      - Overall time budget in seconds for waiting on all batches of this task.
+      - Overall time budget in seconds for waiting on all batches of this task, V(1) to V(86400) (a day).
       - On timeout the task fails and lists the job ids still running; re-running it resumes waiting.
+      - V(0) is only accepted with O(wait=false) (it would time out at once); to submit without waiting, set
+        O(wait=false).
     type: int
     default: 3600
   poll_interval:
@@ -32,6 +37,7 @@ options:
         or the list of the servers still waited for (100 per request), whichever takes fewer requests.
       - Waiting never sends more than 150 requests within any 5 minutes; when rounds of a large fleet would, they
         are spaced further apart than O(poll_interval).
+      - More than V(0), at most V(3600).
     type: float
     default: 15
 """

@@ -204,6 +204,13 @@ def _resolve_endpoints(values, credentials_path):
                                  "without region" % _looked_at("project_id", credentials_path))
     if values.get("iam_endpoint"):
         values["iam_endpoint"] = check_endpoint("iam_endpoint", values["iam_endpoint"])
+    elif values.get("endpoint") != service_endpoint(region) and not values.get("project_id"):
+        # A custom endpoint (a simulator, a proxy, a private deployment) rarely pairs with the public IAM host;
+        # guessing it would hang on an unreachable host before failing with no hint.
+        raise ConfigurationError(
+            "project_id is not set (looked at: %s) and endpoint %s is not the public one, so the IAM endpoint to look "
+            "it up is not known either; set project_id, or iam_endpoint (option iam_endpoint, environment %s)"
+            % (_looked_at("project_id", credentials_path), values["endpoint"], OPTIONS["iam_endpoint"].environment[0]))
     elif region:
         values["iam_endpoint"] = "https://iam.%s.myhuaweicloud.com" % region
 

@@ -53,12 +53,16 @@ WAIT_ARGS = dict(
 TARGET_ARGS = dict(
     server_ids=dict(type="list", elements="str"),
     server_group_id=dict(type="str"),
+    server_group_name=dict(type="str"),
     batch_size=dict(type="int", default=20),
 )
 TARGET_KWARGS = dict(
-    mutually_exclusive=[("server_ids", "server_group_id")],
-    required_one_of=[("server_ids", "server_group_id")],
+    mutually_exclusive=[("server_ids", "server_group_id", "server_group_name")],
+    required_one_of=[("server_ids", "server_group_id", "server_group_name")],
 )
+# A day: longer waits are better split into tasks that re-run (a re-run resumes waiting for the same jobs).
+MAX_WAIT_TIMEOUT = 86400
+MAX_POLL_INTERVAL = 3600
 
 
 # -- value rules: checks the argument spec cannot express, run before any request --------------------------------
@@ -101,7 +105,18 @@ def matches(option, pattern, what, rule_text):
 
 
 CONNECTION_RULES = (above("request_timeout", 0, "seconds"), at_least("max_retries", 0))
-WAIT_RULES = (at_least("wait_timeout", 0, "seconds"), above("poll_interval", 0, "seconds"))
+
+
+def no_wait_by_timeout(params):
+    if params.get("wait_timeout") == 0 and params.get("wait"):
+        raise TargetError("wait_timeout: 0 would time out at once; to submit without waiting set wait: false (a later "
+                          "run of the same task waits for the jobs it started)")
+
+
+WAIT_RULES = (at_least("wait_timeout", 0, "seconds"), no_wait_by_timeout,
+              in_range("wait_timeout", 0, MAX_WAIT_TIMEOUT, "seconds"), above("poll_interval", 0, "seconds"),
+              _rule("poll_interval", lambda v: v > MAX_POLL_INTERVAL,
+                    lambda v: "%s is out of range; allowed values are up to %d (seconds)" % (v, MAX_POLL_INTERVAL)))
 
 
 class CollectionAnsibleModule(AnsibleModule):
@@ -233,7 +248,7 @@ class OperationModule(WorkspaceAppModule):
 
     def __init__(self, operation_class):
         spec = copy.deepcopy(TARGET_ARGS)
-        rules = [in_range("batch_size", 1, operation_class.max_batch_size)]
+        rules = [in_range("batch_size", 1, operation_class.max_batch_size), not_blank("server_group_name")]
         if not operation_class.kind.synchronous:
             spec.update(copy.deepcopy(WAIT_ARGS))
             rules.extend(WAIT_RULES)

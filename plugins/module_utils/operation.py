@@ -26,7 +26,8 @@ from collections import namedtuple
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
     FAILED, PENDING, SUCCEEDED, Submission, WaitTimeout)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import ServerReader, resolve_targets
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
+    ServerReader, find_group, resolve_targets)
 
 # Set by the collection's action plugin (plugins/plugin_utils/job_progress.py) when it shows progress live.
 PROGRESS_FILE_ENV = "WORKSPACE_APP_PROGRESS_FILE"
@@ -305,6 +306,10 @@ class Rollout:
 
     # -- the cycle ---------------------------------------------------------------
     def plan(self):
+        if self.params.get("server_group_name"):
+            # by exact name, as app_server_group does; from here on the group is its id
+            group = find_group(self.client, name=self.params["server_group_name"], option="server_group_name")
+            self.params["server_group_id"] = group["id"]
         servers = sorted(self.operation.find_targets(), key=lambda server: server["id"])  # stable batches
         self.targets = dict((server["id"], server) for server in servers)
         self.operation.prepare(servers)

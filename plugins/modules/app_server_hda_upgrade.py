@@ -33,9 +33,10 @@ options:
   version:
     description:
       - V(latest) brings every target to the latest version of its HDA type.
-      - An explicit version is a guard. When every target already runs it, nothing is done; otherwise it must be
-        the latest version (the API can only upgrade to the latest one), or the task fails before anything is
-        submitted, naming the latest version.
+      - An explicit version (digits and dots, such as V(2.0.24.5)) is a guard. Each target must either run it
+        already (nothing is done for that server) or have it as the latest version of its HDA type (the API can
+        only upgrade to the latest one); otherwise the task fails before anything is submitted, naming the latest
+        version.
     type: str
     default: latest
 extends_documentation_fragment:
@@ -72,11 +73,26 @@ EXAMPLES = r"""
     batch_size: 1
     wait_timeout: 1200
 
-- name: Start the upgrade and come back later
+- name: Start the upgrade of the group named design and come back later
   huaweicloud.workspace_app.app_server_hda_upgrade:
-    server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+    server_group_name: design
     wait: false
   register: started
+
+- name: A long upgrade as an AWX-style background job, checked every 30 seconds
+  huaweicloud.workspace_app.app_server_hda_upgrade:
+    server_group_name: design
+  async: 7200
+  poll: 0
+  register: upgrade_job
+
+- name: Wait for the background upgrade
+  ansible.builtin.async_status:
+    jid: "{{ upgrade_job.ansible_job_id }}"
+  register: upgrade
+  until: upgrade.finished
+  retries: 240
+  delay: 30
 
 - name: Later - check one of the jobs
   huaweicloud.workspace_app.app_job_info:
@@ -182,6 +198,15 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operatio
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import agent_records, hda_versions
 
 
+VERSION_RE = re.compile(r"\d+(\.\d+)+")
+
+
+def version_is_latest_or_a_version(params):
+    version = params.get("version")
+    if version != "latest" and not VERSION_RE.fullmatch(version or ""):
+        raise TargetError("version: %r is not a version; use latest or a version such as 2.0.24.5" % version)
+
+
 def version_key(version):
     """Compare versions numerically where they are numeric (2.0.10 > 2.0.9)."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", version or "")]
@@ -190,6 +215,7 @@ def version_key(version):
 class HdaUpgrade(Operation):
     kind = JobKind("UPGRADE_ACCESS_AGENT", running_task="upgrading_access_agent")
     options = dict(version=dict(type="str", default="latest"))
+    rules = (version_is_latest_or_a_version,)
 
     def __init__(self, module):
         super(HdaUpgrade, self).__init__(module)
@@ -208,8 +234,8 @@ class HdaUpgrade(Operation):
         self.extra_result["latest_versions"] = dict((k, v) for k, v in self.latest.items() if k)
         for server in servers:
             server["target_version"] = self.target_for(server)
+        self.check_explicit_version([s for s in servers if not s["no_agent"]])
         behind = [s for s in servers if not s["no_agent"] and not self.at_target(s)]
-        self.check_explicit_version(behind)
         if behind:  # job fields (is an upgrade running?) are only in the server list
             records = self.rollout.reader().read([s["id"] for s in behind])
             for server in behind:
@@ -240,9 +266,11 @@ class HdaUpgrade(Operation):
         target = server["target_version"]
         return bool(current and target) and version_key(current) >= version_key(target)
 
-    def check_explicit_version(self, behind):
+    def check_explicit_version(self, servers):
+        """Each target runs the explicit version already, or has it as its latest."""
         wanted = self.params["version"]
-        wrong = sorted(set(s["target_version"] for s in behind if s["target_version"] != wanted))
+        wrong = sorted(set(s["target_version"] for s in servers
+                           if s["current_version"] != wanted and s["target_version"] != wanted))
         if wanted != "latest" and wrong:
             raise TargetError(
                 "version: %s is not the latest HDA version (latest: %s); the API can only upgrade to the latest "

@@ -144,6 +144,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+msg:
+  description:
+    - How many servers will be (check mode), were, or are being rebuilt onto the image; a rebuild replaces the system
+      disk and ends the users' sessions. Also the header of the C(--diff) output.
+  returned: when at least one server was (or in check mode would be) submitted and the task does not fail
+  type: str
+  sample: will rebuild the system disk of 4 server(s) onto image 35998d9a-14f2-48fc-832b-6fc0074dc8f8; their users' sessions end (check mode, nothing submitted)
 servers:
   description: One entry per target server, sorted by id.
   returned: always
@@ -285,6 +292,22 @@ class ServerImage(Operation):
 
     def reached(self, planned, after):
         return after.get("image_id") == planned.get("image_id")
+
+    def conclude(self, outcome):
+        """A rebuild replaces the system disk and ends the users' sessions: say so, in the diff too."""
+        waited = not self.check_mode and self.params["wait"]
+        rebuilt = outcome.count(lambda r: r.action == "submitted" and (
+            self.check_mode or (r.status == "succeeded" if waited else bool(r.job_id))))
+        if not rebuilt:
+            return
+        what = "the system disk of %d server(s) onto image %s; their users' sessions end" % (
+            rebuilt, self.params["image_id"])
+        if self.check_mode:
+            outcome.headline = "will rebuild %s (check mode, nothing submitted)" % what
+            self.warn(outcome.headline)
+        else:
+            outcome.headline = "rebuilt %s" % what if waited else "rebuilding %s (not waited for)" % what
+        outcome.headline_in_diff = True
 
 
 def main():

@@ -34,7 +34,9 @@ options:
   maintain_status:
     description:
       - V(true) for servers in maintenance mode only, V(false) for servers not in maintenance mode only.
+      - The alias O(maintenance) matches the option of M(huaweicloud.workspace_app.app_server_maintenance).
     type: bool
+    aliases: [maintenance]
   hda:
     description:
       - Also read the access agent list (C(GET …/app-servers/access-agent/list)) and add C(current_version) to
@@ -105,7 +107,7 @@ class AppServerInfo(WorkspaceAppModule):
         server_ids=dict(type="list", elements="str"),
         server_group_id=dict(type="str"),
         name=dict(type="str"),
-        maintain_status=dict(type="bool"),
+        maintain_status=dict(type="bool", aliases=["maintenance"]),
         hda=dict(type="bool", default=False),
     )
 

@@ -14,6 +14,12 @@ temporary file, and prints each new line while the module runs: batches
 submitted, jobs and servers done, time left. An operator watching a long
 wait in AWX sees it move. Otherwise the module runs as usual and its
 ``progress`` lines are in the result only.
+
+The module itself always runs through ansible-core's own ``normal`` action
+plugin, so ``async``/``poll`` (including ``poll: 0`` with ``async_status``),
+delegation and the clean-up of the remote temporary directory behave exactly
+as for any module. Under ``async`` nothing is shown live (the module runs
+detached from this plugin); its result still carries ``progress``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -37,13 +43,13 @@ TAIL_INTERVAL = 1.0
 
 class JobProgressAction(ActionBase):
 
+    _supports_async = True
     _progress_file = None
 
     def run(self, tmp=None, task_vars=None):
-        result = super(JobProgressAction, self).run(tmp, task_vars)
+        super(JobProgressAction, self).run(tmp, task_vars)  # the common checks (check mode, async supported)
         if not self.shows_progress():
-            result.update(self._execute_module(task_vars=task_vars))
-            return result
+            return self.run_module(task_vars)
         workdir = tempfile.mkdtemp(prefix="workspace-app-progress-")
         self._progress_file = os.path.join(workdir, "progress")
         # The task's environment is the public way to hand the module a variable (ansible-core adds
@@ -54,7 +60,7 @@ class JobProgressAction(ActionBase):
 
         def execute():
             try:
-                outcome.update(self._execute_module(task_vars=task_vars))
+                outcome.update(self.run_module(task_vars))
             except Exception as exc:  # pylint: disable=broad-except
                 problems.append(exc)  # raised again below, in the worker's own thread
 
@@ -72,11 +78,18 @@ class JobProgressAction(ActionBase):
             shutil.rmtree(workdir, ignore_errors=True)
         if problems:
             raise problems[0]
-        result.update(outcome)
-        return result
+        return outcome
+
+    def run_module(self, task_vars):
+        """The module, run by ansible-core's ``normal`` action plugin (async, temporary files and all)."""
+        normal = self._shared_loader_obj.action_loader.get(
+            "ansible.builtin.normal", task=self._task, connection=self._connection, play_context=self._play_context,
+            loader=self._loader, templar=self._templar, shared_loader_obj=self._shared_loader_obj)
+        return normal.run(task_vars=task_vars)
 
     def shows_progress(self):
-        return (display.verbosity >= 1 and not self._task.check_mode and not self._play_context.become
+        return (display.verbosity >= 1 and not self._task.check_mode and not self._task.async_val
+                and not self._play_context.become
                 and getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local"))
 
     def show_new_lines(self, shown):

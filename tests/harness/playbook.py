@@ -53,6 +53,8 @@ def playbook_environment(home, extra=None):
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
         "ANSIBLE_HOME": os.path.join(home, "ansible-home"),
+        # async jobs: an absolute path, because the module side and async_status would expand ~ differently
+        "ANSIBLE_ASYNC_DIR": os.path.join(home, "ansible-async"),
         "HOME": home,  # no ~/.huaweicloud/credentials of the developer's
     })
     if _OTHER_VENV:  # whatever the run starts finds that venv's commands first

@@ -230,7 +230,7 @@ def test_wait_false_then_a_rerun_waits_for_the_running_changes(fleet, runner_for
 def test_timeout_names_the_running_jobs(fleet, runner_for):
     sim, group_id, ids = fleet
     sim.state.job_duration = 600
-    run = runner_for(sim).run([image_task(server_ids=ids[5:8], wait_timeout=0)])
+    run = runner_for(sim).run([image_task(server_ids=ids[5:8], wait_timeout=1)])
     assert run.rc != 0
     result = run["img"]
     assert "timed out" in result["msg"] and "re-run" in result["msg"]

@@ -197,6 +197,22 @@ class TestResolveConnection:
             settings_for(dict(AK_SK, endpoint="https://e.example.com"))
         assert "project_id" in str(info.value) and "HUAWEICLOUD_SDK_PROJECT_ID" in str(info.value)
 
+    def test_custom_endpoint_without_project_id_needs_iam_endpoint(self):
+        """Guessing the public IAM host for a custom endpoint would hang on it and fail with no hint."""
+        with pytest.raises(errors.ConfigurationError) as info:
+            settings_for(dict(AK_SK, region="cn-north-4", endpoint="http://127.0.0.1:8080"))
+        msg = str(info.value)
+        assert "project_id" in msg and "iam_endpoint" in msg and "HUAWEICLOUD_SDK_IAM_ENDPOINT" in msg
+        assert "http://127.0.0.1:8080" in msg
+        with_iam = settings_for(dict(AK_SK, region="cn-north-4", endpoint="http://127.0.0.1:8080",
+                                     iam_endpoint="http://127.0.0.1:8081"))
+        assert with_iam.iam_endpoint == "http://127.0.0.1:8081"
+        with_project = settings_for(dict(AK_SK, region="cn-north-4", endpoint="http://127.0.0.1:8080", project_id="p"))
+        assert with_project.project_id == "p"
+        # the public endpoint of the region pairs with the region's IAM
+        public = settings_for(dict(AK_SK, region="cn-north-4", endpoint="https://appstream.cn-north-4.myhuaweicloud.com"))
+        assert public.iam_endpoint == "https://iam.cn-north-4.myhuaweicloud.com"
+
     def test_region_required_without_endpoint(self):
         with pytest.raises(errors.ConfigurationError) as info:
             settings_for(dict(AK_SK, project_id="p"))

@@ -247,7 +247,7 @@ def test_no_wait_returns_job_ids_at_once(httpserver, run):
 def test_timeout_fails_with_the_running_job_ids(httpserver, run):
     service = Service(httpserver, fleet(["1.0", "1.0"]))
     service.job_status = "RUNNING"
-    rc, result, _unused = run(server_ids=["srv-000", "srv-001"], wait_timeout=0)
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001"], wait_timeout=1, poll_interval=0.2)
     assert rc == 1
     assert "timed out" in result["msg"] and "job-1" in result["msg"]
     assert result["summary"]["pending"] == 2
@@ -259,6 +259,9 @@ def test_timeout_fails_with_the_running_job_ids(httpserver, run):
     (dict(batch_size=0), "batch_size"),
     (dict(poll_interval=0), "poll_interval"),
     (dict(wait_timeout=-1), "wait_timeout"),
+    (dict(wait_timeout=0), "wait_timeout"),  # would time out at once: wait: false says "do not wait"
+    (dict(wait_timeout=86401), "wait_timeout"),
+    (dict(poll_interval=3601), "poll_interval"),
     (dict(max_retries=-1), "max_retries"),
 ])
 def test_bad_input_fails_before_any_request(httpserver, run, args, text):
@@ -268,6 +271,12 @@ def test_bad_input_fails_before_any_request(httpserver, run, args, text):
     assert result["msg"].startswith(text + ":")
     assert result["changed"] is False
     assert httpserver.log == []
+
+
+def test_wait_timeout_zero_is_allowed_without_waiting(httpserver, run):
+    service = Service(httpserver, fleet(["1.0"]))
+    rc, result, _unused = run(server_ids=["srv-000"], wait_timeout=0, wait=False)
+    assert rc == 0 and service.batches == [["srv-000"]] and result["summary"]["pending"] == 1
 
 
 def test_unknown_server_fails_before_any_mutation(httpserver, run):

@@ -1,0 +1,127 @@
+"""Targets by server group name, and the guards that fail before any mutation: explicit versions, wait_timeout 0,
+a custom endpoint with nothing to find the project id with; the info module's maintenance alias; the image
+change's diff header."""
+
+import time
+
+import pytest
+
+from tests.harness import module_task
+
+HDA = "huaweicloud.workspace_app.app_server_hda_upgrade"
+IMAGE = "huaweicloud.workspace_app.app_server_image"
+MAINTENANCE = "huaweicloud.workspace_app.app_server_maintenance"
+INFO = "huaweicloud.workspace_app.app_server_info"
+WAIT = {"poll_interval": 0.2, "wait_timeout": 60}
+OLD = "2.0.10.1"
+
+
+@pytest.fixture
+def fleet(make_simulator):
+    """Two groups of 6; the first group's servers are behind on the access agent."""
+    sim = make_simulator(servers=12, groups=2, job_duration=0.3)
+    first, second = list(sim.state.groups)
+    for server_id in sim.state.server_ids(first):
+        sim.state.set_hda_version(server_id, OLD)
+    sim.log.clear()
+    return sim, sim.state.get_group(first), sim.state.get_group(second)
+
+
+def test_a_job_module_targets_a_group_by_its_exact_name(fleet, runner_for):
+    sim, first, second = fleet
+    run = runner_for(sim).run([module_task(HDA, "up", WAIT, server_group_name=first["name"])])
+    assert run.rc == 0, run.output
+    result = run["up"]
+    assert sorted(s["id"] for s in result["servers"]) == sorted(sim.state.server_ids(first["id"]))
+    assert result["summary"]["succeeded"] == 6
+    assert sorted(sid for call in sim.log.requests(operation="batch_upgrade_hda_version")
+                  for sid in call.body["items"]) == sorted(sim.state.server_ids(first["id"]))
+    maint = runner_for(sim).run([module_task(MAINTENANCE, "maint", server_group_name=second["name"], maintenance=True)])
+    assert maint.rc == 0 and maint["maint"]["summary"]["succeeded"] == 6
+
+
+def test_unknown_and_ambiguous_group_names_fail_listing_the_candidates(fleet, runner_for):
+    sim, first, _second = fleet
+    twin = sim.state.add_group(first["name"])  # another group of the same name
+    runner = runner_for(sim)
+    run = runner.run([
+        dict(module_task(HDA, "unknown", WAIT, server_group_name="no-such-group"), ignore_errors=True),
+        dict(module_task(HDA, "twins", WAIT, server_group_name=first["name"]), ignore_errors=True),
+        dict(module_task(HDA, "both", WAIT, server_group_name=first["name"], server_group_id=first["id"]),
+             ignore_errors=True),
+        dict(module_task(HDA, "blank", WAIT, server_group_name="  "), ignore_errors=True),
+    ])
+    unknown, twins = run["unknown"]["msg"], run["twins"]["msg"]
+    assert unknown.startswith("server_group_name: no server group is named 'no-such-group'") and first["id"] in unknown
+    assert twins.startswith("server_group_name: 2 server groups are named %r" % first["name"])
+    assert first["id"] in twins and twins.count(twin["id"]) == 1
+    assert "mutually exclusive" in run["both"]["msg"] and "server_group_name" in run["both"]["msg"]
+    assert run["blank"]["msg"] == "server_group_name: must not be empty"
+    assert sim.log.mutations() == []
+
+
+def test_explicit_versions_are_guarded(fleet, runner_for):
+    sim, first, second = fleet
+    runner = runner_for(sim)
+    latest = sim.state.latest_hda_for(sim.state.server_ids(second["id"])[0])
+    run = runner.run([
+        dict(module_task(HDA, "word", WAIT, server_group_id=second["id"], version="latest2"), ignore_errors=True),
+        dict(module_task(HDA, "other", WAIT, server_group_id=second["id"], version="1.2.3"), ignore_errors=True),
+        dict(module_task(HDA, "current", WAIT, server_group_id=second["id"], version=latest), ignore_errors=True),
+        dict(module_task(HDA, "pinned", WAIT, server_group_id=first["id"], version=OLD), ignore_errors=True),
+    ])
+    assert run["word"]["msg"] == "version: 'latest2' is not a version; use latest or a version such as 2.0.24.5"
+    # the servers are current, but 1.2.3 is neither what they run nor the latest: it is refused, naming the latest
+    assert run["other"]["msg"].startswith("version: 1.2.3 is not the latest HDA version (latest: %s)" % latest)
+    assert run["current"]["changed"] is False and not run["current"].get("failed")
+    assert run["pinned"]["changed"] is False and not run["pinned"].get("failed")  # every target runs it already
+    assert sim.log.mutations() == []
+
+
+def test_wait_timeout_zero_needs_wait_false(fleet, runner_for):
+    sim, first, _second = fleet
+    runner = runner_for(sim)
+    run = runner.run([dict(module_task(HDA, "zero", {"poll_interval": 0.2}, server_group_id=first["id"],
+                                       wait_timeout=0), ignore_errors=True),
+                      dict(module_task(HDA, "huge", WAIT, server_group_id=first["id"], wait_timeout=10 ** 6),
+                           ignore_errors=True)])
+    assert run["zero"]["msg"].startswith("wait_timeout: 0 would time out at once; to submit without waiting set wait")
+    assert run["huge"]["msg"] == "wait_timeout: 1000000 is out of range; allowed values are 0..86400 (seconds)"
+    assert sim.log.mutations() == []
+    started = runner.run([module_task(HDA, "nowait", server_group_id=first["id"], wait_timeout=0, wait=False)])
+    assert started.rc == 0 and started["nowait"]["summary"]["pending"] == 6
+
+
+def test_custom_endpoint_without_project_id_fails_fast_naming_both_options(fleet, runner_for):
+    sim, first, _second = fleet
+    creds = sim.credentials
+    began = time.monotonic()
+    run = runner_for(sim).run([module_task(HDA, "up", WAIT, server_group_id=first["id"])], module_defaults={
+        "endpoint": sim.url, "region": creds["region"], "access_key": creds["ak"], "secret_key": creds["sk"]})
+    assert run.rc != 0
+    msg = run["up"]["msg"]
+    assert "project_id" in msg and "iam_endpoint" in msg and sim.url in msg
+    assert time.monotonic() - began < 20  # no attempt at the public IAM host
+    assert sim.log.requests() == []
+
+
+def test_info_takes_maintenance_as_the_maintain_status_filter(fleet, runner_for):
+    sim, first, _second = fleet
+    in_maintenance = sim.state.server_ids(first["id"])[:2]
+    sim.state.set_maintenance(in_maintenance, True)
+    run = runner_for(sim).run([module_task(INFO, "info", maintenance=True)])
+    assert run.rc == 0, run.output
+    assert sorted(s["id"] for s in run["info"]["servers"]) == sorted(in_maintenance)
+
+
+def test_image_change_says_the_system_disk_is_rebuilt(fleet, runner_for):
+    sim, first, _second = fleet
+    ids = sim.state.server_ids(first["id"])
+    plan = runner_for(sim).run([module_task(IMAGE, "img", WAIT, server_ids=ids[:2], image_id="img-rebuild",
+                                            image_type="private")], check=True, diff=True)
+    assert plan.rc == 0, plan.output
+    header = plan["img"]["diff"]["after_header"]
+    assert header.startswith("will rebuild the system disk of 2 server(s) onto image img-rebuild")
+    assert "sessions end" in header and plan["img"]["msg"] == header
+    assert "system disk" in str(plan["img"].get("warnings"))
+    assert sim.log.mutations() == []
