@@ -6,15 +6,15 @@
 # meta/runtime.yml says requires_ansible >= 2.16; the main venv (.venv) runs the latest (the whole suite). For each
 # version given, a venv .venv-core-<version> gets that ansible-core (latest patch) and the collection's runtime
 # requirements; then pytest (from .venv) runs the tests of the parts that lean on ansible-core beyond the module
-# API (tests/integration/test_compat.py, test_progress.py) with WORKSPACE_APP_ANSIBLE_BIN pointing at that venv,
-# so ansible-playbook and the modules' interpreter are that version's. The versions run one after another; a
-# failing version does not stop the others, and the script fails if any failed.
+# API (tests/integration/test_compat.py, test_progress.py, test_async.py) with WORKSPACE_APP_ANSIBLE_BIN pointing
+# at that venv, so ansible-playbook and the modules' interpreter are that version's. The versions run one after
+# another; a failing version does not stop the others, and the script fails if any failed.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV_BIN=${VENV_BIN:-$ROOT/.venv/bin}
 PYTHON=${PYTHON:-python3}
-TESTS=${COMPAT_TESTS:-tests/integration/test_compat.py tests/integration/test_progress.py}
+TESTS=${COMPAT_TESTS:-tests/integration/test_compat.py tests/integration/test_progress.py tests/integration/test_async.py}
 cd "$ROOT" || exit 1
 
 if [ "$#" -eq 0 ]; then
