@@ -238,7 +238,8 @@ class Operation:
 
     # -- declarations ----------------------------------------------------------
     def find_targets(self):
-        return resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"]).servers
+        return resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"],
+                               group=self.rollout.group).servers
 
     def prepare(self, servers):
         """Read, once, whatever planning needs besides the server records."""
@@ -285,6 +286,7 @@ class Rollout:
         self.params = operation.params
         self.client = operation.client
         self.progress = progress if progress is not None else ProgressLines()
+        self.group = None  # the target group's detail record, when it was found by name
         self.targets = {}  # server id -> the record planning used
         self.reports = {}
         self.jobs = {}  # job id -> server ids waited for
@@ -308,8 +310,8 @@ class Rollout:
     def plan(self):
         if self.params.get("server_group_name"):
             # by exact name, as app_server_group does; from here on the group is its id
-            group = find_group(self.client, name=self.params["server_group_name"], option="server_group_name")
-            self.params["server_group_id"] = group["id"]
+            self.group = find_group(self.client, name=self.params["server_group_name"], option="server_group_name")
+            self.params["server_group_id"] = self.group["id"]
         servers = sorted(self.operation.find_targets(), key=lambda server: server["id"])  # stable batches
         self.targets = dict((server["id"], server) for server in servers)
         self.operation.prepare(servers)

@@ -158,10 +158,13 @@ def fail_unknown(wanted, found):
         raise TargetError("server_ids: unknown server id(s): %s" % ", ".join(unknown))
 
 
-def resolve_targets(client, server_ids=None, server_group_id=None):
-    """Read the target servers; unknown ids fail here, before anything is submitted."""
+def resolve_targets(client, server_ids=None, server_group_id=None, group=None):
+    """Read the target servers; unknown ids fail here, before anything is submitted.
+
+    ``group`` is the detail record of ``server_group_id`` when it was read already (found by name).
+    """
     if server_group_id:
-        group = show_group_or_fail(client, server_group_id)
+        group = group or show_group_or_fail(client, server_group_id)
         return Targets(api.list_servers(client, server_group_id=server_group_id), group)
     wanted = wanted_ids(server_ids)
     found = ServerReader(client).read(wanted)

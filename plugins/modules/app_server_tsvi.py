@@ -243,7 +243,8 @@ class Tsvi(Operation):
         self.groups = {}  # group id -> detail record, read once per group
 
     def find_targets(self):
-        targets = resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"])
+        targets = resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"],
+                                  group=self.rollout.group)
         if targets.group is not None:
             self.groups[self.params["server_group_id"]] = targets.group  # already read: do not read it again
         return targets.servers

@@ -36,8 +36,10 @@ def test_a_job_module_targets_a_group_by_its_exact_name(fleet, runner_for):
     assert result["summary"]["succeeded"] == 6
     assert sorted(sid for call in sim.log.requests(operation="batch_upgrade_hda_version")
                   for sid in call.body["items"]) == sorted(sim.state.server_ids(first["id"]))
+    sim.log.clear()
     maint = runner_for(sim).run([module_task(MAINTENANCE, "maint", server_group_name=second["name"], maintenance=True)])
     assert maint.rc == 0 and maint["maint"]["summary"]["succeeded"] == 6
+    assert len(sim.log.requests(operation="show_server_group")) == 1  # found by name, then not read again
 
 
 def test_unknown_and_ambiguous_group_names_fail_listing_the_candidates(fleet, runner_for):
