@@ -190,10 +190,6 @@ class AppliedAtOnce:
     waiter_class = None
 
     @staticmethod
-    def running(record):
-        return False
-
-    @staticmethod
     def recoverable(exc):
         return exc.status is None
 

@@ -115,10 +115,8 @@ def read_by_id(fleet, wanted):
 
     ``fleet`` is a list of server records read before (it tells each server's group and each group's size).
     """
-    groups = {}
-    for record in fleet:
-        groups[record.get("server_group_id")] = groups.get(record.get("server_group_id"), 0) + 1
-    reader = ServerReader(None, fleet, dict((group_id, size) for group_id, size in groups.items() if group_id))
+    reader = ServerReader(None, fleet)
+    reader.group_size.update(reader.known_in_group)  # the fleet holds every server of its groups: their sizes
     wanted = unique(wanted)
     return [] if any(list_group for _unused, _ids, list_group in reader.plan_reads(wanted)) else wanted
 
