@@ -23,7 +23,10 @@ options:
     description:
       - Id of the project (region scope) that owns the Workspace resources.
       - If not set, E(HUAWEICLOUD_SDK_PROJECT_ID), E(HW_PROJECT_ID), then C(project_id) in the credentials file are
-        used; if none is set, the id is looked up once per task through IAM (C(GET /v3/projects?name=<region>)).
+        used; if none is set, the id is looked up through IAM (C(GET /v3/projects?name=<region>)) and remembered
+        on the controller for an hour, so that the later tasks of the run do not ask again (a file in a private
+        directory under the temp dir, keyed by a hash of the IAM endpoint, region and access key; nothing secret
+        is written; E(WORKSPACE_APP_SHARED_STATE_DIR=off) turns this off).
     type: str
   access_key:
     description:

@@ -8,6 +8,26 @@ Everything that talks HTTP goes through :class:`Client`: AK/SK signing or
 token auth, retries as the :data:`RETRY_RULES` say, paging and error parsing.
 Where the settings come from is :mod:`.connection`; the project id lookup is
 :mod:`.iam`; the error types are :mod:`.errors`.
+
+The module processes of one Ansible run share two things on the controller,
+through files in a private directory (:mod:`.shared_state`):
+
+* the project id looked up through IAM (when ``project_id`` is not set), for
+  an hour (``shared_state.PROJECT_ID_TTL``); an entry that a 401, 403 or 404
+  answers is dropped, so the next task looks the id up again;
+* a token bucket per endpoint and credential that paces every attempt, in
+  the order the attempts asked: 10 requests/s (bursts of 10) to begin with,
+  doubling every 10 successes until the first 429. A 429 holds everyone for
+  its ``Retry-After``; the first one halves the rate, a later one halves it
+  again when the request had waited for its slot (the pace let it go); 10
+  successes add 0.5 requests/s (between 0.5 and 50 requests/s; the numbers
+  are ``shared_state``'s). A retry after a 429 gets the first slot after
+  the hold.
+
+The directory is ``<tempdir>/huaweicloud-workspace-app-<uid>/``; the
+environment variable ``WORKSPACE_APP_SHARED_STATE_DIR`` names another one,
+or turns both off when empty or ``off``. Nothing secret is written there.
+The throttle only paces: retrying stays :class:`RetryPolicy`'s.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -15,6 +35,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import random
 import time
 
@@ -32,7 +53,7 @@ except ImportError as exc:  # pragma: no cover - exercised by ansible-test's imp
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import iam, signer
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import iam, shared_state, signer
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import (
     THROTTLE_CODE, THROTTLE_STATUS, ApiError, ConfigurationError)
 
@@ -46,6 +67,8 @@ USER_AGENT = "huaweicloud.workspace_app/%s" % COLLECTION_VERSION
 PAGE_LIMIT = 100
 DEFAULT_TIMEOUT = 30
 DEFAULT_MAX_RETRIES = 5
+# Answers to a project-scoped request that a wrong project id would get: a cached id is then not trusted again.
+PROJECT_DOUBT_STATUSES = frozenset([401, 403, 404])
 
 # -- retry rules ---------------------------------------------------------------------
 
@@ -132,7 +155,10 @@ def _retry_after(response):
 class Client:
     """Signed, retrying HTTP access to the Workspace App API and the bits of IAM it needs."""
 
-    def __init__(self, settings, session=None, sleep=time.sleep, rand=random.random, retry_policy=None):
+    def __init__(self, settings, session=None, sleep=time.sleep, rand=random.random, retry_policy=None,
+                 clock=time.time, state_dir=shared_state.FROM_ENVIRONMENT, run_id=shared_state.FROM_ENVIRONMENT):
+        """``clock`` (wall clock, seconds) and ``sleep`` drive the shared throttle; ``state_dir`` is the shared
+        directory (default: as ``WORKSPACE_APP_SHARED_STATE_DIR`` says; None: share nothing)."""
         if not HAS_REQUESTS:
             raise ConfigurationError("the Python library 'requests' is required")
         self.settings = settings
@@ -145,14 +171,77 @@ class Client:
             retry_policy = RetryPolicy(DEFAULT_MAX_RETRIES if max_retries is None else max_retries)
         self.retry_policy = retry_policy
         self._project_id = settings.values.get("project_id")
+        self._project_id_cached = False  # the id came from the shared cache (and no answer has doubted it yet)
+        self._clock = clock
+        self.shared = shared_state.SharedState.open(state_dir, clock=clock, sleep=sleep)
+        # the Ansible run this task belongs to (set by the collection's action plugins): what shared_read keys by
+        self.run_id = os.environ.get(shared_state.RUN_ID_VARIABLE) if run_id is shared_state.FROM_ENVIRONMENT \
+            else run_id
+        self._credential = shared_state.credential_id(settings.values)
+        self._project_key = shared_state.project_key(settings.values.get("iam_endpoint"), settings.values.get("region"),
+                                                     self._credential)
+        self._throttles = {}  # base URL -> SharedThrottle or None
         self.retries = 0  # how many retries this client made, for reports and tests
         self.requests_sent = 0
+        self.throttled = 0  # throttled answers (429 / APIGW.0308) received
+        self.paced_seconds = 0.0  # time spent waiting for the shared throttle
 
     @property
     def project_id(self):
         if not self._project_id:
-            self._project_id = iam.lookup_project_id(self, self.settings.values["region"], self.settings.iam_endpoint)
+            self._project_id, self._project_id_cached = iam.project_id(
+                self, self.settings.values["region"], self.settings.iam_endpoint, self.shared, self._project_key)
         return self._project_id
+
+    def shared_read(self, what, read, *parts):
+        """``read()``, or what a task of the same Ansible run, endpoint and credential got from it less than
+        ``shared_state.SHARED_READ_TTL`` seconds ago (``what`` and ``parts`` name the read; the value must be
+        JSON and nothing secret). Without shared state or a run id (the collection's action plugins set it) it is
+        simply read: a later run always reads afresh."""
+        if self.shared is None or not self.run_id:
+            return read()
+        key = shared_state.fingerprint("read", what, self.run_id, self.settings.endpoint, self._credential,
+                                       self.project_id, *parts)
+        value = self.shared.recall(key, shared_state.SHARED_READ_TTL)
+        if value is None:
+            value = read()
+            if value is not None:
+                self.shared.remember(key, value)
+        return value
+
+    def _throttle(self, base):
+        if base not in self._throttles:
+            key = shared_state.throttle_key(base, self._credential)
+            self._throttles[base] = self.shared.throttle(key) if self.shared else None
+        return self._throttles[base]
+
+    def _pace(self, base, slot=None):
+        """Wait for the shared throttle's slot (``slot``: one reserved already); returns ``(when the attempt is
+        sent, whether it was paced)``."""
+        throttle = self._throttle(base)
+        waited = throttle.acquire(slot) if throttle is not None else 0.0
+        self.paced_seconds += waited
+        return self._clock(), waited > 0 or slot is not None
+
+    def _learn(self, base, sent, response, error=None, project_scoped=False, retrying=False):
+        """Tell the shared throttle how the answer to ``sent`` (what :meth:`_pace` returned) went, and drop a
+        cached project id that an answer doubts. Returns the slot reserved for the retry of a 429, or None."""
+        if response is None:
+            return None  # no answer: nothing learnt about the rate
+        throttle = self._throttle(base)
+        if error is not None and error.throttled:
+            self.throttled += 1
+            if throttle is None:
+                return None
+            sent_at, paced = sent
+            return throttle.throttled(_retry_after(response), sent_at, paced, retrying)
+        if throttle is not None and response.status_code < 500:
+            throttle.succeeded()
+        if error is not None and error.status in PROJECT_DOUBT_STATUSES and project_scoped and self._project_id_cached:
+            # what a wrong project id would get: this task goes on with it, the next one asks IAM again
+            self.shared.forget_project_id(self._project_key)
+            self._project_id_cached = False
+        return None
 
     def _headers(self, method, url, params, body, project_scoped):
         headers = {"Content-Type": "application/json"}
@@ -222,8 +311,9 @@ class Client:
         verify = self.settings.values.get("validate_certs")
         verify = True if verify is None else verify
 
-        attempt = 0
+        attempt, slot = 0, None
         while True:
+            sent = self._pace(base, slot)
             headers = self._headers(method, url, params, data, project_scoped)  # signed afresh: X-Sdk-Date moves
             response, connection = None, None
             self.requests_sent += 1
@@ -238,9 +328,12 @@ class Client:
                 raise ApiError(None, None, "the request could not be sent (%s)" % type(exc).__name__, method, path)
             else:
                 if 200 <= response.status_code < 300:
+                    self._learn(base, sent, response)
                     return self._decode(response, method, path)
                 error = self._error_from_response(response, method, path)
-            if not self.retry_policy.should_retry(attempt, method, error, connection):
+            retrying = self.retry_policy.should_retry(attempt, method, error, connection)
+            slot = self._learn(base, sent, response, error, project_scoped, retrying)
+            if not retrying:
                 raise error
             self._sleep(self.retry_policy.delay(attempt, _retry_after(response), self._rand))
             attempt += 1

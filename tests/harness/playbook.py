@@ -56,6 +56,8 @@ def playbook_environment(home, extra=None):
         # async jobs: an absolute path, because the module side and async_status would expand ~ differently
         "ANSIBLE_ASYNC_DIR": os.path.join(home, "ansible-async"),
         "HOME": home,  # no ~/.huaweicloud/credentials of the developer's
+        # what the tasks of a run share on the controller (pace, project id, latest versions): this test's alone
+        "WORKSPACE_APP_SHARED_STATE_DIR": os.path.join(home, "shared-state"),
     })
     if _OTHER_VENV:  # whatever the run starts finds that venv's commands first
         env["PATH"] = ANSIBLE_BIN + os.pathsep + env.get("PATH", "")

@@ -2,6 +2,9 @@
 
 HTTP is real (``pytest-httpserver`` on loopback); only time is faked: the
 client gets a ``sleep`` that records the delays and a fixed ``rand``.
+The controller's shared state (project-id cache, throttle) is off unless a
+test turns it on (test_shared_state.py): nothing is written to the real
+temporary directory and no test's pace depends on another's.
 AK/SK signatures are verified on the server side with the official SDK's
 ``Signer`` (huaweicloudsdkcore), recomputed from the request as received.
 """
@@ -14,7 +17,7 @@ from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.sdk_request import SdkRequest
 from huaweicloudsdkcore.signer.signer import Signer
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client, connection
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client, connection, shared_state
 
 AK = "HPUAEXAMPLEAK0000001"
 SK = "sk-Secret/+=value-0123456789abcdefSECRET"
@@ -61,6 +64,11 @@ class Recorder:
 
     def __call__(self, seconds):
         self.delays.append(seconds)
+
+
+@pytest.fixture(autouse=True)
+def no_shared_state(monkeypatch):
+    monkeypatch.setenv(shared_state.STATE_DIR_VARIABLE, "off")
 
 
 @pytest.fixture
