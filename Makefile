@@ -87,9 +87,11 @@ molecule: venv collections ## Molecule scenario of roles/rolling_update against 
 	scripts/molecule_test.sh
 
 BENCH_ARGS ?= --sizes 100,300,1000 --long-wait --out docs/benchmarks.md
-bench: venv collections ## Fleet benchmark, collection vs naive playbook vs SDK script (~25 min; docs/benchmarks.md/.png)
+FANOUT_ARGS ?= --out docs/benchmarks-fanout.md
+bench: venv collections ## Fleet benchmark, collection vs naive playbook vs SDK script, then the fan-out one (~27 min; docs/benchmarks*.md)
 	$(VENV_BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(VENV_BIN)/python tools/bench/run.py $(BENCH_ARGS)
+	$(VENV_BIN)/python tools/bench/fanout.py $(FANOUT_ARGS)
 
 SOAK_ARGS ?= --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --seed 1 --seed 2 --seed 3
 soak: venv collections ## Fault soak: 300 servers, 20 % faults, the four job/settings modules, 3 seeds (tools/soak/run.py)

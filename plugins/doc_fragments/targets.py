@@ -36,4 +36,12 @@ options:
       - Servers per API call, V(1) to V(20). Larger target sets are split into several calls automatically.
     type: int
     default: 20
+notes:
+  - "Progress lines (RV(progress)) start with a label naming the targets, so that the lines of several hosts
+    running the task at once (forks) can be told apart: C([group apps-prod]) for O(server_group_name) or
+    O(server_group_id) (the group's name when the server records carry it, else its id), C([web-01]) for one
+    server, C([3 servers: web-01, web-02, web-03]) for up to three and C([25 servers: web-01, web-02, web-03, ...])
+    for more (the first names in sorted order; a server without a name by its id)."
+  - With C(--diff) and in failure messages, servers are named "name (id)", such as "web-01 (3f791197-d166-...)",
+    or by their id alone when they have no name.
 """

@@ -33,8 +33,12 @@ options:
     default: 3600
   poll_interval:
     description:
-      - Minimum seconds between polling rounds. A round reads each unfinished batch job once (with all its sub jobs)
-        or the list of the servers still waited for (100 per request), whichever takes fewer requests.
+      - Minimum seconds between polling rounds. The first round comes O(poll_interval) after the last submission.
+        A round reads each unfinished batch job once (with all its sub jobs) or the list of the servers still
+        waited for (100 per request), whichever takes fewer requests; while that is more than one request, it reads
+        only the job submitted last until that one has finished.
+      - A round that fails with HTTP 429, a 5xx or no connection (after O(max_retries)) does not end the wait; the
+        next round tries again, until O(wait_timeout).
       - Waiting never sends more than 150 requests within any 5 minutes; when rounds of a large fleet would, they
         are spaced further apart than O(poll_interval).
       - More than V(0), at most V(3600).

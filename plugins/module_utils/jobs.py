@@ -55,6 +55,9 @@ JOB_TERMINAL = frozenset(["SUCCESS"]) | SUB_JOB_FAILED
 BUDGET_REQUESTS = 150
 BUDGET_WINDOW = 300.0
 
+# A polling round that failed with one of these (after the client's retries) is tried again next round.
+PASSING_STATUSES = frozenset([500, 502, 503, 504])
+
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 PENDING = "pending"
@@ -215,15 +218,35 @@ class Submission:
         self.applied = applied
 
 
+def passing(exc):
+    """A failure that says nothing about the jobs: throttled, a server error, or no connection."""
+    return exc.throttled or exc.status in PASSING_STATUSES or exc.status is None
+
+
 class Waiter:
     """Poll jobs until all are finished or one deadline passes.
 
-    ``jobs`` maps job id -> server ids the job was submitted for.
-    ``progress`` receives human-readable lines. ``servers`` are the target
-    records the module read before submitting and ``group_sizes`` the size of
-    the groups it read whole (strategies that poll by server use them;
-    :class:`JobWaiter` does not). Subclasses implement :meth:`poll` (one
-    round) and may word the progress lines.
+    ``jobs`` maps job id -> server ids the job was submitted for, in
+    submission order. ``progress`` receives human-readable lines. ``servers``
+    are the target records the module read before submitting and
+    ``group_sizes`` the size of the groups it read whole (strategies that poll
+    by server use them; :class:`JobWaiter` does not). ``observed``, when the
+    operation's own state read shows whether a change applied (the access
+    agent list shows an upgraded HDA version), is that read (``cost(ids)``,
+    ``read(ids)`` -> ``{server id: state}`` of the servers that show it):
+    strategies that poll by server then settle servers by it, and the states
+    it read are the final state (``final_states``), read once.
+
+    A round reads the jobs the cheapest way its strategy knows
+    (:meth:`read_round`). When that costs more than one request and several
+    jobs are unfinished, the round first reads one job's detail, the one
+    submitted last (the *sentinel*: it is expected to end last). While it runs
+    the wait cannot end, so the round stops there, at one request; once it has
+    finished, the round reads the others. A wait on jobs that were just
+    submitted (``fresh``) starts one ``poll_interval`` later: nothing can be
+    learnt from reading them at once. When the deadline passes after a round
+    that read only the sentinel, every job is read once more, so that the
+    outcome tells each server as it is.
 
     Rounds are ``poll_interval`` apart, or further apart when the next round
     (estimated at the cost of the last one) would take the polling requests
@@ -233,9 +256,10 @@ class Waiter:
 
     budget_requests = BUDGET_REQUESTS
     budget_window = BUDGET_WINDOW
+    sentinel_first = True  # read the sentinel alone while reading every job costs more
 
     def __init__(self, client, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, progress=None,
-                 servers=None, group_sizes=None):
+                 servers=None, group_sizes=None, observed=None):
         self.client = client
         self.timeout = timeout
         self.poll_interval = poll_interval
@@ -244,31 +268,73 @@ class Waiter:
         self.progress = progress or (lambda line: None)
         self.servers = dict((record["id"], record) for record in servers or [])
         self.group_sizes = dict(group_sizes or {})
+        self.observed = observed
         self.rounds = 0
         self.round_requests = 0
         self.spent = []  # (round start, requests it sent), for the polling budget
         self.results = {}  # the last seen state, also when wait() raised
+        self.sentinel = None  # the job a round read alone, still running (None: the round read every job)
+        self.final_states = {}  # server id -> the state ``observed`` showed when the server settled
 
-    def wait(self, jobs, deadline=None):
+    def wait(self, jobs, deadline=None, fresh=False):
         results = self.results = dict((job_id, JobResult(job_id, server_ids)) for job_id, server_ids in jobs.items())
         if not results:
             return results
         deadline = self.clock() + self.timeout if deadline is None else deadline
         self.progress(self.started_line(results))
+        if fresh:
+            self.sleep(max(0, min(self.poll_interval, deadline - self.clock())))
         while True:
             self.rounds += 1
             started, sent = self.clock(), self.client.requests_sent
-            self.poll(results)
+            try:
+                self.round(results)
+            except ApiError as exc:
+                remaining = deadline - self.clock()
+                if not passing(exc) or remaining <= 0:
+                    raise
+                # the client's retries are spent, but the jobs go on: the next round may get through
+                self.round_requests = self.client.requests_sent - sent
+                self.spent.append((started, self.round_requests))
+                self.progress("round %d: the jobs could not be read (%s); %ds left, trying again"
+                              % (self.rounds, exc.message, max(0, remaining)))
+                self.sleep(min(self.delay(), remaining))
+                continue
+            remaining = deadline - self.clock()
+            if remaining <= 0 and self.sentinel and self.pending(results):
+                self.sentinel = None
+                self.read_round(results, self.awaited(results))  # tell every job, not only the sentinel
             self.round_requests = self.client.requests_sent - sent
             self.spent.append((started, self.round_requests))
-            pending = [job_id for job_id, result in results.items() if not result.finished]
-            remaining = deadline - self.clock()
+            pending = self.pending(results)
             self.progress(self.round_line(results, pending, remaining))
             if not pending:
                 return results
             if remaining <= 0:
                 raise WaitTimeout(self.timeout, pending, results)
             self.sleep(min(self.delay(), remaining))
+
+    @staticmethod
+    def pending(results):
+        return [job_id for job_id, result in results.items() if not result.finished]
+
+    @staticmethod
+    def awaited(results):
+        """``{server id: result}`` of the servers still pending."""
+        return dict((server_id, result) for result in results.values() if not result.finished
+                    for server_id, outcome in result.servers.items() if outcome.status == PENDING)
+
+    def round(self, results):
+        awaited = self.awaited(results)
+        unfinished = [result for result in results.values() if not result.finished]
+        self.sentinel = None
+        if self.sentinel_first and len(unfinished) > 1 and self.round_cost(unfinished, awaited) > 1:
+            sentinel = unfinished[-1]
+            sentinel.update(api.show_job_detail(self.client, sentinel.job_id) or {})
+            if not sentinel.finished:
+                self.sentinel = sentinel.job_id
+                return
+        self.read_round(results, awaited)
 
     def delay(self):
         """Seconds until the next round: ``poll_interval``, stretched to keep to the polling budget."""
@@ -286,9 +352,18 @@ class Waiter:
             start = begun + self.budget_window  # wait until this round has left the window
         return start - now
 
-    def poll(self, results):
-        """Bring every unfinished result up to date (one polling round)."""
+    def round_cost(self, unfinished, awaited):
+        """Requests :meth:`read_round` is expected to send."""
+        return len(unfinished)
+
+    def read_round(self, results, awaited):
+        """Bring every unfinished result up to date; ``awaited`` are the servers pending when the round began."""
         raise NotImplementedError
+
+    def read_details(self, results):
+        for result in results.values():
+            if not result.finished:
+                result.update(api.show_job_detail(self.client, result.job_id) or {})
 
     def started_line(self, results):
         return "waiting for %d job(s): %s" % (len(results), ", ".join(results))
@@ -296,6 +371,10 @@ class Waiter:
     def round_line(self, results, pending, remaining):
         outcomes = [o for result in results.values() for o in result.servers.values()]
         done = [o for o in outcomes if o.status != PENDING]
+        if self.sentinel:
+            return "round %d: job %s, the last submitted, still running (the other %d unfinished job(s) are read " \
+                   "once it has finished); %d request(s); %ds left" % (
+                       self.rounds, self.sentinel, len(pending) - 1, self.round_requests, max(0, remaining))
         return "round %d: %d/%d job(s) finished, %d/%d server(s) (%d failed); %d request(s); %s" % (
             self.rounds, len(results) - len(pending), len(results), len(done), len(outcomes),
             len([o for o in done if o.status == FAILED]), self.round_requests,
@@ -306,10 +385,8 @@ class Waiter:
 class JobWaiter(Waiter):
     """Reads each unfinished job's detail once per round (batch jobs: all sub jobs in one request)."""
 
-    def poll(self, results):
-        for result in results.values():
-            if not result.finished:
-                result.update(api.show_job_detail(self.client, result.job_id) or {})
+    def read_round(self, results, awaited):
+        self.read_details(results)
 
 
 class ServerListWaiter(Waiter):
@@ -326,14 +403,16 @@ class ServerListWaiter(Waiter):
 
     ``final_records`` keeps each settled server's record as read when its job
     was seen finished, so the state after the change needs no second read.
+    With ``observed``, a round reads that instead when it costs no more.
     """
 
     detail_reads = 20
 
     def __init__(self, client, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, progress=None,
-                 servers=None, group_sizes=None):
+                 servers=None, group_sizes=None, observed=None):
         super(ServerListWaiter, self).__init__(client, timeout, poll_interval, clock=clock, sleep=sleep,
-                                               progress=progress, servers=servers, group_sizes=group_sizes)
+                                               progress=progress, servers=servers, group_sizes=group_sizes,
+                                               observed=observed)
         self.reader = ServerReader(client, servers, group_sizes)
         self.failures_read = 0
         self.final_records = {}
@@ -343,19 +422,48 @@ class ServerListWaiter(Waiter):
         count = sum(len(result.server_ids) for result in results.values())
         return "waiting for %d job(s) on %d server(s), reading the server list each round" % (len(results), count)
 
-    def poll(self, results):
-        awaited = dict((server_id, result) for result in results.values() if not result.finished
-                       for server_id, outcome in result.servers.items() if outcome.status == PENDING)
+    def by_state(self, awaited):
+        """Whether a round reads ``observed`` rather than the server list."""
+        return self.observed is not None and self.observed.cost(list(awaited)) <= self.reader.cost(list(awaited))
+
+    def round_cost(self, unfinished, awaited):
+        return self.observed.cost(list(awaited)) if self.by_state(awaited) else self.reader.cost(list(awaited))
+
+    def read_round(self, results, awaited):
+        if self.by_state(awaited):
+            self.read_states(results, awaited)
+        else:
+            self.read_list(results, awaited)
+
+    def read_states(self, results, awaited):
+        """Servers that show the change applied succeeded; the jobs of the others decide them."""
+        states = self.observed.read(list(awaited))
+        undecided = set()
+        for server_id, result in sorted(awaited.items()):
+            if server_id in states:
+                self.final_states[server_id] = states[server_id]
+                if result.servers[server_id].status == PENDING:
+                    result.settle(server_id, SUCCEEDED, sub_job_status="SUCCESS")
+            elif result.servers[server_id].status == PENDING:
+                undecided.add(result.job_id)
+        for job_id in sorted(undecided):
+            results[job_id].update(api.show_job_detail(self.client, job_id) or {})
+
+    def read_list(self, results, awaited):
         records = self.reader.read(list(awaited))
         unaccounted = set()
         for server_id, result in sorted(awaited.items()):
             record = records.get(server_id)
             shown = (record or {}).get("job_id")
+            settled = result.servers[server_id].status != PENDING  # by its job's detail, earlier this round
             if record is None or shown not in (result.job_id, self.previous_job(server_id, result.job_id)):
-                self.list_told_other_jobs = self.list_told_other_jobs or record is not None
-                unaccounted.add(result.job_id)
+                if not settled:
+                    self.list_told_other_jobs = self.list_told_other_jobs or record is not None
+                    unaccounted.add(result.job_id)
             elif shown == result.job_id and record.get("job_status") in JOB_TERMINAL:
                 self.final_records[server_id] = record
+                if settled:
+                    continue
                 if record["job_status"] == "SUCCESS":
                     result.settle(server_id, SUCCEEDED, sub_job_status="SUCCESS")
                 else:
@@ -388,7 +496,7 @@ class ServerListWaiter(Waiter):
 
 
 class BatchJobWaiter(ServerListWaiter):
-    """For batch jobs: each round reads whichever costs fewer requests, job details or the server list.
+    """For batch jobs: each round reads whichever costs fewer requests, job details or the servers' state.
 
     The server list is trusted only while it shows the batch job ids: once a
     listed server showed another job (the service may list a sub job id
@@ -400,12 +508,19 @@ class BatchJobWaiter(ServerListWaiter):
         return "waiting for %d batch job(s) on %d server(s), reading job details or the server list, " \
                "whichever costs fewer requests" % (len(results), count)
 
-    def poll(self, results):
+    def by_details(self, unfinished, awaited):
+        if self.by_state(awaited):  # at equal cost the state wins: it is also the final state
+            return len(unfinished) < self.observed.cost(list(awaited))
+        return self.list_told_other_jobs or len(unfinished) <= self.reader.cost(list(awaited))
+
+    def round_cost(self, unfinished, awaited):
+        if self.by_details(unfinished, awaited):
+            return len(unfinished)
+        return super(BatchJobWaiter, self).round_cost(unfinished, awaited)
+
+    def read_round(self, results, awaited):
         unfinished = [result for result in results.values() if not result.finished]
-        awaited = [server_id for result in unfinished
-                   for server_id, outcome in result.servers.items() if outcome.status == PENDING]
-        if self.list_told_other_jobs or len(unfinished) <= self.reader.cost(awaited):
-            for result in unfinished:
-                result.update(api.show_job_detail(self.client, result.job_id) or {})
+        if self.by_details(unfinished, awaited):
+            self.read_details(results)
         else:
-            super(BatchJobWaiter, self).poll(results)
+            super(BatchJobWaiter, self).read_round(results, awaited)

@@ -35,10 +35,39 @@ PROGRESS_FILE_ENV = "WORKSPACE_APP_PROGRESS_FILE"
 SKIPPED = "skipped"
 UNCHANGED = "unchanged"
 FAILURES_SHOWN = 3
+SERVERS_NAMED = 3  # servers a progress label names
+
+
+def server_label(server_id, name=None):
+    """How messages and ``--diff`` name a server: ``web-01 (3f2c…)``, or the id alone when it has no name."""
+    return "%s (%s)" % (name, server_id) if name else server_id
+
+
+def target_label(servers=(), group_id=None, group_name=None):
+    """Which targets a run's progress lines are about, as their prefix.
+
+    ``[group apps-prod]`` for a server group (its name when known, else its id); for servers named one by one
+    ``[web-01]``, ``[3 servers: web-01, web-02, web-03]`` or ``[25 servers: web-01, web-02, web-03, ...]`` (the
+    first names in sorted order; a server with no name by its id). ``servers`` are records (``id``, ``name``).
+    """
+    if group_id or group_name:
+        return "[group %s]" % (group_name or group_id)
+    names = sorted(server.get("name") or server["id"] for server in servers)
+    if len(names) == 1:
+        return "[%s]" % names[0]
+    if not names:
+        return None
+    return "[%d servers: %s%s]" % (len(names), ", ".join(names[:SERVERS_NAMED]),
+                                   ", ..." if len(names) > SERVERS_NAMED else "")
 
 
 class ProgressLines(list):
     """The progress lines of a run (returned as ``progress``).
+
+    ``label`` says which targets the lines are about (:func:`target_label`, set by :class:`Rollout` as soon as
+    it knows them): every line appended is prefixed with it, whoever appends it (the engine's batch lines, the
+    waiter's rounds through the ``append`` it is given), so that the lines of hosts running the same task under
+    forks can be told apart.
 
     When ``path`` is set (the action plugin runs the module on the controller at
     ``-v`` and tails that file), each line is also appended to it as it comes, so
@@ -46,11 +75,17 @@ class ProgressLines(list):
     only stops the live view.
     """
 
-    def __init__(self, path=None):
+    def __init__(self, path=None, label=None):
         super(ProgressLines, self).__init__()
         self.path = path
+        self.label = label
+
+    def labelled(self, line):
+        """``line`` as :meth:`append` stores it: prefixed with ``label`` when there is one."""
+        return "%s %s" % (self.label, line) if self.label else line
 
     def append(self, line):
+        line = self.labelled(line)
         super(ProgressLines, self).append(line)
         if self.path:
             try:
@@ -58,6 +93,10 @@ class ProgressLines(list):
                     handle.write(line + "\n")
             except (IOError, OSError):
                 self.path = None
+
+    def extend(self, lines):
+        for line in lines:
+            self.append(line)
 
 
 class PlanItem(namedtuple("PlanItem", "server action before after job_id batch_key note")):
@@ -108,6 +147,11 @@ class ServerReport:
         self.error_msg = item.note
         self.before = item.before
         self.after = item.after if item.action in ("submit", "wait") else item.before
+
+    @property
+    def label(self):
+        """``name (id)``, or the id alone: how messages and ``--diff`` name the server."""
+        return server_label(self.id, self.name)
 
     def fail(self, error_code, error_msg):
         self.status = FAILED
@@ -163,7 +207,7 @@ class Outcome:
         failures = self.failures()
         messages = []
         if failures:
-            first = "; ".join("%s: %s" % (r.id, " ".join(p for p in (r.error_code, r.error_msg) if p))
+            first = "; ".join("%s: %s" % (r.label, " ".join(p for p in (r.error_code, r.error_msg) if p))
                               for r in failures[:FAILURES_SHOWN])
             messages.append("%d of %d server(s) failed (%s%s)" % (
                 len(failures), len(self.reports), first, "; ..." if len(failures) > FAILURES_SHOWN else ""))
@@ -176,7 +220,7 @@ class Outcome:
         skipped = [self.reports[sid] for sid in sorted(self.reports) if self.reports[sid].status == SKIPPED]
         if skipped:
             return "%d server(s) skipped: %s" % (len(skipped), "; ".join(
-                "%s (%s)" % (report.id, report.error_msg) for report in skipped))
+                "%s: %s" % (report.label, report.error_msg) for report in skipped))
         return None
 
     def result(self, diff=False):
@@ -188,9 +232,10 @@ class Outcome:
         if self.progress:
             result["progress"] = self.progress
         if diff:
-            acted = [s for s in servers if s["action"] != "none"]
-            result["diff"] = dict(before=dict((s["id"], s["before"]) for s in acted),
-                                  after=dict((s["id"], s["after"]) for s in acted))
+            # keyed by name (id): a diff of UUIDs alone does not say which servers change
+            acted = [(server_label(s["id"], s["name"]), s) for s in servers if s["action"] != "none"]
+            result["diff"] = dict(before=dict((label, s["before"]) for label, s in acted),
+                                  after=dict((label, s["after"]) for label, s in acted))
             if self.headline_in_diff and self.headline:
                 result["diff"]["after_header"] = self.headline
         if self.headline and not self.failed:
@@ -258,21 +303,51 @@ class Operation:
         not is reported failed (e.g. a job already running when planning turned out to aim elsewhere)."""
         return True
 
-    def read_after(self, server_ids):
-        """``{server_id: after}`` re-read once the changes succeeded: by default through :meth:`observe`, taking
-        the records the waiter read when it saw each job finish and reading again only those that did not yet
-        show the planned state (the record may lag behind the job)."""
+    settles_by_state = False  # the state read (read_states) shows a change applied: the waiter may settle by it
+
+    def read_states(self, server_ids):
+        """``{server_id: state}`` read now (the keys of the plan's ``after``): by default the server list through
+        :meth:`observe`."""
         if self.observe is None:
             return {}
-        records = dict(getattr(self.rollout.waiter, "final_records", None) or {})
-        missing = [sid for sid in server_ids if sid not in records or not self.reached(
-            self.rollout.reports[sid].after, self.observe(records[sid]))]
+        return dict((sid, self.observe(record)) for sid, record in self.rollout.reader().read(server_ids).items())
+
+    def state_cost(self, server_ids):
+        """Requests :meth:`read_states` is expected to send."""
+        return self.rollout.reader().cost(server_ids)
+
+    def read_after(self, server_ids):
+        """``{server_id: after}`` once the changes succeeded: the states the waiter read when it saw each server
+        done (``final_states``, or its server records through :meth:`observe`), reading again through
+        :meth:`read_states` only those that did not show the planned state (a record may lag behind its job)."""
+        waiter = self.rollout.waiter
+        states = dict(getattr(waiter, "final_states", None) or {})
+        if self.observe is not None:
+            for sid, record in (getattr(waiter, "final_records", None) or {}).items():
+                states.setdefault(sid, self.observe(record))
+        missing = [sid for sid in server_ids if sid not in states
+                   or not self.reached(self.rollout.reports[sid].after, states[sid])]
         if missing:
-            records.update(self.rollout.reader().read(missing))
-        return dict((sid, self.observe(records[sid])) for sid in server_ids if sid in records)
+            states.update(self.read_states(missing))
+        return dict((sid, states[sid]) for sid in server_ids if sid in states)
 
     def conclude(self, outcome):
         """Set ``outcome.headline`` (and warnings) once the run is over."""
+
+
+class StateProbe:
+    """An operation's state read as a waiter uses it (``cost``, and ``read``: the servers that show the change)."""
+
+    def __init__(self, rollout):
+        self.rollout = rollout
+
+    def cost(self, server_ids):
+        return self.rollout.operation.state_cost(server_ids)
+
+    def read(self, server_ids):
+        operation, reports = self.rollout.operation, self.rollout.reports
+        return dict((sid, state) for sid, state in operation.read_states(server_ids).items()
+                    if operation.reached(reports[sid].after, state))
 
 
 class Rollout:
@@ -308,14 +383,28 @@ class Rollout:
 
     # -- the cycle ---------------------------------------------------------------
     def plan(self):
+        # Label the progress lines from the options at once, then by the records' names once they are read.
+        self.progress.label = target_label([dict(id=sid) for sid in self.params.get("server_ids") or []],
+                                           self.params.get("server_group_id"), self.params.get("server_group_name"))
         if self.params.get("server_group_name"):
             # by exact name, as app_server_group does; from here on the group is its id
             self.group = find_group(self.client, name=self.params["server_group_name"], option="server_group_name")
             self.params["server_group_id"] = self.group["id"]
         servers = sorted(self.operation.find_targets(), key=lambda server: server["id"])  # stable batches
         self.targets = dict((server["id"], server) for server in servers)
+        self.progress.label = self.target_label(servers)
         self.operation.prepare(servers)
         return [self.operation.plan_server(server) for server in servers]
+
+    def target_label(self, servers):
+        """The progress label of the resolved targets: a group by the name it was found by, or the name its
+        servers' records carry (the server list's ``server_group_name``), else by its id; servers by name."""
+        group_id = self.params.get("server_group_id")
+        if not group_id:
+            return target_label(servers)
+        names = [(self.group or {}).get("name")] + [server.get("server_group_name") for server in servers
+                                                    if server.get("server_group_id") == group_id]
+        return target_label(group_id=group_id, group_name=next((name for name in names if name), None))
 
     def run(self):
         plan = self.plan()
@@ -407,10 +496,12 @@ class Rollout:
     def wait(self):
         waiter = self.kind.waiter_class(self.client, self.params["wait_timeout"], self.params["poll_interval"],
                                         progress=self.progress.append, servers=list(self.targets.values()),
-                                        group_sizes=self.group_sizes())
+                                        group_sizes=self.group_sizes(),
+                                        observed=StateProbe(self) if self.operation.settles_by_state else None)
         self.waiter = waiter
         try:
-            results = waiter.wait(self.jobs)
+            # the wait cannot end before the jobs just submitted do: their first round is one poll_interval away
+            results = waiter.wait(self.jobs, fresh=bool(self.new_jobs))
         except WaitTimeout as exc:
             results = exc.results
             self.problems.append(exc)

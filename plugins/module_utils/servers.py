@@ -36,26 +36,58 @@ def unique(values):
     return list(dict.fromkeys(values))
 
 
+class Listing:
+    """Where a reader reads records: a paged listing by group, and a lookup of one server.
+
+    ``lookup_by`` is the record field the one-server lookup filters on (``id`` for the server list; the access
+    agent list can only be filtered by ``server_name``, and matches it partially); ``id_key`` names the server id
+    in the listing's records.
+    """
+
+    def __init__(self, call, id_key, lookup_param, lookup_by):
+        self.call = call
+        self.id_key = id_key
+        self.lookup_param = lookup_param
+        self.lookup_by = lookup_by
+
+    def list(self, client, group_id, filters):
+        return self.call(client, server_group_id=group_id, **filters)
+
+    def lookup(self, client, value, filters):
+        query = dict(filters)
+        query[self.lookup_param] = value
+        return self.call(client, **query)
+
+
+SERVER_LIST = Listing(api.list_servers, "id", "server_id", "id")
+AGENT_LIST = Listing(api.list_server_hda_details, "server_id", "server_name", "name")
+
+
 class ServerReader:
     """Reads the current records of some servers in as few requests as it can.
 
     Per server group, either the group's paged list (``server_group_id``, 100
-    per page) or one ``server_id`` lookup per server, whichever costs fewer
-    requests. A group listing is estimated at ``ceil(size / 100)`` pages, where
-    ``size`` is what its last listing returned (or ``group_sizes`` said), or
-    before that the number of known servers in it (a lower bound: then a few
-    servers, up to ``PER_ID_LOOKUP_MAX``, are looked up one by one rather than
-    risk listing a large group). Servers of no known group are looked up one by
-    one, up to ``PER_ID_LOOKUP_MAX``; more are matched against one listing of
-    the whole tenant.
+    per page) or one lookup per server, whichever costs fewer requests. A
+    group listing is estimated at ``ceil(size / 100)`` pages, where ``size`` is
+    what its last listing returned (or ``group_sizes`` said), or before that
+    the number of known servers in it (a lower bound: then a few servers, up to
+    ``PER_ID_LOOKUP_MAX``, are looked up one by one rather than risk listing a
+    large group). Servers of no known group are looked up one by one, up to
+    ``PER_ID_LOOKUP_MAX``; more are matched against one listing of the whole
+    tenant.
 
-    ``filters`` (``server_name``, ``maintain_status``) narrow every read.
+    ``source`` is the listing read (:data:`SERVER_LIST`, by default, or
+    :data:`AGENT_LIST`, whose one-server lookup needs the server's name: a
+    server of unknown name is listed with its group). ``filters``
+    (``server_name``, ``maintain_status``) narrow every read.
     """
 
-    def __init__(self, client, servers=None, group_sizes=None, filters=None):
+    def __init__(self, client, servers=None, group_sizes=None, filters=None, source=SERVER_LIST):
         self.client = client
+        self.source = source
         self.filters = dict((key, value) for key, value in (filters or {}).items() if value is not None)
         self.group_of = dict((record["id"], record.get("server_group_id")) for record in servers or [])
+        self.lookup_key = dict((record["id"], record.get(source.lookup_by)) for record in servers or [])
         self.group_size = dict(group_sizes or {})  # group id -> servers its last listing returned
         self.known_in_group = {}
         for group_id in self.group_of.values():
@@ -73,12 +105,17 @@ class ServerReader:
             size = self.known_in_group.get(group_id, 0)
         return count >= pages(size)
 
+    def key_for(self, server_id):
+        return server_id if self.source.lookup_by == "id" else self.lookup_key.get(server_id)
+
     def plan_reads(self, server_ids):
         """``[(group_id, ids, list_group)]``: how :meth:`read` would read these servers."""
         by_group = {}
         for server_id in unique(server_ids):
             by_group.setdefault(self.group_of.get(server_id), []).append(server_id)
-        return [(group_id, ids, self.cheaper_to_list(group_id, len(ids))) for group_id, ids in by_group.items()]
+        return [(group_id, ids, self.cheaper_to_list(group_id, len(ids))
+                 or any(not self.key_for(server_id) for server_id in ids))
+                for group_id, ids in by_group.items()]
 
     def cost(self, server_ids):
         """Requests :meth:`read` is expected to send for these servers."""
@@ -94,17 +131,19 @@ class ServerReader:
         """``{server_id: record}`` for the given servers the service still lists."""
         ordered = unique(server_ids)
         wanted = set(ordered)
+        id_key = self.source.id_key
         found = {}
         for group_id, ids, list_group in self.plan_reads(ordered):
             if list_group:
-                records = api.list_servers(self.client, server_group_id=group_id, **self.filters)
+                records = self.source.list(self.client, group_id, self.filters)
                 if group_id and not self.filters:
                     self.group_size[group_id] = len(records)
-                found.update((r["id"], r) for r in records if r.get("id") in wanted)
+                found.update((r[id_key], r) for r in records if r.get(id_key) in wanted)
             else:
                 for server_id in ids:
-                    found.update((r["id"], r) for r in api.list_servers(self.client, server_id=server_id,
-                                                                        **self.filters) if r.get("id") == server_id)
+                    found.update((r[id_key], r) for r in self.source.lookup(self.client, self.key_for(server_id),
+                                                                            self.filters)
+                                 if r.get(id_key) == server_id)
         for server_id, record in found.items():
             self.group_of[server_id] = record.get("server_group_id") or self.group_of.get(server_id)
         return found
@@ -200,31 +239,54 @@ def find_group(client, server_group_id=None, name=None, renamed_to=None, option=
     return show_group_or_fail(client, group_id, option=option)
 
 
+def agent_record(detail, server=None):
+    """A target as planning sees it: the access agent list's fields, the server record's where it was read."""
+    record = dict(server or {})
+    record.update(id=detail.get("server_id") or record.get("id"),
+                  name=detail.get("server_name") or record.get("name"),
+                  server_group_id=detail.get("server_group_id") or record.get("server_group_id"),
+                  server_group_name=detail.get("server_group_name") or record.get("server_group_name"),
+                  status=detail.get("status") or record.get("status"),
+                  maintain_status=detail.get("maintain_status", record.get("maintain_status")),
+                  current_version=detail.get("current_version"), no_agent=detail.get("no_agent", False),
+                  has_job_fields=server is not None)
+    return record
+
+
+def missing_agent(server):
+    return dict(server_id=server["id"], server_name=server.get("name"), server_group_id=server.get("server_group_id"),
+                status=server.get("status"), current_version=None, no_agent=True)
+
+
 def agent_records(client, server_ids=None, server_group_id=None):
     """Target servers as the access agent list shows them (with ``current_version``).
 
-    Servers the list leaves out are read from the server list (unknown ids fail there) and carry
-    ``current_version`` None and ``no_agent`` True.
+    A group is read through its agent list. Up to ``PER_ID_LOOKUP_MAX`` servers named by id are read one by one:
+    their server records by id, then their agent records by name, so that a task on one server costs two reads
+    whatever the tenant's size (their records then also carry the server list's job fields: ``has_job_fields``).
+    More are matched
+    against one listing of the tenant's agents. Servers the agent list leaves out are read from the server list
+    (unknown ids fail there) and carry ``current_version`` None and ``no_agent`` True.
     """
-    details = api.list_server_hda_details(client, server_group_id=server_group_id)
     if server_group_id:
-        details = [d for d in details if d.get("server_group_id") == server_group_id]
+        details = [d for d in api.list_server_hda_details(client, server_group_id=server_group_id)
+                   if d.get("server_group_id") == server_group_id]
         if not details:
             show_group_or_fail(client, server_group_id)  # an unknown group fails; an empty one has no targets
-    else:
-        wanted = wanted_ids(server_ids)
-        by_id = dict((d.get("server_id"), d) for d in details)
-        missing = [sid for sid in wanted if sid not in by_id]
-        if missing:
-            for record in resolve_targets(client, server_ids=missing).servers:
-                by_id[record["id"]] = dict(server_id=record["id"], server_name=record.get("name"),
-                                           server_group_id=record.get("server_group_id"),
-                                           status=record.get("status"), current_version=None, no_agent=True)
-        details = [by_id[sid] for sid in wanted]
-    return [dict(id=d["server_id"], name=d.get("server_name"), server_group_id=d.get("server_group_id"),
-                 status=d.get("status"), maintain_status=d.get("maintain_status"),
-                 current_version=d.get("current_version"), no_agent=d.get("no_agent", False))
-            for d in details]
+        return [agent_record(d) for d in details]
+    wanted = wanted_ids(server_ids)
+    if len(wanted) <= PER_ID_LOOKUP_MAX:
+        found = ServerReader(client).read(wanted)
+        fail_unknown(wanted, found)
+        servers = [found[sid] for sid in wanted]
+        details = ServerReader(client, servers, source=AGENT_LIST).read(wanted)
+        return [agent_record(details.get(s["id"]) or missing_agent(s), s) for s in servers]
+    by_id = dict((d.get("server_id"), d) for d in api.list_server_hda_details(client))
+    missing = [sid for sid in wanted if sid not in by_id]
+    if missing:
+        for record in resolve_targets(client, server_ids=missing).servers:
+            by_id[record["id"]] = missing_agent(record)
+    return [agent_record(by_id[sid]) for sid in wanted]
 
 
 def hda_versions(client, server_group_id=None, server_name=None):

@@ -177,13 +177,16 @@ latest_versions:
 progress:
   description:
     - Progress lines of the run (batches submitted, polling rounds, jobs and servers done, time left).
+    - Each line starts with a label naming the targets, such as C([group apps-prod]) (see the notes).
     - At C(-v) and above, when the module runs on the controller (C(connection=local)), each line is also
       printed while the task runs, prefixed with the task name.
   returned: when something was submitted or waited for
   type: list
   elements: str
 diff:
-  description: With C(--diff), C(before) and C(after) map each acted-on server id to its HDA version.
+  description: With C(--diff), C(before) and C(after) map each acted-on server, named "name (id)" (such as
+    "as-server-0001 (3f791197-d166-4c8e-81e4-38c40ffc1989)"; the id alone for a server without a name), to its HDA
+    version.
   returned: when diff mode is on
   type: dict
 """
@@ -195,7 +198,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors i
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import JobKind, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import agent_records, hda_versions
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
+    AGENT_LIST, ServerReader, agent_records)
 
 
 VERSION_RE = re.compile(r"\d+(\.\d+)+")
@@ -210,6 +214,15 @@ def version_is_latest_or_a_version(params):
 def version_key(version):
     """Compare versions numerically where they are numeric (2.0.10 > 2.0.9)."""
     return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"[.\-_]", version or "")]
+
+
+def latest_versions(client):
+    """``{hda type: latest version}``; ``{"": version}`` when the service tells only the tenant-wide one (JSON keys:
+    the controller may share it between tasks)."""
+    latest = api.list_access_agent_latest_version(client)
+    if not any(latest.values()):
+        latest = {"": api.show_access_agent_latest_version(client)}
+    return dict((kind or "", version) for kind, version in latest.items())
 
 
 class HdaUpgrade(Operation):
@@ -228,14 +241,16 @@ class HdaUpgrade(Operation):
         return agent_records(self.client, self.params["server_ids"], self.params["server_group_id"])
 
     def prepare(self, servers):
-        self.latest = api.list_access_agent_latest_version(self.client)
-        if not any(self.latest.values()):
-            self.latest = {None: api.show_access_agent_latest_version(self.client)}
+        if self.rollout.group:  # found by name: its detail was read already
+            self.groups[self.rollout.group["id"]] = self.rollout.group
+        # the same for every task of a run: shared on the controller (one read per run of hosts, not per host)
+        latest = self.client.shared_read("latest-hda-versions", lambda: latest_versions(self.client))
+        self.latest = dict((None if kind == "" else kind, version) for kind, version in latest.items())
         self.extra_result["latest_versions"] = dict((k, v) for k, v in self.latest.items() if k)
         for server in servers:
             server["target_version"] = self.target_for(server)
         self.check_explicit_version([s for s in servers if not s["no_agent"]])
-        behind = [s for s in servers if not s["no_agent"] and not self.at_target(s)]
+        behind = [s for s in servers if not s["no_agent"] and not self.at_target(s) and not s["has_job_fields"]]
         if behind:  # job fields (is an upgrade running?) are only in the server list
             records = self.rollout.reader().read([s["id"] for s in behind])
             for server in behind:
@@ -250,14 +265,20 @@ class HdaUpgrade(Operation):
         # Several HDA types with different latest versions: the server's type decides.
         group_id = server["server_group_id"]
         if group_id not in self.groups:
-            self.groups[group_id] = api.show_server_group(self.client, group_id) or {}
+            self.groups[group_id] = dict(is_vdi=self.client.shared_read(
+                "group-is-vdi", lambda: bool((api.show_server_group(self.client, group_id) or {}).get("is_vdi")),
+                group_id))
         if not self.groups[group_id].get("is_vdi"):
             return self.latest.get("SBC")
-        if group_id not in self.gpu_by_server:
-            self.gpu_by_server[group_id] = dict((record["id"], bool((record.get("product_info") or {}).get("is_gpu")))
-                                                for record in api.list_servers(self.client, server_group_id=group_id))
-        return self.latest.get("PT_APP" if self.gpu_by_server[group_id].get(server["id"]) else "OA_APP") \
-            or self.latest.get("SBC")
+        if "product_info" in server:  # read from the server list already (a few servers named by id)
+            gpu = bool((server["product_info"] or {}).get("is_gpu"))
+        else:
+            if group_id not in self.gpu_by_server:
+                self.gpu_by_server[group_id] = dict(
+                    (record["id"], bool((record.get("product_info") or {}).get("is_gpu")))
+                    for record in api.list_servers(self.client, server_group_id=group_id))
+            gpu = self.gpu_by_server[group_id].get(server["id"])
+        return self.latest.get("PT_APP" if gpu else "OA_APP") or self.latest.get("SBC")
 
     def at_target(self, server):
         current, wanted = server["current_version"], self.params["version"]
@@ -294,9 +315,23 @@ class HdaUpgrade(Operation):
         job_id = api.batch_upgrade_hda_version(self.client, [item.server_id for item in items])
         return dict((item.server_id, Submission(job_id)) for item in items)
 
-    def read_after(self, server_ids):
-        versions = hda_versions(self.client, server_group_id=self.params["server_group_id"])
-        return dict((sid, dict(hda_version=versions[sid])) for sid in server_ids if sid in versions)
+    # the access agent list shows an upgraded version: the waiter settles servers by it, and it is the final state
+    settles_by_state = True
+
+    def agent_reader(self):
+        return ServerReader(self.client, list(self.rollout.targets.values()), self.rollout.group_sizes(),
+                            source=AGENT_LIST)
+
+    def read_states(self, server_ids):
+        return dict((sid, dict(hda_version=detail.get("current_version")))
+                    for sid, detail in self.agent_reader().read(server_ids).items())
+
+    def state_cost(self, server_ids):
+        return self.agent_reader().cost(server_ids)
+
+    def reached(self, planned, after):
+        wanted, current = planned.get("hda_version"), after.get("hda_version")
+        return not wanted or (bool(current) and version_key(current) >= version_key(wanted))
 
 
 def main():

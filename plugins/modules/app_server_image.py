@@ -210,20 +210,23 @@ progress:
   description:
     - Progress lines of the run (batches submitted, polling rounds with jobs and servers done, the requests each
       round cost and the time left).
+    - Each line starts with a label naming the targets, such as C([group apps-prod]) (see the notes).
     - At C(-v) and above, when the module runs on the controller (C(connection=local)), each line is also
       printed while the task runs, prefixed with the task name.
   returned: when something was submitted or waited for
   type: list
   elements: str
   sample:
-    - "batch 1/2: 20 server(s) submitted"
-    - "batch 2/2: 19 server(s) submitted"
-    - "waiting for 39 job(s) on 39 server(s), reading the server list each round"
-    - "round 1: 0/39 job(s) finished, 0/39 server(s) (0 failed); 1 request(s); 3599s left, running: 5758088393932561, ..."
-    - "round 2: 39/39 job(s) finished, 39/39 server(s) (0 failed); 1 request(s); done"
+    - "[group apps-prod] batch 1/2: 20 server(s) submitted"
+    - "[group apps-prod] batch 2/2: 19 server(s) submitted"
+    - "[group apps-prod] waiting for 39 job(s) on 39 server(s), reading the server list each round"
+    - "[group apps-prod] round 1: 0/39 job(s) finished, 0/39 server(s) (0 failed); 1 request(s); 3599s left,
+      running: 5758088393932561, ..."
+    - "[group apps-prod] round 2: 39/39 job(s) finished, 39/39 server(s) (0 failed); 1 request(s); done"
 diff:
-  description: With C(--diff), C(before) and C(after) map each server that is (or would be) rebuilt to its
-    C({image_id}).
+  description: With C(--diff), C(before) and C(after) map each server that is (or would be) rebuilt, named
+    "name (id)" (such as "as-server-0001 (3f791197-d166-4c8e-81e4-38c40ffc1989)"; the id alone for a server
+    without a name), to its C({image_id}).
   returned: when diff mode is on
   type: dict
 """

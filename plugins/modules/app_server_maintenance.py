@@ -136,13 +136,16 @@ summary:
   type: dict
   sample: {total: 45, unchanged: 42, skipped: 0, succeeded: 3, failed: 0, pending: 0}
 progress:
-  description: One line per batch sent.
+  description:
+    - One line per batch sent.
+    - Each line starts with a label naming the targets, such as C([group apps-prod]) (see the notes).
   returned: when something was sent
   type: list
   elements: str
 diff:
-  description: With C(--diff), C(before) and C(after) map each changed (or, in check mode, to be changed) server id to
-    its C({maintain_status}).
+  description: With C(--diff), C(before) and C(after) map each changed (or, in check mode, to be changed) server,
+    named "name (id)" (such as "as-server-0001 (3f791197-d166-4c8e-81e4-38c40ffc1989)"; the id alone for a server
+    without a name), to its C({maintain_status}).
   returned: when diff mode is on
   type: dict
 """

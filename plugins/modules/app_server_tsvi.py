@@ -199,14 +199,16 @@ ip_virtual:
 progress:
   description:
     - Progress lines of the run (batches submitted, polling rounds, jobs and servers done, time left).
+    - Each line starts with a label naming the targets, such as C([group apps-prod]) (see the notes).
     - At C(-v) and above, when the module runs on the controller (C(connection=local)), each line is also
       printed while the task runs, prefixed with the task name.
   returned: when something was submitted or waited for
   type: list
   elements: str
 diff:
-  description: With C(--diff), C(before) and C(after) map each acted-on server id to its state; C(after_header)
-    says how many servers will be (or were) rebooted.
+  description: With C(--diff), C(before) and C(after) map each acted-on server, named "name (id)" (such as
+    "as-server-0001 (3f791197-d166-4c8e-81e4-38c40ffc1989)"; the id alone for a server without a name), to its
+    state; C(after_header) says how many servers will be (or were) rebooted.
   returned: when diff mode is on
   type: dict
 """

@@ -35,10 +35,24 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import PROGRESS_FILE_ENV
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.shared_state import RUN_ID_VARIABLE
 
 display = Display()
 
 TAIL_INTERVAL = 1.0
+
+
+def run_id():
+    """Which Ansible run this task is of: the ``ansible-playbook`` (or ``ansible``) process, the parent of the
+    worker process that runs this plugin, with its start time where the system tells it (a pid alone may be
+    reused)."""
+    parent = os.getppid()
+    try:
+        with open("/proc/%d/stat" % parent) as handle:
+            started = handle.read().rsplit(")", 1)[1].split()[19]  # field 22: start time, in clock ticks
+    except (IOError, OSError, IndexError):
+        started = ""
+    return "%d-%s" % (parent, started)
 
 
 class JobProgressAction(ActionBase):
@@ -48,14 +62,23 @@ class JobProgressAction(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         super(JobProgressAction, self).run(tmp, task_vars)  # the common checks (check mode, async supported)
-        if not self.shows_progress():
-            return self.run_module(task_vars)
-        workdir = tempfile.mkdtemp(prefix="workspace-app-progress-")
-        self._progress_file = os.path.join(workdir, "progress")
         # The task's environment is the public way to hand the module a variable (ansible-core adds
         # ANSIBLE_ASYNC_DIR the same way); the task's own environment is put back afterwards.
         task_environment = self._task.environment
-        self._task.environment = list(task_environment or []) + [{PROGRESS_FILE_ENV: self._progress_file}]
+        variables = {RUN_ID_VARIABLE: run_id()}  # the tasks of one run share some reads on the controller
+        try:
+            if not self.shows_progress():
+                self._task.environment = list(task_environment or []) + [variables]
+                return self.run_module(task_vars)
+            return self.run_with_progress(task_vars, task_environment, variables)
+        finally:
+            self._task.environment = task_environment
+
+    def run_with_progress(self, task_vars, task_environment, variables):
+        workdir = tempfile.mkdtemp(prefix="workspace-app-progress-")
+        self._progress_file = os.path.join(workdir, "progress")
+        variables[PROGRESS_FILE_ENV] = self._progress_file
+        self._task.environment = list(task_environment or []) + [variables]
         outcome, problems = {}, []
 
         def execute():
@@ -73,7 +96,6 @@ class JobProgressAction(ActionBase):
                 shown = self.show_new_lines(shown)
         finally:
             worker.join()
-            self._task.environment = task_environment
             self._progress_file = None
             shutil.rmtree(workdir, ignore_errors=True)
         if problems:

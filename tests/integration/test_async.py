@@ -69,9 +69,10 @@ def test_async_with_poll_and_a_failure_reports_like_a_plain_run(fleet, runner_fo
     assert run.rc != 0
     result = run["hda"]
     assert result["failed"] is True and result["summary"]["failed"] == 1 and result["summary"]["succeeded"] == 23
-    assert result["msg"].startswith("1 of 24 server(s) failed (%s: WKS.00211401 upgrade failed on purpose)" % ids[0])
+    assert result["msg"].startswith("1 of 24 server(s) failed (%s (%s): WKS.00211401 upgrade failed on purpose)"
+                                    % (sim.state.get_server(ids[0])["name"], ids[0]))
     assert result["progress"]  # not shown live under async, but in the result
-    assert "hda | batch 1/2" not in run.output
+    assert "batch 1/2" in result["progress"][0] and "hda | " + result["progress"][0] not in run.output
 
 
 def test_modules_without_an_action_plugin_and_check_mode_rules(fleet, runner_for):
@@ -115,6 +116,8 @@ def test_one_host_per_server_delegated_to_the_controller_under_async(fleet, runn
     for n, server_id in enumerate(ids[:4]):
         result = json.loads((tmp_path / ("up-server-%d.json" % n)).read_text())
         assert [s["id"] for s in result["servers"]] == [server_id] and result["summary"]["succeeded"] == 1
+        label = "[%s] " % sim.state.get_server(server_id)["name"]  # whose lines they are, under forks and async
+        assert result["progress"] and all(line.startswith(label) for line in result["progress"]), result["progress"]
     assert len(sim.log.requests(operation="batch_upgrade_hda_version")) == 4
 
 

@@ -67,3 +67,22 @@ def test_quick_bench_prints_the_table_and_writes_the_report(tmp_path):
     credentials = Simulator(servers=1, seed=0).credentials
     for secret in ("sk", "password", "temp_sk"):  # deterministic for the seed (tokens are random)
         assert credentials[secret] not in output and credentials[secret] not in report
+
+
+def test_fanout_bench_runs_one_host_per_server_and_writes_its_report(tmp_path):
+    """tools/bench/fanout.py on 6 hosts, forks 3, a tenant of 30 and a service limited to 5 requests/s."""
+    out = tmp_path / "fanout.md"
+    env = dict((k, v) for k, v in os.environ.items() if not k.startswith(("HUAWEICLOUD_", "HW_")))
+    cmd = [sys.executable, os.path.join(REPO_ROOT, "tools", "bench", "fanout.py"), "--hosts", "6", "--forks", "3",
+           "--tenant", "30", "--rate-limit", "5", "--job-duration", "0.5", "--poll-interval", "1", "--out", str(out)]
+    process = subprocess.run(cmd, capture_output=True, text=True, timeout=170, check=False, env=env, cwd=REPO_ROOT)
+    assert process.returncode == 0, process.stdout + process.stderr
+    rows = dict((row[0], row) for row in (re.split(r"\s{2,}", line.rstrip()) for line in process.stdout.splitlines())
+                if row[0] in ("per_host", "run_once"))
+    assert set(rows) == {"per_host", "run_once"}, process.stdout
+    for row in rows.values():
+        assert row[1] == "6" and row[4] == "0" and row[-1] == "yes"  # hosts, failed hosts, converged
+    assert rows["per_host"][12] == "6"  # one upgrade request per host
+    report = out.read_text()
+    assert report.startswith("# Fan-out benchmark: one host per server") and "## Goals" in report
+    assert "| per_host | 6 | 3 |" in report and "| run_once | 6 | 1 task |" in report

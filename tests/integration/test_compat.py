@@ -46,7 +46,8 @@ def test_check_and_diff_mode_reach_the_module(make_simulator, runner_for):
     assert run.rc == 0, run.output
     result = run["maint"]
     assert result["changed"] is True and "check mode, nothing sent" in result["msg"]
-    assert sorted(result["diff"]["before"]) == sorted(sim.state.server_ids(group_id))
+    assert sorted(result["diff"]["before"]) == sorted("%s (%s)" % (sim.state.get_server(sid)["name"], sid)
+                                                      for sid in sim.state.server_ids(group_id))
     assert set(json.dumps(v) for v in result["diff"]["after"].values()) == {'{"maintain_status": true}'}
     assert sim.log.mutations() == []
     plain = runner_for(sim).run([module_task(MAINTENANCE, "maint", server_group_id=group_id, maintenance=True)],

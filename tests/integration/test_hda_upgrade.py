@@ -18,6 +18,11 @@ def upgrade_calls(sim):
     return sim.log.requests(operation="batch_upgrade_hda_version")
 
 
+def named(sim, server_id):
+    """How --diff and messages name a server: name (id)."""
+    return "%s (%s)" % (sim.state.get_server(server_id)["name"], server_id)
+
+
 def make_outdated(sim, server_ids):
     for server_id in server_ids:
         sim.state.set_hda_version(server_id, OLD)
@@ -50,7 +55,8 @@ def test_upgrades_exactly_the_outdated_servers_then_is_idempotent(fleet, runner_
     by_id = {s["id"]: s for s in result["servers"]}
     assert by_id[ids[0]]["before"] == {"hda_version": OLD} and by_id[ids[0]]["after"] == {"hda_version": latest}
     assert by_id[ids[0]]["action"] == "submitted" and by_id[ids[59]]["action"] == "none"
-    assert set(result["diff"]["before"]) == set(ids[:45])
+    assert set(result["diff"]["before"]) == set(named(sim, sid) for sid in ids[:45])
+    assert result["diff"]["after"][named(sim, ids[0])] == {"hda_version": latest}
 
     sim.log.clear()
     again = runner.run([upgrade_task(server_group_id=group_id)])
@@ -69,7 +75,7 @@ def test_failed_server_fails_the_task_and_rerun_submits_only_it(fleet, runner_fo
     assert run.rc != 0
     result = run["up"]
     assert result["failed"] is True
-    assert bad in result["msg"] and "WKS.00211401" in result["msg"]
+    assert result["msg"] == "1 of 60 server(s) failed (%s: WKS.00211401 agent download failed)" % named(sim, bad)
     assert result["summary"]["failed"] == 1 and result["summary"]["succeeded"] == 44
     failed = [s for s in result["servers"] if s["status"] == "failed"]
     assert [s["id"] for s in failed] == [bad] and failed[0]["error_code"] == "WKS.00211401"
@@ -151,7 +157,9 @@ def test_check_mode_plans_without_writing(fleet, runner_for):
     assert result["jobs"] == []
     assert not sim.log.mutations()
     assert sim.state.hda_version(ids[0]) == OLD
-    assert result["diff"]["after"][ids[0]] == {"hda_version": sim.state.latest_hda_for(ids[0])}
+    assert result["diff"]["after"][named(sim, ids[0])] == {"hda_version": sim.state.latest_hda_for(ids[0])}
+    assert len(result["diff"]["before"]) == 45 and named(sim, ids[59]) not in result["diff"]["before"]
+    assert "progress" not in result  # check mode submits and waits for nothing
 
 
 def test_explicit_version_guard(fleet, runner_for):
@@ -176,7 +184,8 @@ def test_offline_servers_are_skipped_with_a_warning(fleet, runner_for):
     by_id = {s["id"]: s for s in run["up"]["servers"]}
     assert by_id[ids[0]]["status"] == "skipped" and "UNREGISTER" in by_id[ids[0]]["error_msg"]
     assert by_id[ids[1]]["status"] == "succeeded"
-    assert any("skipped" in w for w in run["up"].get("warnings", []))
+    assert any(("1 server(s) skipped: %s: status is UNREGISTER" % named(sim, ids[0])) in w
+               for w in run["up"].get("warnings", [])), run["up"].get("warnings")
     assert [call.body["items"] for call in upgrade_calls(sim)] == [ids[1:3]]
 
 
@@ -232,8 +241,14 @@ def test_request_counts_for_1000_servers(make_simulator, runner_for, record_prop
     assert upgrade["up"]["summary"]["succeeded"] == 1000
     upgrade_requests, upgrade_mutations, upgrade_ops = len(sim.log), len(sim.log.mutations()), sim.log.summary()
     assert upgrade_mutations == 50
-    # 50 batch jobs of one group: polled through the group's 10 list pages a round, not 50 job reads
-    assert "show_job_detail" not in upgrade_ops and upgrade_ops["list_servers"] % 10 == 0
+    # 50 batch jobs of one group: each round reads the job submitted last alone, until it has finished; then the
+    # access agent list, once (10 pages), shows every server upgraded: that is also the final state
+    last_job = upgrade["up"]["jobs"][-1]
+    job_reads = sim.log.requests(operation="show_job_detail")
+    assert job_reads and all(r.path.endswith("/job/" + last_job) for r in job_reads)
+    assert upgrade_ops["list_server_hda_details"] == 10 + 10  # planning, and the one read after the jobs ended
+    assert upgrade_ops["list_servers"] == 10  # planning: which servers run a job
+    assert upgrade_requests <= 100, upgrade_ops
     sim.log.clear()
     noop = runner.run([upgrade_task(server_group_id=group_id)])
     assert noop.rc == 0, noop.output
@@ -282,3 +297,22 @@ def test_conflict_resends_the_servers_that_were_not_busy(fleet, runner_for):
     by_id = {s["id"]: s for s in run["up"]["servers"]}
     assert all(by_id[sid]["action"] == "waited" for sid in busy)
     assert run["up"]["summary"]["succeeded"] == 45
+
+
+def test_one_server_of_a_large_tenant_costs_a_few_reads_by_id_and_name(make_simulator, runner_for):
+    """One host per server: the task reads its server by id and its access agent by name, never the tenant."""
+    sim = make_simulator(servers=440, groups=11, job_duration=0.5)
+    target = sorted(sim.state.server_ids())[7]
+    make_outdated(sim, [target])
+    run = runner_for(sim).run([upgrade_task(server_ids=[target], poll_interval=1)])
+    assert run.rc == 0, run.output
+    assert run["up"]["summary"]["succeeded"] == 1
+    name = sim.state.get_server(target)["name"]
+    reads = [r for r in sim.log.snapshot() if r.operation in ("list_servers", "list_server_hda_details")]
+    assert reads and all(r.query.get("server_id") == target or r.query.get("server_name") == name for r in reads)
+    assert all(r.query.get("offset") == "0" for r in reads)  # one page each
+    ops = sim.log.summary()
+    # server by id, agent by name, latest versions, the group (its HDA type), the upgrade, one job poll or state
+    # read, the final state: never the 5 pages of the tenant's access agents
+    assert len(sim.log) <= 8, ops
+    assert ops["batch_upgrade_hda_version"] == 1 and ops["list_servers"] == 1

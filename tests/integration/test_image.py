@@ -24,6 +24,11 @@ def sent_ids(sim, status=200):
     return [sid for call in change_calls(sim, status) for sid in call.body["server_ids"]]
 
 
+def named(sim, server_id):
+    """How --diff and messages name a server: name (id)."""
+    return "%s (%s)" % (sim.state.get_server(server_id)["name"], server_id)
+
+
 def image_of(sim, server_id):
     return sim.state.get_server(server_id)["image_id"]
 
@@ -68,7 +73,8 @@ def test_failed_server_fails_the_task_others_succeed_then_rerun_submits_only_it(
     assert run.rc != 0
     result = run["img"]
     assert result["failed"] is True and result["changed"] is True
-    assert bad in result["msg"] and "WKS.00211401" in result["msg"] and "1 of 45 server(s) failed" in result["msg"]
+    assert result["msg"].startswith("1 of 45 server(s) failed (%s: WKS.00211401 rebuild failed: disk attach timeout)"
+                                    % named(sim, bad)), result["msg"]
     assert result["summary"] == {"total": 45, "unchanged": 5, "skipped": 0, "succeeded": 39, "failed": 1, "pending": 0}
     # the 5 on the target are never sent; every other server exactly once, at most 20 per request
     assert sorted(sent_ids(sim)) == ids[5:]
@@ -86,7 +92,8 @@ def test_failed_server_fails_the_task_others_succeed_then_rerun_submits_only_it(
     assert ok["after"] == {"image_id": TARGET} and ok["before"]["image_id"] != TARGET
     assert (servers[ids[0]]["action"], servers[ids[0]]["status"]) == ("none", "unchanged")
     assert len(result["jobs"]) == 40 and failed["job_id"] in result["jobs"]  # one job per server
-    assert set(result["diff"]["after"]) == set(ids[5:])
+    assert set(result["diff"]["after"]) == set(named(sim, sid) for sid in ids[5:])
+    assert result["diff"]["after"][named(sim, bad)] == failed["before"]  # failed: nothing known to have changed
     assert all(image_of(sim, sid) == TARGET for sid in ids if sid != bad)
     # one job detail read, for the failed server's error code; no per-server job polling
     assert len(sim.log.requests(operation="show_job_detail")) == 1
@@ -165,7 +172,8 @@ def test_lost_response_is_not_resubmitted_and_a_dropped_request_is_sent_again(fl
 
 
 def test_polling_cost_for_300_servers(make_simulator, runner_for, record_property):
-    """Each polling round reads the group list (3 pages of 100); no job is read per server."""
+    """Each round reads the job submitted last alone until it has finished; then the group list (3 pages of 100),
+    once, settles every server and is the final state; no job is read per server."""
     sim = make_simulator(servers=300, groups=1, job_duration=1.0)
     group_id = next(iter(sim.state.groups))
     run = runner_for(sim).run([image_task(server_group_id=group_id, poll_interval=0.5)])
@@ -177,16 +185,19 @@ def test_polling_cost_for_300_servers(make_simulator, runner_for, record_propert
     assert len(posts) == 15
     planning, polling = log[:posts[0]], log[posts[-1] + 1:]
     assert all(r.operation in ("show_server_group", "list_servers") for r in planning)
-    assert all(r.operation == "list_servers" and r.query.get("server_group_id") == group_id for r in polling)
-    assert not sim.log.requests(operation="show_job_detail")
-    rounds = [line for line in result["progress"] if line.startswith("round ")]
+    last_job = result["jobs"][-1]
+    assert [r.operation for r in polling if r.operation != "show_job_detail"] == ["list_servers"] * 3
+    assert all(r.query.get("server_group_id") == group_id for r in polling if r.operation == "list_servers")
+    assert all(r.path.endswith("/job/" + last_job) for r in polling if r.operation == "show_job_detail")
+    label = "[group %s] " % sim.state.get_group(group_id)["name"]  # the group's name, from the server list
+    assert all(line.startswith(label) for line in result["progress"]), result["progress"][:3]
+    rounds = [line[len(label):] for line in result["progress"] if line.startswith(label + "round ")]
     assert rounds and rounds[-1].startswith("round %d: 300/300 job(s) finished, 300/300 server(s)" % len(rounds))
-    # a round lists the group (3 pages) or, once at most 2 servers are left, looks them up by id; the state
-    # after the change comes from the last round, so nothing else is read
-    assert len(polling) <= 3 * len(rounds)
-    listings = [r for r in polling if r.query.get("offset") == "0" and r.query.get("server_group_id") == group_id]
-    assert len(listings) <= len(rounds) and all(int(r.query["limit"]) == 100 for r in polling)
-    assert all(int(line.split("; ")[1].split()[0]) <= 3 for line in rounds)  # "...; N request(s); ..."
+    # every round but the last reads one job; the last also lists the group (3 pages); the state after the
+    # change comes from that listing, so nothing else is read
+    assert len(polling) == len(rounds) + 3
+    assert all(int(r.query["limit"]) == 100 for r in polling if r.operation == "list_servers")
+    assert [int(line.split("; ")[1].split()[0]) for line in rounds] == [1] * (len(rounds) - 1) + [4]
     record_property("image_300_planning_requests", len(planning))
     record_property("image_300_polling_requests_per_round", len(polling) / len(rounds))
     print("300 servers: %d requests (%d planning, 15 submitting, %d polling in %d rounds) %s"
@@ -202,9 +213,9 @@ def test_check_mode_marks_the_servers_to_rebuild_and_writes_nothing(fleet, runne
     assert result["summary"]["pending"] == 40 and result["summary"]["unchanged"] == 5
     assert not sim.log.mutations()
     assert image_of(sim, ids[5]) != TARGET
-    assert result["diff"]["before"][ids[5]] == {"image_id": image_of(sim, ids[5])}
-    assert result["diff"]["after"][ids[5]] == {"image_id": TARGET}
-    assert ids[0] not in result["diff"]["after"]
+    assert result["diff"]["before"][named(sim, ids[5])] == {"image_id": image_of(sim, ids[5])}
+    assert result["diff"]["after"][named(sim, ids[5])] == {"image_id": TARGET}
+    assert named(sim, ids[0]) not in result["diff"]["after"] and len(result["diff"]["after"]) == 40
     assert by_id(result)[ids[5]]["action"] == "submitted"
 
 

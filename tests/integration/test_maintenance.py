@@ -18,6 +18,11 @@ def in_maintenance(sim):
     return sorted(sid for sid, record in sim.state.servers.items() if record["maintain_status"])
 
 
+def named(sim, server_id):
+    """How --diff and messages name a server: name (id)."""
+    return "%s (%s)" % (sim.state.get_server(server_id)["name"], server_id)
+
+
 def by_id(result):
     return dict((server["id"], server) for server in result["servers"])
 
@@ -49,6 +54,9 @@ def test_on_then_off_in_batches_of_20_then_idempotent(fleet, runner_for, record_
     assert in_maintenance(sim) == ids
     assert result["msg"] == "put 45 server(s) in maintenance mode; 0 already were"
     assert "jobs" not in result
+    label = "[group %s]" % sim.state.get_group(group_id)["name"]
+    assert result["progress"] == ["%s batch %d/3: %d server(s) submitted" % (label, n, size)
+                                  for n, size in ((1, 20), (2, 20), (3, 5))]
     first = result["servers"][0]
     assert set(first) == {"id", "name", "action", "status", "error_code", "error_msg", "before", "after"}
     assert (first["action"], first["status"]) == ("submitted", "succeeded")
@@ -98,9 +106,10 @@ def test_check_mode_and_diff_send_nothing(fleet, runner_for):
     assert result["msg"] == "would put 42 server(s) in maintenance mode; 3 already were (check mode, nothing sent)"
     assert not sim.log.mutations()
     assert in_maintenance(sim) == ids[:3]
-    assert set(result["diff"]["before"]) == set(ids[3:])
-    assert result["diff"]["before"][ids[3]] == {"maintain_status": False}
-    assert result["diff"]["after"][ids[3]] == {"maintain_status": True}
+    assert set(result["diff"]["before"]) == set(named(sim, sid) for sid in ids[3:])
+    assert result["diff"]["before"][named(sim, ids[3])] == {"maintain_status": False}
+    assert result["diff"]["after"][named(sim, ids[3])] == {"maintain_status": True}
+    assert named(sim, ids[3]) in run.stdout  # the printed diff names the servers
     assert "maintain_status" in run.stdout  # the diff is printed
 
 
@@ -114,7 +123,7 @@ def test_diff_of_a_real_run_and_mixed_states(fleet, runner_for):
     assert result["summary"]["succeeded"] == 23 and result["summary"]["unchanged"] == 22
     assert [len(call.body["items"]) for call in maint_calls(sim)] == [20, 3]
     assert sorted(item for call in maint_calls(sim) for item in call.body["items"]) == ids[::2]
-    assert set(result["diff"]["after"]) == set(ids[::2])
+    assert set(result["diff"]["after"]) == set(named(sim, sid) for sid in ids[::2])
     assert all(after == {"maintain_status": False} for after in result["diff"]["after"].values())
     servers = by_id(result)
     assert servers[ids[1]]["action"] == "none" and servers[ids[1]]["status"] == "unchanged"
@@ -166,7 +175,8 @@ def test_a_server_that_does_not_show_the_state_afterwards_fails(fleet, runner_fo
     assert failed["status"] == "failed" and failed["after"] == {"maintain_status": False}
     assert "the service accepted the change but the server shows maintain_status=False instead of " \
            "maintain_status=True" in failed["error_msg"]
-    assert result["msg"].startswith("1 of 45 server(s) failed")
+    assert result["msg"].startswith("1 of 45 server(s) failed (%s: the service accepted the change"
+                                    % named(sim, ids[0]))
 
 
 def test_lost_response_is_reread_not_resent(fleet, runner_for):

@@ -1,12 +1,15 @@
 """Targets by server group name, and the guards that fail before any mutation: explicit versions, wait_timeout 0,
 a custom endpoint with nothing to find the project id with; the info module's maintenance alias; the image
-change's diff header."""
+change's diff header; servers named ``name (id)`` in --diff and failure messages, and progress lines that say
+whose they are (two hosts under forks)."""
 
+import json
+import subprocess
 import time
 
 import pytest
 
-from tests.harness import module_task
+from tests.harness import ANSIBLE_PLAYBOOK, GROUP, module_task
 
 HDA = "huaweicloud.workspace_app.app_server_hda_upgrade"
 IMAGE = "huaweicloud.workspace_app.app_server_image"
@@ -127,3 +130,76 @@ def test_image_change_says_the_system_disk_is_rebuilt(fleet, runner_for):
     assert "sessions end" in header and plan["img"]["msg"] == header
     assert "system disk" in str(plan["img"].get("warnings"))
     assert sim.log.mutations() == []
+
+
+def named(sim, server_id):
+    """How --diff and messages name a server: name (id)."""
+    return "%s (%s)" % (sim.state.get_server(server_id)["name"], server_id)
+
+
+def test_diff_names_the_servers_in_check_mode_and_in_a_real_run(fleet, runner_for):
+    sim, first, _second = fleet
+    ids = sorted(sim.state.server_ids(first["id"]))
+    sim.state.patch_server(ids[1], name=None)  # a server with no name is named by its id
+    expected = set(named(sim, sid) for sid in ids if sid != ids[1]) | {ids[1]}
+    latest = sim.state.latest_hda_for(ids[0])
+    runner = runner_for(sim)
+    plan = runner.run([module_task(HDA, "up", WAIT, server_group_name=first["name"])], check=True, diff=True)
+    assert plan.rc == 0, plan.output
+    assert set(plan["up"]["diff"]["before"]) == set(plan["up"]["diff"]["after"]) == expected
+    assert plan["up"]["diff"]["after"][named(sim, ids[0])] == {"hda_version": latest}
+    assert named(sim, ids[0]) in plan.stdout  # the diff Ansible prints names the servers
+    assert sim.log.mutations() == []
+    run = runner.run([module_task(HDA, "up", WAIT, server_group_name=first["name"])], diff=True)
+    assert run.rc == 0, run.output
+    diff = run["up"]["diff"]
+    assert set(diff["before"]) == set(diff["after"]) == expected
+    assert diff["before"][ids[1]] == {"hda_version": OLD} and diff["after"][ids[1]] == {"hda_version": latest}
+    # the servers list keeps id and name apart, as before
+    nameless = next(s for s in run["up"]["servers"] if s["id"] == ids[1])
+    assert nameless["name"] is None and nameless["status"] == "succeeded"
+    assert all(line.startswith("[group %s] " % first["name"]) for line in run["up"]["progress"])
+
+
+def test_failure_message_names_the_failed_servers(fleet, runner_for):
+    sim, first, _second = fleet
+    ids = sorted(sim.state.server_ids(first["id"]))
+    sim.state.fail_next_job([ids[2], ids[4]], error_code="WKS.00211401", error_msg="agent download failed")
+    run = runner_for(sim).run([module_task(HDA, "up", WAIT, server_ids=ids)])
+    assert run.rc != 0
+    assert run["up"]["msg"] == "2 of 6 server(s) failed (%s: WKS.00211401 agent download failed; %s: WKS.00211401 " \
+                               "agent download failed)" % (named(sim, ids[2]), named(sim, ids[4]))
+    assert named(sim, ids[2]) in run.stdout
+
+
+def test_progress_lines_say_whose_they_are_when_two_hosts_run_the_task_under_forks(fleet, runner_for, tmp_path):
+    """Two inventory hosts, each upgrading its own server from the controller (delegate_to), forks 2, at -v."""
+    sim, first, _second = fleet
+    sim.state.job_duration = 1.0  # both hosts' jobs run at the same time
+    mine = sorted(sim.state.server_ids(first["id"]))[:2]
+    runner = runner_for(sim)
+    inventory = {"apps": {"hosts": dict(("host-%d" % n, {"server_id": sid, "ansible_connection": "local"})
+                                        for n, sid in enumerate(mine))}}
+    (tmp_path / "inventory.json").write_text(json.dumps(inventory))
+    upgrade = dict(module_task(HDA, "up", WAIT, name="upgrade", server_ids=["{{ server_id }}"]),
+                   delegate_to="localhost")
+    copy = {"content": "{{ up | to_json }}", "dest": str(tmp_path) + "/up-{{ inventory_hostname }}.json"}
+    play = {"hosts": "apps", "gather_facts": False, "module_defaults": {GROUP: runner.connection_defaults()},
+            "tasks": [upgrade, {"name": "save", "ansible.builtin.copy": copy, "delegate_to": "localhost"}]}
+    (tmp_path / "forks.yml").write_text(json.dumps([play]))
+    cmd = [ANSIBLE_PLAYBOOK, "-i", str(tmp_path / "inventory.json"), "-f", "2", "-v", str(tmp_path / "forks.yml")]
+    process = subprocess.run(cmd, env=runner.environment(), capture_output=True, text=True, timeout=300, check=False)
+    assert process.returncode == 0, process.stdout + process.stderr
+    live = [line for line in process.stdout.splitlines() if line.startswith("upgrade | ")]
+    for n, server_id in enumerate(mine):
+        result = json.loads((tmp_path / ("up-host-%d.json" % n)).read_text())
+        assert [s["id"] for s in result["servers"]] == [server_id] and result["summary"]["succeeded"] == 1
+        label = "[%s] " % sim.state.get_server(server_id)["name"]
+        progress = result["progress"]
+        assert progress[0] == label + "batch 1/1: 1 server(s) submitted", progress
+        assert len(progress) >= 3 and all(line.startswith(label) for line in progress), progress
+        # the live lines at -v carry the label too: each host's are told apart however they interleave
+        assert [line for line in live if line.startswith("upgrade | " + label)] == \
+            ["upgrade | " + line for line in progress]
+    assert len(live) == sum(len(json.loads((tmp_path / ("up-host-%d.json" % n)).read_text())["progress"])
+                            for n in range(2))

@@ -32,16 +32,21 @@ def test_progress_lines_are_printed_while_the_module_waits(long_jobs, runner_for
     with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as process:
         for line in process.stdout:
             seen.append(line.rstrip("\n"))
-            if line.startswith("upgrade | round 1:"):
+            if line.startswith("upgrade | [group ") and "] round 1:" in line:
                 sim.state.fast_forward(601)
         process.wait(timeout=120)
     assert process.returncode == 0, "\n".join(seen)
     result = runner.results(results_file)["up"]
     assert result["summary"]["succeeded"] == 30
     live = [line for line in seen if line.startswith("upgrade | ")]
-    assert live[:2] == ["upgrade | batch 1/2: 20 server(s) submitted", "upgrade | batch 2/2: 10 server(s) submitted"]
-    assert any("round 1: 0/2 job(s) finished, 0/30 server(s)" in line and "s left" in line for line in live)
-    assert live[-1].startswith("upgrade | round ") and live[-1].endswith("; done")
+    # every line says whose it is: the group, by its name
+    group = sim.state.get_group(group_id)
+    label = "[group %s] " % group["name"]  # the name, from the access agent list
+    assert all(line.startswith("upgrade | " + label) for line in live), live
+    assert live[:2] == ["upgrade | %sbatch 1/2: 20 server(s) submitted" % label,
+                        "upgrade | %sbatch 2/2: 10 server(s) submitted" % label]
+    assert any("] round 1: 0/2 job(s) finished, 0/30 server(s)" in line and "s left" in line for line in live)
+    assert live[-1].startswith("upgrade | %sround " % label) and live[-1].endswith("; done")
     # the same lines, in the same order, are in the result
     assert ["upgrade | " + line for line in result["progress"]] == live
     result_line = next(i for i, line in enumerate(seen) if line.startswith("changed: [localhost]"))

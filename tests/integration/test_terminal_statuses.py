@@ -45,7 +45,8 @@ def test_a_batch_job_ending_abnormal_ends_the_wait_read_by_job_detail(make_simul
     failed = by_id(result)[ids[3]]
     assert (failed["status"], failed["error_code"], failed["error_msg"]) == (
         "failed", "WKS.00211499", "agent install abnormal")
-    assert result["msg"].startswith("1 of 20 server(s) failed (%s: WKS.00211499 agent install abnormal)" % ids[3])
+    assert result["msg"].startswith("1 of 20 server(s) failed (%s (%s): WKS.00211499 agent install abnormal)"
+                                    % (sim.state.get_server(ids[3])["name"], ids[3]))
     (job_id,) = result["jobs"]
     assert sim.state.get_job(job_id)["status"] == status
     assert "show_job_detail" in polls(sim)

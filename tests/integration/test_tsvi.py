@@ -29,6 +29,11 @@ def fail_last_tsvi_job(sim, server_ids):
         sim.state.patch_server(server_id, tsvi_enabled=False)
 
 
+def named(sim, server_id):
+    """How --diff and messages name a server: name (id)."""
+    return "%s (%s)" % (sim.state.get_server(server_id)["name"], server_id)
+
+
 def by_id(result):
     return dict((server["id"], server) for server in result["servers"])
 
@@ -76,7 +81,7 @@ def test_reapplies_only_where_the_last_tsvi_job_failed_then_is_idempotent(fleet,
     assert servers[ids[4]]["before"] == {"ip_virtual_enable": True, "tsvi": "applied"}
     assert servers[ids[7]]["before"] == {"ip_virtual_enable": True, "tsvi": "unknown"}
     assert servers[ids[7]]["action"] == "none" and servers[ids[7]]["status"] == "unchanged"
-    assert set(result["diff"]["before"]) == set(failed)
+    assert set(result["diff"]["before"]) == set(named(sim, sid) for sid in failed)
     assert result["diff"]["after_header"].startswith("rebooted 4 server(s)")
     assert len(sim.log.requests(operation="show_server_group")) == 1
     apply_requests, apply_ops = len(sim.log), sim.log.summary()
@@ -168,7 +173,8 @@ def test_job_failure_is_reported_per_server_and_rerun_submits_only_it(fleet, run
     assert run.rc != 0
     result = run["tsvi"]
     assert result["failed"] is True
-    assert "1 of 30 server(s) failed" in result["msg"] and bad in result["msg"] and "WKS.00211401" in result["msg"]
+    assert result["msg"].startswith("1 of 30 server(s) failed (%s: WKS.00211401 vpc port update failed)"
+                                    % named(sim, bad)), result["msg"]
     assert result["summary"]["failed"] == 1 and result["summary"]["succeeded"] == 3
     servers = by_id(result)
     assert servers[bad]["status"] == "failed" and servers[bad]["error_code"] == "WKS.00211401"
@@ -196,7 +202,8 @@ def test_check_mode_says_how_many_servers_will_reboot_and_writes_nothing(fleet, 
     assert plan["msg"].startswith("will reboot 4 server(s)")
     assert any(w.startswith("will reboot 4 server(s)") for w in plan["warnings"])
     assert plan["diff"]["after_header"].startswith("will reboot 4 server(s)")
-    assert plan["diff"]["after"][failed[0]]["reboot"] is True
+    assert plan["diff"]["after"][named(sim, failed[0])]["reboot"] is True
+    assert sorted(plan["diff"]["before"]) == sorted(named(sim, sid) for sid in failed)
     assert "+++ after: will reboot 4 server(s)" in run.stdout
     assert run["forced"]["msg"].startswith("will reboot 30 server(s)")
     assert not sim.log.mutations()
@@ -218,7 +225,9 @@ def test_wait_false_then_a_later_run_waits_for_the_running_jobs(fleet, runner_fo
     start = run["start"]
     assert start["summary"]["pending"] == 3 and len(start["jobs"]) == 1
     assert start["msg"].startswith("3 server(s) are rebooting") and "not waited for" in start["msg"]
-    assert not any(line.startswith("round") for line in start["progress"])
+    # three servers named one by one: the label names them (sorted by name)
+    label = "[3 servers: %s] " % ", ".join(sorted(sim.state.get_server(sid)["name"] for sid in running))
+    assert start["progress"] == [label + "batch 1/1: 3 server(s) submitted"]  # and no polling round
     running_job = start["jobs"][0]
     assert submitted_ids(sim) == running + failed  # the second task sent only the failed servers
     group = run["group"]

@@ -71,12 +71,13 @@ def statuses(result):
 
 @pytest.fixture
 def waiter_for(make_client):
-    def make(timeout=100, poll_interval=10):
+    def make(timeout=100, poll_interval=10, sentinel_first=False):
         api_client, client_sleep = make_client(max_retries=0)
         clock = FakeClock()
         lines = []
         waiter = jobs.JobWaiter(api_client, timeout, poll_interval, clock=clock.time, sleep=clock.sleep,
                                 progress=lines.append)
+        waiter.sentinel_first = sentinel_first
         return waiter, clock, lines
 
     return make
@@ -315,6 +316,105 @@ def test_poll_error_propagates(httpserver, waiter_for):
 
 
 # ---------------------------------------------------------------------------
+# The sentinel, fresh waits and rounds that fail in passing
+# ---------------------------------------------------------------------------
+
+def job_reads_in_order(httpserver):
+    return [req.path.rsplit("/", 1)[-1] for req, _unused in httpserver.log if req.path.startswith("/v2/")]
+
+
+class TestSentinel:
+
+    def test_the_last_submitted_job_is_read_alone_while_it_runs(self, httpserver, waiter_for):
+        serve_job(httpserver, "a", detail("a", "SUCCESS", sub("s1", "SUCCESS")))
+        serve_job(httpserver, "b", detail("b", "SUCCESS", sub("s2", "SUCCESS")))
+        serve_job(httpserver, "c", detail("c", "RUNNING"), detail("c", "RUNNING"), detail("c", "SUCCESS"))
+        waiter, clock, lines = waiter_for(sentinel_first=True)
+        results = waiter.wait({"a": ["s1"], "b": ["s2"], "c": ["s3"]})
+        assert all(result.status == "SUCCESS" for result in results.values())
+        # rounds 1 and 2: c alone (1 request, instead of 3); round 3: c has finished, so a and b are read
+        assert job_reads_in_order(httpserver) == ["c", "c", "c", "a", "b"]
+        assert clock.sleeps == [10, 10]
+        assert lines[1] == ("round 1: job c, the last submitted, still running (the other 2 unfinished job(s) are "
+                            "read once it has finished); 1 request(s); 100s left")
+        assert lines[3] == "round 3: 3/3 job(s) finished, 3/3 server(s) (0 failed); 3 request(s); done"
+
+    def test_one_unfinished_job_is_simply_read(self, httpserver, waiter_for):
+        serve_job(httpserver, "a", detail("a", "RUNNING"), detail("a", "SUCCESS"))
+        waiter, _unused, _unused = waiter_for(sentinel_first=True)
+        waiter.wait({"a": ["s1"]})
+        assert job_reads_in_order(httpserver) == ["a", "a"]
+
+    def test_a_timeout_after_a_sentinel_round_reads_every_job(self, httpserver, waiter_for):
+        serve_job(httpserver, "a", detail("a", "SUCCESS", sub("s1", "SUCCESS")))
+        serve_job(httpserver, "b", detail("b", "RUNNING"))
+        waiter, _unused, _unused = waiter_for(timeout=25, sentinel_first=True)
+        with pytest.raises(jobs.WaitTimeout) as info:
+            waiter.wait({"a": ["s1"], "b": ["s2"]})
+        assert info.value.pending == ["b"]
+        assert statuses(info.value.results["a"]) == {"s1": jobs.SUCCEEDED}  # known, though only b was polled
+        # at t=0, 10, 20 and 25 b alone; then, the deadline passed, every unfinished job once more
+        assert job_reads_in_order(httpserver) == ["b", "b", "b", "b", "a", "b"]
+
+    def test_a_fresh_wait_starts_one_poll_interval_later(self, httpserver, waiter_for):
+        serve_job(httpserver, "a", detail("a", "SUCCESS"))
+        waiter, clock, _unused = waiter_for(sentinel_first=True)
+        waiter.wait({"a": ["s1"]}, fresh=True)
+        assert clock.sleeps == [10] and job_reads_in_order(httpserver) == ["a"]
+
+    def test_a_fresh_wait_never_sleeps_past_the_deadline(self, httpserver, waiter_for):
+        serve_job(httpserver, "a", detail("a", "RUNNING"))
+        waiter, clock, _unused = waiter_for(timeout=4, sentinel_first=True)
+        with pytest.raises(jobs.WaitTimeout):
+            waiter.wait({"a": ["s1"]}, fresh=True)
+        assert clock.sleeps == [4] and job_reads_in_order(httpserver) == ["a"]
+
+
+class TestRoundsThatFailInPassing:
+
+    def serve(self, httpserver, job_id, *answers):
+        queue = list(answers)
+
+        def handler(request):
+            status, body = queue.pop(0) if len(queue) > 1 else queue[0]
+            return Response(json.dumps(body), status=status, content_type="application/json")
+
+        httpserver.expect_request(job_path(job_id), method="GET").respond_with_handler(handler)
+
+    @pytest.mark.parametrize("status, body", [
+        (429, {"error_code": "APIGW.0308", "error_msg": "The throttling threshold has been reached"}),
+        (503, {"error_code": "SYS.0503", "error_msg": "unavailable"}),
+    ])
+    def test_the_wait_goes_on_until_the_deadline(self, httpserver, waiter_for, status, body):
+        self.serve(httpserver, "a", (status, body), (status, body), (200, detail("a", "SUCCESS")))
+        waiter, clock, lines = waiter_for()
+        results = waiter.wait({"a": ["s1"]})
+        assert results["a"].status == "SUCCESS"
+        assert clock.sleeps == [10, 10]
+        assert lines[1].startswith("round 1: the jobs could not be read (") and lines[1].endswith(
+            "100s left, trying again")
+        assert "HTTP %d" % status in lines[1]
+
+    def test_at_the_deadline_the_error_stands(self, httpserver, waiter_for):
+        from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
+
+        self.serve(httpserver, "a", (429, {"error_code": "APIGW.0308", "error_msg": "throttled"}))
+        waiter, clock, _unused = waiter_for(timeout=15)
+        with pytest.raises(ApiError) as info:
+            waiter.wait({"a": ["s1"]})
+        assert info.value.throttled and clock.sleeps == [10, 5]
+
+    def test_a_refusal_is_not_waited_out(self, httpserver, waiter_for):
+        from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
+
+        self.serve(httpserver, "a", (403, {"error_code": "APIGW.0301", "error_msg": "forbidden"}))
+        waiter, clock, _unused = waiter_for()
+        with pytest.raises(ApiError) as info:
+            waiter.wait({"a": ["s1"]})
+        assert info.value.status == 403 and clock.sleeps == []
+
+
+# ---------------------------------------------------------------------------
 # JobResult.settle (pure)
 # ---------------------------------------------------------------------------
 
@@ -401,12 +501,13 @@ class RoundClock(FakeClock):
 @pytest.fixture
 def list_waiter_for(make_client):
     """``make(known records, service records)`` -> waiter, clock (with ``script``), progress lines."""
-    def make(servers, records, timeout=100, poll_interval=10):
+    def make(servers, records, timeout=100, poll_interval=10, sentinel_first=False):
         api_client, _unused = make_client(max_retries=0)
         clock = RoundClock(records)
         lines = []
         waiter = jobs.ServerListWaiter(api_client, timeout, poll_interval, clock=clock.time, sleep=clock.sleep,
                                        progress=lines.append, servers=servers)
+        waiter.sentinel_first = sentinel_first
         return waiter, clock, lines
 
     return make
@@ -626,7 +727,7 @@ class CostlyWaiter(jobs.Waiter):
         self.finish_at = rounds
         self.starts = []
 
-    def poll(self, results):
+    def round(self, results):
         self.starts.append(self.clock())
         self.client.requests_sent += self.cost
         if self.rounds >= self.finish_at:
@@ -700,11 +801,12 @@ def batch_detail(job_id, server_ids, status):
 
 @pytest.fixture
 def batch_waiter_for(make_client):
-    def make(servers, records, group_sizes=None):
+    def make(servers, records, group_sizes=None, sentinel_first=False, observed=None):
         api_client, _unused = make_client(max_retries=0)
         clock = RoundClock(records)
         waiter = jobs.BatchJobWaiter(api_client, 1000, 10, clock=clock.time, sleep=clock.sleep,
-                                     servers=servers, group_sizes=group_sizes)
+                                     servers=servers, group_sizes=group_sizes, observed=observed)
+        waiter.sentinel_first = sentinel_first
         return waiter, clock
 
     return make
@@ -782,3 +884,61 @@ class TestBatchJobWaiter:
         assert (outcome.status, outcome.error_code) == (jobs.FAILED, "WKS.00211401")
         assert results["batch-3"].status == "FAILED" and results["batch-0"].status == "SUCCESS"
         assert job_reads(httpserver) == [job_path("batch-3")]  # once, for the error code
+
+
+class FakeObserved:
+    """An operation's state read: servers whose record shows ``image_id`` img-new show the change."""
+
+    def __init__(self, records, pages):
+        self.records = dict((r["id"], r) for r in records)
+        self.pages = pages
+        self.reads = []
+
+    def cost(self, server_ids):
+        return self.pages
+
+    def read(self, server_ids):
+        self.reads.append(len(server_ids))
+        return dict((sid, dict(image_id="img-new")) for sid in server_ids
+                    if self.records[sid]["image_id"] == "img-new")
+
+
+class TestSettlingByState:
+
+    def test_servers_that_show_the_change_succeed_and_their_state_is_final(self, httpserver, batch_waiter_for):
+        records = batch_records(250)
+        ServerList(httpserver, records)
+        jobs_of = start_batches(records)  # 13 jobs
+        last = sorted(jobs_of, key=lambda job_id: int(job_id.split("-")[1]))[-1]
+        ordered = dict((job_id, jobs_of[job_id]) for job_id in sorted(jobs_of, key=lambda j: int(j.split("-")[1])))
+        serve_job(httpserver, last, batch_detail(last, jobs_of[last], "RUNNING"),
+                  batch_detail(last, jobs_of[last], "SUCCESS"))
+        observed = FakeObserved(records, pages=3)
+        waiter, clock = batch_waiter_for([dict(r) for r in records], records, group_sizes={"g1": 250},
+                                         sentinel_first=True, observed=observed)
+        clock.script[2] = finish
+        results = waiter.wait(ordered, fresh=True)
+        assert all(r.finished and r.status == "SUCCESS" for r in results.values())
+        # a fresh wait, then round 1: the sentinel alone; round 2: it finished, the state of all 250 is read once
+        assert job_reads(httpserver) == [job_path(last)] * 2
+        assert observed.reads == [250] and list_requests(httpserver) == []
+        assert len(waiter.final_states) == 250 and waiter.final_states["srv-007"] == dict(image_id="img-new")
+        assert clock.sleeps == [10, 10]
+
+    def test_a_server_that_does_not_show_it_is_decided_by_its_job(self, httpserver, batch_waiter_for):
+        records = batch_records(250)
+        ServerList(httpserver, records)
+        jobs_of = start_batches(records)
+        failing = jobs_of["batch-4"]
+        serve_job(httpserver, "batch-4", detail("batch-4", "FAILED", *(
+            [sub(failing[0], "FAILED", "WKS.00211401", "agent download failed")]
+            + [sub(sid, "SUCCESS") for sid in failing[1:]])))
+        for record in records:
+            record["image_id"] = "img-new" if record["id"] != failing[0] else "img-old"
+        observed = FakeObserved(records, pages=3)
+        waiter, _unused = batch_waiter_for([dict(r) for r in records], records, group_sizes={"g1": 250},
+                                           observed=observed)
+        results = waiter.wait(jobs_of)
+        assert results["batch-4"].servers[failing[0]].error_code == "WKS.00211401"
+        assert job_reads(httpserver) == [job_path("batch-4")] and observed.reads == [250]
+        assert failing[0] not in waiter.final_states and len(waiter.final_states) == 249

@@ -165,10 +165,13 @@ def test_plan_batch_wait_report(httpserver, run):
     assert servers["srv-003"]["job_id"] == "job-2"
     assert servers["srv-003"]["before"] == {"version": "1.5"}
     assert servers["srv-003"]["after"] == {"version": "read-2.0"}  # re-read after success
-    assert [line for line in result["progress"] if "1/2" in line and "2 server(s)" in line]
-    assert [line for line in result["progress"] if "2/2" in line and "2 server(s)" in line]
-    assert "waiting for 2 batch job(s) on 4 server(s), reading job details or the server list, whichever costs " \
-           "fewer requests" in result["progress"]
+    # every line says which targets it is about, the waiter's too (it appends through the same ProgressLines)
+    label = "[5 servers: server-0, server-1, server-2, ...] "
+    assert all(line.startswith(label) for line in result["progress"]), result["progress"]
+    assert result["progress"][:2] == [label + "batch 1/2: 2 server(s) submitted",
+                                      label + "batch 2/2: 2 server(s) submitted"]
+    assert label + "waiting for 2 batch job(s) on 4 server(s), reading job details or the server list, whichever " \
+                   "costs fewer requests" in result["progress"]
     assert sorted(job_polls(httpserver)) == ["/v2/%s/job/job-1" % PROJECT_ID, "/v2/%s/job/job-2" % PROJECT_ID]
     assert "diff" not in result
 
@@ -187,7 +190,7 @@ def test_per_server_failure_fails_the_task(httpserver, run):
     rc, result, _unused = run(server_ids=["srv-000", "srv-001", "srv-002", "srv-003"])
     assert rc == 1
     assert result["failed"] is True
-    assert result["msg"] == "1 of 4 server(s) failed (srv-002: HDA.0042 agent download failed)"
+    assert result["msg"] == "1 of 4 server(s) failed (server-2 (srv-002): HDA.0042 agent download failed)"
     assert summary(result) == dict(total=4, unchanged=1, succeeded=2, failed=1, pending=0)
     failed = by_id(result)["srv-002"]
     assert (failed["status"], failed["error_code"], failed["error_msg"]) == (
@@ -208,8 +211,12 @@ def test_check_mode_sends_no_mutation_and_does_not_wait(httpserver, run):
     assert summary(result) == dict(total=3, unchanged=1, succeeded=0, failed=0, pending=2)
     assert by_id(result)["srv-000"]["action"] == "submitted"
     assert by_id(result)["srv-000"]["status"] == "pending"
-    assert result["diff"] == {"before": {"srv-000": {"version": "1.0"}, "srv-002": {"version": "1.0"}},
-                              "after": {"srv-000": {"version": "2.0"}, "srv-002": {"version": "2.0"}}}
+    # keyed by name (id); the servers list keeps both apart
+    assert result["diff"] == {
+        "before": {"server-0 (srv-000)": {"version": "1.0"}, "server-2 (srv-002)": {"version": "1.0"}},
+        "after": {"server-0 (srv-000)": {"version": "2.0"}, "server-2 (srv-002)": {"version": "2.0"}}}
+    assert (by_id(result)["srv-000"]["id"], by_id(result)["srv-000"]["name"]) == ("srv-000", "server-0")
+    assert "progress" not in result  # nothing submitted, nothing waited for
 
 
 def test_nothing_to_do_is_not_changed(httpserver, run):
@@ -350,7 +357,7 @@ def test_skipped_server_is_reported_not_failed(httpserver, run):
     assert (skipped["action"], skipped["status"], skipped["error_msg"]) == ("none", "skipped", "in maintenance")
     assert result["summary"]["skipped"] == 1 and result["summary"]["failed"] == 0
     warnings = json.dumps(result.get("warnings"))  # ansible-core 2.19 returns structured warnings
-    assert "1 server(s) skipped" in warnings and "srv-000 (in maintenance)" in warnings
+    assert "1 server(s) skipped: server-0 (srv-000): in maintenance" in warnings
 
 
 def test_plan_item_rejects_unknown_action():
@@ -458,3 +465,83 @@ def test_success_whose_state_does_not_show_the_plan_fails_the_server(httpserver,
     assert doubted["error_msg"] == "job job-1 succeeded but the server shows version=read-2.0 instead of version=2.0; re-run the task"
     assert by_id(result)["srv-001"]["status"] == "unchanged"
     assert "1 of 2 server(s) failed" in result["msg"]
+
+
+# -- naming servers: name (id) in --diff and messages, a target label on every progress line ------------------------
+def test_a_server_without_a_name_is_named_by_its_id(httpserver, run):
+    service = Service(httpserver, fleet(["1.0", "1.0"], {1: {"name": None}}))
+    service.failing["srv-001"] = ("HDA.0042", "agent download failed")
+    rc, result, _unused = run(server_ids=["srv-000", "srv-001"], _ansible_diff=True)
+    assert rc == 1
+    assert result["msg"] == "1 of 2 server(s) failed (srv-001: HDA.0042 agent download failed)"
+    assert sorted(result["diff"]["before"]) == ["server-0 (srv-000)", "srv-001"]
+    assert result["diff"]["after"]["server-0 (srv-000)"] == {"version": "read-2.0"}  # a real run: the re-read state
+    assert result["diff"]["after"]["srv-001"] == {"version": "1.0"}  # failed: nothing known to have changed
+    assert by_id(result)["srv-001"]["name"] is None
+    assert result["progress"][0] == "[2 servers: server-0, srv-001] batch 1/1: 2 server(s) submitted"
+
+
+def test_failure_message_names_the_first_failed_servers(httpserver, run):
+    service = Service(httpserver, fleet(["1.0"] * 5))
+    for n in range(4):
+        service.failing["srv-%03d" % n] = ("HDA.0042", "agent download failed")
+    rc, result, _unused = run(server_ids=["srv-%03d" % n for n in range(5)])
+    assert rc == 1
+    assert result["msg"] == ("4 of 5 server(s) failed (server-0 (srv-000): HDA.0042 agent download failed; "
+                             "server-1 (srv-001): HDA.0042 agent download failed; "
+                             "server-2 (srv-002): HDA.0042 agent download failed; ...)")
+
+
+def test_progress_lines_of_one_server_carry_its_name(httpserver, run):
+    Service(httpserver, fleet(["1.0"]))
+    rc, result, _unused = run(server_ids=["srv-000"])
+    assert rc == 0
+    assert result["progress"] and all(line.startswith("[server-0] ") for line in result["progress"])
+
+
+@pytest.mark.parametrize("records, label", [
+    ([{"server_group_id": "grp-1", "server_group_name": "apps-prod"}], "[group apps-prod] "),
+    ([{"server_group_id": "grp-1"}], "[group grp-1] "),  # the records do not name the group: its id
+])
+def test_progress_lines_of_a_group_carry_the_group(httpserver, run, records, label):
+    servers = fleet(["1.0"] * 3, dict((n, records[0]) for n in range(3)))
+    Service(httpserver, servers)
+    httpserver.expect_request(SERVERS_PATH.replace("app-servers", "app-server-groups/grp-1"), method="GET") \
+        .respond_with_json({"id": "grp-1", "name": "apps-prod"})
+    rc, result, _unused = run(server_group_id="grp-1")
+    assert rc == 0, result
+    assert result["progress"][0] == label + "batch 1/1: 3 server(s) submitted"
+    assert all(line.startswith(label) for line in result["progress"])
+
+
+@pytest.mark.parametrize("servers, group, label", [
+    ([{"id": "s1", "name": "web-01"}], {}, "[web-01]"),
+    ([{"id": "s1"}], {}, "[s1]"),
+    ([{"id": "s2", "name": "web-02"}, {"id": "s1", "name": "web-01"}], {}, "[2 servers: web-01, web-02]"),
+    ([{"id": "s%d" % n, "name": "web-%02d" % n} for n in range(3, 0, -1)], {}, "[3 servers: web-01, web-02, web-03]"),
+    ([{"id": "s%d" % n, "name": "web-%02d" % n} for n in range(25)], {},
+     "[25 servers: web-00, web-01, web-02, ...]"),
+    ([{"id": "s1", "name": "web-01"}], dict(group_id="g1"), "[group g1]"),
+    ([], dict(group_id="g1", group_name="apps-prod"), "[group apps-prod]"),
+    ([], {}, None),
+])
+def test_target_label(servers, group, label):
+    assert operation.target_label(servers, **group) == label
+
+
+def test_server_label():
+    assert operation.server_label("3f2c", "web-01") == "web-01 (3f2c)"
+    assert operation.server_label("3f2c", None) == operation.server_label("3f2c", "") == "3f2c"
+
+
+def test_progress_lines_prefix_every_line_with_the_label_also_in_the_live_file(tmp_path):
+    live = tmp_path / "progress"
+    lines = operation.ProgressLines(str(live))
+    lines.append("before the targets are known")
+    lines.label = "[web-01]"
+    append = lines.append  # what the waiter is given
+    append("round 1: done")
+    lines.extend(["one", "two"])
+    assert lines == ["before the targets are known", "[web-01] round 1: done", "[web-01] one", "[web-01] two"]
+    assert live.read_text().splitlines() == list(lines)
+    assert lines.labelled("x") == "[web-01] x"

@@ -225,3 +225,87 @@ def test_read_by_id_lists_when_any_group_is_cheaper_to_list():
     servers = fleet(50, "g1") + fleet(500, "g2")[50:]
     assert targets.read_by_id(servers, ["srv-001", "srv-300"]) == []  # g1's one page costs as much as one lookup
     assert targets.read_by_id(servers, ["srv-300", "srv-301"]) == ["srv-300", "srv-301"]
+
+
+# ---------------------------------------------------------------------------
+# The access agent list: a few servers by name, whatever the tenant's size
+# ---------------------------------------------------------------------------
+
+AGENT_PATH = "/v1/%s/app-servers/access-agent/list" % PROJECT_ID
+
+
+def serve_agents(httpserver, servers):
+    """GET …/access-agent/list with server_group_id and server_name (partial match, as the service does)."""
+
+    def handler(request):
+        selected = [dict(server_id=s["id"], server_name=s["name"], server_group_id=s["server_group_id"],
+                         server_group_name="group-one", status="REGISTERED", current_version="1.0.%s" % s["id"][-1])
+                    for s in servers]
+        if "server_name" in request.args:
+            selected = [s for s in selected if request.args["server_name"] in s["server_name"]]
+        if "server_group_id" in request.args:
+            selected = [s for s in selected if s["server_group_id"] == request.args["server_group_id"]]
+        offset, limit = int(request.args.get("offset", 0)), int(request.args.get("limit", 10))
+        return Response(json.dumps({"count": len(selected), "items": selected[offset:offset + limit]}),
+                        content_type="application/json")
+
+    httpserver.expect_request(AGENT_PATH, method="GET").respond_with_handler(handler)
+
+
+def agent_requests(httpserver):
+    return [dict(req.args) for req, _unused in httpserver.log if req.path == AGENT_PATH]
+
+
+def test_a_few_servers_by_id_cost_two_reads_each_whatever_the_tenant(httpserver, make_client):
+    tenant = fleet(440)
+    serve_servers(httpserver, tenant)
+    serve_agents(httpserver, tenant)
+    api_client, _unused = make_client(max_retries=0)
+    records = targets.agent_records(api_client, server_ids=["srv-001"])
+    # "server-1" also matches server-10 ... server-199: the one with the server's id is kept
+    assert [r["id"] for r in records] == ["srv-001"] and records[0]["current_version"] == "1.0.1"
+    assert records[0]["has_job_fields"] is True and records[0]["server_group_name"] == "group-one"
+    assert [r.args.get("server_id") for r in server_requests(httpserver)] == ["srv-001"]
+    assert [(a["server_name"], a["offset"]) for a in agent_requests(httpserver)] == [
+        ("server-1", "0"), ("server-1", "100")]  # 111 names contain "server-1": two pages, still not the tenant
+
+
+def test_six_servers_by_id_are_matched_against_one_tenant_listing(httpserver, make_client):
+    tenant = fleet(150)
+    serve_servers(httpserver, tenant)
+    serve_agents(httpserver, tenant)
+    api_client, _unused = make_client(max_retries=0)
+    ids = ["srv-%03d" % n for n in (3, 5, 7, 9, 11, 13)]
+    records = targets.agent_records(api_client, server_ids=ids)
+    assert [r["id"] for r in records] == ids and not any(r["has_job_fields"] for r in records)
+    assert server_requests(httpserver) == []
+    assert [a.get("server_name") for a in agent_requests(httpserver)] == [None, None]  # 2 pages of the tenant
+
+
+def test_a_server_the_agent_list_leaves_out_has_no_agent(httpserver, make_client):
+    serve_servers(httpserver, fleet(3))
+    serve_agents(httpserver, [])
+    api_client, _unused = make_client(max_retries=0)
+    (record,) = targets.agent_records(api_client, server_ids=["srv-002"])
+    assert record["no_agent"] is True and record["current_version"] is None and record["name"] == "server-2"
+
+
+def test_an_unknown_id_fails_before_any_agent_read(httpserver, make_client):
+    serve_servers(httpserver, fleet(3))
+    serve_agents(httpserver, fleet(3))
+    api_client, _unused = make_client(max_retries=0)
+    with pytest.raises(TargetError, match="unknown server id"):
+        targets.agent_records(api_client, server_ids=["srv-001", "nope"])
+    assert agent_requests(httpserver) == []
+
+
+def test_the_agent_reader_lists_a_server_of_unknown_name_with_its_group(httpserver, make_client):
+    tenant = fleet(30)
+    serve_agents(httpserver, tenant)
+    api_client, _unused = make_client(max_retries=0)
+    known = [dict(id="srv-004", server_group_id="g1"), dict(id="srv-005", name="server-5", server_group_id="g1")]
+    reader = targets.ServerReader(api_client, known, source=targets.AGENT_LIST)
+    assert reader.cost(["srv-005"]) == 1 and reader.plan_reads(["srv-004"]) == [("g1", ["srv-004"], True)]
+    found = reader.read(["srv-004", "srv-005"])
+    assert sorted(found) == ["srv-004", "srv-005"]
+    assert [a.get("server_group_id") for a in agent_requests(httpserver)] == ["g1"]
