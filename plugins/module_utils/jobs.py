@@ -403,7 +403,7 @@ class ServerListWaiter(Waiter):
 
     ``final_records`` keeps each settled server's record as read when its job
     was seen finished, so the state after the change needs no second read.
-    With ``observed``, a round reads that instead when it costs no more.
+    With ``observed``, a round reads that instead (it is the final state).
     """
 
     detail_reads = 20
@@ -422,15 +422,19 @@ class ServerListWaiter(Waiter):
         count = sum(len(result.server_ids) for result in results.values())
         return "waiting for %d job(s) on %d server(s), reading the server list each round" % (len(results), count)
 
-    def by_state(self, awaited):
-        """Whether a round reads ``observed`` rather than the server list."""
-        return self.observed is not None and self.observed.cost(list(awaited)) <= self.reader.cost(list(awaited))
+    def by_state(self):
+        """Whether a round reads ``observed`` rather than the server list: always when there is one, since the
+        server list would not show the final state (that would take one more read after the wait)."""
+        return self.observed is not None
 
     def round_cost(self, unfinished, awaited):
-        return self.observed.cost(list(awaited)) if self.by_state(awaited) else self.reader.cost(list(awaited))
+        if self.by_state():
+            # while the jobs run, no server shows the change yet: each unfinished job is read besides
+            return self.observed.cost(list(awaited)) + len(unfinished)
+        return self.reader.cost(list(awaited))
 
     def read_round(self, results, awaited):
-        if self.by_state(awaited):
+        if self.by_state():
             self.read_states(results, awaited)
         else:
             self.read_list(results, awaited)
@@ -509,8 +513,8 @@ class BatchJobWaiter(ServerListWaiter):
                "whichever costs fewer requests" % (len(results), count)
 
     def by_details(self, unfinished, awaited):
-        if self.by_state(awaited):  # at equal cost the state wins: it is also the final state
-            return len(unfinished) < self.observed.cost(list(awaited))
+        if self.by_state():
+            return False  # the state read settles the servers and is the final state: the details would need it too
         return self.list_told_other_jobs or len(unfinished) <= self.reader.cost(list(awaited))
 
     def round_cost(self, unfinished, awaited):

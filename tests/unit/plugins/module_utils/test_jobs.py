@@ -942,3 +942,22 @@ class TestSettlingByState:
         assert results["batch-4"].servers[failing[0]].error_code == "WKS.00211401"
         assert job_reads(httpserver) == [job_path("batch-4")] and observed.reads == [250]
         assert failing[0] not in waiter.final_states and len(waiter.final_states) == 249
+
+    def test_a_cheap_state_read_still_waits_on_the_sentinel_while_jobs_run(self, httpserver, batch_waiter_for):
+        """100 servers, 5 jobs, a state read of one page: while the jobs run no server shows the change, so a round
+        of state + 5 job details would cost 6; the sentinel costs 1 until it has finished, then the state 1."""
+        records = batch_records(100)
+        ServerList(httpserver, records)
+        jobs_of = start_batches(records)
+        ordered = dict((job_id, jobs_of[job_id]) for job_id in sorted(jobs_of, key=lambda j: int(j.split("-")[1])))
+        last = list(ordered)[-1]
+        serve_job(httpserver, last, batch_detail(last, jobs_of[last], "RUNNING"),
+                  batch_detail(last, jobs_of[last], "RUNNING"), batch_detail(last, jobs_of[last], "SUCCESS"))
+        observed = FakeObserved(records, pages=1)
+        waiter, clock = batch_waiter_for([dict(r) for r in records], records, group_sizes={"g1": 100},
+                                         sentinel_first=True, observed=observed)
+        clock.script[3] = finish
+        results = waiter.wait(ordered)
+        assert all(r.status == "SUCCESS" for r in results.values())
+        assert job_reads(httpserver) == [job_path(last)] * 3 and observed.reads == [100]
+        assert len(waiter.final_states) == 100
