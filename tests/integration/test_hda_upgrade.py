@@ -316,3 +316,17 @@ def test_one_server_of_a_large_tenant_costs_a_few_reads_by_id_and_name(make_simu
     # read, the final state: never the 5 pages of the tenant's access agents
     assert len(sim.log) <= 8, ops
     assert ops["batch_upgrade_hda_version"] == 1 and ops["list_servers"] == 1
+
+
+def test_throttling_while_waiting_slows_the_wait_but_never_fails_it(fleet, runner_for):
+    """The reads while waiting throttled for a while (more 429s than max_retries): the rounds try again until the
+    jobs have ended, well inside wait_timeout."""
+    sim, group_id, ids = fleet
+    sim.faults.script("throttle", method="GET", path="/job/", count=4)  # 3 jobs: the sentinel rounds
+    run = runner_for(sim).run([upgrade_task(server_group_id=group_id, max_retries=0, poll_interval=0.3)])
+    assert run.rc == 0, run.output
+    result = run["up"]
+    assert result["summary"]["succeeded"] == 45 and not result.get("failed")
+    assert any("the jobs could not be read" in line and "HTTP 429" in line for line in result["progress"])
+    assert [r.fault for r in sim.log if r.fault].count("throttle") >= 4
+    assert sorted(sid for call in upgrade_calls(sim) for sid in call.body["items"]) == ids[:45]
