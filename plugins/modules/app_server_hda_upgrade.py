@@ -235,6 +235,7 @@ class HdaUpgrade(Operation):
         self.latest = {}
         self.groups = {}
         self.gpu_by_server = {}
+        self.listed = {}  # server id -> its server list record, when planning listed its group
 
     def find_targets(self):
         """Targets from the access agent list: it carries what planning needs for most servers."""
@@ -252,7 +253,10 @@ class HdaUpgrade(Operation):
         self.check_explicit_version([s for s in servers if not s["no_agent"]])
         behind = [s for s in servers if not s["no_agent"] and not self.at_target(s) and not s["has_job_fields"]]
         if behind:  # job fields (is an upgrade running?) are only in the server list
-            records = self.rollout.reader().read([s["id"] for s in behind])
+            records = dict(self.listed)  # listed for their GPU flag already: not read twice
+            unread = [s["id"] for s in behind if s["id"] not in records]
+            if unread:
+                records.update(self.rollout.reader().read(unread))
             for server in behind:
                 record = records.get(server["id"], {})
                 for key in ("job_id", "job_type", "job_status", "task_status", "status"):
@@ -274,9 +278,10 @@ class HdaUpgrade(Operation):
             gpu = bool((server["product_info"] or {}).get("is_gpu"))
         else:
             if group_id not in self.gpu_by_server:
+                records = api.list_servers(self.client, server_group_id=group_id)
+                self.listed.update((record["id"], record) for record in records)
                 self.gpu_by_server[group_id] = dict(
-                    (record["id"], bool((record.get("product_info") or {}).get("is_gpu")))
-                    for record in api.list_servers(self.client, server_group_id=group_id))
+                    (record["id"], bool((record.get("product_info") or {}).get("is_gpu"))) for record in records)
             gpu = self.gpu_by_server[group_id].get(server["id"])
         return self.latest.get("PT_APP" if gpu else "OA_APP") or self.latest.get("SBC")
 

@@ -330,3 +330,18 @@ def test_throttling_while_waiting_slows_the_wait_but_never_fails_it(fleet, runne
     assert any("the jobs could not be read" in line and "HTTP 429" in line for line in result["progress"])
     assert [r.fault for r in sim.log if r.fault].count("throttle") >= 4
     assert sorted(sid for call in upgrade_calls(sim) for sid in call.body["items"]) == ids[:45]
+
+
+def test_a_vdi_group_is_listed_once_for_gpu_flags_and_job_fields(make_simulator, runner_for):
+    """A VDI group: the server list gives both the GPU flag (the HDA type) and the job fields, in one listing."""
+    sim = make_simulator(servers=0, groups=0, job_duration=0.3)
+    vdi = sim.state.add_group("vdi-group", is_vdi=True)
+    ids = [sim.state.add_server(vdi["id"], hda_version=OLD, is_gpu=n % 2 == 0)["id"] for n in range(6)]
+    sim.state.set_latest_hda("2.6.0.0", hda_type="OA_APP")
+    sim.state.set_latest_hda("3.0.0.1", hda_type="PT_APP")
+    run = runner_for(sim).run([upgrade_task(server_group_id=vdi["id"])])
+    assert run.rc == 0, run.output
+    assert run["up"]["summary"]["succeeded"] == 6
+    assert sim.log.summary()["list_servers"] == 1
+    versions = dict((s["id"], s["after"]["hda_version"]) for s in run["up"]["servers"])
+    assert versions == dict((sid, "3.0.0.1" if n % 2 == 0 else "2.6.0.0") for n, sid in enumerate(ids))
