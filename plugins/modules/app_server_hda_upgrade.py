@@ -234,8 +234,8 @@ class HdaUpgrade(Operation):
         super(HdaUpgrade, self).__init__(module)
         self.latest = {}
         self.groups = {}
-        self.gpu_by_server = {}
-        self.listed = {}  # server id -> its server list record, when planning listed its group
+        self.listed = {}  # server id -> its server list record, when planning has one
+        self.listed_groups = set()  # groups planning listed whole
 
     def find_targets(self):
         """Targets from the access agent list: it carries what planning needs for most servers."""
@@ -248,19 +248,20 @@ class HdaUpgrade(Operation):
         latest = self.client.shared_read("latest-hda-versions", lambda: latest_versions(self.client))
         self.latest = dict((None if kind == "" else kind, version) for kind, version in latest.items())
         self.extra_result["latest_versions"] = dict((k, v) for k, v in self.latest.items() if k)
+        # a few servers named by id come with their server list record (job fields, GPU flag) already
+        self.listed = dict((server["id"], server) for server in servers if server["has_job_fields"])
         for server in servers:
             server["target_version"] = self.target_for(server)
         self.check_explicit_version([s for s in servers if not s["no_agent"]])
-        behind = [s for s in servers if not s["no_agent"] and not self.at_target(s) and not s["has_job_fields"]]
-        if behind:  # job fields (is an upgrade running?) are only in the server list
-            records = dict(self.listed)  # listed for their GPU flag already: not read twice
-            unread = [s["id"] for s in behind if s["id"] not in records]
-            if unread:
-                records.update(self.rollout.reader().read(unread))
-            for server in behind:
-                record = records.get(server["id"], {})
-                for key in ("job_id", "job_type", "job_status", "task_status", "status"):
-                    server[key] = record.get(key, server.get(key))
+        behind = [s for s in servers if not s["no_agent"] and not self.at_target(s)]
+        # job fields (is an upgrade running?) are only in the server list: read the records planning lacks
+        unread = [s["id"] for s in behind if s["id"] not in self.listed]
+        if unread:
+            self.listed.update(self.rollout.reader().read(unread))
+        for server in behind:
+            record = self.listed.get(server["id"], {})
+            for key in ("job_id", "job_type", "job_status", "task_status", "status"):
+                server[key] = record.get(key, server.get(key))
 
     def target_for(self, server):
         versions = set(v for v in self.latest.values() if v)
@@ -274,15 +275,12 @@ class HdaUpgrade(Operation):
                 group_id))
         if not self.groups[group_id].get("is_vdi"):
             return self.latest.get("SBC")
-        if "product_info" in server:  # read from the server list already (a few servers named by id)
-            gpu = bool((server["product_info"] or {}).get("is_gpu"))
-        else:
-            if group_id not in self.gpu_by_server:
-                records = api.list_servers(self.client, server_group_id=group_id)
-                self.listed.update((record["id"], record) for record in records)
-                self.gpu_by_server[group_id] = dict(
-                    (record["id"], bool((record.get("product_info") or {}).get("is_gpu"))) for record in records)
-            gpu = self.gpu_by_server[group_id].get(server["id"])
+        if server["id"] not in self.listed and group_id not in self.listed_groups:
+            # the GPU flag is only in the server list; the records also give the job fields prepare needs
+            self.listed.update((record["id"], record) for record in api.list_servers(self.client,
+                                                                                     server_group_id=group_id))
+            self.listed_groups.add(group_id)
+        gpu = bool(((self.listed.get(server["id"]) or {}).get("product_info") or {}).get("is_gpu"))
         return self.latest.get("PT_APP" if gpu else "OA_APP") or self.latest.get("SBC")
 
     def at_target(self, server):
