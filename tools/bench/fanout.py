@@ -32,6 +32,8 @@ if REPO_ROOT not in sys.path:
 
 from tests.harness import ANSIBLE_PLAYBOOK, playbook_environment  # noqa: E402  pylint: disable=wrong-import-position
 from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+# the tables of tools/bench/run.py (this directory is on sys.path when the script runs)
+from run import markdown_table, text_table  # noqa: E402  pylint: disable=wrong-import-position
 
 OLD_HDA = "2.0.10.1"
 PLAYBOOK = os.path.join(BENCH_DIR, "collection", "hda_upgrade_per_host.yml")
@@ -163,17 +165,6 @@ def rows(results, args):
     return out
 
 
-def table(header, body, markdown):
-    if markdown:
-        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _unused in header) + "|"]
-        lines.extend("| " + " | ".join(str(cell) for cell in row) + " |" for row in body)
-        return "\n".join(lines)
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *body)]
-    lines = ["  ".join("%-*s" % (w, c) for w, c in zip(widths, header))]
-    lines.extend("  ".join("%-*s" % (w, c) for w, c in zip(widths, row)) for row in body)
-    return "\n".join(lines)
-
-
 def goals(results):
     per_host = next((r for r in results if r["contender"] == "per_host"), None)
     if per_host is None:
@@ -216,7 +207,7 @@ def main(argv=None):
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     body = rows(results, args)
-    print(table(HEADER, body, False))
+    print(text_table(HEADER, body))
     goal_rows = goals(results)
     for goal, measured, met in goal_rows:
         print("%-40s %-60s %s" % (goal, measured, "met" if met else "MISSED"))
@@ -242,12 +233,12 @@ def main(argv=None):
             "for the host whose server it names (`server_id` or `server_name` in the query, the server in a "
             "mutation's body, the job it polls); *shared reads* name no server (the latest HDA versions, a group).",
             "",
-            table(HEADER, body, True),
+            markdown_table(HEADER, body),
             "",
             "## Goals",
             "",
-            table(("goal", "measured", "verdict"), [(g, m, "**met**" if v else "**missed**") for g, m, v in goal_rows],
-                  True),
+            markdown_table(("goal", "measured", "verdict"),
+                           [(g, m, "**met**" if v else "**missed**") for g, m, v in goal_rows]),
             "",
         ]
         with open(args.out, "w") as handle:
