@@ -87,6 +87,16 @@ options:
         throttled them or the connection could not be opened).
     type: int
     default: 5
+notes:
+  - Option precedence is the option, then the environment variable, then the credentials file.
+  - A missing credential fails with a message naming every place that was looked at.
+requirements:
+  - python >= 3.9
+  - requests
+"""
+
+    # For modules: the action group that carries the connection options (module_defaults).
+    ACTION_GROUP = r"""
 attributes:
   action_group:
     description: Use C(group/huaweicloud.workspace_app.workspace_app) in C(module_defaults) to set defaults for this module.
@@ -94,11 +104,6 @@ attributes:
     membership:
       - huaweicloud.workspace_app.workspace_app
 notes:
-  - Option precedence is module option, then environment variable, then credentials file. Use
-    C(module_defaults) with the action group C(group/huaweicloud.workspace_app.workspace_app) to set the
+  - Use C(module_defaults) with the action group C(group/huaweicloud.workspace_app.workspace_app) to set the
     connection options once per play.
-  - A missing credential fails with a message naming every place that was looked at.
-requirements:
-  - python >= 3.9
-  - requests
 """

@@ -54,5 +54,14 @@ class ApiError(Exception):
         }
 
 
+def api_error_message(exc):
+    """What a user reads of a failed call: its message, with the likely cause of a 401 or 403."""
+    if exc.status == 401:
+        return "Authentication failed: %s. Check access_key/secret_key (or auth_token) and the clock." % exc.message
+    if exc.status == 403:
+        return "Permission denied: %s. Check the project_id and the IAM permissions." % exc.message
+    return exc.message
+
+
 class TargetError(Exception):
     """Bad input (an option's value, an unknown server or group): nothing was changed."""

@@ -25,7 +25,7 @@ from ansible.module_utils.common.validation import check_type_dict
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client as client_utils
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.connection import resolve_connection
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import (
-    ApiError, ConfigurationError, TargetError)
+    ApiError, ConfigurationError, TargetError, api_error_message)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
     PROGRESS_FILE_ENV, Outcome, ProgressLines, Rollout)
 
@@ -232,14 +232,6 @@ class WorkspaceAppModule:
     @classmethod
     def main(cls):
         cls().execute()
-
-
-def api_error_message(exc):
-    if exc.status == 401:
-        return "Authentication failed: %s. Check access_key/secret_key (or auth_token) and the clock." % exc.message
-    if exc.status == 403:
-        return "Permission denied: %s. Check the project_id and the IAM permissions." % exc.message
-    return exc.message
 
 
 class OperationModule(WorkspaceAppModule):

@@ -294,3 +294,86 @@ def hda_versions(client, server_group_id=None, server_name=None):
     return dict((detail.get("server_id"), detail.get("current_version"))
                 for detail in api.list_server_hda_details(client, server_group_id=server_group_id,
                                                           server_name=server_name))
+
+
+# -- HDA types and the fleet as selected ----------------------------------------------------------------------
+
+# ServerStatus, the values of a server record's ``status``.
+SERVER_STATUSES = ("UNREGISTER", "REGISTERED", "MAINTAINING", "FREEZE", "STOPPED", "NONE")
+
+
+def hda_type(is_vdi, is_gpu):
+    """The HDA type of a server (``LatestVersionInfo.hda_type``): ``SBC`` outside VDI groups, else ``PT_APP`` with a
+    GPU and ``OA_APP`` without."""
+    if not is_vdi:
+        return "SBC"
+    return "PT_APP" if is_gpu else "OA_APP"
+
+
+def latest_for(latest, server_hda_type):
+    """The latest version of ``server_hda_type`` in ``latest`` (``{hda_type: version}``); the SBC one when the
+    service lists none for it."""
+    return latest.get(server_hda_type) or latest.get("SBC")
+
+
+def is_gpu_server(record):
+    return bool((record.get("product_info") or {}).get("is_gpu"))
+
+
+def select_groups(groups, group_ids=None, group_names=None):
+    """The ids of the groups named by id or by exact name (every group of a name, in listing order), or None when
+    neither is given (every group). An unknown id or name fails naming the groups there are."""
+    if group_ids is None and group_names is None:
+        return None
+    known = dict((group.get("id"), group) for group in groups)
+    unknown_ids = [group_id for group_id in group_ids or [] if group_id not in known]
+    if unknown_ids:
+        raise TargetError("server_group_ids: no server group with id %s; existing groups: %s"
+                          % (", ".join(repr(i) for i in unknown_ids), describe_groups(groups) or "none"))
+    by_name = {}
+    for group in groups:
+        by_name.setdefault(group.get("name"), []).append(group["id"])
+    unknown_names = [name for name in group_names or [] if name not in by_name]
+    if unknown_names:
+        raise TargetError("server_group_names: no server group is named %s; existing groups: %s"
+                          % (", ".join(repr(n) for n in unknown_names), describe_groups(groups) or "none"))
+    return unique(list(group_ids or []) + [group_id for name in group_names or [] for group_id in by_name[name]])
+
+
+def read_fleet(client, group_ids=None, group_names=None, name=None, maintain_status=None, statuses=None, hda=False):
+    """The selected servers, sorted by id, each with its group's ``server_group_name``; with ``hda`` also its
+    ``current_version`` (None when the access agent list has none), ``hda_type`` and the ``latest_version`` of
+    that type.
+
+    Costs one listing of the server groups, the server list (per selected group, or the tenant's when no group is
+    selected; 100 per page) and, with ``hda`` and at least one server selected, the access agent list read the same
+    way plus one request for the latest versions. ``name`` is the API's partial match and narrows both lists;
+    ``statuses`` is matched here (the list cannot filter by status).
+    """
+    groups = api.list_server_groups(client)
+    selected = select_groups(groups, group_ids, group_names)
+    scopes = [None] if selected is None else selected
+    filters = dict(server_name=name, maintain_status=maintain_status)
+    servers = {}
+    for group_id in scopes:
+        for record in api.list_servers(client, server_group_id=group_id, **filters):
+            if selected is None or record.get("server_group_id") == group_id:
+                servers[record["id"]] = record
+    if statuses is not None:
+        servers = dict((i, r) for i, r in servers.items() if r.get("status") in statuses)
+    group_of = dict((group.get("id"), group) for group in groups)
+    for record in servers.values():
+        group = group_of.get(record.get("server_group_id")) or {}
+        record["server_group_name"] = group.get("name") or record.get("server_group_name")
+    if hda and servers:
+        versions = {}
+        for group_id in scopes:
+            for detail in api.list_server_hda_details(client, server_group_id=group_id, server_name=name):
+                versions[detail.get("server_id")] = detail.get("current_version")
+        latest = api.list_access_agent_latest_version(client)
+        for record in servers.values():
+            group = group_of.get(record.get("server_group_id")) or {}
+            record["current_version"] = versions.get(record["id"])
+            record["hda_type"] = hda_type(group.get("is_vdi"), is_gpu_server(record))
+            record["latest_version"] = latest_for(latest, record["hda_type"])
+    return [servers[server_id] for server_id in sorted(servers)]

@@ -25,6 +25,7 @@ options:
     required: true
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.connection.action_group
   - huaweicloud.workspace_app.info
 """
 

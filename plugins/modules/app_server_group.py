@@ -136,6 +136,7 @@ options:
     default: []
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.connection.action_group
 attributes:
   check_mode:
     support: full

@@ -34,6 +34,7 @@ options:
     choices: [SESSION_DESKTOP_APP, COMMON_APP]
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.connection.action_group
   - huaweicloud.workspace_app.info
 notes:
   - Costs one request per page of 100 groups plus one per returned group.

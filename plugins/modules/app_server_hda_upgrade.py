@@ -41,6 +41,7 @@ options:
     default: latest
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.connection.action_group
   - huaweicloud.workspace_app.targets
   - huaweicloud.workspace_app.wait
 attributes:
@@ -199,7 +200,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs imp
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
-    AGENT_LIST, ServerReader, agent_records)
+    AGENT_LIST, ServerReader, agent_records, hda_type, is_gpu_server, latest_for)
 
 
 VERSION_RE = re.compile(r"\d+(\.\d+)+")
@@ -274,14 +275,13 @@ class HdaUpgrade(Operation):
                 "group-is-vdi", lambda: bool((api.show_server_group(self.client, group_id) or {}).get("is_vdi")),
                 group_id))
         if not self.groups[group_id].get("is_vdi"):
-            return self.latest.get("SBC")
+            return latest_for(self.latest, hda_type(False, False))
         if server["id"] not in self.listed and group_id not in self.listed_groups:
             # the GPU flag is only in the server list; the records also give the job fields prepare needs
             self.listed.update((record["id"], record) for record in api.list_servers(self.client,
                                                                                      server_group_id=group_id))
             self.listed_groups.add(group_id)
-        gpu = bool(((self.listed.get(server["id"]) or {}).get("product_info") or {}).get("is_gpu"))
-        return self.latest.get("PT_APP" if gpu else "OA_APP") or self.latest.get("SBC")
+        return latest_for(self.latest, hda_type(True, is_gpu_server(self.listed.get(server["id"]) or {})))
 
     def at_target(self, server):
         current, wanted = server["current_version"], self.params["version"]

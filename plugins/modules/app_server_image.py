@@ -76,6 +76,7 @@ options:
     default: 15
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.connection.action_group
   - huaweicloud.workspace_app.targets
   - huaweicloud.workspace_app.wait
 attributes:

@@ -27,16 +27,6 @@ options:
     description:
       - Only servers of this server group.
     type: str
-  name:
-    description:
-      - Only servers whose name contains this text (the API's partial match).
-    type: str
-  maintain_status:
-    description:
-      - V(true) for servers in maintenance mode only, V(false) for servers not in maintenance mode only.
-      - The alias O(maintenance) matches the option of M(huaweicloud.workspace_app.app_server_maintenance).
-    type: bool
-    aliases: [maintenance]
   hda:
     description:
       - Also read the access agent list (C(GET …/app-servers/access-agent/list)) and add C(current_version) to
@@ -45,7 +35,9 @@ options:
     default: false
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.connection.action_group
   - huaweicloud.workspace_app.info
+  - huaweicloud.workspace_app.server_filters
 """
 
 EXAMPLES = r"""

@@ -33,6 +33,7 @@ options:
     required: true
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.connection.action_group
   - huaweicloud.workspace_app.targets
 attributes:
   check_mode:

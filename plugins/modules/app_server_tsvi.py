@@ -58,6 +58,7 @@ options:
     default: false
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.connection.action_group
   - huaweicloud.workspace_app.targets
   - huaweicloud.workspace_app.wait
 attributes:
