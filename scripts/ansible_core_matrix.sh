@@ -14,7 +14,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VENV_BIN=${VENV_BIN:-$ROOT/.venv/bin}
 PYTHON=${PYTHON:-python3}
-TESTS=${COMPAT_TESTS:-tests/integration/test_compat.py tests/integration/test_progress.py tests/integration/test_async.py}
+TESTS=${COMPAT_TESTS:-tests/integration/test_compat.py tests/integration/test_progress.py tests/integration/test_async.py tests/integration/test_inventory.py}
 cd "$ROOT" || exit 1
 
 if [ "$#" -eq 0 ]; then

@@ -19,6 +19,9 @@ Names:
   what it printed and registered; ``module_task(...)`` builds one task; ``GROUP`` is the action group of
   ``module_defaults``;
 * ``finish_jobs_when_polled(sim, ...)``: end every job at a waiting module's first polling read;
+* ``InventoryRunner(tmp_path, sim)`` / ``InventoryRun``: ``*.app_servers.yml`` configurations of the inventory
+  plugin and real ``ansible-inventory`` / ``ansible-playbook -i`` runs on them; ``service_requests(sim)``: the
+  requests the simulator got, its control calls left out;
 * ``ANSIBLE_BIN``, ``ANSIBLE_PYTHON``, ``ANSIBLE_PLAYBOOK``, ``ansible_command(name)``: which Ansible runs;
 * ``CREDENTIAL_ENV_PREFIXES``: the environment variables a run never inherits (with ``ANSIBLE_*``).
 
@@ -39,7 +42,9 @@ from .collection import COLLECTIONS_ROOT, REPO_ROOT
 from .playbook import (ANSIBLE_BIN, ANSIBLE_BIN_VARIABLE, ANSIBLE_PLAYBOOK, ANSIBLE_PYTHON, CREDENTIAL_ENV_PREFIXES,
                        GROUP, PlaybookRun, PlaybookRunner, ansible_command, finish_jobs_when_polled, module_task,
                        playbook_environment)
+from .inventory import InventoryRun, InventoryRunner, service_requests
 
 __all__ = ["ANSIBLE_BIN", "ANSIBLE_BIN_VARIABLE", "ANSIBLE_PLAYBOOK", "ANSIBLE_PYTHON", "COLLECTIONS_ROOT",
            "CREDENTIAL_ENV_PREFIXES", "GROUP", "PlaybookRun", "PlaybookRunner", "REPO_ROOT", "ansible_command",
-           "finish_jobs_when_polled", "module_task", "playbook_environment"]
+           "finish_jobs_when_polled", "module_task", "playbook_environment", "InventoryRun", "InventoryRunner",
+           "service_requests"]

@@ -46,3 +46,20 @@ def test_the_role_renders_its_argument_specs():
                  "rolling_update_max_fail_percentage", "rolling_update_hda_upgrade", "rolling_update_image",
                  "rolling_update_tsvi"):
         assert options[name]["description"], name
+
+
+def test_the_inventory_plugin_renders_its_options_and_examples():
+    name = "%s.app_servers" % COLLECTION
+    doc = ansible_doc("-t", "inventory", name)[name]
+    options = doc["doc"]["options"]
+    for option in ("plugin", "server_group_ids", "server_group_names", "name", "maintain_status", "status", "hda",
+                   "hostnames", "hostvars_prefix", "set_ansible_host", "default_groups",
+                   # the modules' connection options, and Ansible's constructed and cache options
+                   "region", "access_key", "secret_key", "endpoint", "max_retries",
+                   "compose", "groups", "keyed_groups", "strict", "leading_separator",
+                   "cache", "cache_plugin", "cache_timeout", "cache_connection"):
+        assert options[option]["description"], option
+    assert options["plugin"]["required"] is True
+    assert "action_group" not in (doc["doc"].get("attributes") or {})  # a module's attribute, not a plugin's
+    examples = yaml.safe_load_all(doc["examples"])
+    assert all(example["plugin"] == name for example in examples)
