@@ -1,19 +1,17 @@
 """Routes and handlers: the AppStream API, the IAM bits the SDK needs, and the ``/_sim`` control plane.
 
 Handlers receive the :class:`~simulator.server.Simulator` and a
-:class:`Call` and return a :class:`Reply`; business errors are raised as
-:class:`~simulator.errors.ApiError`. AppStream handlers run with the
-fleet lock held by the dispatcher.
+:class:`~simulator.routing.Call` and return a :class:`~simulator.routing.Reply`
+(the contract and the helpers handlers share live in :mod:`.routing`); business
+errors are raised as :class:`~simulator.errors.ApiError`. AppStream handlers run
+with the fleet lock held by the dispatcher.
 """
-
-import re
 
 from . import errors
 from .errors import ApiError, invalid
 from .fleet import HDA_TYPES
-from .validation import Field, check_group_name, paging, query_bool, query_enum, validate_body
-
-EMPTY = object()  # reply with a zero-length body (batch-maint, batch-reboot)
+from .routing import EMPTY, Reply, Route, contains, control, control_body, paged, require_body
+from .validation import Field, check_group_name, paging, query_bool, query_enum
 
 IMAGE_TYPES = ("gold", "public", "private", "shared", "other")
 OS_TYPES = ("Linux", "Windows", "Other")
@@ -27,57 +25,6 @@ JOB_TYPES = ("CREATE_SERVER", "DELETE_SERVER", "UPDATE_FREEZE_STATUS", "CREATE_S
              "RESTORE_SERVER_SNAPSHOT", "BATCH_INSTALL_APP", "INSTALL_CES_AGENT", "UNINSTALL_CES_AGENT")
 JOB_DETAIL_STATUSES = ("WAITING", "RUNNING", "SUCCESS", "FAILED", "ABNORMAL", "ROLLBACK", "ABORTING")
 BATCH_LIMIT = 20
-
-
-class Call:
-    """One parsed request as handlers see it."""
-
-    def __init__(self, method, path, params, query, query_pairs, headers, body, json_body):
-        self.method = method
-        self.path = path
-        self.params = params
-        self.query = query
-        self.query_pairs = query_pairs
-        self.headers = headers
-        self.body = body
-        self.json = json_body
-
-
-class Reply:
-    """A handler's answer: status, payload (JSON-encoded unless :data:`EMPTY`) and extra headers."""
-
-    def __init__(self, payload=EMPTY, status=200, headers=None):
-        self.status = status
-        self.payload = payload
-        self.headers = dict(headers or {})
-
-
-class Route:
-    """``method`` + path template (``{name}`` = one segment) -> operation name and handler."""
-
-    def __init__(self, method, template, operation, handler, area="api"):
-        self.method = method
-        self.template = template
-        self.operation = operation
-        self.handler = handler
-        self.area = area
-        self.regex = re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "$")
-
-
-def _require_body(call, schema):
-    if call.json is None:
-        raise invalid("The request body is required.")
-    return validate_body(call.json, schema)
-
-
-def _page(records, query):
-    offset, limit = paging(query)
-    return {"count": len(records), "items": records[offset:offset + limit]}
-
-
-def _contains(needle, haystack):
-    # The service matches names "fuzzily" (SQL LIKE): substring, case-insensitive.
-    return needle.lower() in (haystack or "").lower()
 
 
 def _server_or_404(state, server_id):
@@ -112,14 +59,14 @@ def list_servers(sim, call):
             continue
         if scaling is not None and record["scaling_auto_create"] != scaling:
             continue
-        if name is not None and not _contains(name, record["name"]):
+        if name is not None and not contains(name, record["name"]):
             continue
-        if machine is not None and not _contains(machine, record["machine_name"]):
+        if machine is not None and not contains(machine, record["machine_name"]):
             continue
         if ip_addr is not None and not any(ip_addr in address["addr"] for address in record["host_address"]):
             continue
         matches.append(record)
-    page = _page(matches, q)
+    page = paged(matches, q)
     page["items"] = [state.server_view(record) for record in page["items"]]
     return Reply(page)
 
@@ -137,8 +84,8 @@ def list_server_hda_details(sim, call):
     state = sim.state
     matches = [record for record in state.servers.values()
                if (group_id is None or record["server_group_id"] == group_id)
-               and (name is None or _contains(name, record["name"]))]
-    page = _page(matches, q)
+               and (name is None or contains(name, record["name"]))]
+    page = paged(matches, q)
     page["items"] = [state.hda_view(record) for record in page["items"]]
     return Reply(page)
 
@@ -163,7 +110,7 @@ def show_hda_upgrade_flag(sim, call):
 
 def list_server_hda_upgrade_records(sim, call):
     """GET /v1/{project_id}/app-servers/access-agent/upgrade-record."""
-    return Reply(_page(sim.state.upgrade_records, call.query))
+    return Reply(paged(sim.state.upgrade_records, call.query))
 
 
 def list_server_groups(sim, call):
@@ -176,10 +123,10 @@ def list_server_groups(sim, call):
     state = sim.state
     matches = [group for group in state.groups.values()
                if (group_id is None or group["id"] == group_id)
-               and (name is None or _contains(name, group["name"]))
+               and (name is None or contains(name, group["name"]))
                and (app_type is None or group["app_type"] == app_type)
                and (secondary is None or bool(group.get("primary_server_group_ids")) == secondary)]
-    page = _page(matches, q)
+    page = paged(matches, q)
     page["items"] = [state.group_view(group) for group in page["items"]]
     return Reply(page)
 
@@ -222,7 +169,7 @@ def list_sub_jobs(sim, call):
                if sub["job_type"] == job_type
                and (status is None or sub["status"] == status)
                and (job_id is None or sub["job_id"] == job_id)]
-    page = _page(matches, q)
+    page = paged(matches, q)
     page["items"] = [{k: v for k, v in state.sub_job_view(sub).items() if v is not None} for sub in page["items"]]
     return Reply(page)
 
@@ -231,7 +178,7 @@ def list_sub_jobs(sim, call):
 
 def batch_upgrade_hda_version(sim, call):
     """PATCH /v1/{project_id}/app-servers/access-agent/actions/upgrade."""
-    body = _require_body(call, {"items": _ids_field()})
+    body = require_body(call, {"items": _ids_field()})
     return Reply({"job_id": sim.state.upgrade_hda(body["items"])["id"]})
 
 
@@ -248,7 +195,7 @@ CHANGE_IMAGE_SCHEMA = {
 
 def batch_change_server_image(sim, call):
     """POST /v1/{project_id}/app-servers/actions/batch-change-image: one job per server, per-item errors."""
-    body = _require_body(call, CHANGE_IMAGE_SCHEMA)
+    body = require_body(call, CHANGE_IMAGE_SCHEMA)
     if body["image_type"] == "gold" and not body.get("image_product_id"):
         raise invalid("image_product_id is required when image_type is gold.")
     items = sim.state.change_image(body["server_ids"], body["image_id"], body["image_type"], body["os_type"],
@@ -265,20 +212,20 @@ TSVI_SCHEMA = {
 
 def batch_update_tsvi(sim, call):
     """PATCH /v1/{project_id}/app-servers/actions/batch-update-tsvi (per-item ``enable`` is ignored)."""
-    body = _require_body(call, TSVI_SCHEMA)
+    body = require_body(call, TSVI_SCHEMA)
     return Reply({"job_id": sim.state.update_tsvi([item["id"] for item in body["items"]])["id"]})
 
 
 def batch_change_server_maintain_mode(sim, call):
     """PATCH /v1/{project_id}/app-servers/actions/batch-maint (synchronous, empty 200)."""
-    body = _require_body(call, {"items": _ids_field(), "maintain_status": Field("bool", required=True)})
+    body = require_body(call, {"items": _ids_field(), "maintain_status": Field("bool", required=True)})
     sim.state.set_maintenance(body["items"], body["maintain_status"])
     return Reply(EMPTY)
 
 
 def batch_reboot_server(sim, call):
     """PATCH /v1/{project_id}/app-servers/actions/batch-reboot (empty 200; servers REBOOT for job_duration)."""
-    body = _require_body(call, {"items": _ids_field(), "type": Field("str", required=True, enum=HALT_TYPES)})
+    body = require_body(call, {"items": _ids_field(), "type": Field("str", required=True, enum=HALT_TYPES)})
     sim.state.reboot(body["items"], body["type"])
     return Reply(EMPTY)
 
@@ -306,7 +253,7 @@ def update_server_group(sim, call):
     group_id = call.params["server_group_id"]
     if sim.state.get_group(group_id) is None:
         raise ApiError(404, errors.GROUP_NOT_FOUND, "server_group_id: %s" % group_id)
-    body = _require_body(call, UPDATE_GROUP_SCHEMA)
+    body = require_body(call, UPDATE_GROUP_SCHEMA)
     sim.state.update_group(group_id, body)
     return Reply(None)
 
@@ -375,21 +322,6 @@ def keystone_create_user_token_by_password(sim, call):
 
 # ---------------------------------------------------------------------------------------------- control
 
-def _control_body(call):
-    if call.json is None:
-        return {}
-    if not isinstance(call.json, dict):
-        raise ApiError(400, errors.SIM_BAD_REQUEST, "The body must be a JSON object.")
-    return call.json
-
-
-def _control(fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except (TypeError, ValueError, KeyError, re.error) as exc:
-        raise ApiError(400, errors.SIM_BAD_REQUEST, str(exc)) from None
-
-
 def sim_get_log(sim, call):
     """GET /_sim/log[?operation=&method=&mutating=true|false]: the records as a JSON list."""
     mutating = query_bool(call.query, "mutating")
@@ -415,12 +347,12 @@ def sim_get_state(sim, call):
 
 def sim_configure_faults(sim, call):
     """POST /_sim/faults: body = FaultInjector.configure() keyword arguments."""
-    return Reply(_control(sim.faults.configure, **_control_body(call)))
+    return Reply(control(sim.faults.configure, **control_body(call)))
 
 
 def sim_script_fault(sim, call):
     """POST /_sim/faults/script: body ``{kind, method, path, count}``."""
-    return Reply(_control(sim.faults.script, **_control_body(call)))
+    return Reply(control(sim.faults.script, **control_body(call)))
 
 
 def sim_clear_faults(sim, call):
@@ -434,7 +366,7 @@ def sim_patch_server(sim, call):
     server_id = call.params["server_id"]
     if sim.state.get_server(server_id) is None:
         raise ApiError(404, errors.SIM_NOT_FOUND, "server %s" % server_id)
-    _control(sim.state.patch_server, server_id, **_control_body(call))
+    control(sim.state.patch_server, server_id, **control_body(call))
     view = sim.state.server_view(sim.state.get_server(server_id), detail=True)
     view["hda_version"] = sim.state.hda_version(server_id)
     view["tsvi_enabled"] = sim.state.tsvi_enabled(server_id)
@@ -443,25 +375,25 @@ def sim_patch_server(sim, call):
 
 def sim_fail_next_job(sim, call):
     """POST /_sim/fail-next-job: body ``{server_ids, error_code?, error_msg?, times?, status?}``."""
-    _control(sim.state.fail_next_job, **_control_body(call))
+    control(sim.state.fail_next_job, **control_body(call))
     return Reply({"ok": True})
 
 
 def sim_set_latest_hda(sim, call):
     """POST /_sim/latest-hda: body ``{version, hda_type?}``."""
-    _control(sim.state.set_latest_hda, **_control_body(call))
+    control(sim.state.set_latest_hda, **control_body(call))
     return Reply({"latest_hda": dict(sim.state.latest_hda)})
 
 
 def sim_issue_token(sim, call):
     """POST /_sim/tokens: body ``{ttl?}`` -> ``{token, expires_at}``."""
-    token, expires_at = _control(sim.auth.issue_token, **_control_body(call))
+    token, expires_at = control(sim.auth.issue_token, **control_body(call))
     return Reply({"token": token, "expires_at": expires_at})
 
 
 def sim_fast_forward(sim, call):
     """POST /_sim/clock: body ``{seconds}`` moves the simulator's clock ahead."""
-    _control(sim.state.fast_forward, **_control_body(call))
+    control(sim.state.fast_forward, **control_body(call))
     return Reply({"now": sim.state.clock.iso()})
 
 

@@ -19,7 +19,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote
 
-from . import api, errors
+from . import api, errors, routing
 from .auth import Authenticator, make_credentials
 from .errors import ApiError
 from .faults import FaultInjector, RateLimiter
@@ -165,7 +165,7 @@ class Simulator:
                 raise ApiError(403, errors.FORBIDDEN)
             if bad_json:
                 raise ApiError(400, errors.INVALID_MESSAGE, "The body is not valid JSON.")
-            call = api.Call(method, path, params, query, query_pairs, headers, body, json_body)
+            call = routing.Call(method, path, params, query, query_pairs, headers, body, json_body)
             if area == "api":
                 with self.state.lock:
                     self._run_hooks(route.operation, json_body)
@@ -217,7 +217,7 @@ class Simulator:
 
     @staticmethod
     def _encode(payload):
-        if payload is api.EMPTY:
+        if payload is routing.EMPTY:
             return b""
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
