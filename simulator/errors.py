@@ -26,6 +26,7 @@ SAME_IMAGE = ("WKS.00211205", "The new image must be different from the current 
 IAM_BAD_PASSWORD = ("IAM.0004", "The username or password is wrong.")
 SIM_BAD_REQUEST = ("SIM.0400", "Bad simulator control request.")
 SIM_NOT_FOUND = ("SIM.0404", "No such simulator object.")
+LOGON_REFUSED = ("SIM.0409", "The server does not accept new sessions.")
 
 MAX_MSG = 255
 

@@ -1,7 +1,8 @@
 """Fleet building: server groups, servers (the default fleet and any a test adds), product info, HDA versions.
 
 :class:`FleetBuilder` is one part of :class:`~simulator.state.FleetState`, which owns the tables it fills
-(``_groups``, ``_servers``, ``_group_counts``, ``_hda``, ``_tsvi``) and the lock every public method takes.
+(``_groups``, ``_servers``, ``_group_counts``, ``_hda``, ``_tsvi``; a server's sessions through
+:mod:`.sessions`) and the lock every public method takes.
 Records are kept in the API's own wire shape (field names from the SDK models); facts the API keeps
 elsewhere (a server's HDA version, its applied TSVI setting) live in side tables.
 """
@@ -143,8 +144,10 @@ class FleetBuilder:
         """Add a server to ``group_id`` and return its live record (ShowServerResponse shape).
 
         Defaults: name ``sim-server-NNNN``, the group's image, the latest HDA of
-        its type, the group's GPU flag, 0..3 sessions, TSVI as the group sets it.
-        Extra keyword arguments override record fields as they are.
+        its type, the group's GPU flag, 0..3 sessions (0..1 in a VDI group), TSVI
+        as the group sets it. ``session_count`` sessions are started on it (over
+        the past hours; most Active, some Disconnected). Extra keyword arguments
+        override record fields as they are.
         """
         with self.lock:
             group = self._groups.get(group_id)
@@ -195,7 +198,7 @@ class FleetBuilder:
                 "product_info": self._product_info(gpu, 1 if group["is_vdi"] else 10),
                 "metadata": {"charging_mode": "0", "metering.resourcespeccode": flavor["flavor_id"] + ".win",
                              "metering.resourcetype": "1", "vpc_id": self._vpc_id},
-                "session_count": session_count,
+                "session_count": 0,  # counted as its sessions start, below
                 "vm_status": vm_status,
                 "task_status": None,
                 "freeze": [],
@@ -217,6 +220,8 @@ class FleetBuilder:
             hda_type = self._hda_type_for(group, gpu)
             self._hda[server_id] = hda_version or self.latest_hda[hda_type]
             self._tsvi[server_id] = group["ip_virtual"]["enable"] if tsvi_enabled is None else bool(tsvi_enabled)
+            self._server_sessions[server_id] = []
+            self._open_sessions(server_id, session_count, self.clock.monotonic(), backdate=True)
             return record
 
     def set_latest_hda(self, version, hda_type=None):
@@ -236,21 +241,24 @@ class FleetBuilder:
     def patch_server(self, server_id, **fields):
         """Change fields of a server record; ``hda_version`` and ``tsvi_enabled`` go to the side tables.
 
-        Unknown field names raise KeyError (a typo should not pass silently).
+        ``session_count=N`` starts sessions (now; most Active, some Disconnected) or signs out the newest
+        ones until N have not ended (maintenance mode does not stop a test adding sessions). Unknown field
+        names raise KeyError (a typo should not pass silently).
         """
         with self.lock:
             record = self._require_server(server_id)
             unknown = [key for key in fields if key not in record and key not in SERVER_SIDE_FIELDS]
             if unknown:
                 raise KeyError("unknown server field(s): %s" % ", ".join(sorted(unknown)))
-            if self.session_drain is not None:
-                self._drain_sessions(self.clock.monotonic())  # sessions ended so far count before the record changes
+            self._advance_sessions(self.clock.monotonic())  # sessions ended so far count before the record changes
             was_in_maintenance = record.get("maintain_status")
             for key, value in fields.items():
                 if key == "hda_version":
                     self._hda[server_id] = value
                 elif key == "tsvi_enabled":
                     self._tsvi[server_id] = bool(value)
+                elif key == "session_count":
+                    self._set_session_count(server_id, value)
                 else:
                     record[key] = value
             if "session_count" in fields or record.get("maintain_status") != was_in_maintenance:

@@ -2,8 +2,8 @@
 
 :class:`JobEngine` is one part of :class:`~simulator.state.FleetState`. Jobs advance lazily: every read of
 the state first moves the active jobs along the clock (``advance()``), so no background thread is needed;
-pending reboots end and, with ``session_drain`` set, the sessions of servers in maintenance mode end the same
-lazy way, one every ``session_drain`` seconds of the simulator's clock. Pending failures
+pending reboots end the same lazy way, and so do sessions (due logoffs and, with ``session_drain`` set, the
+drain of servers in maintenance mode: see :mod:`.sessions`). Pending failures
 (``fail_next_job``) are taken by the next sub jobs of their servers. The operations (``upgrade_hda``,
 ``change_image``, ``update_tsvi``, ``set_maintenance``, ``reboot``, ``update_group``) are what the HTTP
 handlers call, with the API's rules: unknown servers, busy servers, the same image.
@@ -34,7 +34,7 @@ WAITING_FRACTION = 0.1
 
 
 class JobEngine:
-    """Jobs, reboots, session drain and the business operations (a part of ``FleetState``)."""
+    """Jobs, reboots and the business operations (a part of ``FleetState``)."""
 
     # ------------------------------------------------------------------ ids, time
 
@@ -53,13 +53,13 @@ class JobEngine:
     # ------------------------------------------------------------------ job engine
 
     def advance(self):
-        """Move active jobs, pending reboots and draining sessions along the clock; cheap when nothing is due."""
+        """Move active jobs, pending reboots and sessions (due logoffs, the drain) along the clock; cheap when
+        nothing is due."""
         with self.lock:
-            if self.session_drain is not None:
-                self._drain_sessions(self.clock.monotonic())
+            now = self.clock.monotonic()
+            self._advance_sessions(now)
             if not self._active_jobs and not self._reboots:
                 return
-            now = self.clock.monotonic()
             for job in list(self._active_jobs.values()):
                 if now >= job["done_at"]:
                     self._finish_job(job)
@@ -71,39 +71,6 @@ class JobEngine:
                     record = self._servers.get(server_id)
                     if record is not None:
                         record.update(vm_status="ACTIVE", task_status=None, update_time=self.clock.iso(until))
-
-    def _track_drain(self, server_id, since):
-        """Start counting down the sessions of a server in maintenance mode, from ``since``, unless already counting."""
-        record = self._servers[server_id]
-        if (self.session_drain is not None and server_id not in self._drains and record.get("maintain_status")
-                and (record.get("session_count") or 0) > 0):
-            self._drains[server_id] = since + max(float(self.session_drain), 0.0)
-
-    def _drain_sessions(self, now):
-        """End one session per ``session_drain`` seconds on each server in maintenance mode.
-
-        The simulator never opens sessions by itself, so a server in maintenance mode only
-        loses them. Servers put in maintenance some other way than ``set_maintenance``/
-        ``patch_server`` (a test editing a record) start draining when first seen here.
-        """
-        step = max(float(self.session_drain), 0.0)
-        for server_id, record in self._servers.items():
-            if record.get("maintain_status") and (record.get("session_count") or 0) > 0:
-                self._track_drain(server_id, now)
-        for server_id, due in list(self._drains.items()):
-            record = self._servers.get(server_id)
-            if record is None or not record.get("maintain_status"):
-                del self._drains[server_id]
-                continue
-            count = record.get("session_count") or 0
-            while count > 0 and now >= due:
-                count -= 1
-                due += step
-            record["session_count"] = count
-            if count > 0:
-                self._drains[server_id] = due
-            else:
-                del self._drains[server_id]
 
     def _create_job(self, job_type, server_ids, params=None, per_server=None):
         now = self.clock.monotonic()

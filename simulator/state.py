@@ -1,4 +1,4 @@
-"""The simulated tenant: server groups, servers, HDA versions and asynchronous jobs.
+"""The simulated tenant: server groups, servers, HDA versions, user sessions and asynchronous jobs.
 
 Records are kept in the API's own wire shape (field names from the SDK models)
 so a read answers with (a filtered copy of) the record itself. Facts the API
@@ -6,7 +6,8 @@ keeps elsewhere (a server's HDA version, its applied TSVI setting) live in
 side tables. Jobs advance lazily: every read of the state first moves the
 active jobs along the wall clock, so no background thread is needed. With
 ``session_drain`` set, the sessions of servers in maintenance mode end the same
-lazy way, one every ``session_drain`` seconds of the simulator's clock.
+lazy way, one every ``session_drain`` seconds of the simulator's clock, and so
+do sessions logged off with a delay.
 
 Every public method takes ``self.lock`` (re-entrant); the HTTP layer holds the
 same lock for a whole request, so tests may shape the fleet between requests.
@@ -14,8 +15,9 @@ same lock for a whole request, so tests may shape the fleet between requests.
 :class:`FleetState` is composed by concern: :mod:`.fleet` builds the fleet
 (groups, servers, default fleet, product info), :mod:`.jobs` is the job engine
 (jobs on the clock, pending failures, busy rules, the operations' business
-rules), :mod:`.views` renders wire views; this module holds the tables and the
-reads tests use. Its names (``Clock``, ``DEFAULT_LATEST_HDA``, ``HDA_TYPES``,
+rules), :mod:`.sessions` keeps the user sessions (logons, logoffs, the drain,
+``session_count`` in step), :mod:`.views` renders wire views; this module holds
+the tables and the reads tests use. Its names (``Clock``, ``DEFAULT_LATEST_HDA``, ``HDA_TYPES``,
 ``UPGRADE_JOB`` ...) stay importable from here.
 """
 
@@ -26,19 +28,22 @@ from .clock import Clock, iso_time
 from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, FleetBuilder
 from .jobs import (ACTIVE_JOB_STATUSES, IMAGE_JOB, RUNNING_VM_STATUS, TASK_STATUS, TSVI_JOB, UPGRADE_JOB,
                    WAITING_FRACTION, JobEngine)
+from .sessions import LIVE_SESSION_STATES, SESSION_STATES, SessionBook
 from .views import GROUP_DETAIL_FIELDS, SERVER_DETAIL_FIELDS, WireViews
 
 __all__ = ["ACTIVE_JOB_STATUSES", "Clock", "DEFAULT_LATEST_HDA", "FleetState", "GROUP_DETAIL_FIELDS", "HDA_TYPES",
-           "IMAGE_JOB", "OLDER_HDA", "RUNNING_VM_STATUS", "SERVER_DETAIL_FIELDS", "SERVER_SIDE_FIELDS", "TASK_STATUS",
-           "TSVI_JOB", "UPGRADE_JOB", "WAITING_FRACTION", "iso_time"]
+           "IMAGE_JOB", "LIVE_SESSION_STATES", "OLDER_HDA", "RUNNING_VM_STATUS", "SERVER_DETAIL_FIELDS",
+           "SERVER_SIDE_FIELDS", "SESSION_STATES", "TASK_STATUS", "TSVI_JOB", "UPGRADE_JOB", "WAITING_FRACTION",
+           "iso_time"]
 
 
-class FleetState(FleetBuilder, JobEngine, WireViews):
-    """The tenant's fleet, its jobs and the builder methods tests use to shape scenarios.
+class FleetState(FleetBuilder, JobEngine, SessionBook, WireViews):
+    """The tenant's fleet, its sessions and jobs, and the builder methods tests use to shape scenarios.
 
     Live records are plain dicts in wire shape: ``servers`` (id -> record),
-    ``groups`` (id -> record) and ``jobs`` (id -> internal job record). Reading
-    any of these properties first advances running jobs.
+    ``groups`` (id -> record), ``sessions`` (id -> SessionInfo record) and
+    ``jobs`` (id -> internal job record). Reading any of these properties first
+    advances running jobs (and ends the sessions due to end).
     """
 
     def __init__(self, servers=100, groups=2, seed=0, job_duration=2.0, region="cn-north-4", project_id=None,
@@ -58,6 +63,7 @@ class FleetState(FleetBuilder, JobEngine, WireViews):
         self.latest_hda = dict(DEFAULT_LATEST_HDA)
         self._rng = random.Random("fleet-%s" % seed)
         self._job_rng = random.Random("jobs-%s" % seed)
+        self._session_rng = random.Random("sessions-%s" % seed)  # its own stream: the fleet's ids do not depend on it
         self.project_id = project_id or self._rng.getrandbits(128).to_bytes(16, "big").hex()
         self._next_job_id = self._job_rng.randrange(575_000_000_000_000_000, 576_000_000_000_000_000)
         self._vpc_id = self._uuid()
@@ -72,6 +78,12 @@ class FleetState(FleetBuilder, JobEngine, WireViews):
         self._pending_failures = {}
         self._reboots = {}
         self._drains = {}  # server id -> simulator instant its next session ends (maintenance + session_drain)
+        self._sessions = {}  # session id -> SessionInfo record (ended ones too), in creation order
+        self._server_sessions = {}  # server id -> its session ids, oldest first
+        self._session_server = {}  # session id -> server id
+        self._os_session_seq = {}  # server id -> the last os_session_id given on it
+        self._pending_logoffs = {}  # session id -> simulator instant it is signed out (log_off with a delay)
+        self._notifications = []  # logoff notices sent, oldest first
         self._upgrade_records = []
         self._server_seq = 0
         self._build_default_fleet(servers, groups, outdated_hda)

@@ -1,4 +1,5 @@
-"""Wire views: records and jobs as the API answers with them (null fields omitted), and the whole-tenant dump.
+"""Wire views: records, sessions and jobs as the API answers with them (null fields omitted), and the whole-tenant
+dump.
 
 :class:`WireViews` is one part of :class:`~simulator.state.FleetState`.
 """
@@ -15,7 +16,7 @@ def _strip_none(record, drop=()):
 
 
 class WireViews:
-    """The answers' shapes of servers, groups, HDA details and jobs (a part of ``FleetState``)."""
+    """The answers' shapes of servers, groups, HDA details, sessions and jobs (a part of ``FleetState``)."""
 
     def server_view(self, record, detail=False):
         """The record as list_servers (or show_server when ``detail``) returns it."""
@@ -44,6 +45,10 @@ class WireViews:
             "status": record["status"],
             "current_version": self._hda[record["id"]],
         }
+
+    def session_view(self, session):
+        """SessionInfo of a session (list_sessions)."""
+        return _strip_none(session)
 
     def sub_job_view(self, sub):
         """JobDetailInfo / SubJobDetailInfo of a sub job."""
@@ -131,6 +136,8 @@ class WireViews:
                 "latest_hda": dict(self.latest_hda),
                 "groups": [self.group_view(group, detail=True) for group in self._groups.values()],
                 "servers": servers,
+                "sessions": [self.session_view(session) for session in self._sessions.values()],
+                "notifications": list(self._notifications),
                 "jobs": [self.job_view(job) for job in self._jobs.values()],
                 "upgrade_records": list(reversed(self._upgrade_records)),
             }
