@@ -11,6 +11,7 @@ from . import errors
 from .errors import ApiError, invalid
 from .fleet import HDA_TYPES
 from .routing import EMPTY, Reply, Route, contains, control, control_body, paged, require_body
+from .session_api import list_sessions, logoff_user_session, sim_log_on
 from .validation import Field, check_group_name, paging, query_bool, query_enum
 
 IMAGE_TYPES = ("gold", "public", "private", "shared", "other")
@@ -423,6 +424,8 @@ ROUTES = [
     Route("GET", P + "/app-server-sub-jobs", "list_sub_jobs", list_sub_jobs),
     Route("GET", P + "/job/{job_id}", "show_job", show_job),
     Route("GET", "/v2/{project_id}/job/{job_id}", "show_job_detail", show_job_detail),
+    Route("GET", P + "/session/list-sessions", "list_sessions", list_sessions),
+    Route("POST", P + "/session/logoff", "logoff_user_session", logoff_user_session),
     Route("GET", "/v3/projects", "keystone_list_projects", keystone_list_projects, area="iam"),
     Route("POST", "/v3/auth/tokens", "keystone_create_user_token_by_password", keystone_create_user_token_by_password,
           area="iam"),
@@ -434,6 +437,7 @@ ROUTES = [
     Route("POST", "/_sim/faults/script", "sim_script_fault", sim_script_fault, area="control"),
     Route("POST", "/_sim/faults/clear", "sim_clear_faults", sim_clear_faults, area="control"),
     Route("POST", "/_sim/servers/{server_id}", "sim_patch_server", sim_patch_server, area="control"),
+    Route("POST", "/_sim/sessions", "sim_log_on", sim_log_on, area="control"),
     Route("POST", "/_sim/fail-next-job", "sim_fail_next_job", sim_fail_next_job, area="control"),
     Route("POST", "/_sim/latest-hda", "sim_set_latest_hda", sim_set_latest_hda, area="control"),
     Route("POST", "/_sim/tokens", "sim_issue_token", sim_issue_token, area="control"),
@@ -466,11 +470,11 @@ def match_route(method, path):
 
 
 def mutated_items(operation, body):
-    """Number of servers a mutating request names (for the request log), else None."""
+    """Number of servers (sessions, for a logoff) a mutating request names (for the request log), else None."""
     if not isinstance(body, dict):
         return None
     key = {"batch_upgrade_hda_version": "items", "batch_change_server_image": "server_ids",
            "batch_update_tsvi": "items", "batch_change_server_maintain_mode": "items",
-           "batch_reboot_server": "items"}.get(operation)
+           "batch_reboot_server": "items", "logoff_user_session": "session_ids"}.get(operation)
     value = body.get(key) if key else None
     return len(value) if isinstance(value, list) else None

@@ -4,8 +4,10 @@ Every failure raises :class:`ApiError` 400 ``WKS.00211102`` with a short detail
 naming the field, so a client's error handling sees what the real API sends.
 """
 
+import datetime
 import re
 
+from .clock import iso_time
 from .errors import invalid
 
 # Letters of any script (so CJK too), digits, "_" and "-"; no spaces.
@@ -151,6 +153,33 @@ def query_enum(query, name, choices, required=False):
     if raw not in choices:
         raise invalid("%s must be one of %s." % (name, ", ".join(choices)))
     return raw
+
+
+def query_enum_list(query, name, choices):
+    """A comma-separated list of values from ``choices`` (``a,b``); None when absent."""
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return None
+    values = [value.strip() for value in raw.split(",")]
+    wrong = [value for value in values if value not in choices]
+    if wrong:
+        raise invalid("%s must be a comma-separated list of %s, got %s." % (name, ", ".join(choices), wrong[0] or "''"))
+    return values
+
+
+def query_time(query, name):
+    """An ISO 8601 time (``2024-02-27T03:47:51.182Z``; no zone: UTC) as the service's own time string, which
+    compares in time order with the records' times; None when absent."""
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        moment = datetime.datetime.fromisoformat(raw[:-1] + "+00:00" if raw.endswith(("Z", "z")) else raw)
+    except ValueError:
+        raise invalid("%s must be a time like 2024-02-27T03:47:51.182Z." % name) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return iso_time(moment.timestamp())
 
 
 def paging(query):
