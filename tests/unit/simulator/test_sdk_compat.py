@@ -10,9 +10,11 @@ from huaweicloudsdkcore.region.region import Region
 from huaweicloudsdkworkspaceapp.v1 import (BatchChangeServerImageReq, BatchChangeServerImageRequest,
                                            BatchUpdateTsviRequest, BatchUpgradeHdaVersionReq,
                                            BatchUpgradeHdaVersionRequest, ListServerHdaDetailsRequest,
-                                           ListServersRequest, RoutePolicyDetail, ShowAccessAgentLatestVersionRequest,
-                                           ShowJobDetailRequest, ShowServerGroupRequest, UpdateServerGroupReq,
-                                           UpdateServerGroupRequest, UpdateTsvi, UpdateTsviReq, WorkspaceAppClient)
+                                           ListServersRequest, ListSessionsRequest, LogoffUserSessionReq,
+                                           LogoffUserSessionRequest, RoutePolicyDetail,
+                                           ShowAccessAgentLatestVersionRequest, ShowJobDetailRequest,
+                                           ShowServerGroupRequest, UpdateServerGroupReq, UpdateServerGroupRequest,
+                                           UpdateTsvi, UpdateTsviReq, WorkspaceAppClient)
 
 
 def _http_config():
@@ -153,3 +155,57 @@ def test_sdk_wrong_secret_key_is_rejected(make_simulator):
     assert error.error_msg.startswith("Incorrect IAM authentication information")
     assert error.request_id
     assert creds["sk"] not in error.error_msg and "W" * 40 not in error.error_msg
+
+
+def test_sdk_lists_sessions_and_logs_them_off(make_simulator):
+    sim = make_simulator(servers=4, groups=2, seed=14, job_duration=0)
+    state = sim.state
+    for server_id in state.server_ids():
+        state.patch_server(server_id, session_count=3)
+    creds = sim.credentials
+    client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
+
+    # Every session, paged through, once.
+    seen = []
+    offset = 0
+    while True:
+        page = client.list_sessions(ListSessionsRequest(offset=offset, limit=5))
+        assert page.count == 12
+        seen.extend(item.id for item in page.items)
+        offset += 5
+        if offset >= page.count:
+            break
+    assert sorted(seen) == sorted(state.sessions)
+
+    # Filters; the fields parse.
+    server = state.get_server(state.server_ids()[1])
+    listed = client.list_sessions(ListSessionsRequest(machine_name=server["machine_name"],
+                                                      session_state="Active,Disconnected,AppcInit", limit=100))
+    expected = state.sessions_of(server["id"])
+    assert listed.count == 3 and [item.id for item in listed.items] == [s["id"] for s in expected]
+    for item, session in zip(listed.items, expected):
+        assert (item.login_user, item.machine_name, item.session_state, item.vm_ip) == (
+            session["login_user"], server["machine_name"], session["session_state"], server["host_address"][0]["addr"])
+        assert item.app_server_group_id == server["server_group_id"] and item.protocol_type == "HDP"
+        assert item.end_time is None
+        # A datetime when python-dateutil is installed, else the SDK keeps the string.
+        assert str(item.start_time) == session["start_time"] or item.start_time.year >= 2024
+    user = expected[0]["login_user"]
+    assert {item.login_user for item in client.list_sessions(ListSessionsRequest(user_name=user)).items} == {user}
+
+    response = client.logoff_user_session(LogoffUserSessionRequest(body=LogoffUserSessionReq(
+        session_ids=[s["id"] for s in expected], message_type=1, message="The server restarts now.",
+        title="Maintenance", delay_time=0)))
+    assert response.status_code == 200
+    assert state.get_server(server["id"])["session_count"] == 0
+    assert client.list_servers(ListServersRequest(limit=100)).items[1].session_count == 0
+    ended = client.list_sessions(ListSessionsRequest(vm_ip=server["host_address"][0]["addr"], limit=100))
+    assert {item.session_state for item in ended.items} == {"SignedOut"}
+    assert all(item.end_time for item in ended.items)
+    assert [n["message"] for n in state.notifications] == ["The server restarts now."] * 3
+
+    with pytest.raises(ClientRequestException) as caught:
+        client.logoff_user_session(LogoffUserSessionRequest(body=LogoffUserSessionReq(
+            session_ids=[expected[0]["id"]], message_type=1)))  # no delay_time
+    assert caught.value.status_code == 400 and caught.value.error_code == "WKS.00211102"
+    assert "delay_time" in caught.value.error_msg
