@@ -34,7 +34,7 @@ def parse_args(argv=None):
     parser.add_argument("--rate-limit", type=float, default=None, help="requests per second before 429 (default off)")
     parser.add_argument("--session-drain", type=float, default=None, metavar="SECONDS",
                         help="while a server is in maintenance mode, one of its sessions ends every SECONDS "
-                             "(default off: session counts never change)")
+                             "(default off: sessions end only when logged off)")
     parser.add_argument("--ready-file", default=None, help="write the startup JSON here (tmp file + rename)")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     args = parser.parse_args(argv)
