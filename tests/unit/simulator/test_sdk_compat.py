@@ -32,6 +32,18 @@ def _client(sim, credentials):
             .build())
 
 
+def _page_through(list_call, request_class, limit):
+    """Every item of a paged SDK list call, page by page (``offset``/``limit``); each page gives the same count."""
+    items, counts, offset = [], set(), 0
+    while True:
+        page = list_call(request_class(offset=offset, limit=limit))
+        counts.add(page.count)
+        items.extend(page.items)
+        offset += limit
+        if offset >= page.count:
+            return items, counts
+
+
 def _wait_job(client, job_id, timeout=5.0):
     deadline = time.monotonic() + timeout
     while True:
@@ -48,16 +60,9 @@ def test_sdk_operations_end_to_end(make_simulator):
     client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
 
     # list_servers with paging collects every server exactly once.
-    seen = []
-    offset = 0
-    while True:
-        page = client.list_servers(ListServersRequest(offset=offset, limit=4))
-        assert page.count == 6
-        seen.extend(item.id for item in page.items)
-        offset += 4
-        if offset >= page.count:
-            break
-    assert sorted(seen) == sorted(sim.state.server_ids())
+    servers, counts = _page_through(client.list_servers, ListServersRequest, 4)
+    assert counts == {6}
+    assert sorted(item.id for item in servers) == sorted(sim.state.server_ids())
 
     group_1 = sim.state.group_by_name("sim-group-1")
     group = client.show_server_group(ShowServerGroupRequest(server_group_id=group_1["id"]))
@@ -166,16 +171,9 @@ def test_sdk_lists_sessions_and_logs_them_off(make_simulator):
     client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
 
     # Every session, paged through, once.
-    seen = []
-    offset = 0
-    while True:
-        page = client.list_sessions(ListSessionsRequest(offset=offset, limit=5))
-        assert page.count == 12
-        seen.extend(item.id for item in page.items)
-        offset += 5
-        if offset >= page.count:
-            break
-    assert sorted(seen) == sorted(state.sessions)
+    sessions, counts = _page_through(client.list_sessions, ListSessionsRequest, 5)
+    assert counts == {12}
+    assert sorted(item.id for item in sessions) == sorted(state.sessions)
 
     # Filters; the fields parse.
     server = state.get_server(state.server_ids()[1])
