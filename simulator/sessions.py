@@ -306,6 +306,8 @@ class SessionBook:
         if record is None or not record.get("maintain_status"):
             del self._drains[server_id]
             return
+        if due > until:
+            return  # nothing due yet: the common case on a read
         step = max(float(self.session_drain), 0.0)
         for session_id in self._live_session_ids(server_id):
             if due > until:
