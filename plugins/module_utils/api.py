@@ -17,6 +17,7 @@ from urllib.parse import quote
 SERVERS = "/v1/{project_id}/app-servers"
 ACCESS_AGENT = SERVERS + "/access-agent"
 SERVER_GROUPS = "/v1/{project_id}/app-server-groups"
+SESSIONS = "/v1/{project_id}/session"
 
 
 def _flag(value):
@@ -101,3 +102,23 @@ def batch_change_server_maintain_mode(client, server_ids, maintain_status):
     """``PATCH …/app-servers/actions/batch-maint`` for 1..20 servers; synchronous, the service answers an empty body."""
     return client.request("PATCH", SERVERS + "/actions/batch-maint",
                           body={"items": list(server_ids), "maintain_status": bool(maintain_status)})
+
+
+def list_sessions(client, app_server_group_id=None, user_name=None, session_state=None):
+    """``GET /v1/{project_id}/session/list-sessions``, every page; ``session_state`` a list (sent comma-separated)."""
+    return client.paginate(SESSIONS + "/list-sessions", {
+        "app_server_group_id": app_server_group_id,
+        "user_name": user_name,
+        "session_state": ",".join(session_state) if session_state else None,
+    })
+
+
+def logoff_user_session(client, session_ids, message_type, delay_time, message=None, title=None):
+    """``POST /v1/{project_id}/session/logoff`` for 1..999 sessions: a pop-up, then the sign-out ``delay_time``
+    seconds later (the service answers an empty body)."""
+    body = {"session_ids": list(session_ids), "message_type": message_type, "delay_time": delay_time}
+    if message is not None:
+        body["message"] = message
+    if title is not None:
+        body["title"] = title
+    return client.request("POST", SESSIONS + "/logoff", body=body)

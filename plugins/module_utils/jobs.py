@@ -145,6 +145,7 @@ class JobKind:
     """
 
     synchronous = False
+    reports_jobs = True  # the result names the jobs (``jobs``, each server's ``job_id``)
 
     def __init__(self, job_type, running_task, waiter_class=None):
         self.job_type = job_type
@@ -190,6 +191,7 @@ class AppliedAtOnce:
     """
 
     synchronous = True
+    reports_jobs = False
     waiter_class = None
 
     @staticmethod
@@ -200,6 +202,32 @@ class AppliedAtOnce:
     def recovered(item, record, exc, operation):
         if record and operation.reached(item.after, operation.observe(record)):
             return Submission(applied=True)
+        return None
+
+
+class SettlesLater:
+    """What an operation declares whose change the service accepts at once but carries out later, with no job to
+    follow (a session logoff after its ``delay_time``): its servers are waited for by reading their state again
+    (:class:`StateWaiter`, through the operation's ``read_states``/``reached``).
+
+    ``send`` answers each server with ``Submission(job_id=...)``, a name for the batch that is never shown (the
+    result has no ``jobs``). A batch whose response was lost is not sent again: nothing tells whether it was
+    applied.
+    """
+
+    synchronous = False
+    reports_jobs = False
+
+    @property
+    def waiter_class(self):
+        return StateWaiter
+
+    @staticmethod
+    def recoverable(exc):
+        return False
+
+    @staticmethod
+    def recovered(item, record, exc, operation):
         return None
 
 
@@ -528,3 +556,32 @@ class BatchJobWaiter(ServerListWaiter):
             self.read_details(results)
         else:
             super(BatchJobWaiter, self).read_round(results, awaited)
+
+
+class StateWaiter(Waiter):
+    """For changes with no job (:class:`SettlesLater`): a round reads the operation's state (``observed``) of the
+    servers still waited for, and a server that shows the change has succeeded. ``final_states`` keeps what each
+    showed, so the state after the change needs no second read."""
+
+    sentinel_first = False  # there is no job detail to read alone
+
+    def round_cost(self, unfinished, awaited):
+        return self.observed.cost(list(awaited))
+
+    def read_round(self, results, awaited):
+        states = self.observed.read(list(awaited))
+        for server_id, result in sorted(awaited.items()):
+            if server_id in states:
+                self.final_states[server_id] = states[server_id]
+                result.settle(server_id, SUCCEEDED)
+
+    def started_line(self, results):
+        count = sum(len(result.server_ids) for result in results.values())
+        return "waiting for %d server(s) to show the change, reading their state each round" % count
+
+    def round_line(self, results, pending, remaining):
+        outcomes = [o for result in results.values() for o in result.servers.values()]
+        done = len([o for o in outcomes if o.status != PENDING])
+        return "round %d: %d/%d server(s) done; %d request(s); %s" % (
+            self.rounds, done, len(outcomes), self.round_requests,
+            "done" if not pending else "%ds left" % max(0, remaining))

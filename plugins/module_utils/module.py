@@ -100,6 +100,11 @@ def not_blank(option):
     return _rule(option, lambda v: not v.strip(), lambda v: "must not be empty")
 
 
+def at_most_characters(option, maximum):
+    return _rule(option, lambda v: len(v) > maximum,
+                 lambda v: "is %d characters long; the most allowed is %d" % (len(v), maximum))
+
+
 def matches(option, pattern, what, rule_text):
     return _rule(option, lambda v: not pattern.fullmatch(v), lambda v: "%r is not a valid %s; use %s" % (v, what, rule_text))
 

@@ -121,9 +121,16 @@ class PlanItem(namedtuple("PlanItem", "server action before after job_id batch_k
         return self.server["id"]
 
 
-def batches(items, size):
-    """Consecutive chunks of at most ``size`` items."""
-    return [items[start:start + size] for start in range(0, len(items), size)]
+def batches(items, size, weight=None, max_weight=None):
+    """Consecutive chunks of at most ``size`` items and, with ``weight`` (item -> number), at most ``max_weight``
+    in all (an item heavier than that on its own goes alone)."""
+    chunks = []
+    for item in items:
+        heavy = weight is not None and chunks and sum(weight(i) for i in chunks[-1]) + weight(item) > max_weight
+        if not chunks or len(chunks[-1]) >= size or heavy:
+            chunks.append([])
+        chunks[-1].append(item)
+    return chunks
 
 
 def state_text(state):
@@ -186,7 +193,7 @@ class Outcome:
         return len([report for report in self.reports.values() if predicate(report)])
 
     def servers(self):
-        keys = tuple(key for key in ServerReport.KEYS if key != "job_id" or not self.kind.synchronous)
+        keys = tuple(key for key in ServerReport.KEYS if key != "job_id" or self.kind.reports_jobs)
         return [self.reports[server_id].as_dict(keys) for server_id in sorted(self.reports)]
 
     def summary(self):
@@ -226,7 +233,7 @@ class Outcome:
     def result(self, diff=False):
         servers = self.servers()
         result = dict(changed=self.changed, servers=servers, summary=self.summary())
-        if not self.kind.synchronous:
+        if self.kind.reports_jobs:
             result["jobs"] = self.jobs
         result.update(self.extra)
         if self.progress:
@@ -246,8 +253,8 @@ class Outcome:
 class Operation:
     """A batch operation, as declarations. Subclasses set:
 
-    * ``kind``: a :class:`~.jobs.JobKind` (job type, running task status, polling strategy) or
-      :class:`~.jobs.AppliedAtOnce`;
+    * ``kind``: a :class:`~.jobs.JobKind` (job type, running task status, polling strategy),
+      :class:`~.jobs.AppliedAtOnce` or :class:`~.jobs.SettlesLater`;
     * ``options`` (its own argument spec, besides targets/wait/connection), ``module_kwargs`` and ``rules``
       (value checks, see :mod:`.module`);
     * :meth:`plan_server` -> :class:`PlanItem` and :meth:`send` -> ``{server_id: Submission}``;
@@ -262,6 +269,7 @@ class Operation:
     module_kwargs = {}
     rules = ()
     max_batch_size = 20
+    max_batch_weight = None  # with batch_weight: what one call may carry in all (e.g. sessions per logoff)
 
     def __init__(self, module):
         self.module = module
@@ -295,6 +303,10 @@ class Operation:
     def send(self, items):
         """One API call for ``items`` (one batch): ``{server_id: Submission}``; raises ApiError."""
         raise NotImplementedError
+
+    def batch_weight(self, item):
+        """What ``item`` weighs against ``max_batch_weight``."""
+        return 1
 
     observe = None  # record -> the state it shows (same keys as the plan's ``after``): verify by re-reading
 
@@ -427,7 +439,9 @@ class Rollout:
         by_key = {}
         for item in items:
             by_key.setdefault(item.batch_key, []).append(item)
-        return [chunk for group in by_key.values() for chunk in batches(group, self.params["batch_size"])]
+        weight = self.operation.batch_weight if self.operation.max_batch_weight else None
+        return [chunk for group in by_key.values()
+                for chunk in batches(group, self.params["batch_size"], weight, self.operation.max_batch_weight)]
 
     def submit(self, to_submit):
         chunks = self.batches(to_submit)

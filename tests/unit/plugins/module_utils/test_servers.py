@@ -83,6 +83,19 @@ def test_batches(count, size, lengths):
     assert [item for chunk in chunks for item in chunk] == items
 
 
+@pytest.mark.parametrize("weights, size, lengths", [
+    ([400, 400, 400], 20, [2, 1]),  # 999 sessions per logoff call at most
+    ([999, 1, 998, 1], 20, [1, 2, 1]),
+    ([1200, 5], 20, [1, 1]),  # heavier than the limit on its own: alone
+    ([1] * 30, 20, [20, 10]),  # the count still bounds a chunk
+])
+def test_batches_by_weight(weights, size, lengths):
+    items = list(range(len(weights)))
+    chunks = operation.batches(items, size, weight=lambda i: weights[i], max_weight=999)
+    assert [len(chunk) for chunk in chunks] == lengths
+    assert [item for chunk in chunks for item in chunk] == items
+
+
 # ---------------------------------------------------------------------------
 # resolve_targets
 # ---------------------------------------------------------------------------
