@@ -302,3 +302,55 @@ def test_non_secret_connection_settings_can_come_from_extra_vars(fleet, play):
                workspace_app_project_id=sim.credentials["project_id"])
     assert run.rc == 0, run.output
     assert [line.split()[0] for line in run.debug_lines("Show the fleet table")] == ["GROUP", "sim-group-1", "sim-group-2", "TOTAL:"]
+
+
+# ---------------------------------------------------------------------------------------------- logoff
+
+def test_logoff_announces_maintenance_logs_a_group_off_then_changes_nothing(fleet, play):
+    sim = fleet
+    group = group_named(sim, "sim-group-1")
+    ids = sorted(sim.state.server_ids(group["id"]))
+    for server_id in ids:
+        sim.state.patch_server(server_id, session_count=2)
+    sessions = sorted(s["id"] for sid in ids for s in sim.state.sessions_of(sid))
+    others = [s["id"] for sid in sim.state.server_ids(group_named(sim, "sim-group-2")["id"])
+              for s in sim.state.sessions_of(sid)]
+    sim.log.clear()
+
+    plan = play(sim, "logoff", check=True, diff=True, server_group_name="sim-group-1", message="Upgrade at 22:00",
+                delay_time=1, poll_interval=0.2)
+    assert plan.rc == 0, plan.output
+    assert sim.log.mutations() == []
+    assert "Check mode, nothing changed: %d session(s) on %d server(s)" % (len(sessions), len(ids)) in plan.output
+
+    run = play(sim, "logoff", server_group_name="sim-group-1", message="Upgrade at 22:00", title="Upgrade",
+               message_type="serious", delay_time=1, poll_interval=0.2)
+    assert run.rc == 0, run.output
+    assert all(sim.state.servers[sid]["maintain_status"] for sid in ids)  # nobody logs on again
+    assert all(sim.state.sessions_of(sid) == [] for sid in ids)
+    assert sorted(n["session_id"] for n in sim.state.notifications) == sessions
+    assert {(n["message"], n["title"], n["message_type"], n["delay_time"]) for n in sim.state.notifications} == {
+        ("Upgrade at 22:00", "Upgrade", 2, 1)}
+    assert "%d logged off, 0 pending, 0 still on; the servers stay in maintenance mode" % len(sessions) in run.output
+    assert sorted(s["id"] for sid in sim.state.server_ids(group_named(sim, "sim-group-2")["id"])
+                  for s in sim.state.sessions_of(sid)) == sorted(others)
+    order = [record.operation for record in sim.log.mutations()]
+    assert order[0] == "batch_change_server_maintain_mode" and order[-1] == "logoff_user_session"
+
+    sim.log.clear()
+    again = play(sim, "logoff", server_group_name="sim-group-1", message="Upgrade at 22:00", poll_interval=0.2)
+    assert again.rc == 0, again.output
+    assert again.changed == 0 and sim.log.mutations() == []
+
+
+@pytest.mark.parametrize("extra, message", [
+    (dict(server_group_name="sim-group-1"), "message is required"),
+    (dict(server_group_name="sim-group-1", message="x", delay_time=-5), "delay_time 0..999999 seconds"),
+    (dict(server_group_name="sim-group-1", message="x", message_type="loud"), "message_type must be info, warning"),
+    (dict(message="x"), "Set exactly one of server_group_id, server_group_name or server_ids"),
+])
+def test_logoff_bad_answers_fail_before_anything_is_sent(fleet, play, extra, message):
+    run = play(fleet, "logoff", **extra)
+    assert run.rc != 0
+    assert message in " ".join(run.output.split())
+    assert fleet.log.mutations() == []

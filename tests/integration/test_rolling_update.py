@@ -235,3 +235,106 @@ def test_bad_subset_fails_before_any_change(fleet, runner_for):
     assert run.rc != 0
     assert "rolling_update_server_ids: %s not in server group %s (nothing was changed)" % (other, group_id) in run.stdout
     assert not sim.log.mutations()
+
+
+def logoff_calls(sim):
+    return [(set(call.body["session_ids"]), call.body.get("message"), call.body["delay_time"])
+            for call in sim.log.requests(operation="logoff_user_session")]
+
+
+def test_notify_then_logoff_tells_each_wave_then_logs_it_off_after_the_grace(fleet, runner_for):
+    sim, group_id, ids = fleet(behind=[0, 1, 2, 3], sessions=2)
+    sim.state.session_drain = None  # nobody leaves by themselves
+    sessions = dict((sid, set(s["id"] for s in sim.state.sessions_of(sid))) for sid in ids[:4])
+    seen = watch_upgrades(sim)
+    run = runner_for(sim).run(rollout(
+        rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True, rolling_update_batch_size=2,
+        rolling_update_drain_policy="notify_then_logoff", rolling_update_logoff_message="Back in five minutes",
+        rolling_update_logoff_title="Upgrade", rolling_update_logoff_message_type="serious",
+        rolling_update_logoff_grace=1))
+    assert run.rc == 0, run.output
+    assert logoff_calls(sim) == [(sessions[ids[0]] | sessions[ids[1]], "Back in five minutes", 1),
+                                 (sessions[ids[2]] | sessions[ids[3]], "Back in five minutes", 1)]
+    assert {(n["title"], n["message_type"]) for n in sim.state.notifications} == {("Upgrade", 2)}
+    assert sorted(seen) == sorted((sid, True, 0) for sid in ids[:4])  # upgraded once signed out, in maintenance
+    order = [record.operation for record in sim.log if record.operation in ("logoff_user_session",
+                                                                            "batch_upgrade_hda_version")]
+    assert order == ["logoff_user_session", "batch_upgrade_hda_version"] * 2
+    assert outdated(sim, ids) == [] and in_maintenance(sim) == []
+
+
+def test_logoff_policy_logs_off_at_once_and_a_session_that_stays_fails_the_wave(fleet, runner_for):
+    sim, group_id, ids = fleet(behind=[0, 1], sessions=1)
+    sim.state.session_drain = None
+    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                                      rolling_update_batch_size=2, rolling_update_drain_policy="logoff"))
+    assert run.rc == 0, run.output
+    assert [(message, delay) for _ids, message, delay in logoff_calls(sim)] == [(None, 0)]
+    assert outdated(sim, ids) == []
+
+
+def test_a_failing_canary_stops_the_rollout_before_the_rest_is_touched(fleet, runner_for):
+    sim, group_id, ids = fleet(behind=range(6))
+    sim.state.fail_next_job([ids[1]], error_code="WKS.00211401", error_msg="agent download failed")
+    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                                      rolling_update_batch_size=3, rolling_update_canary_size=2,
+                                      rolling_update_max_fail_percentage=50))
+    assert run.rc != 0
+    name = sim.state.get_server(ids[1])["name"]
+    assert "rollout stopped at wave 1 of 3: 1 of 2 server(s) failed (%s), more than the canary wave allows (none)" \
+           % name in " ".join(run.stdout.split())
+    assert upgrade_batches(sim) == [set(ids[0:2])]  # the canary only
+    assert in_maintenance(sim) == []
+    assert outdated(sim, ids) == ids[1:6]
+
+
+def test_check_mode_plan_names_each_waves_servers_and_changes_nothing(fleet, runner_for):
+    sim, group_id, ids = fleet(behind=range(5))
+    names = [sim.state.get_server(sid)["name"] for sid in ids]
+    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                                      rolling_update_batch_size=2, rolling_update_canary_size=1,
+                                      rolling_update_drain_policy="notify_then_logoff"), check=True)
+    assert run.rc == 0, run.output
+    text = " ".join(run.stdout.split())
+    assert "5 server(s) of 10 need a change: 3 wave(s) of at most 2, the first a canary of 1; drain: " \
+           "notify_then_logoff" in text
+    assert "wave 1/3 (canary): %s" % names[0] in text
+    assert "wave 2/3: %s, %s" % (names[1], names[2]) in text and "wave 3/3: %s, %s" % (names[3], names[4]) in text
+    assert sim.log.mutations() == []
+
+
+@pytest.mark.parametrize("role_vars, message", [
+    (dict(rolling_update_drain_policy="notify_then_logoff", rolling_update_logoff_message=" "),
+     "with notify_then_logoff, rolling_update_logoff_message and rolling_update_logoff_title must not be empty"),
+    (dict(rolling_update_drain_policy="kick"),
+     "value of rolling_update_drain_policy must be one of: wait, notify_then_logoff, logoff, got: kick"),
+    (dict(rolling_update_logoff_grace=-1), "rolling_update_logoff_grace 0..999999 seconds"),
+    (dict(rolling_update_canary_size=-2), "rolling_update_canary_size 0 or more"),
+])
+def test_bad_drain_settings_fail_before_any_change(fleet, runner_for, role_vars, message):
+    sim, group_id, ids = fleet(behind=[0])
+    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                                      **role_vars))
+    assert run.rc != 0
+    assert message in " ".join(run.stdout.split()), run.stdout
+    assert not sim.log.mutations()
+
+
+def test_the_role_waits_through_modules_not_retry_loops():
+    tasks = os.path.join(REPO_ROOT, "roles", "rolling_update", "tasks")
+    for name in os.listdir(tasks):
+        with open(os.path.join(tasks, name)) as handle:
+            text = handle.read()
+        assert "until:" not in text and "retries:" not in text, name  # AWX shows "FAILED - RETRYING" as errors
+
+
+def test_the_playbook_takes_the_drain_policy_message_and_canary_from_survey_answers(fleet, runner_for):
+    sim, group_id, ids = fleet(behind=[0, 1, 2], sessions=1)
+    sim.state.session_drain = None
+    process = playbook(sim, runner_for(sim), server_group_id=group_id, hda_upgrade="true", batch_size="2",
+                       drain_policy="notify_then_logoff", logoff_message="Back soon", logoff_grace="1",
+                       canary_size="1", drain_poll_interval="0.3", poll_interval="0.2")
+    assert process.returncode == 0, process.stdout + process.stderr
+    assert upgrade_batches(sim) == [{ids[0]}, {ids[1], ids[2]}]
+    assert [(message, delay) for _ids, message, delay in logoff_calls(sim)] == [("Back soon", 1)] * 2
+    assert outdated(sim, ids) == []

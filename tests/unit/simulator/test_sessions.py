@@ -285,8 +285,8 @@ def test_list_sessions_filters(busy, client_for):
     assert ids(machine_name=machine) == {s["id"] for s in state.sessions_of(server_id, True)}
     assert ids(public_ip=sample["public_ip"]) == wanted(lambda s: s["public_ip"] == sample["public_ip"])
     assert ids(session_state="SignedOut") == wanted(lambda s: s["session_state"] == "SignedOut")
-    assert ids(session_state="Active,Disconnected") == wanted(lambda s: s["session_state"] in ("Active",
-                                                                                              "Disconnected"))
+    assert ids(session_state="Active,Disconnected") == wanted(
+        lambda s: s["session_state"] in ("Active", "Disconnected"))
     assert ids(session_state="InitFail") == wanted(lambda s: s["login_user"] == "carol")
     assert ids(is_success="false") == wanted(lambda s: s["login_user"] == "carol")
     assert ids(is_success="true") == wanted(lambda s: s["session_state"] != "InitFail")
