@@ -2,11 +2,11 @@
 
 :class:`JobEngine` is one part of :class:`~simulator.state.FleetState`. Jobs advance lazily: every read of
 the state first moves the active jobs along the clock (``advance()``), so no background thread is needed;
-pending reboots end the same lazy way, and so do sessions (due logoffs and, with ``session_drain`` set, the
-drain of servers in maintenance mode: see :mod:`.sessions`). Pending failures
+power transitions (start, stop, reboot: see :mod:`.power`) end the same lazy way, and so do sessions (due logoffs
+and, with ``session_drain`` set, the drain of servers in maintenance mode: see :mod:`.sessions`). Pending failures
 (``fail_next_job``) are taken by the next sub jobs of their servers. The operations (``upgrade_hda``,
-``change_image``, ``update_tsvi``, ``set_maintenance``, ``reboot``, ``update_group``) are what the HTTP
-handlers call, with the API's rules: unknown servers, busy servers, the same image.
+``change_image``, ``update_tsvi``, ``set_maintenance``, ``update_group``) are what the HTTP handlers call, with
+the API's rules: unknown servers, busy servers (a job or a power transition under way), the same image.
 """
 
 from . import errors
@@ -34,7 +34,7 @@ WAITING_FRACTION = 0.1
 
 
 class JobEngine:
-    """Jobs, reboots and the business operations (a part of ``FleetState``)."""
+    """Jobs and the business operations (a part of ``FleetState``)."""
 
     # ------------------------------------------------------------------ ids, time
 
@@ -53,24 +53,18 @@ class JobEngine:
     # ------------------------------------------------------------------ job engine
 
     def advance(self):
-        """Move active jobs, pending reboots and sessions (due logoffs, the drain) along the clock; cheap when
+        """Move power transitions, sessions (due logoffs, the drain) and active jobs along the clock; cheap when
         nothing is due."""
         with self.lock:
             now = self.clock.monotonic()
+            if self._power:
+                self._advance_power(now)
             self._advance_sessions(now)
-            if not self._active_jobs and not self._reboots:
-                return
             for job in list(self._active_jobs.values()):
                 if now >= job["done_at"]:
                     self._finish_job(job)
                 elif job["status"] == "WAITING" and now >= job["running_at"]:
                     self._start_job(job)
-            for server_id, until in list(self._reboots.items()):
-                if now >= until:
-                    del self._reboots[server_id]
-                    record = self._servers.get(server_id)
-                    if record is not None:
-                        record.update(vm_status="ACTIVE", task_status=None, update_time=self.clock.iso(until))
 
     def _create_job(self, job_type, server_ids, params=None, per_server=None):
         now = self.clock.monotonic()
@@ -194,20 +188,29 @@ class JobEngine:
         ``status`` is how the sub job ends: ``FAILED``, or ``ABNORMAL``, ``ROLLBACK`` or ``ABORTING`` (then its
         job ends with that status as well).
         """
-        if isinstance(server_ids, str):
-            server_ids = [server_ids]
         if status not in FAILED_SUB_JOB_STATUSES:
             raise ValueError("status must be one of %s, got %r" % (", ".join(FAILED_SUB_JOB_STATUSES), status))
+        self._queue_failures(self._pending_failures, server_ids, (error_code, error_msg, status), times)
+
+    def _queue_failures(self, table, server_ids, failure, times):
+        """Append ``times`` copies of ``failure`` to the queue of each server (one id or a list) in ``table``
+        (``fail_next_job``, ``fail_next_power``); an unknown server raises KeyError and queues nothing."""
+        if isinstance(server_ids, str):
+            server_ids = [server_ids]
         with self.lock:
             for server_id in server_ids:
                 self._require_server(server_id)
-                self._pending_failures.setdefault(server_id, []).extend([(error_code, error_msg, status)] * int(times))
+            for server_id in server_ids:
+                table.setdefault(server_id, []).extend([failure] * int(times))
 
     def is_busy(self, server_id):
-        """True while the server has a WAITING or RUNNING job."""
+        """True while the server has a WAITING or RUNNING job or a power transition (start, stop, reboot) under way."""
         with self.lock:
             self.advance()
-            return self._require_server(server_id).get("job_status") in ACTIVE_JOB_STATUSES
+            return self._busy(self._require_server(server_id))
+
+    def _busy(self, record):
+        return record.get("job_status") in ACTIVE_JOB_STATUSES or record["id"] in self._power
 
     # ------------------------------------------------------------------ operations (the API's business rules)
 
@@ -217,7 +220,7 @@ class JobEngine:
             raise ApiError(404, errors.SERVER_NOT_FOUND, "server_id: %s" % ", ".join(missing[:3]))
 
     def _refuse_busy(self, server_ids):
-        busy = [sid for sid in server_ids if self._servers[sid].get("job_status") in ACTIVE_JOB_STATUSES]
+        busy = [sid for sid in server_ids if self._busy(self._servers[sid])]
         if busy:
             raise ApiError(409, errors.SERVER_BUSY, "server_id: %s" % ", ".join(busy[:3]))
 
@@ -240,7 +243,7 @@ class JobEngine:
                 error = None
                 if record is None:
                     error = errors.SERVER_NOT_FOUND
-                elif record.get("job_status") in ACTIVE_JOB_STATUSES:
+                elif self._busy(record):
                     error = errors.SERVER_BUSY
                 elif record["image_id"] == image_id:
                     error = errors.SAME_IMAGE
@@ -276,20 +279,6 @@ class JobEngine:
                 if not maintain_status:
                     self._drains.pop(server_id, None)
                 self._track_drain(server_id, mono)
-
-    def reboot(self, server_ids, kind):
-        """Reboot servers: REBOOT/HARD_REBOOT for ``job_duration``, then ACTIVE again."""
-        with self.lock:
-            self.advance()
-            self._require_servers(server_ids)
-            self._refuse_busy(server_ids)
-            now = self.clock.monotonic()
-            hard = kind == "HARD"
-            for server_id in server_ids:
-                self._servers[server_id].update(vm_status="HARD_REBOOT" if hard else "REBOOT",
-                                                task_status="rebooting_hard" if hard else "rebooting",
-                                                update_time=self.clock.iso(now))
-                self._reboots[server_id] = now + max(self.job_duration, 0.0)
 
     def update_group(self, group_id, changes):
         """Apply a validated UpdateServerGroupReq; only the given fields change."""

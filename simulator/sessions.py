@@ -85,7 +85,8 @@ class SessionBook:
         ``AppcInit``, or ``InitFail`` for a failed logon that never counts); return its record.
 
         Refused with :class:`~simulator.errors.ApiError` 409 ``SIM.0409`` while the server is in maintenance
-        mode or its status is not ``REGISTERED``; an unknown server raises KeyError.
+        mode, is not running (``vm_status`` ``SHUTOFF`` or ``ERROR``), is powering off or on, or its status is not
+        ``REGISTERED``; an unknown server raises KeyError.
         """
         if session_state not in LOGON_STATES:
             raise ValueError("session_state must be one of %s, got %r" % (", ".join(LOGON_STATES), session_state))
@@ -94,6 +95,9 @@ class SessionBook:
             record = self._require_server(server_id)
             if record.get("maintain_status"):
                 raise ApiError(409, errors.LOGON_REFUSED, "It is in maintenance mode (server_id: %s)." % server_id)
+            refusal = self._power_refusal(record)
+            if refusal is not None:
+                raise ApiError(409, errors.LOGON_REFUSED, refusal % server_id)
             if record.get("status") != "REGISTERED":
                 raise ApiError(409, errors.LOGON_REFUSED, "Its status is %s, not REGISTERED (server_id: %s)."
                                % (record.get("status"), server_id))

@@ -4,7 +4,8 @@ Records are kept in the API's own wire shape (field names from the SDK models)
 so a read answers with (a filtered copy of) the record itself. Facts the API
 keeps elsewhere (a server's HDA version, its applied TSVI setting) live in
 side tables. Jobs advance lazily: every read of the state first moves the
-active jobs along the wall clock, so no background thread is needed. With
+active jobs and the power transitions (start, stop, reboot) along the clock, so
+no background thread is needed. With
 ``session_drain`` set, the sessions of servers in maintenance mode end the same
 lazy way, one every ``session_drain`` seconds of the simulator's clock, and so
 do sessions logged off with a delay.
@@ -15,8 +16,10 @@ same lock for a whole request, so tests may shape the fleet between requests.
 :class:`FleetState` is composed by concern: :mod:`.fleet` builds the fleet
 (groups, servers, default fleet, product info), :mod:`.jobs` is the job engine
 (jobs on the clock, pending failures, busy rules, the operations' business
-rules), :mod:`.sessions` keeps the user sessions (logons, logoffs, the drain,
-``session_count`` in step), :mod:`.views` renders wire views; this module holds
+rules), :mod:`.power` starts, stops and reboots servers (transitions on the
+clock, their state rules and failures), :mod:`.sessions` keeps the user sessions
+(logons, logoffs, the drain, ``session_count`` in step), :mod:`.views` renders
+wire views; this module holds
 the tables and the reads tests use. Its names (``Clock``, ``DEFAULT_LATEST_HDA``, ``HDA_TYPES``,
 ``UPGRADE_JOB`` ...) stay importable from here.
 """
@@ -28,6 +31,7 @@ from .clock import Clock, iso_time
 from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, FleetBuilder
 from .jobs import (ACTIVE_JOB_STATUSES, IMAGE_JOB, RUNNING_VM_STATUS, TASK_STATUS, TSVI_JOB, UPGRADE_JOB,
                    WAITING_FRACTION, JobEngine)
+from .power import PowerControl
 from .sessions import LIVE_SESSION_STATES, SESSION_STATES, SessionBook
 from .views import GROUP_DETAIL_FIELDS, SERVER_DETAIL_FIELDS, WireViews
 
@@ -37,13 +41,14 @@ __all__ = ["ACTIVE_JOB_STATUSES", "Clock", "DEFAULT_LATEST_HDA", "FleetState", "
            "iso_time"]
 
 
-class FleetState(FleetBuilder, JobEngine, SessionBook, WireViews):
-    """The tenant's fleet, its sessions and jobs, and the builder methods tests use to shape scenarios.
+class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, WireViews):
+    """The tenant's fleet, its sessions, jobs and power transitions, and the builder methods tests use to shape
+    scenarios.
 
     Live records are plain dicts in wire shape: ``servers`` (id -> record),
     ``groups`` (id -> record), ``sessions`` (id -> SessionInfo record) and
     ``jobs`` (id -> internal job record). Reading any of these properties first
-    advances running jobs (and ends the sessions due to end).
+    advances running jobs and power transitions (and ends the sessions due to end).
     """
 
     def __init__(self, servers=100, groups=2, seed=0, job_duration=2.0, region="cn-north-4", project_id=None,
@@ -76,7 +81,10 @@ class FleetState(FleetBuilder, JobEngine, SessionBook, WireViews):
         self._hda = {}
         self._tsvi = {}
         self._pending_failures = {}
-        self._reboots = {}
+        self._power = {}  # server id -> the power transition (start, stop, reboot) under way
+        self._pending_power_failures = {}  # server id -> failures its next power transitions take (fail_next_power)
+        self._status_before_stop = {}  # server id -> its status before a stop made it STOPPED
+        self._power_actions = []  # the power transitions that ended, oldest first
         self._drains = {}  # server id -> simulator instant its next session ends (maintenance + session_drain)
         self._sessions = {}  # session id -> SessionInfo record (ended ones too), in creation order
         self._server_sessions = {}  # server id -> its session ids, oldest first

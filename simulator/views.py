@@ -140,4 +140,5 @@ class WireViews:
                 "notifications": list(self._notifications),
                 "jobs": [self.job_view(job) for job in self._jobs.values()],
                 "upgrade_records": list(reversed(self._upgrade_records)),
+                "power_actions": list(self._power_actions),
             }
