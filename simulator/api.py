@@ -10,7 +10,9 @@ with the fleet lock held by the dispatcher.
 from . import errors
 from .errors import ApiError, invalid
 from .fleet import HDA_TYPES
-from .routing import EMPTY, Reply, Route, contains, control, control_body, paged, require_body
+from .power_api import batch_reboot_server, batch_start_server, batch_stop_server, sim_fail_next_power
+from .routing import (BATCH_LIMIT, EMPTY, Reply, Route, batch_ids_field, contains, control, control_body, paged,
+                      require_body)
 from .session_api import list_sessions, logoff_user_session, sim_log_on
 from .validation import Field, check_group_name, paging, query_bool, query_enum
 
@@ -19,13 +21,11 @@ OS_TYPES = ("Linux", "Windows", "Other")
 APP_TYPES = ("SESSION_DESKTOP_APP", "COMMON_APP")
 STORAGE_MOUNT_POLICIES = ("USER", "SHARE", "ANY")
 VOLUME_TYPES = ("ESSD", "SSD", "GPSSD", "SAS", "SATA")
-HALT_TYPES = ("SOFT", "HARD")
 JOB_TYPES = ("CREATE_SERVER", "DELETE_SERVER", "UPDATE_FREEZE_STATUS", "CREATE_SERVER_IMAGE", "REINSTALL_OS",
              "CHANGE_SERVER_IMAGE", "REJOIN_DOMAIN", "MIGRATE_SERVER", "UPGRADE_ACCESS_AGENT", "UPDATE_SERVER_TSVI",
              "SCHEDULED_TASK", "COLLECT_HDA_LOG", "COLLECT_APS_LOG", "CREATE_SERVER_SNAPSHOT", "DELETE_SERVER_SNAPSHOT",
              "RESTORE_SERVER_SNAPSHOT", "BATCH_INSTALL_APP", "INSTALL_CES_AGENT", "UNINSTALL_CES_AGENT")
 JOB_DETAIL_STATUSES = ("WAITING", "RUNNING", "SUCCESS", "FAILED", "ABNORMAL", "ROLLBACK", "ABORTING")
-BATCH_LIMIT = 20
 
 
 def _server_or_404(state, server_id):
@@ -33,10 +33,6 @@ def _server_or_404(state, server_id):
     if record is None:
         raise ApiError(404, errors.SERVER_NOT_FOUND, "server_id: %s" % server_id)
     return record
-
-
-def _ids_field():
-    return Field("list", required=True, items=Field("str", min_len=1), min_items=1, max_items=BATCH_LIMIT, unique=True)
 
 
 # ---------------------------------------------------------------------------------------------- reads
@@ -179,7 +175,7 @@ def list_sub_jobs(sim, call):
 
 def batch_upgrade_hda_version(sim, call):
     """PATCH /v1/{project_id}/app-servers/access-agent/actions/upgrade."""
-    body = require_body(call, {"items": _ids_field()})
+    body = require_body(call, {"items": batch_ids_field()})
     return Reply({"job_id": sim.state.upgrade_hda(body["items"])["id"]})
 
 
@@ -219,15 +215,8 @@ def batch_update_tsvi(sim, call):
 
 def batch_change_server_maintain_mode(sim, call):
     """PATCH /v1/{project_id}/app-servers/actions/batch-maint (synchronous, empty 200)."""
-    body = require_body(call, {"items": _ids_field(), "maintain_status": Field("bool", required=True)})
+    body = require_body(call, {"items": batch_ids_field(), "maintain_status": Field("bool", required=True)})
     sim.state.set_maintenance(body["items"], body["maintain_status"])
-    return Reply(EMPTY)
-
-
-def batch_reboot_server(sim, call):
-    """PATCH /v1/{project_id}/app-servers/actions/batch-reboot (empty 200; servers REBOOT for job_duration)."""
-    body = require_body(call, {"items": _ids_field(), "type": Field("str", required=True, enum=HALT_TYPES)})
-    sim.state.reboot(body["items"], body["type"])
     return Reply(EMPTY)
 
 
@@ -417,6 +406,8 @@ ROUTES = [
     Route("PATCH", P + "/app-servers/actions/batch-maint", "batch_change_server_maintain_mode",
           batch_change_server_maintain_mode),
     Route("PATCH", P + "/app-servers/actions/batch-reboot", "batch_reboot_server", batch_reboot_server),
+    Route("PATCH", P + "/app-servers/actions/batch-start", "batch_start_server", batch_start_server),
+    Route("PATCH", P + "/app-servers/actions/batch-stop", "batch_stop_server", batch_stop_server),
     Route("GET", P + "/app-servers/{server_id}", "show_server", show_server),
     Route("GET", P + "/app-server-groups", "list_server_groups", list_server_groups),
     Route("GET", P + "/app-server-groups/{server_group_id}", "show_server_group", show_server_group),
@@ -439,6 +430,7 @@ ROUTES = [
     Route("POST", "/_sim/servers/{server_id}", "sim_patch_server", sim_patch_server, area="control"),
     Route("POST", "/_sim/sessions", "sim_log_on", sim_log_on, area="control"),
     Route("POST", "/_sim/fail-next-job", "sim_fail_next_job", sim_fail_next_job, area="control"),
+    Route("POST", "/_sim/fail-next-power", "sim_fail_next_power", sim_fail_next_power, area="control"),
     Route("POST", "/_sim/latest-hda", "sim_set_latest_hda", sim_set_latest_hda, area="control"),
     Route("POST", "/_sim/tokens", "sim_issue_token", sim_issue_token, area="control"),
     Route("POST", "/_sim/clock", "sim_fast_forward", sim_fast_forward, area="control"),
@@ -475,6 +467,7 @@ def mutated_items(operation, body):
         return None
     key = {"batch_upgrade_hda_version": "items", "batch_change_server_image": "server_ids",
            "batch_update_tsvi": "items", "batch_change_server_maintain_mode": "items",
-           "batch_reboot_server": "items", "logoff_user_session": "session_ids"}.get(operation)
+           "batch_reboot_server": "items", "batch_start_server": "items", "batch_stop_server": "items",
+           "logoff_user_session": "session_ids"}.get(operation)
     value = body.get(key) if key else None
     return len(value) if isinstance(value, list) else None

@@ -2,17 +2,18 @@
 
 A handler is ``def handler(sim, call)`` taking the :class:`~simulator.server.Simulator` and a :class:`Call`
 and returning a :class:`Reply`; business errors are raised as :class:`~simulator.errors.ApiError`.
-:mod:`.api` holds the routes (``ROUTES``) and most handlers; handlers of other modules (:mod:`.session_api`)
-use the same helpers from here, so neither module imports the other's handlers back.
+:mod:`.api` holds the routes (``ROUTES``) and most handlers; handlers of other modules (:mod:`.session_api`,
+:mod:`.power_api`) use the same helpers from here, so neither module imports the other's handlers back.
 """
 
 import re
 
 from . import errors
 from .errors import ApiError, invalid
-from .validation import paging, validate_body
+from .validation import Field, paging, validate_body
 
-EMPTY = object()  # reply with a zero-length body (batch-maint, batch-reboot)
+EMPTY = object()  # reply with a zero-length body (batch-maint, batch-reboot, batch-start, batch-stop)
+BATCH_LIMIT = 20  # server ids per batch request (upgrade, TSVI, maintenance, start, stop, reboot)
 
 
 class Call:
@@ -55,6 +56,11 @@ def require_body(call, schema):
     if call.json is None:
         raise invalid("The request body is required.")
     return validate_body(call.json, schema)
+
+
+def batch_ids_field():
+    """The ``items`` of a batch request: 1..20 unique non-empty server id strings, required."""
+    return Field("list", required=True, items=Field("str", min_len=1), min_items=1, max_items=BATCH_LIMIT, unique=True)
 
 
 def paged(records, query):

@@ -72,7 +72,8 @@ def logoff_user_session(sim, call):
 
 def sim_log_on(sim, call):
     """POST /_sim/sessions: body ``{server_id, user_name?, session_state?}`` -> the new session (SessionInfo);
-    409 ``SIM.0409`` when the server refuses logons (maintenance mode, not REGISTERED)."""
+    409 ``SIM.0409`` when the server refuses logons (maintenance mode, not running, powering off or on, not
+    REGISTERED)."""
     body = control_body(call)
     server_id = body.get("server_id")
     if isinstance(server_id, str) and sim.state.get_server(server_id) is None:
