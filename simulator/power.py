@@ -158,6 +158,7 @@ class PowerControl:
             for session_id in self._live_session_ids(server_id):
                 self._end_session(session_id, entry["until"], recount=False)
             self._count_sessions(server_id)
+            self._drains.pop(server_id, None)  # nothing left to drain
         self._power_actions.append({
             "server_id": server_id, "action": entry["action"], "type": entry["type"],
             "begin_time": self.clock.iso(entry["begun_at"]), "end_time": self.clock.iso(entry["until"]),
@@ -168,8 +169,8 @@ class PowerControl:
     @staticmethod
     def _power_refusal(record):
         """Why the server's power state refuses a logon (a message with ``%s`` for its id), or None."""
-        if record.get("vm_status") in NOT_RUNNING_VM_STATUSES:
-            return "It is not running: vm_status %s (server_id: %%s)." % record.get("vm_status")
         if record.get("task_status") in POWERING_TASK_STATUSES:
             return "It is %s (server_id: %%s)." % record.get("task_status")
+        if record.get("vm_status") in NOT_RUNNING_VM_STATUSES:
+            return "It is not running: vm_status %s (server_id: %%s)." % record.get("vm_status")
         return None
