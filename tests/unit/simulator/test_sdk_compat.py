@@ -8,13 +8,14 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcore.region.region import Region
 from huaweicloudsdkworkspaceapp.v1 import (BatchChangeServerImageReq, BatchChangeServerImageRequest,
-                                           BatchUpdateTsviRequest, BatchUpgradeHdaVersionReq,
+                                           BatchRebootServerRequest, BatchStartServerReq, BatchStartServerRequest,
+                                           BatchStopServerRequest, BatchUpdateTsviRequest, BatchUpgradeHdaVersionReq,
                                            BatchUpgradeHdaVersionRequest, ListServerHdaDetailsRequest,
                                            ListServersRequest, ListSessionsRequest, LogoffUserSessionReq,
-                                           LogoffUserSessionRequest, RoutePolicyDetail,
+                                           LogoffUserSessionRequest, RoutePolicyDetail, ServerHaltReq,
                                            ShowAccessAgentLatestVersionRequest, ShowJobDetailRequest,
-                                           ShowServerGroupRequest, UpdateServerGroupReq, UpdateServerGroupRequest,
-                                           UpdateTsvi, UpdateTsviReq, WorkspaceAppClient)
+                                           ShowServerGroupRequest, ShowServerRequest, UpdateServerGroupReq,
+                                           UpdateServerGroupRequest, UpdateTsvi, UpdateTsviReq, WorkspaceAppClient)
 
 
 def _http_config():
@@ -207,3 +208,51 @@ def test_sdk_lists_sessions_and_logs_them_off(make_simulator):
             session_ids=[expected[0]["id"]], message_type=1)))  # no delay_time
     assert caught.value.status_code == 400 and caught.value.error_code == "WKS.00211102"
     assert "delay_time" in caught.value.error_msg
+
+
+def test_sdk_stops_starts_and_reboots_servers(make_simulator):
+    sim = make_simulator(servers=4, groups=2, seed=15, job_duration=100)
+    state = sim.state
+    ids = state.server_ids()
+    for server_id in ids:
+        state.patch_server(server_id, session_count=2)
+    creds = sim.credentials
+    client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
+
+    def power(server_id):
+        server = client.show_server(ShowServerRequest(server_id=server_id))
+        return server.vm_status, server.task_status, server.status, server.session_count
+
+    stop = client.batch_stop_server(BatchStopServerRequest(body=ServerHaltReq(items=ids[:2], type="SOFT")))
+    assert stop.status_code == 200
+    assert power(ids[0]) == ("ACTIVE", "powering-off", "REGISTERED", 2)
+    state.fast_forward(101)
+    assert power(ids[0]) == ("SHUTOFF", None, "STOPPED", 0)
+    listed = {item.id: item for item in client.list_servers(ListServersRequest(limit=100)).items}
+    assert (listed[ids[1]].vm_status, listed[ids[1]].session_count) == ("SHUTOFF", 0)
+
+    start = client.batch_start_server(BatchStartServerRequest(body=BatchStartServerReq(items=ids[:1])))
+    assert start.status_code == 200
+    assert power(ids[0]) == ("SHUTOFF", "powering-on", "STOPPED", 0)
+    state.fast_forward(101)
+    assert power(ids[0]) == ("ACTIVE", None, "REGISTERED", 0)
+
+    reboot = client.batch_reboot_server(BatchRebootServerRequest(body=ServerHaltReq(items=ids[2:], type="HARD")))
+    assert reboot.status_code == 200
+    assert power(ids[2])[:2] == ("HARD_REBOOT", "rebooting_hard")
+    state.fast_forward(101)
+    assert power(ids[2]) == ("ACTIVE", None, "REGISTERED", 2)
+
+    # Conflicts and validation reach the SDK as ClientRequestException with the service's codes.
+    with pytest.raises(ClientRequestException) as caught:
+        client.batch_start_server(BatchStartServerRequest(body=BatchStartServerReq(items=ids[:1])))  # running
+    assert (caught.value.status_code, caught.value.error_code) == (409, "WKS.00211206")
+    with pytest.raises(ClientRequestException) as caught:
+        client.batch_reboot_server(BatchRebootServerRequest(body=ServerHaltReq(items=ids[1:2], type="SOFT")))
+    assert (caught.value.status_code, caught.value.error_code) == (409, "WKS.00211206")  # stopped
+    with pytest.raises(ClientRequestException) as caught:
+        client.batch_stop_server(BatchStopServerRequest(body=ServerHaltReq(items=ids[:1])))  # no type
+    assert (caught.value.status_code, caught.value.error_code) == (400, "WKS.00211102")
+    assert [(r.operation, r.items, r.status) for r in sim.log.mutations()] == [
+        ("batch_stop_server", 2, 200), ("batch_start_server", 1, 200), ("batch_reboot_server", 2, 200),
+        ("batch_start_server", 1, 409), ("batch_reboot_server", 1, 409), ("batch_stop_server", 1, 400)]
