@@ -219,6 +219,13 @@ class JobEngine:
         if missing:
             raise ApiError(404, errors.SERVER_NOT_FOUND, "server_id: %s" % ", ".join(missing[:3]))
 
+    def _admit_batch(self, server_ids):
+        """What a batch operation checks first (the lock held): the state advanced, every id known (else 404 for
+        the whole request), none busy (else 409); nothing has changed when it raises."""
+        self.advance()
+        self._require_servers(server_ids)
+        self._refuse_busy(server_ids)
+
     def _refuse_busy(self, server_ids):
         busy = [sid for sid in server_ids if self._busy(self._servers[sid])]
         if busy:
@@ -227,9 +234,7 @@ class JobEngine:
     def upgrade_hda(self, server_ids):
         """Start one UPGRADE_ACCESS_AGENT job with a sub job per server; return the job."""
         with self.lock:
-            self.advance()
-            self._require_servers(server_ids)
-            self._refuse_busy(server_ids)
+            self._admit_batch(server_ids)
             return self._create_job(UPGRADE_JOB, server_ids)
 
     def change_image(self, server_ids, image_id, image_type, os_type, image_product_id=None,
@@ -260,9 +265,7 @@ class JobEngine:
     def update_tsvi(self, server_ids):
         """One UPDATE_SERVER_TSVI job; each server gets its group's ``ip_virtual.enable``."""
         with self.lock:
-            self.advance()
-            self._require_servers(server_ids)
-            self._refuse_busy(server_ids)
+            self._admit_batch(server_ids)
             per_server = {sid: {"enable": self._groups[self._servers[sid]["server_group_id"]]["ip_virtual"]["enable"]}
                           for sid in server_ids}
             return self._create_job(TSVI_JOB, server_ids, per_server=per_server)

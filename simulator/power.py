@@ -99,9 +99,7 @@ class PowerControl:
         if transition is None:
             raise ValueError("no %s of type %r" % (action, kind))
         with self.lock:
-            self.advance()
-            self._require_servers(server_ids)
-            self._refuse_busy(server_ids)
+            self._admit_batch(server_ids)
             wrong = [sid for sid in server_ids if self._servers[sid].get("vm_status") not in transition.starts_from]
             if wrong:
                 raise ApiError(409, errors.SERVER_STATE_CONFLICT, "A %s needs vm_status %s; server_id: %s" % (

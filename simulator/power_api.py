@@ -26,16 +26,19 @@ def batch_start_server(sim, call):
 
 def batch_stop_server(sim, call):
     """PATCH /v1/{project_id}/app-servers/actions/batch-stop: ACTIVE (or ERROR) servers power off (empty 200)."""
-    body = require_body(call, HALT_SCHEMA)
-    sim.state.stop(body["items"], body["type"])
-    return Reply(EMPTY)
+    return _halt(call, sim.state.stop)
 
 
 def batch_reboot_server(sim, call):
     """PATCH /v1/{project_id}/app-servers/actions/batch-reboot: servers REBOOT/HARD_REBOOT for job_duration (empty
     200)."""
+    return _halt(call, sim.state.reboot)
+
+
+def _halt(call, operation):
+    """A ServerHaltReq request (stop, reboot): ``operation(items, type)``, then the empty 200."""
     body = require_body(call, HALT_SCHEMA)
-    sim.state.reboot(body["items"], body["type"])
+    operation(body["items"], body["type"])
     return Reply(EMPTY)
 
 
