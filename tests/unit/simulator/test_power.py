@@ -314,9 +314,9 @@ def test_jobs_are_refused_on_a_server_in_a_power_transition(sim, client_for):
     _error(client.patch("app-servers/access-agent/actions/upgrade", {"items": [idle, moving]}), 409, "WKS.00211204")
     _error(client.patch("app-servers/actions/batch-update-tsvi", {"items": [{"id": moving, "enable": True}]}), 409,
            "WKS.00211204")
-    items = client.post("app-servers/actions/batch-change-image", {
-        "server_ids": [moving, idle], "image_id": "img-new", "image_type": "private", "os_type": "Windows"}).json()["items"]
-    assert [item["error_code"] for item in items] == ["WKS.00211204", ""]
+    response = client.post("app-servers/actions/batch-change-image", {
+        "server_ids": [moving, idle], "image_id": "img-new", "image_type": "private", "os_type": "Windows"})
+    assert [item["error_code"] for item in response.json()["items"]] == ["WKS.00211204", ""]
 
 
 @pytest.mark.parametrize("path,extra,state_of_target", [
