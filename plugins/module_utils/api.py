@@ -122,3 +122,19 @@ def logoff_user_session(client, session_ids, message_type, delay_time, message=N
     if title is not None:
         body["title"] = title
     return client.request("POST", SESSIONS + "/logoff", body=body)
+
+
+def batch_start_server(client, server_ids):
+    """``PATCH …/app-servers/actions/batch-start`` for 1..20 servers (no job: each server's ``vm_status`` shows it)."""
+    return client.request("PATCH", SERVERS + "/actions/batch-start", body={"items": list(server_ids)})
+
+
+def batch_stop_server(client, server_ids, stop_type):
+    """``PATCH …/app-servers/actions/batch-stop`` (``SOFT``/``HARD``) for 1..20 servers (no job)."""
+    return client.request("PATCH", SERVERS + "/actions/batch-stop", body={"items": list(server_ids), "type": stop_type})
+
+
+def batch_reboot_server(client, server_ids, reboot_type):
+    """``PATCH …/app-servers/actions/batch-reboot`` (``SOFT``/``HARD``) for 1..20 servers (no job)."""
+    return client.request("PATCH", SERVERS + "/actions/batch-reboot",
+                          body={"items": list(server_ids), "type": reboot_type})

@@ -570,10 +570,13 @@ class StateWaiter(Waiter):
 
     def read_round(self, results, awaited):
         states = self.observed.read(list(awaited))
+        broken = getattr(self.observed, "broken", None) or {}
         for server_id, result in sorted(awaited.items()):
             if server_id in states:
                 self.final_states[server_id] = states[server_id]
                 result.settle(server_id, SUCCEEDED)
+            elif server_id in broken:
+                result.settle(server_id, FAILED, error_msg=broken[server_id])
 
     def started_line(self, results):
         count = sum(len(result.server_ids) for result in results.values())

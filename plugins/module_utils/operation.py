@@ -346,20 +346,47 @@ class Operation:
     def conclude(self, outcome):
         """Set ``outcome.headline`` (and warnings) once the run is over."""
 
+    def broken(self, planned, after):
+        """Why ``after`` (re-read while waiting) shows the change can no longer come (the server ended in
+        ``ERROR``), or None: the waiter fails such a server at once instead of waiting for it to the deadline."""
+        return None
+
+    def fail_unsettled(self, outcome, describe):
+        """After a wait that timed out (no job to name: :class:`~.jobs.SettlesLater`), fail each server still
+        waited for with what it shows now (``describe(state)``), instead of the timeout's job names."""
+        if not any(isinstance(problem, WaitTimeout) for problem in outcome.problems):
+            return
+        outcome.problems = [p for p in outcome.problems if not isinstance(p, WaitTimeout)]
+        waited = sorted(sid for sid, report in outcome.reports.items() if report.status == PENDING)
+        try:
+            states, unread = self.read_states(waited), None
+        except ApiError as exc:
+            states, unread = {}, exc.message
+        for server_id in waited:
+            report, state = outcome.reports[server_id], states.get(server_id)
+            shown = describe(state) if state is not None else "it could not be re-read (%s)" % unread
+            report.fail(None, "after %ss %s" % (self.params["wait_timeout"], shown))
+            report.after = state if state is not None else report.before
+
 
 class StateProbe:
     """An operation's state read as a waiter uses it (``cost``, and ``read``: the servers that show the change)."""
 
     def __init__(self, rollout):
         self.rollout = rollout
+        self.broken = {}
 
     def cost(self, server_ids):
         return self.rollout.operation.state_cost(server_ids)
 
     def read(self, server_ids):
+        """``{server id: state}`` of the servers that show the change; ``broken`` is set to ``{server id: why}`` of
+        those whose state says it will not come."""
         operation, reports = self.rollout.operation, self.rollout.reports
-        return dict((sid, state) for sid, state in operation.read_states(server_ids).items()
-                    if operation.reached(reports[sid].after, state))
+        states = operation.read_states(server_ids)
+        self.broken = dict((sid, operation.broken(reports[sid].after, state)) for sid, state in states.items())
+        self.broken = dict((sid, why) for sid, why in self.broken.items() if why)
+        return dict((sid, state) for sid, state in states.items() if operation.reached(reports[sid].after, state))
 
 
 class Rollout:

@@ -219,8 +219,7 @@ diff:
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SettlesLater, Submission, WaitTimeout
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SettlesLater, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     at_most_characters, in_range, not_blank, run_operation)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
@@ -289,19 +288,7 @@ class Logoff(Operation):
         return not after.get("sessions")
 
     def conclude(self, outcome):
-        if any(isinstance(problem, WaitTimeout) for problem in outcome.problems):
-            # the servers still waited for fail, naming the sessions still open
-            outcome.problems = [p for p in outcome.problems if not isinstance(p, WaitTimeout)]
-            waited = sorted(sid for sid, report in outcome.reports.items() if report.status == "pending")
-            try:
-                states, unread = self.read_states(waited), None
-            except ApiError as exc:
-                states, unread = {}, exc.message
-            for server_id in waited:
-                report, state = outcome.reports[server_id], states.get(server_id)
-                still = ", ".join(state["sessions"]) if state else "its sessions could not be re-read (%s)" % unread
-                report.fail(None, "still signed in after %ss: %s" % (self.params["wait_timeout"], still))
-                report.after = state or report.before
+        self.fail_unsettled(outcome, lambda state: "still signed in: %s" % ", ".join(state["sessions"]))
         rows = self.session_rows(outcome)
         counts = dict(total=len(rows), logged_off=0, pending=0, failed=0)
         for row in rows:

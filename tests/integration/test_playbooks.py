@@ -354,3 +354,40 @@ def test_logoff_bad_answers_fail_before_anything_is_sent(fleet, play, extra, mes
     assert run.rc != 0
     assert message in " ".join(run.output.split())
     assert fleet.log.mutations() == []
+
+
+# ---------------------------------------------------------------------------------------------- off_hours
+
+def test_off_hours_stops_a_group_keeping_busy_servers_then_starts_it_then_changes_nothing(fleet, play):
+    sim = fleet
+    group = group_named(sim, "sim-group-1")
+    ids = sorted(sim.state.server_ids(group["id"]))
+    for server_id in ids:
+        sim.state.patch_server(server_id, session_count=0)
+    sim.state.patch_server(ids[0], session_count=1)
+    sim.log.clear()
+    options = dict(server_group_name="sim-group-1", poll_interval=0.2, wait_timeout=60)
+
+    plan = play(sim, "off_hours", check=True, power_state="stopped", **options)
+    assert plan.rc == 0, plan.output
+    assert sim.log.mutations() == []
+    night = play(sim, "off_hours", power_state="stopped", **options)
+    assert night.rc == 0, night.output
+    assert [sim.state.get_server(sid)["vm_status"] for sid in ids] == ["ACTIVE"] + ["SHUTOFF"] * (len(ids) - 1)
+    assert "%d server(s): 0 already stopped, %d stopped, 1 skipped" % (len(ids), len(ids) - 1) in " ".join(
+        night.output.split())
+
+    sim.log.clear()
+    again = play(sim, "off_hours", power_state="stopped", **options)
+    assert again.rc == 0 and again.changed == 0 and sim.log.mutations() == []
+
+    morning = play(sim, "off_hours", power_state="started", **options)
+    assert morning.rc == 0, morning.output
+    assert [sim.state.get_server(sid)["vm_status"] for sid in ids] == ["ACTIVE"] * len(ids)
+
+
+def test_off_hours_needs_a_power_state(fleet, play):
+    run = play(fleet, "off_hours", server_group_name="sim-group-1")
+    assert run.rc != 0
+    assert "power_state must be stopped or started" in " ".join(run.output.split())
+    assert fleet.log.mutations() == []

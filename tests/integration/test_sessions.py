@@ -169,7 +169,7 @@ def test_logoff_waits_out_the_grace_period_and_fails_sessions_still_on_at_the_de
                                   wait_timeout=1, **FAST)])
     assert run.rc != 0
     result = run["late"]
-    assert "still signed in after 1s" in result["msg"] and late[0]["login_user"] in result["msg"]
+    assert "after 1s still signed in: " in result["msg"] and late[0]["login_user"] in result["msg"]
     assert result["session_summary"]["failed"] == len(late)
     assert {s["status"] for s in result["servers"] if s["action"] == "submitted"} == {"failed"}
 

@@ -1,0 +1,258 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: app_server_power
+short_description: Start, stop or restart Huawei Cloud Workspace application streaming servers
+version_added: 0.1.0
+description:
+  - Brings the target servers to a power state. V(started) and V(stopped) are desired states; only servers not
+    already there are sent (C(PATCH …/app-servers/actions/batch-start) or C(…/batch-stop), at most O(batch_size)
+    per call), so a second run changes nothing. V(restarted) always reboots the running servers
+    (C(…/batch-reboot)) and starts the stopped ones.
+  - The service answers these calls with no job. The module then reads the servers again every O(poll_interval)
+    seconds (their group's list, 100 per request, or one lookup per server for a few) until each shows the state
+    (C(vm_status) V(ACTIVE) or V(SHUTOFF), with no task running), under one deadline (O(wait_timeout)).
+  - A server busy with something else (a job or another power change, C(task_status) set) or in a state that
+    cannot change (for example V(ERROR) or V(BUILD)) is reported C(skipped), with the reason, and not sent.
+  - With O(only_without_sessions=true), servers that still have sessions are skipped too, so that nobody is cut
+    off (put them in maintenance mode and drain them first, see M(huaweicloud.workspace_app.app_session_logoff)).
+  - Check mode and C(--diff) report the same plan (each server's C(vm_status) before and after) without sending
+    anything.
+author:
+  - huaweicloud.workspace_app maintainers (@huaweicloud)
+options:
+  state:
+    description:
+      - V(started) (C(vm_status) V(ACTIVE)), V(stopped) (V(SHUTOFF)) or V(restarted) (rebooted if running,
+        started if stopped; always a change).
+    type: str
+    required: true
+    choices: [started, stopped, restarted]
+  stop_type:
+    description:
+      - V(SOFT) shuts the operating system down; V(HARD) powers the server off at once.
+    type: str
+    choices: [SOFT, HARD]
+    default: SOFT
+  reboot_type:
+    description:
+      - V(SOFT) restarts the operating system; V(HARD) resets the server.
+    type: str
+    choices: [SOFT, HARD]
+    default: SOFT
+  only_without_sessions:
+    description:
+      - Skip (and report) the servers that still have sessions (C(session_count) above 0) instead of stopping or
+        restarting them. Has no effect on servers being started.
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait until every server sent shows the state.
+      - With V(false) the task returns once the calls are sent (their servers V(pending)); a re-run sends only the
+        servers that are not in the state yet.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for all servers, V(1) to V(86400). A server not in the state by then fails, naming what it
+        shows.
+    type: int
+    default: 3600
+  poll_interval:
+    description:
+      - Seconds between two reads of the servers; the first read comes O(poll_interval) after the last call. More
+        than V(0), at most V(3600).
+    type: float
+    default: 15
+extends_documentation_fragment:
+  - huaweicloud.workspace_app.connection
+  - huaweicloud.workspace_app.connection.action_group
+  - huaweicloud.workspace_app.targets
+attributes:
+  check_mode:
+    support: full
+    description: Reads the servers and reports which would be sent; sends nothing.
+  diff_mode:
+    support: full
+    description: Maps each server to be sent, named "name (id)", to its C({vm_status}) before and after.
+notes:
+  - A restart is over when the server shows V(ACTIVE) with no task running at a read; the first read comes
+    O(poll_interval) after the call, so keep O(poll_interval) at least as long as the service takes to begin the
+    reboot (a few seconds).
+  - After a lost response (the connection failed after a call was sent) the call is not sent again; its servers
+    fail saying it may have been applied. Re-run the task; servers already in the state are left alone.
+"""
+
+EXAMPLES = r"""
+- name: Stop a group for the night (servers with users on them are left running)
+  huaweicloud.workspace_app.app_server_power:
+    server_group_name: apps-prod
+    state: stopped
+    only_without_sessions: true
+
+- name: Start it again in the morning
+  huaweicloud.workspace_app.app_server_power:
+    server_group_name: apps-prod
+    state: started
+    wait_timeout: 1800
+
+- name: Hard-restart two servers
+  huaweicloud.workspace_app.app_server_power:
+    server_ids:
+      - 3f791197-d166-4c8e-81e4-38c40ffc1989
+      - 8d1c6a0e-62c3-4f49-9a0c-8c6a2b1e0f11
+    state: restarted
+    reboot_type: HARD
+"""
+
+RETURN = r"""
+servers:
+  description: One entry per target server, sorted by id.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Server id.
+      type: str
+    name:
+      description: Server name.
+      type: str
+    action:
+      description: V(none) (already in the state, or skipped) or V(submitted) (sent by this run; in check mode, would be).
+      type: str
+    status:
+      description: V(unchanged), V(skipped) (busy, in a state that cannot change, or with sessions), V(succeeded)
+        (shows the state), V(failed) or V(pending) (not waited for, or check mode).
+      type: str
+    error_code:
+      description: Error code of a failed call.
+      type: str
+    error_msg:
+      description: Why the server failed or was skipped.
+      type: str
+    before:
+      description: C({vm_status}) before.
+      type: dict
+    after:
+      description: C({vm_status}) after (re-read; the planned state in check mode).
+      type: dict
+  sample:
+    - id: 3f791197-d166-4c8e-81e4-38c40ffc1989
+      name: as-server-0001
+      action: submitted
+      status: succeeded
+      error_code: null
+      error_msg: null
+      before: {vm_status: ACTIVE}
+      after: {vm_status: SHUTOFF}
+summary:
+  description: Counts of RV(servers) by status.
+  returned: always
+  type: dict
+  sample: {total: 10, unchanged: 6, skipped: 1, succeeded: 3, failed: 0, pending: 0}
+progress:
+  description: One line per call and per polling round; each starts with a label naming the targets.
+  returned: when something was sent
+  type: list
+  elements: str
+diff:
+  description: With C(--diff), C(before) and C(after) map each server sent, named "name (id)", to its C({vm_status}).
+  returned: when diff mode is on
+  type: dict
+"""
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SettlesLater, Submission
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
+
+RUNNING = "ACTIVE"
+STOPPED = "SHUTOFF"
+CALLS = dict(start=lambda client, ids, params: api.batch_start_server(client, ids),
+             stop=lambda client, ids, params: api.batch_stop_server(client, ids, params["stop_type"]),
+             reboot=lambda client, ids, params: api.batch_reboot_server(client, ids, params["reboot_type"]))
+
+
+class Power(Operation):
+    kind = SettlesLater()  # no job: each server's vm_status shows the change
+    settles_by_state = True
+    options = dict(
+        state=dict(type="str", required=True, choices=["started", "stopped", "restarted"]),
+        stop_type=dict(type="str", choices=["SOFT", "HARD"], default="SOFT"),
+        reboot_type=dict(type="str", choices=["SOFT", "HARD"], default="SOFT"),
+        only_without_sessions=dict(type="bool", default=False),
+    )
+
+    @staticmethod
+    def observe(record):
+        return dict(vm_status=record.get("vm_status"))
+
+    def reached(self, planned, after):
+        return after.get("vm_status") == planned.get("vm_status") and not after.get("busy")
+
+    def read_states(self, server_ids):
+        """The servers' ``vm_status``, and whether a task still runs on them (a restart not over yet)."""
+        return dict((sid, dict(self.observe(record), busy=bool(record.get("task_status"))))
+                    for sid, record in self.rollout.reader().read(server_ids).items())
+
+    def broken(self, planned, after):
+        if after.get("vm_status") == "ERROR" and not after.get("busy"):
+            return "the server shows vm_status ERROR instead of %s" % planned.get("vm_status")
+        return None
+
+    def read_after(self, server_ids):
+        states = super(Power, self).read_after(server_ids)
+        return dict((sid, self.observe(state)) for sid, state in states.items())
+
+    def plan_server(self, server):
+        before = self.observe(server)
+        state, vm_status = self.params["state"], before["vm_status"]
+        if server.get("task_status"):
+            return PlanItem(server, "skip", before, note="busy: task %s is running (vm_status %s)"
+                            % (server["task_status"], vm_status))
+        wanted = STOPPED if state == "stopped" else RUNNING
+        if state != "restarted" and vm_status == wanted:
+            return PlanItem(server, "none", before)
+        if vm_status not in (RUNNING, STOPPED):
+            return PlanItem(server, "skip", before, note="vm_status %s: cannot be %s" % (vm_status, state))
+        call = "start" if vm_status == STOPPED else ("stop" if state == "stopped" else "reboot")
+        if call != "start" and self.params["only_without_sessions"] and (server.get("session_count") or 0) > 0:
+            return PlanItem(server, "skip", before, note="%d session(s) open (only_without_sessions)"
+                            % server["session_count"])
+        return PlanItem(server, "submit", before, dict(vm_status=wanted), batch_key=call)
+
+    def send(self, items):
+        CALLS[items[0].batch_key](self.client, [item.server_id for item in items], self.params)
+        return dict((item.server_id, Submission(job_id="power")) for item in items)
+
+    def conclude(self, outcome):
+        self.fail_unsettled(outcome, lambda state: "still shows vm_status %s%s" % (
+            state.get("vm_status"), " with a task running" if state.get("busy") else ""))
+        for report in outcome.reports.values():
+            if isinstance(report.after, dict) and "busy" in report.after:
+                report.after = self.observe(report.after)
+        sent = outcome.count(lambda r: r.action == "submitted")
+        done = outcome.count(lambda r: r.action == "submitted" and r.status == "succeeded")
+        verb = dict(started="started", stopped="stopped", restarted="restarted")[self.params["state"]]
+        if self.check_mode:
+            outcome.headline = "would have %s %d server(s) (check mode, nothing sent)" % (verb, sent)
+        else:
+            outcome.headline = "%s %d of %d server(s) sent; %d already %s" % (
+                verb, done, sent, outcome.count(lambda r: r.status == "unchanged"), verb)
+
+
+def main():
+    run_operation(Power)
+
+
+if __name__ == "__main__":
+    main()
