@@ -364,6 +364,9 @@ class Operation:
             states, unread = {}, exc.message
         for server_id in waited:
             report, state = outcome.reports[server_id], states.get(server_id)
+            if state is not None and self.reached(report.after, state):
+                report.status, report.after = SUCCEEDED, state  # done just after the last round
+                continue
             shown = describe(state) if state is not None else "it could not be re-read (%s)" % unread
             report.fail(None, "after %ss %s" % (self.params["wait_timeout"], shown))
             report.after = state if state is not None else report.before
