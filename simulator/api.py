@@ -14,13 +14,12 @@ from .power_api import batch_reboot_server, batch_start_server, batch_stop_serve
 from .routing import (BATCH_LIMIT, EMPTY, Reply, Route, batch_ids_field, contains, control, control_body, paged,
                       require_body)
 from .session_api import list_sessions, logoff_user_session, sim_log_on
-from .validation import Field, check_group_name, paging, query_bool, query_enum
+from .lifecycle_api import (batch_delete_server, create_app_servers, create_or_update_scaling_policy,
+                            create_server_group, delete_scaling_policy, delete_server, delete_server_groups,
+                            show_scaling_policy, show_server_group_state, sim_fail_next_create, sim_set_quota)
+from .validation import (APP_TYPES, IMAGE_TYPES, OS_TYPES, STORAGE_MOUNT_POLICIES, VOLUME_TYPES, Field,
+                         check_group_name, paging, query_bool, query_enum, route_policy_field)
 
-IMAGE_TYPES = ("gold", "public", "private", "shared", "other")
-OS_TYPES = ("Linux", "Windows", "Other")
-APP_TYPES = ("SESSION_DESKTOP_APP", "COMMON_APP")
-STORAGE_MOUNT_POLICIES = ("USER", "SHARE", "ANY")
-VOLUME_TYPES = ("ESSD", "SSD", "GPSSD", "SAS", "SATA")
 JOB_TYPES = ("CREATE_SERVER", "DELETE_SERVER", "UPDATE_FREEZE_STATUS", "CREATE_SERVER_IMAGE", "REINSTALL_OS",
              "CHANGE_SERVER_IMAGE", "REJOIN_DOMAIN", "MIGRATE_SERVER", "UPGRADE_ACCESS_AGENT", "UPDATE_SERVER_TSVI",
              "SCHEDULED_TASK", "COLLECT_HDA_LOG", "COLLECT_APS_LOG", "CREATE_SERVER_SNAPSHOT", "DELETE_SERVER_SNAPSHOT",
@@ -220,12 +219,10 @@ def batch_change_server_maintain_mode(sim, call):
     return Reply(EMPTY)
 
 
-_PERCENT = dict(kind="int", minimum=1, maximum=100)
 UPDATE_GROUP_SCHEMA = {
     "name": Field("str", check=check_group_name),
     "description": Field("str", max_len=255),
-    "route_policy": Field("object", fields={"max_session": Field(**_PERCENT), "cpu_threshold": Field(**_PERCENT),
-                                            "gpu_threshold": Field(**_PERCENT), "mem_threshold": Field(**_PERCENT)}),
+    "route_policy": route_policy_field(),
     "storage_mount_policy": Field("str", enum=STORAGE_MOUNT_POLICIES),
     "image_id": Field("str", min_len=1, max_len=64),
     "image_product_id": Field("str", max_len=64),
@@ -408,10 +405,20 @@ ROUTES = [
     Route("PATCH", P + "/app-servers/actions/batch-reboot", "batch_reboot_server", batch_reboot_server),
     Route("PATCH", P + "/app-servers/actions/batch-start", "batch_start_server", batch_start_server),
     Route("PATCH", P + "/app-servers/actions/batch-stop", "batch_stop_server", batch_stop_server),
+    Route("POST", P + "/app-servers/actions/create", "create_app_servers", create_app_servers),
+    Route("POST", P + "/app-servers/actions/batch-delete", "batch_delete_server", batch_delete_server),
     Route("GET", P + "/app-servers/{server_id}", "show_server", show_server),
+    Route("DELETE", P + "/app-servers/{server_id}", "delete_server", delete_server),
     Route("GET", P + "/app-server-groups", "list_server_groups", list_server_groups),
+    Route("POST", P + "/app-server-groups", "create_server_group", create_server_group),
     Route("GET", P + "/app-server-groups/{server_group_id}", "show_server_group", show_server_group),
     Route("PATCH", P + "/app-server-groups/{server_group_id}", "update_server_group", update_server_group),
+    Route("DELETE", P + "/app-server-groups/{server_group_id}", "delete_server_groups", delete_server_groups),
+    Route("GET", P + "/app-server-groups/{server_group_id}/state", "show_server_group_state",
+          show_server_group_state),
+    Route("PUT", P + "/scaling-policy", "create_or_update_scaling_policy", create_or_update_scaling_policy),
+    Route("GET", P + "/scaling-policy", "show_scaling_policy", show_scaling_policy),
+    Route("DELETE", P + "/scaling-policy", "delete_scaling_policy", delete_scaling_policy),
     Route("GET", P + "/app-server-sub-jobs", "list_sub_jobs", list_sub_jobs),
     Route("GET", P + "/job/{job_id}", "show_job", show_job),
     Route("GET", "/v2/{project_id}/job/{job_id}", "show_job_detail", show_job_detail),
@@ -431,6 +438,8 @@ ROUTES = [
     Route("POST", "/_sim/sessions", "sim_log_on", sim_log_on, area="control"),
     Route("POST", "/_sim/fail-next-job", "sim_fail_next_job", sim_fail_next_job, area="control"),
     Route("POST", "/_sim/fail-next-power", "sim_fail_next_power", sim_fail_next_power, area="control"),
+    Route("POST", "/_sim/fail-next-create", "sim_fail_next_create", sim_fail_next_create, area="control"),
+    Route("POST", "/_sim/quota", "sim_set_quota", sim_set_quota, area="control"),
     Route("POST", "/_sim/latest-hda", "sim_set_latest_hda", sim_set_latest_hda, area="control"),
     Route("POST", "/_sim/tokens", "sim_issue_token", sim_issue_token, area="control"),
     Route("POST", "/_sim/clock", "sim_fast_forward", sim_fast_forward, area="control"),
@@ -468,6 +477,7 @@ def mutated_items(operation, body):
     key = {"batch_upgrade_hda_version": "items", "batch_change_server_image": "server_ids",
            "batch_update_tsvi": "items", "batch_change_server_maintain_mode": "items",
            "batch_reboot_server": "items", "batch_start_server": "items", "batch_stop_server": "items",
+           "batch_delete_server": "items",
            "logoff_user_session": "session_ids"}.get(operation)
     value = body.get(key) if key else None
     return len(value) if isinstance(value, list) else None

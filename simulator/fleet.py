@@ -20,7 +20,7 @@ OLDER_HDA = {
 # Fields /_sim/servers and patch_server() accept besides the record's own keys.
 SERVER_SIDE_FIELDS = ("hda_version", "tsvi_enabled")
 
-_FLAVORS = {
+FLAVORS = {
     False: {"flavor_id": "s6.xlarge.4", "product_id": "workspace.appstream.general.xlarge.4", "cpu": "4",
             "memory": "16384", "descriptions": "s6.xlarge.4 general|4 vCPUs|16 GiB"},
     True: {"flavor_id": "g6.xlarge.4", "product_id": "workspace.appstream.gpu.g6.xlarge.4", "cpu": "4",
@@ -64,7 +64,7 @@ class FleetBuilder:
         keyword arguments override record fields as they are.
         """
         with self.lock:
-            flavor = _FLAVORS[bool(is_gpu)]
+            flavor = FLAVORS[bool(is_gpu)]
             now = self.clock.iso()
             group = {
                 "id": self._uuid(),
@@ -113,7 +113,7 @@ class FleetBuilder:
             return group
 
     def _product_info(self, is_gpu, sessions):
-        flavor = _FLAVORS[bool(is_gpu)]
+        flavor = FLAVORS[bool(is_gpu)]
         info = {
             "product_id": flavor["product_id"],
             "flavor_id": flavor["flavor_id"],
@@ -156,7 +156,7 @@ class FleetBuilder:
             self._server_seq += 1
             seq = self._server_seq
             gpu = group["product_info"]["is_gpu"] if is_gpu is None else bool(is_gpu)
-            flavor = _FLAVORS[gpu]
+            flavor = FLAVORS[gpu]
             server_id = self._uuid()
             machine = "APS-" + "".join(self._rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _unused in range(8))
             ip_addr = "10.%d.%d.%d" % (10 + seq // 62500, (seq // 250) % 250, seq % 250 + 2)

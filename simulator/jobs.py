@@ -20,15 +20,22 @@ FAILED_SUB_JOB_STATUSES = ("FAILED", "ABNORMAL", "ROLLBACK", "ABORTING")
 UPGRADE_JOB = "UPGRADE_ACCESS_AGENT"
 IMAGE_JOB = "CHANGE_SERVER_IMAGE"
 TSVI_JOB = "UPDATE_SERVER_TSVI"
+CREATE_JOB = "CREATE_SERVER"  # create_app_servers (see :mod:`.lifecycle`)
+DELETE_JOB = "DELETE_SERVER"  # batch_delete_server, delete_server
 
 # task_status of a server while its job is pending / after success / after failure.
 TASK_STATUS = {
     UPGRADE_JOB: ("upgrading_access_agent", "upgrad_access_agent_success", "upgrad_access_agent_fail"),
     IMAGE_JOB: ("rebuilding", None, "rebuild_fail"),
     TSVI_JOB: ("updating_tsvi", None, "updating_tsvi_failed"),
+    CREATE_JOB: ("scheduling", None, None),
+    DELETE_JOB: ("deleting", None, "delete_failed"),
 }
 # vm_status while the job runs (the upgrade does not restart the VM).
-RUNNING_VM_STATUS = {UPGRADE_JOB: None, IMAGE_JOB: "REBUILD", TSVI_JOB: "REBOOT"}
+RUNNING_VM_STATUS = {UPGRADE_JOB: None, IMAGE_JOB: "REBUILD", TSVI_JOB: "REBOOT", CREATE_JOB: "BUILD",
+                     DELETE_JOB: "DELETING"}
+# vm_status when the job ends (success, failure); ACTIVE for the other job types. A deleted server is gone.
+END_VM_STATUS = {CREATE_JOB: ("ACTIVE", "BUILD_FAIL"), DELETE_JOB: (None, "ERROR")}
 # The fraction of job_duration a job spends WAITING before it RUNS.
 WAITING_FRACTION = 0.1
 
@@ -145,8 +152,10 @@ class JobEngine:
                 if record is not None:
                     self._apply_success(job, sub, record, end)
             if record is not None:
-                record.update(job_status="SUCCESS" if sub["status"] == "SUCCESS" else "FAILED", task_status=task_status,
-                              vm_status="ACTIVE", update_time=end)
+                succeeded = sub["status"] == "SUCCESS"
+                record.update(job_status="SUCCESS" if succeeded else "FAILED", task_status=task_status,
+                              vm_status=END_VM_STATUS.get(job_type, ("ACTIVE", "ACTIVE"))[0 if succeeded else 1],
+                              update_time=end)
         unusual = [status for status in FAILED_SUB_JOB_STATUSES[1:] if status in failed_as]
         job["status"] = unusual[0] if unusual else "FAILED" if failed_as else "SUCCESS"
         job["end_time"] = end
@@ -165,6 +174,10 @@ class JobEngine:
                 self._hda[server_id] = self.latest_hda_for(server_id)
         elif job_type == TSVI_JOB:
             self._tsvi[server_id] = sub["params"]["enable"]
+        elif job_type == CREATE_JOB:
+            record["status"] = "REGISTERED"
+        elif job_type == DELETE_JOB:
+            self._remove_server(server_id)
 
     def _record_upgrade(self, record, succeeded, when):
         self._upgrade_records.append({

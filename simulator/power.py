@@ -36,8 +36,9 @@ TRANSITIONS = {
     ("reboot", "HARD"): Transition(("ACTIVE", "ERROR"), "HARD_REBOOT", "rebooting_hard", "ACTIVE"),
 }
 POWER_ACTIONS = ("start", "stop", "reboot")
-# A server with one of these vm_status values is not running: it has no open sessions and takes no logons.
-NOT_RUNNING_VM_STATUSES = ("SHUTOFF", "ERROR")
+# A server with one of these vm_status values is not running: it has no open sessions and takes no logons (BUILD,
+# BUILD_FAIL and DELETING: servers being created, failed to be created and being deleted; see :mod:`.lifecycle`).
+NOT_RUNNING_VM_STATUSES = ("SHUTOFF", "ERROR", "BUILD", "BUILD_FAIL", "DELETING")
 # task_status values of a server that is powering off or on (it takes no logons either).
 POWERING_TASK_STATUSES = ("powering-off", "powering-on")
 # How a failed transition ends: vm_status ERROR, or back to the vm_status it started from.

@@ -17,7 +17,8 @@ same lock for a whole request, so tests may shape the fleet between requests.
 (groups, servers, default fleet, product info), :mod:`.jobs` is the job engine
 (jobs on the clock, pending failures, busy rules, the operations' business
 rules), :mod:`.power` starts, stops and reboots servers (transitions on the
-clock, their state rules and failures), :mod:`.sessions` keeps the user sessions
+clock, their state rules and failures), :mod:`.lifecycle` creates and deletes servers (by jobs) and server
+groups (the server quota, scaling policies), :mod:`.sessions` keeps the user sessions
 (logons, logoffs, the drain, ``session_count`` in step), :mod:`.views` renders
 wire views; this module holds
 the tables and the reads tests use. Its names (``Clock``, ``DEFAULT_LATEST_HDA``, ``HDA_TYPES``,
@@ -31,6 +32,7 @@ from .clock import Clock, iso_time
 from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, FleetBuilder
 from .jobs import (ACTIVE_JOB_STATUSES, IMAGE_JOB, RUNNING_VM_STATUS, TASK_STATUS, TSVI_JOB, UPGRADE_JOB,
                    WAITING_FRACTION, JobEngine)
+from .lifecycle import DEFAULT_SERVER_QUOTA, Lifecycle
 from .power import PowerControl
 from .sessions import LIVE_SESSION_STATES, SESSION_STATES, SessionBook
 from .views import GROUP_DETAIL_FIELDS, SERVER_DETAIL_FIELDS, WireViews
@@ -41,7 +43,7 @@ __all__ = ["ACTIVE_JOB_STATUSES", "Clock", "DEFAULT_LATEST_HDA", "FleetState", "
            "iso_time"]
 
 
-class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, WireViews):
+class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, WireViews):
     """The tenant's fleet, its sessions, jobs and power transitions, and the builder methods tests use to shape
     scenarios.
 
@@ -93,6 +95,8 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, WireViews):
         self._pending_logoffs = {}  # session id -> simulator instant it is signed out (log_off with a delay)
         self._notifications = []  # logoff notices sent, oldest first
         self._upgrade_records = []
+        self.server_quota = DEFAULT_SERVER_QUOTA  # servers the tenant may have; a create beyond it fails (403)
+        self._pending_create_failures = []  # (error_code, error_msg, status) the next create's first servers take
         self._server_seq = 0
         self._build_default_fleet(servers, groups, outdated_hda)
 

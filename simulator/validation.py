@@ -10,6 +10,15 @@ import re
 from .clock import iso_time
 from .errors import invalid
 
+# Enums of the api doc (ImageTypeEnum, OsTypeEnum, AppTypeEnum, StorageFolderMountType, VolumeType,
+# ExtraSessionTypeEnum).
+IMAGE_TYPES = ("gold", "public", "private", "shared", "other")
+OS_TYPES = ("Linux", "Windows", "Other")
+APP_TYPES = ("SESSION_DESKTOP_APP", "COMMON_APP")
+STORAGE_MOUNT_POLICIES = ("USER", "SHARE", "ANY")
+VOLUME_TYPES = ("ESSD", "SSD", "GPSSD", "SAS", "SATA")
+EXTRA_SESSION_TYPES = ("GPU", "CPU")
+
 # Letters of any script (so CJK too), digits, "_" and "-"; no spaces.
 _NAME_CHAR_RE = re.compile(r"[\w-]")
 
@@ -110,6 +119,17 @@ def validate_body(body, schema):
         raise invalid("The request body must be a JSON object.")
     validate_object("", schema, body)
     return body
+
+
+def percent_field(required=False):
+    """An integer percentage 1..100."""
+    return Field("int", required=required, minimum=1, maximum=100)
+
+
+def route_policy_field():
+    """RoutePolicyDetail (create and update a group): each value 1..100."""
+    return Field("object", fields={key: percent_field() for key in ("max_session", "cpu_threshold", "gpu_threshold",
+                                                                   "mem_threshold")})
 
 
 def check_group_name(name, value):
