@@ -8,14 +8,21 @@ from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.http.http_config import HttpConfig
 from huaweicloudsdkcore.region.region import Region
 from huaweicloudsdkworkspaceapp.v1 import (BatchChangeServerImageReq, BatchChangeServerImageRequest,
-                                           BatchRebootServerRequest, BatchStartServerReq, BatchStartServerRequest,
-                                           BatchStopServerRequest, BatchUpdateTsviRequest, BatchUpgradeHdaVersionReq,
-                                           BatchUpgradeHdaVersionRequest, ListServerHdaDetailsRequest,
-                                           ListServersRequest, ListSessionsRequest, LogoffUserSessionReq,
-                                           LogoffUserSessionRequest, RoutePolicyDetail, ServerHaltReq,
+                                           BatchDeleteServerReq, BatchDeleteServerRequest, BatchRebootServerRequest,
+                                           BatchStartServerReq, BatchStartServerRequest, BatchStopServerRequest,
+                                           BatchUpdateTsviRequest, BatchUpgradeHdaVersionReq,
+                                           BatchUpgradeHdaVersionRequest, CreateAppServerReq, CreateAppServersRequest,
+                                           CreateOrUpdateScalingPolicyReq, CreateOrUpdateScalingPolicyRequest,
+                                           CreateServerGroupReq, CreateServerGroupRequest, DeleteScalingPolicyRequest,
+                                           DeleteServerGroupsRequest, DeleteServerRequest, IpVirtual,
+                                           ListServerHdaDetailsRequest, ListServersRequest, ListSessionsRequest,
+                                           LogoffUserSessionReq, LogoffUserSessionRequest, RoutePolicyDetail,
+                                           ScalingPolicyByResource, ScalingPolicyBySession, ServerHaltReq,
                                            ShowAccessAgentLatestVersionRequest, ShowJobDetailRequest,
-                                           ShowServerGroupRequest, ShowServerRequest, UpdateServerGroupReq,
-                                           UpdateServerGroupRequest, UpdateTsvi, UpdateTsviReq, WorkspaceAppClient)
+                                           ShowScalingPolicyRequest, ShowServerGroupRequest,
+                                           ShowServerGroupStateRequest, ShowServerRequest, UpdateServerGroupReq,
+                                           UpdateServerGroupRequest, UpdateTsvi, UpdateTsviReq, Volume,
+                                           WorkspaceAppClient)
 
 
 def _http_config():
@@ -256,3 +263,71 @@ def test_sdk_stops_starts_and_reboots_servers(make_simulator):
     assert [(r.operation, r.items, r.status) for r in sim.log.mutations()] == [
         ("batch_stop_server", 2, 200), ("batch_start_server", 1, 200), ("batch_reboot_server", 2, 200),
         ("batch_start_server", 1, 409), ("batch_reboot_server", 1, 409), ("batch_stop_server", 1, 400)]
+
+
+def test_sdk_creates_and_deletes_groups_servers_and_scaling_policies(make_simulator):
+    sim = make_simulator(servers=2, groups=1, seed=16, job_duration=100)
+    state = sim.state
+    creds = sim.credentials
+    client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
+
+    group = client.create_server_group(CreateServerGroupRequest(body=CreateServerGroupReq(
+        name="sdk-group", image_id="img-1", image_type="private", os_type="Windows",
+        product_id="workspace.appstream.general.xlarge.4", vpc_id="vpc-1", subnet_id="subnet-1",
+        system_disk_type="SAS", system_disk_size=80, route_policy=RoutePolicyDetail(max_session=5),
+        ip_virtual=IpVirtual(enable=False), app_type="COMMON_APP")))
+    assert group.id and group.name == "sdk-group" and group.app_server_count == 0
+    assert state.get_group(group.id)["route_policy"]["max_session"] == 5
+    with pytest.raises(ClientRequestException) as caught:
+        client.create_server_group(CreateServerGroupRequest(body=CreateServerGroupReq(
+            name="sdk-group", image_id="img-1", image_type="private", os_type="Windows", product_id="p",
+            vpc_id="v", subnet_id="s", system_disk_type="SAS", system_disk_size=80)))
+    assert (caught.value.status_code, caught.value.error_code) == (409, "WKS.00211208")
+
+    created = client.create_app_servers(CreateAppServersRequest(body=CreateAppServerReq(
+        type="createApps", server_group_id=group.id, subscription_num=2, product_id=group.product_id,
+        root_volume=Volume(type="SAS", size=80), subnet_id="subnet-1", vpc_id="vpc-1", update_access_agent=True)))
+    assert created.job_id.isdigit() and created.order_id is None
+    new = state.server_ids(group.id)
+    assert [state.get_server(sid)["vm_status"] for sid in new] == ["BUILD", "BUILD"]
+    job = client.show_job_detail(ShowJobDetailRequest(job_id=created.job_id))
+    assert job.job_type == "CREATE_SERVER" and job.sub_jobs_total == 2
+    counts = client.show_server_group_state(ShowServerGroupStateRequest(server_group_id=group.id)).aps_status
+    assert counts["UNREGISTER"] == 2
+    state.fast_forward(101)
+    assert client.show_server(ShowServerRequest(server_id=new[0])).status == "REGISTERED"
+
+    with pytest.raises(ClientRequestException) as caught:
+        client.delete_server_groups(DeleteServerGroupsRequest(server_group_id=group.id))
+    assert (caught.value.status_code, caught.value.error_code) == (409, "WKS.00211209")
+    deleted = client.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=new[:1])))
+    assert state.get_job(deleted.job_id)["job_type"] == "DELETE_SERVER"
+    single = client.delete_server(DeleteServerRequest(server_id=new[1]))
+    assert single.job_id != deleted.job_id
+    assert client.show_server(ShowServerRequest(server_id=new[1])).vm_status == "DELETING"
+    with pytest.raises(ClientRequestException) as caught:
+        client.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=["nope"])))
+    assert (caught.value.status_code, caught.value.error_code) == (404, "WKS.00211201")
+    state.fast_forward(101)
+    assert state.server_ids(group.id) == []
+
+    policy = client.create_or_update_scaling_policy(CreateOrUpdateScalingPolicyRequest(
+        body=CreateOrUpdateScalingPolicyReq(
+            server_group_id=group.id, enable=True, max_scaling_amount=8, single_expansion_count=2,
+            scaling_policy_by_session=ScalingPolicyBySession(session_usage_threshold=75,
+                                                             shrink_after_session_idle_minutes=20),
+            scaling_policy_by_resource=ScalingPolicyByResource(cpu_usage_threshold=60))))
+    assert (policy.enable, policy.max_scaling_amount, policy.single_expansion_count) == (True, 8, 2)
+    shown = client.show_scaling_policy(ShowScalingPolicyRequest(server_group_id=group.id))
+    assert shown.scaling_policy_by_session.shrink_after_session_idle_minutes == 20
+    assert shown.scaling_policy_by_resource.cpu_usage_threshold == 60
+    assert client.delete_scaling_policy(DeleteScalingPolicyRequest(server_group_id=group.id)).status_code == 200
+    assert client.show_scaling_policy(ShowScalingPolicyRequest(server_group_id=group.id)).enable is False
+
+    assert client.delete_server_groups(DeleteServerGroupsRequest(server_group_id=group.id)).status_code == 200
+    assert state.get_group(group.id) is None
+    assert [(r.operation, r.items, r.status) for r in sim.log.mutations()] == [
+        ("create_server_group", None, 200), ("create_server_group", None, 409), ("create_app_servers", None, 200),
+        ("delete_server_groups", None, 409), ("batch_delete_server", 1, 200), ("delete_server", None, 200),
+        ("batch_delete_server", 1, 404), ("create_or_update_scaling_policy", None, 200),
+        ("delete_scaling_policy", None, 200), ("delete_server_groups", None, 200)]
