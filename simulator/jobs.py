@@ -4,8 +4,9 @@
 the state first moves the active jobs along the clock (``advance()``), so no background thread is needed;
 power transitions (start, stop, reboot: see :mod:`.power`) end the same lazy way, and so do sessions (due logoffs
 and, with ``session_drain`` set, the drain of servers in maintenance mode: see :mod:`.sessions`). Pending failures
-(``fail_next_job``) are taken by the next sub jobs of their servers (CREATE_SERVER and DELETE_SERVER jobs: see :mod:`.lifecycle`). The operations (``upgrade_hda``,
-``change_image``, ``update_tsvi``, ``set_maintenance``, ``update_group``) are what the HTTP handlers call, with
+(``fail_next_job``) are taken by the next sub jobs of their servers (CREATE_SERVER and DELETE_SERVER jobs: see
+:mod:`.lifecycle`). The operations (``upgrade_hda``, ``change_image``, ``update_tsvi``, ``set_maintenance``,
+``update_group``) are what the HTTP handlers call, with
 the API's rules: unknown servers, busy servers (a job or a power transition under way), the same image.
 """
 

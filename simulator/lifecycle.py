@@ -102,10 +102,7 @@ class Lifecycle:
             mono = self.clock.monotonic()
             for server_id in server_ids:
                 self._servers[server_id]["vm_status"] = "DELETING"
-                for session_id in self._live_session_ids(server_id):
-                    self._end_session(session_id, mono, recount=False)
-                self._count_sessions(server_id)
-                self._drains.pop(server_id, None)
+                self._sign_out_server(server_id, mono)
             return job
 
     def _remove_server(self, server_id):

@@ -154,10 +154,7 @@ class PowerControl:
         elif failure is None and entry["action"] == "start" and record.get("status") == "STOPPED":
             record["status"] = self._status_before_stop.pop(server_id, "REGISTERED")
         if vm_status in NOT_RUNNING_VM_STATUSES:
-            for session_id in self._live_session_ids(server_id):
-                self._end_session(session_id, entry["until"], recount=False)
-            self._count_sessions(server_id)
-            self._drains.pop(server_id, None)  # nothing left to drain
+            self._sign_out_server(server_id, entry["until"])
         self._power_actions.append({
             "server_id": server_id, "action": entry["action"], "type": entry["type"],
             "begin_time": self.clock.iso(entry["begun_at"]), "end_time": self.clock.iso(entry["until"]),

@@ -250,6 +250,14 @@ class SessionBook:
             raise ValueError("session_count must be an integer >= 0, got %r" % (count,))
         return count
 
+    def _sign_out_server(self, server_id, when):
+        """Sign out every open session of a server at the monotonic instant ``when`` (it stops running or is
+        deleted); its drain, if any, ends: nothing is left to drain."""
+        for session_id in self._live_session_ids(server_id):
+            self._end_session(session_id, when, recount=False)
+        self._count_sessions(server_id)
+        self._drains.pop(server_id, None)
+
     def _live_session_ids(self, server_id):
         return [session_id for session_id in self._server_sessions.get(server_id, ())
                 if self._sessions[session_id]["session_state"] in LIVE_SESSION_STATES]
