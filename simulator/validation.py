@@ -128,8 +128,8 @@ def percent_field(required=False):
 
 def route_policy_field():
     """RoutePolicyDetail (create and update a group): each value 1..100."""
-    return Field("object", fields={key: percent_field() for key in ("max_session", "cpu_threshold", "gpu_threshold",
-                                                                   "mem_threshold")})
+    keys = ("max_session", "cpu_threshold", "gpu_threshold", "mem_threshold")
+    return Field("object", fields={key: percent_field() for key in keys})
 
 
 def check_group_name(name, value):
