@@ -164,7 +164,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.connecti
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import (
     ApiError, ConfigurationError, TargetError, api_error_message)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import CONNECTION_RULES
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import SERVER_STATUSES, read_fleet
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import SERVER_STATUSES, first_address, read_fleet
 
 CONFIG_SUFFIXES = ("app_servers.yml", "app_servers.yaml")
 CONNECTION_OPTIONS = tuple(OPTIONS) + ("validate_certs", "request_timeout", "max_retries")
@@ -215,13 +215,6 @@ def kind_of(value):
     if isinstance(value, (list, tuple)):
         return "a list"
     return "text"
-
-
-def first_address(server):
-    """The server's first IPv4 address in ``host_address``, else its first address, else None."""
-    addresses = [a for a in server.get("host_address") or [] if isinstance(a, dict) and a.get("addr")]
-    ipv4 = [a for a in addresses if str(a.get("version")) == "4"]
-    return (ipv4 or addresses or [{}])[0].get("addr")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):

@@ -316,6 +316,18 @@ def latest_for(latest, server_hda_type):
     return latest.get(server_hda_type) or latest.get("SBC")
 
 
+def host_addresses(server):
+    """The addresses of a server record's ``host_address`` (EcsNetWork entries with an ``addr``)."""
+    return [a for a in server.get("host_address") or [] if isinstance(a, dict) and a.get("addr")]
+
+
+def first_address(server):
+    """The server's first IPv4 address, else its first address, else None."""
+    addresses = host_addresses(server)
+    ipv4 = [a for a in addresses if str(a.get("version")) == "4"]
+    return (ipv4 or addresses or [{}])[0].get("addr")
+
+
 def is_gpu_server(record):
     return bool((record.get("product_info") or {}).get("is_gpu"))
 
@@ -368,8 +380,7 @@ def read_fleet(client, group_ids=None, group_names=None, name=None, maintain_sta
     if hda and servers:
         versions = {}
         for group_id in scopes:
-            for detail in api.list_server_hda_details(client, server_group_id=group_id, server_name=name):
-                versions[detail.get("server_id")] = detail.get("current_version")
+            versions.update(hda_versions(client, server_group_id=group_id, server_name=name))
         latest = api.list_access_agent_latest_version(client)
         for record in servers.values():
             group = group_of.get(record.get("server_group_id")) or {}

@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import pages, unique
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import host_addresses, pages, unique
 
 # SessionInfo.session_state
 SESSION_STATES = ("Active", "Disconnected", "AppcInit", "SignedOut", "InitFail")
@@ -30,7 +30,7 @@ MAX_MESSAGE_LENGTH = 255
 
 
 def addresses(server):
-    return [a.get("addr") for a in server.get("host_address") or [] if isinstance(a, dict) and a.get("addr")]
+    return [a["addr"] for a in host_addresses(server)]
 
 
 class SessionMap:
