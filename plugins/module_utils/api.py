@@ -138,3 +138,14 @@ def batch_reboot_server(client, server_ids, reboot_type):
     """``PATCH …/app-servers/actions/batch-reboot`` (``SOFT``/``HARD``) for 1..20 servers (no job)."""
     return client.request("PATCH", SERVERS + "/actions/batch-reboot",
                           body={"items": list(server_ids), "type": reboot_type})
+
+
+def create_app_servers(client, body):
+    """``POST …/app-servers/actions/create`` (CreateAppServerReq: ``subscription_num`` servers of a group); returns
+    the job id (a pay-per-use create; a yearly/monthly one answers an ``order_id`` instead, returned as None)."""
+    return (client.request("POST", SERVERS + "/actions/create", body=dict(body)) or {}).get("job_id")
+
+
+def batch_delete_server(client, server_ids):
+    """``POST …/app-servers/actions/batch-delete`` for 1..20 servers; returns the job id."""
+    return (client.request("POST", SERVERS + "/actions/batch-delete", body={"items": list(server_ids)}) or {}).get("job_id")

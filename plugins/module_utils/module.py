@@ -60,6 +60,11 @@ TARGET_KWARGS = dict(
     mutually_exclusive=[("server_ids", "server_group_id", "server_group_name")],
     required_one_of=[("server_ids", "server_group_id", "server_group_name")],
 )
+# An operation on one server group as a whole (Operation.group_targets): no server_ids.
+GROUP_TARGET_KWARGS = dict(
+    mutually_exclusive=[("server_group_id", "server_group_name")],
+    required_one_of=[("server_group_id", "server_group_name")],
+)
 # A day: longer waits are better split into tasks that re-run (a re-run resumes waiting for the same jobs).
 MAX_WAIT_TIMEOUT = 86400
 MAX_POLL_INTERVAL = 3600
@@ -245,13 +250,19 @@ class OperationModule(WorkspaceAppModule):
 
     def __init__(self, operation_class):
         spec = copy.deepcopy(TARGET_ARGS)
-        rules = [in_range("batch_size", 1, operation_class.max_batch_size), not_blank("server_group_name")]
+        kwargs = dict(TARGET_KWARGS)
+        if operation_class.group_targets:
+            del spec["server_ids"]
+            kwargs = dict(GROUP_TARGET_KWARGS)
+        rules = [in_range("batch_size", 1, operation_class.max_batch_size), not_blank("server_group_name"),
+                 not_blank("server_group_id")]
         if not operation_class.kind.synchronous:
             spec.update(copy.deepcopy(WAIT_ARGS))
             rules.extend(WAIT_RULES)
         spec.update(copy.deepcopy(operation_class.options))
-        kwargs = dict(TARGET_KWARGS)
-        kwargs.update(operation_class.module_kwargs)
+        for key, value in operation_class.module_kwargs.items():
+            # the operation's constraints come on top of the targets' (mutually_exclusive of both, ...)
+            kwargs[key] = list(kwargs.get(key) or []) + list(value) if isinstance(value, list) else value
         self.argument_spec, self.module_kwargs = spec, kwargs
         self.rules = tuple(rules) + tuple(operation_class.rules)
         super(OperationModule, self).__init__()

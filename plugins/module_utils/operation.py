@@ -21,6 +21,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from collections import namedtuple
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
@@ -39,8 +41,18 @@ SERVERS_NAMED = 3  # servers a progress label names
 
 
 def server_label(server_id, name=None):
-    """How messages and ``--diff`` name a server: ``web-01 (3f2c…)``, or the id alone when it has no name."""
+    """How messages and ``--diff`` name a server: ``web-01 (3f2c…)``, the id alone when it has no name, the name
+    alone when it has no id yet (a server to be created, :func:`new_server`)."""
+    if not server_id:
+        return name
     return "%s (%s)" % (name, server_id) if name else server_id
+
+
+def new_server(number, **fields):
+    """The stand-in record of the ``number``-th server to be created (:meth:`Operation.plan_new`): its report has
+    no id and the name ``(new N)`` until :meth:`Rollout.adopt` gives it the created server's."""
+    record = dict(fields, id="new-%04d" % number, name="(new %d)" % number, new=True)
+    return record
 
 
 def target_label(servers=(), group_id=None, group_name=None):
@@ -145,7 +157,7 @@ class ServerReport:
     KEYS = ("id", "name", "action", "status", "job_id", "error_code", "error_msg", "before", "after")
 
     def __init__(self, item):
-        self.id = item.server_id
+        self.id = None if item.server.get("new") else item.server_id
         self.name = item.server.get("name")
         self.action = self.ACTION_NAMES[item.action]
         self.status = {"none": UNCHANGED, "skip": SKIPPED}.get(item.action, PENDING)
@@ -270,6 +282,7 @@ class Operation:
     rules = ()
     max_batch_size = 20
     max_batch_weight = None  # with batch_weight: what one call may carry in all (e.g. sessions per logoff)
+    group_targets = False  # the targets are one server group (server_group_id or server_group_name), never ids
 
     def __init__(self, module):
         self.module = module
@@ -296,6 +309,29 @@ class Operation:
 
     def prepare(self, servers):
         """Read, once, whatever planning needs besides the server records."""
+
+    def plan_new(self):
+        """:class:`PlanItem` s for servers that do not exist yet (to be created), after :meth:`plan_server` of the
+        existing ones. Each has a stand-in record (:func:`new_server`); :meth:`adopt` swaps it for the server the
+        job created."""
+        return []
+
+    def batch_limit(self, batch_key):
+        """Items one call may carry for ``batch_key`` (``batch_size`` unless the call takes another number)."""
+        return self.params["batch_size"]
+
+    def recoverable(self, items, exc):
+        """Whether a batch refused with ``exc`` is settled by reading its servers again (the kind's rule)."""
+        return self.kind.recoverable(exc)
+
+    def before_submit(self, items, deadline):
+        """The items to submit, once planning is over (never in check mode): an operation may first prepare them
+        (drain sessions), failing those it could not prepare through their reports, before ``deadline``."""
+        return items
+
+    def adopt(self, results):
+        """After the wait (``{job id: JobResult}``): swap the stand-ins of :meth:`plan_new` for the servers the jobs
+        created (:meth:`Rollout.adopt`)."""
 
     def plan_server(self, server):
         raise NotImplementedError
@@ -412,6 +448,7 @@ class Rollout:
         self.maybe_applied = False  # a batch lost its response: it may have changed something
         self.waiter = None  # the waiter of this run, once it waited: read_after may use what it read
         self.problems = []
+        self.deadline = None  # monotonic time by which the run's waits end (wait_timeout from the first submission)
 
     # -- reading ---------------------------------------------------------------
     def group_sizes(self):
@@ -436,7 +473,7 @@ class Rollout:
         self.targets = dict((server["id"], server) for server in servers)
         self.progress.label = self.target_label(servers)
         self.operation.prepare(servers)
-        return [self.operation.plan_server(server) for server in servers]
+        return [self.operation.plan_server(server) for server in servers] + list(self.operation.plan_new())
 
     def target_label(self, servers):
         """The progress label of the resolved targets: a group by the name it was found by, or the name its
@@ -458,7 +495,9 @@ class Rollout:
         if self.operation.check_mode:
             changed = bool(to_submit)
         else:
-            self.submit(to_submit)
+            if self.params.get("wait_timeout"):
+                self.deadline = time.monotonic() + self.params["wait_timeout"]
+            self.submit(self.operation.before_submit(to_submit, self.deadline))
             if self.jobs and self.params.get("wait"):
                 self.wait()
             self.verify()
@@ -470,8 +509,8 @@ class Rollout:
         for item in items:
             by_key.setdefault(item.batch_key, []).append(item)
         weight = self.operation.batch_weight if self.operation.max_batch_weight else None
-        return [chunk for group in by_key.values()
-                for chunk in batches(group, self.params["batch_size"], weight, self.operation.max_batch_weight)]
+        return [chunk for key, group in by_key.items()
+                for chunk in batches(group, self.operation.batch_limit(key), weight, self.operation.max_batch_weight)]
 
     def submit(self, to_submit):
         chunks = self.batches(to_submit)
@@ -503,7 +542,10 @@ class Rollout:
             report.status = SUCCEEDED
             self.applied.append(item.server_id)
         else:
-            self.jobs.setdefault(answer.job_id, []).append(item.server_id)
+            # a stand-in (a server to be created) is no server to poll: its job's sub jobs name the servers it makes
+            waited = self.jobs.setdefault(answer.job_id, [])
+            if not item.server.get("new"):
+                waited.append(item.server_id)
             if answer.waited:
                 report.action = "waited"
             elif answer.job_id not in self.new_jobs:
@@ -513,7 +555,7 @@ class Rollout:
         try:
             return self.operation.send(items)
         except ApiError as exc:
-            if self.kind.recoverable(exc):
+            if self.operation.recoverable(items, exc):
                 return self.recover(items, exc)
             raise
 
@@ -545,7 +587,7 @@ class Rollout:
         self.waiter = waiter
         try:
             # the wait cannot end before the jobs just submitted do: their first round is one poll_interval away
-            results = waiter.wait(self.jobs, fresh=bool(self.new_jobs))
+            results = waiter.wait(self.jobs, deadline=self.deadline, fresh=bool(self.new_jobs))
         except WaitTimeout as exc:
             results = exc.results
             self.problems.append(exc)
@@ -564,6 +606,15 @@ class Rollout:
                     report.fail(outcome.error_code, outcome.error_msg)
                 else:
                     report.status = outcome.status
+        self.operation.adopt(results)
+
+    def adopt(self, stand_in, server):
+        """The report of the stand-in record ``stand_in`` (an id of :func:`new_server`) is now the created
+        ``server``'s (a record with ``id`` and ``name``): it takes the server's id and name and is keyed by its id."""
+        report = self.reports.pop(stand_in)
+        report.id, report.name = server["id"], server.get("name")
+        self.reports[server["id"]] = report
+        return report
 
     def verify(self):
         done = [sid for sid, report in self.reports.items() if report.action != "none" and report.status == SUCCEEDED]

@@ -391,3 +391,39 @@ def test_off_hours_needs_a_power_state(fleet, play):
     assert run.rc != 0
     assert "power_state must be stopped or started" in " ".join(run.output.split())
     assert fleet.log.mutations() == []
+
+
+# ---------------------------------------------------------------------------------------------- scale
+
+def test_scale_plans_then_grows_then_shrinks_draining_servers_with_users(fleet, play):
+    sim = fleet
+    group = group_named(sim, "sim-group-1")
+    ids = sorted(sim.state.server_ids(group["id"]))
+    for server_id in ids:
+        sim.state.patch_server(server_id, session_count=1)
+    sim.log.clear()
+    options = dict(server_group_name="sim-group-1", poll_interval=0.2, wait_timeout=60)
+
+    plan = play(sim, "scale", check=True, count=len(ids) + 2, **options)
+    assert plan.rc == 0, plan.output
+    assert sim.log.mutations() == []
+    assert "%d -> %d server(s): 0 created, 0 deleted (would be)" % (len(ids), len(ids) + 2) in " ".join(
+        plan.output.split())
+    grow = play(sim, "scale", count=len(ids) + 2, **options)
+    assert grow.rc == 0, grow.output
+    assert len(sim.state.server_ids(group["id"])) == len(ids) + 2
+
+    refused = play(sim, "scale", count=1, **options)  # the new servers are empty; the old ones have users
+    assert refused.rc != 0 and "still have sessions" in " ".join(refused.output.split())
+    assert len(sim.state.server_ids(group["id"])) == len(ids) + 2
+    shrink = play(sim, "scale", count=len(ids) - 1, on_sessions="drain", drain_delay=0, drain_message="Bye", **options)
+    assert shrink.rc == 0, shrink.output
+    assert len(sim.state.server_ids(group["id"])) == len(ids) - 1
+    assert [call.body["message"] for call in sim.log.requests(operation="logoff_user_session")] == ["Bye"]
+
+
+def test_scale_needs_a_count(fleet, play):
+    run = play(fleet, "scale", server_group_name="sim-group-1", count="many")
+    assert run.rc != 0
+    assert "count (a whole number, 0 or more)" in " ".join(run.output.split())
+    assert fleet.log.mutations() == []
