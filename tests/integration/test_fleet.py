@@ -1,6 +1,6 @@
 """app_server_fleet through ansible-playbook against the simulator: a group's size as desired state."""
 
-from tests.harness import module_task
+from tests.harness import finish_jobs_when_polled, module_task
 
 FLEET = "huaweicloud.workspace_app.app_server_fleet"
 FAST = dict(poll_interval=0.3, wait_timeout=120)
@@ -198,11 +198,12 @@ def test_a_failed_build_fails_the_task_the_wait_survives_throttling_and_a_lower_
 
 
 def test_wait_false_returns_at_once_and_the_rerun_waits_for_the_same_jobs(make_simulator, runner_for):
-    sim = make_simulator(servers=6, groups=1, seed=5, job_duration=2)
+    sim = make_simulator(servers=6, groups=1, seed=5, job_duration=600)
     runner = runner_for(sim)
     sim.log.clear()
     run = runner.run([module_task(FLEET, "submit", server_group_name="sim-group-1", count=8, wait=False, **FAST)])
     assert run.rc == 0, run.output
+    finish_jobs_when_polled(sim, mutations=1, planning_reads=1)  # the job runs until the re-run polls it
     submit = run["submit"]
     assert submit["changed"] is True and len(submit["jobs"]) == 1 and submit["summary"]["pending"] == 2
     assert [s["name"] for s in submit["servers"] if s["id"] is None] == ["(new 1)", "(new 2)"]
