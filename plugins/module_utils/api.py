@@ -149,3 +149,33 @@ def create_app_servers(client, body):
 def batch_delete_server(client, server_ids):
     """``POST …/app-servers/actions/batch-delete`` for 1..20 servers; returns the job id."""
     return (client.request("POST", SERVERS + "/actions/batch-delete", body={"items": list(server_ids)}) or {}).get("job_id")
+# -- server group lifecycle and scaling policy --
+SCALING_POLICY = "/v1/{project_id}/scaling-policy"
+
+
+def create_server_group(client, body):
+    """``POST /v1/{project_id}/app-server-groups`` with a CreateServerGroupReq; returns the new group (its list
+    fields, ``id`` among them)."""
+    return client.request("POST", SERVER_GROUPS, body=dict(body)) or {}
+
+
+def delete_server_groups(client, server_group_id):
+    """``DELETE …/app-server-groups/{id}`` of a group without servers (the service answers an empty body)."""
+    return client.request("DELETE", "%s/%s" % (SERVER_GROUPS, quote(server_group_id, safe="")))
+
+
+def create_or_update_scaling_policy(client, server_group_id, policy):
+    """``PUT /v1/{project_id}/scaling-policy``: the group's whole scaling policy replaced by ``policy``; returns it."""
+    body = dict(policy)
+    body["server_group_id"] = server_group_id
+    return client.request("PUT", SCALING_POLICY, body=body) or {}
+
+
+def show_scaling_policy(client, server_group_id):
+    """``GET /v1/{project_id}/scaling-policy?server_group_id=``: the group's scaling policy."""
+    return client.get(SCALING_POLICY, {"server_group_id": server_group_id}) or {}
+
+
+def delete_scaling_policy(client, server_group_id):
+    """``DELETE /v1/{project_id}/scaling-policy?server_group_id=``: the group back to no scaling policy."""
+    return client.request("DELETE", SCALING_POLICY, params={"server_group_id": server_group_id})
