@@ -224,13 +224,23 @@ def group_id_by_name(client, name, option="name"):
     return (exact[0]["id"] if exact else None), listed
 
 
-def find_group(client, server_group_id=None, name=None, renamed_to=None, option="name"):
-    """A group's detail record, by id or by exact name (or by ``renamed_to``, when an earlier run renamed it)."""
+def find_group(client, server_group_id=None, name=None, renamed_to=None, option="name", missing_ok=False):
+    """A group's detail record, by id or by exact name (or by ``renamed_to``, when an earlier run renamed it).
+
+    With ``missing_ok`` a group that does not exist is None instead of a failure.
+    """
     if server_group_id:
-        return show_group_or_fail(client, server_group_id)
+        try:
+            return show_group_or_fail(client, server_group_id)
+        except TargetError:
+            if missing_ok:
+                return None
+            raise
     group_id, listed = group_id_by_name(client, name, option)
     if group_id is None and renamed_to:
         group_id, _unused = group_id_by_name(client, renamed_to, option)
+    if group_id is None and missing_ok:
+        return None
     if group_id is None:
         candidates = listed or api.list_server_groups(client)
         raise TargetError("%s: no server group is named %r; %s" % (
