@@ -503,7 +503,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields i
     mismatches, plan_fields, plan_sub_fields, same)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     WorkspaceAppModule, at_least, in_range, matches, not_blank, value_of)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import find_group
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import describe_groups, find_group
 
 # Letters of any script (Chinese included), digits, "_" and "-": what the API accepts for a group name.
 GROUP_NAME_RE = re.compile(r"[\w-]{1,64}")
@@ -670,12 +670,17 @@ def create_body(params):
 
 
 def missing_for_create(params):
-    """Fail, naming every option a create needs that is not set, when the group must be created."""
-    missing = [option for option in CREATE_REQUIRED if params.get(option) is None]
-    if missing:
-        raise TargetError("server group %r does not exist, so it would be created, and creating a group needs %s "
-                          "(missing: %s)" % (params.get("new_name") or params["name"], ", ".join(CREATE_REQUIRED),
-                                             ", ".join(missing)))
+    """The options a create needs that are not set."""
+    return [option for option in CREATE_REQUIRED if params.get(option) is None]
+
+
+def cannot_create(name, missing, similar=()):
+    """The failure of a create that lacks the ``missing`` options; ``similar`` the groups a name search listed
+    (``name`` may be a typo)."""
+    return TargetError("name: server group %r does not exist, so it would be created, and creating a group needs %s "
+                       "(missing: %s)%s" % (name, ", ".join(CREATE_REQUIRED), ", ".join(missing),
+                                            "; groups with similar names: %s" % describe_groups(similar)
+                                            if similar else ""))
 
 
 def new_group(body):
@@ -970,7 +975,10 @@ class AppServerGroup(WorkspaceAppModule):
 
     def create(self):
         p = self.params
-        missing_for_create(p)
+        missing = missing_for_create(p)
+        if missing:
+            raise cannot_create(p["new_name"] or p["name"], missing,
+                                api.list_server_groups(self.client, server_group_name=p["name"]))
         body = create_body(p)
         planned = new_group(body)
         plan = plan_update(planned, p)

@@ -5,8 +5,8 @@ import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_group import (
-    NO_POLICY, AppServerGroup, create_body, create_only_conflicts, missing_for_create, plan_policy, refuse_non_empty,
-    tags_differ, wanted_policy)
+    NO_POLICY, AppServerGroup, cannot_create, create_body, create_only_conflicts, missing_for_create, plan_policy,
+    refuse_non_empty, tags_differ, wanted_policy)
 
 CREATE = dict(name="design", image_id="img-1", image_type="private", product_id="prod-1", vpc_id="vpc-1",
               subnet_id="subnet-1", system_disk_type="SAS", system_disk_size=80)
@@ -46,12 +46,14 @@ def test_a_create_under_new_name_makes_the_group_of_the_final_name():
 
 
 def test_a_create_names_every_missing_option_at_once():
-    with pytest.raises(TargetError) as failure:
-        missing_for_create(dict(name="design", image_id="img-1", image_type="private"))
-    message = str(failure.value)
+    missing = missing_for_create(dict(name="design", image_id="img-1", image_type="private"))
+    assert missing == ["product_id", "vpc_id", "subnet_id", "system_disk_type", "system_disk_size"]
+    assert missing_for_create(CREATE) == []
+    message = str(cannot_create("design", missing))
     assert "'design' does not exist, so it would be created" in message
-    assert "missing: product_id, vpc_id, subnet_id, system_disk_type, system_disk_size" in message
-    missing_for_create(CREATE)
+    assert message.endswith("(missing: product_id, vpc_id, subnet_id, system_disk_type, system_disk_size)")
+    similar = str(cannot_create("desing", missing, [{"id": "g1", "name": "desing-2"}]))
+    assert similar.endswith("; groups with similar names: desing-2 (g1)")
 
 
 def test_create_only_options_are_compared_where_the_read_shows_them():
