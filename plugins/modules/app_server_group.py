@@ -597,7 +597,8 @@ def tags_valid(params):
             raise TargetError("tags: key %r is given twice; keys must be unique" % key)
         seen.add(key)
         if value is not None and len(value) > 255:
-            raise TargetError("tags: the value of %r is %d characters long; the most allowed is 255" % (key, len(value)))
+            raise TargetError("tags: the value of %r is %d characters long; the most allowed is 255"
+                              % (key, len(value)))
 
 
 def policy_parts_set(params):

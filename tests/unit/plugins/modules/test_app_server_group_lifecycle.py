@@ -1,12 +1,15 @@
 """The planning rules of app_server_group's create, delete and scaling policy (pure functions; the module runs in
 tests/integration/test_server_group_lifecycle.py)."""
 
+import inspect
+import re
+
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_group import (
-    NO_POLICY, AppServerGroup, cannot_create, create_body, create_only_conflicts, missing_for_create, plan_policy,
-    refuse_non_empty, tags_differ, wanted_policy)
+    CREATE_REQUIRED, NO_POLICY, POLICY_REQUIRED, AppServerGroup, cannot_create, create_body, create_only_conflicts,
+    missing_for_create, plan_policy, refuse_non_empty, tags_differ, wanted_policy)
 
 CREATE = dict(name="design", image_id="img-1", image_type="private", product_id="prod-1", vpc_id="vpc-1",
               subnet_id="subnet-1", system_disk_type="SAS", system_disk_size=80)
@@ -169,3 +172,34 @@ def test_bad_policy_values(sub_options, words):
     with pytest.raises(TargetError) as failure:
         check(**scaling(**sub_options))
     assert all(word in str(failure.value) for word in words), str(failure.value)
+
+
+# -- the official SDK's models: the field names and required fields --------------------------------------------
+def sdk_required(model):
+    """The fields the SDK model's constructor always sets (the others only when given): its required fields."""
+    return sorted(re.findall(r"^ {8}self\.(\w+) = \1$", inspect.getsource(model.__init__), re.M))
+
+
+def sdk_fields(instance):
+    return dict((key, value) for key, value in instance.to_dict().items() if value is not None)
+
+
+def test_the_create_body_and_the_policy_are_sdk_request_models():
+    from huaweicloudsdkworkspaceapp.v1 import (CreateOrUpdateScalingPolicyReq, CreateServerGroupReq,
+                                               ScalingPolicyBySession)
+
+    every = dict(CREATE, new_name=None, os_type="Linux", flavor_id="f", availability_zone="az", is_vdi=True,
+                 ip_virtual=True, app_type="COMMON_APP", extra_session_type="CPU", extra_session_size=1,
+                 description="d", ou_name="ou", image_product_id="p", enabled=True, route_policy={"max_session": 2},
+                 tags=[{"key": "k", "value": "v"}])
+    body = create_body(every)
+    assert sdk_fields(CreateServerGroupReq(**body)) == body  # every field is one of the model's, under its name
+    assert sdk_required(CreateServerGroupReq) == sorted(("name", "os_type") + CREATE_REQUIRED)
+    sent = dict(plan_policy(NO_POLICY, dict(POLICY, scaling_policy_by_resource={"cpu_usage_threshold": 70})).after,
+                server_group_id="g1")
+    assert sdk_fields(CreateOrUpdateScalingPolicyReq(**sent)) == sent
+    assert sdk_required(CreateOrUpdateScalingPolicyReq) == sorted(
+        ["server_group_id", "max_scaling_amount", "single_expansion_count", "scaling_policy_by_session"])
+    assert sdk_required(ScalingPolicyBySession) == ["shrink_after_session_idle_minutes"]
+    assert set(POLICY_REQUIRED) == {"max_scaling_amount", "single_expansion_count",
+                                    "scaling_policy_by_session.shrink_after_session_idle_minutes"}
