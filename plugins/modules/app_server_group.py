@@ -935,8 +935,9 @@ class AppServerGroup(WorkspaceAppModule):
 
     def apply(self, group_id, plan, policy):
         """PATCH the settings and PUT (or DELETE) the scaling policy; the group read afterwards."""
-        if plan.body:
-            self.patch(group_id, plan)
+        recovered = self.patch(group_id, plan) if plan.body else None
+        if recovered and not policy:
+            return recovered  # the read that settled a lost response is the group after the change
         if policy:
             self.set_policy(group_id, policy)
         group = api.show_server_group(self.client, group_id)
@@ -949,6 +950,7 @@ class AppServerGroup(WorkspaceAppModule):
         return group
 
     def patch(self, group_id, plan):
+        """PATCH the planned fields; the group's read when it settled a lost response (else None)."""
         try:
             api.update_server_group(self.client, group_id, plan.body)
         except ApiError as exc:
@@ -959,6 +961,8 @@ class AppServerGroup(WorkspaceAppModule):
             if mismatches(plan, group) or len(plan.unverified) == len(plan.body):
                 raise
             self.warn("%s; the group read afterwards shows the change applied" % exc.message)
+            return group
+        return None
 
     def set_policy(self, group_id, policy):
         try:
