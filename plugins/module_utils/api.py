@@ -149,6 +149,8 @@ def create_app_servers(client, body):
 def batch_delete_server(client, server_ids):
     """``POST …/app-servers/actions/batch-delete`` for 1..20 servers; returns the job id."""
     return (client.request("POST", SERVERS + "/actions/batch-delete", body={"items": list(server_ids)}) or {}).get("job_id")
+
+
 # -- server group lifecycle and scaling policy --
 SCALING_POLICY = "/v1/{project_id}/scaling-policy"
 

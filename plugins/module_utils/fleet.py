@@ -30,7 +30,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs imp
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     at_least, at_most_characters, in_range, not_blank)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
-    Operation, PlanItem, batches, new_server, server_label)
+    Operation, PlanItem, ProgressLines, Rollout, batches, new_server, server_label)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import host_addresses, show_group_or_fail
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import (
     LOGOFF_MAX_SESSIONS, MAX_DELAY_TIME, MAX_MESSAGE_LENGTH, MESSAGE_TYPES, OPEN_STATES, EmptyServers, SessionReader)
@@ -414,3 +414,25 @@ def describe(servers, sessions=False, task=False):
             server.get("task_status") or server.get("job_type"))
         parts.append("%s: %s" % (server_label(server["id"], server.get("name")), detail))
     return "; ".join(parts) + ("; ..." if len(servers) > NAMED else "")
+
+
+class Scope:
+    """What an :class:`~.operation.Operation` reads of its module (``params``, ``client``, ``check_mode``), for a
+    fleet run inside another module."""
+
+    def __init__(self, module, params):
+        self.params = params
+        self.client = module.client
+        self.check_mode = module.check_mode
+
+
+def empty_group(module, group, wait_timeout, poll_interval):
+    """Delete every server of ``group`` (a detail record), sessions or not, and wait: the fleet at ``count: 0`` with
+    ``force``, for ``module`` (app_server_group ``state: absent`` with ``force``). Returns the :class:`Outcome`."""
+    params = dict(server_group_id=group["id"], server_group_name=None, batch_size=MAINTENANCE_PER_CALL, count=0,
+                  force=True, drain=False, drain_message=None, drain_delay=0, availability_zone=None,
+                  update_access_agent=None, vpc_id=None, wait=True, wait_timeout=wait_timeout,
+                  poll_interval=poll_interval)
+    rollout = Rollout(Fleet(Scope(module, params)), ProgressLines())
+    rollout.group = group
+    return rollout.run()

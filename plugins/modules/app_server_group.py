@@ -66,13 +66,32 @@ options:
     description:
       - V(present) the group exists with the settings you set (created when no group has the O(name)).
       - V(absent) the group does not exist. It is deleted when it exists and has no servers; a group with servers
-        fails before anything is sent (delete its servers first, with
-        C(huaweicloud.workspace_app.app_server_fleet) and C(count=0)).
-      - With V(absent) only O(server_group_id) or O(name) may be set; any other option of this module fails, naming
-        it.
+        fails before anything is sent, unless O(force=true) (delete its servers first, or use
+        M(huaweicloud.workspace_app.app_server_fleet) with O(huaweicloud.workspace_app.app_server_fleet#module:count=0)).
+      - With V(absent) only O(server_group_id) or O(name), O(force), O(wait_timeout) and O(poll_interval) may be set;
+        any other option of this module fails, naming it.
     type: str
     choices: [present, absent]
     default: present
+  force:
+    description:
+      - With O(state=absent), delete the group's servers first (with or without sessions, whose users are cut off), wait until
+        they are gone, then delete the group. Check mode lists the servers that would be deleted in RV(servers).
+      - When a server cannot be deleted (busy with a task, or its deletion fails), the group stays and the task
+        fails naming it.
+      - Only with O(state=absent).
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - With O(force=true), seconds to wait for the servers' deletion, V(1) to V(86400).
+    type: int
+    default: 3600
+  poll_interval:
+    description:
+      - With O(force=true), seconds between two reads of the deletion jobs, more than V(0), at most V(3600).
+    type: float
+    default: 15
   new_name:
     description:
       - Rename the group to this name. Same rules as O(name).
@@ -425,6 +444,13 @@ EXAMPLES = r"""
     name: old-pool
     state: absent
 
+- name: Retire a project's group with its servers (their users are cut off)
+  huaweicloud.workspace_app.app_server_group:
+    name: project-x
+    state: absent
+    force: true
+    wait_timeout: 1800
+
 - name: Region that does not return route_policy - send it once on purpose
   huaweicloud.workspace_app.app_server_group:
     name: design-2026
@@ -461,6 +487,14 @@ server_group:
     scaling_policy: {enable: false, max_scaling_amount: 0, single_expansion_count: 0}
     tags: [{key: department, value: design}]
     app_server_count: 20
+servers:
+  description:
+    - With O(state=absent) and O(force=true), one entry per server of the group deleted first (in check mode, that
+      would be), as M(huaweicloud.workspace_app.app_server_fleet) returns them (C(id), C(name), C(action),
+      C(status), C(job_id), C(error_code), C(error_msg), C(before), C(after)).
+  returned: when servers were deleted (or would be) before the group
+  type: list
+  elements: dict
 changes:
   description:
     - The body of the PATCH request that was sent (in check mode, that would be sent), with the API's field names
@@ -501,8 +535,9 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import a
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import (
     mismatches, plan_fields, plan_sub_fields, same)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fleet import empty_group
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
-    WorkspaceAppModule, at_least, in_range, matches, not_blank, value_of)
+    MAX_POLL_INTERVAL, MAX_WAIT_TIMEOUT, WorkspaceAppModule, above, at_least, in_range, matches, not_blank, value_of)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import describe_groups, find_group
 
 # Letters of any script (Chinese included), digits, "_" and "-": what the API accepts for a group name.
@@ -625,6 +660,19 @@ def settings_with_absent(params):
     if given:
         raise TargetError("state: absent deletes the group and takes only server_group_id or name; remove %s"
                           % ", ".join(given))
+
+
+class GroupKept(Exception):
+    """``force`` could not empty the group: the message, and the result so far (the servers' reports)."""
+
+    def __init__(self, message, result):
+        super(GroupKept, self).__init__(message)
+        self.result = result
+
+
+def force_with_absent(params):
+    if params.get("force") and params.get("state") != "absent":
+        raise TargetError("force: only with state: absent (it deletes the group's servers before the group)")
 
 
 def group_label(group):
@@ -840,6 +888,9 @@ class AppServerGroup(WorkspaceAppModule):
                 gpu_usage_threshold=dict(type="int"))),
         )),
         force_fields=dict(type="list", elements="str", choices=list(FORCEABLE), default=[]),
+        force=dict(type="bool", default=False),
+        wait_timeout=dict(type="int", default=3600),
+        poll_interval=dict(type="float", default=15),
     )
     module_kwargs = dict(
         mutually_exclusive=[("server_group_id", "name")],
@@ -851,6 +902,10 @@ class AppServerGroup(WorkspaceAppModule):
     rules = (
         not_blank("server_group_id"),
         settings_with_absent,
+        force_with_absent,
+        in_range("wait_timeout", 1, MAX_WAIT_TIMEOUT, "seconds"),
+        above("poll_interval", 0, "seconds"),
+        in_range("poll_interval", 0, MAX_POLL_INTERVAL, "seconds"),
         matches("name", GROUP_NAME_RE, "server group name", GROUP_NAME_RULE),
         matches("new_name", GROUP_NAME_RE, "server group name", GROUP_NAME_RULE),
         not_blank("image_id"),
@@ -861,6 +916,12 @@ class AppServerGroup(WorkspaceAppModule):
     ) + (at_least("extra_session_size", 0), tags_valid, policy_parts_set) + tuple(
         in_range("scaling_policy." + key, 1, 100, "%") for key in POLICY_PERCENTAGES
     ) + tuple(at_least("scaling_policy." + key, 1) for key in POLICY_COUNTS) + (expansion_as_given,)
+
+    def execute(self):
+        try:
+            super(AppServerGroup, self).execute()
+        except GroupKept as exc:
+            self.fail(str(exc), **exc.result)
 
     def run(self):
         p = self.params
@@ -1020,10 +1081,27 @@ class AppServerGroup(WorkspaceAppModule):
             result["diff"] = dict(before=dict(id=group["id"], name=group.get("name")) if group else {}, after={})
         if group is None:
             return result
-        refuse_non_empty(group)
+        if self.params["force"] and int(group.get("app_server_count") or 0):
+            self.empty(group, result)
+        else:
+            refuse_non_empty(group)
         if not self.check_mode:
             self.delete(group)
         return result
+
+    def empty(self, group, result):
+        """``force``: the group's servers deleted first and waited for (the fleet at count 0); any that stays fails
+        the task, the group kept."""
+        emptied = empty_group(self, group, self.params["wait_timeout"], self.params["poll_interval"])
+        for warning in emptied.warnings:
+            self.warn(warning)
+        result.update(servers=emptied.servers(), summary=emptied.summary())
+        if emptied.progress:
+            result["progress"] = list(emptied.progress)
+        if emptied.failed:
+            result["changed"] = emptied.changed
+            raise GroupKept("server group %s is kept, its servers could not all be deleted: %s"
+                            % (group_label(group), emptied.message()), result)
 
     def delete(self, group):
         try:
@@ -1040,7 +1118,7 @@ class AppServerGroup(WorkspaceAppModule):
 
 
 SETTINGS_OPTIONS = tuple(option for option in AppServerGroup.argument_spec
-                         if option not in ("server_group_id", "name", "state"))
+                         if option not in ("server_group_id", "name", "state", "force", "wait_timeout", "poll_interval"))
 
 
 def main():

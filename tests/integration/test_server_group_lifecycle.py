@@ -283,3 +283,42 @@ def test_a_lost_scaling_policy_response_is_settled_by_the_group_read(sim, runner
     assert result["changed"] is True and result["server_group"]["scaling_policy"] == POLICY
     assert any("no response" in w and "scaling policy applied" in w for w in result["warnings"])
     assert len(sim.log.mutations()) == 1
+
+
+def test_absent_with_force_deletes_the_servers_first_then_the_group(sim, runner, busy):
+    ids = sorted(sim.state.server_ids(busy["id"]))
+    sim.state.patch_server(ids[0], session_count=2)  # force: its users are cut off
+    other = sim.state.add_group("kept")
+    sim.state.add_server(other["id"])
+    run = runner.run([
+        checked(task("plan", name="sim-group-1", state="absent", force=True, poll_interval=0.3)),
+        task("present_force", ignore_errors=True, name="sim-group-1", force=True),
+        task("retire", name="sim-group-1", state="absent", force=True, poll_interval=0.3, wait_timeout=60),
+        task("again", name="sim-group-1", state="absent", force=True),
+    ])
+    assert run.rc == 0, run.output
+    plan, retire = run["plan"], run["retire"]
+    assert plan["changed"] is True and sorted(s["id"] for s in plan["servers"]) == ids
+    assert {s["action"] for s in plan["servers"]} == {"submitted"} and {s["status"] for s in plan["servers"]} == {
+        "pending"}
+    assert "force: only with state: absent" in run["present_force"]["msg"]
+    assert retire["changed"] is True and {s["status"] for s in retire["servers"]} == {"succeeded"}
+    assert retire["summary"]["succeeded"] == 2
+    assert sim.state.get_group(busy["id"]) is None and all(sid not in sim.state.servers for sid in ids)
+    assert run["again"]["changed"] is False
+    # check mode and the refused task sent nothing: one deletion of both servers, then the group
+    assert [call.operation for call in sim.log.mutations()] == ["batch_delete_server", "delete_server_groups"]
+    assert sim.log.requests(operation="batch_delete_server")[0].body == {"items": ids}
+    assert sim.state.get_group(other["id"]) is not None
+
+
+def test_absent_with_force_keeps_the_group_when_a_server_cannot_be_deleted(sim, runner, busy):
+    ids = sorted(sim.state.server_ids(busy["id"]))
+    sim.state.fail_next_job([ids[1]])
+    run = runner.run([task("retire", ignore_errors=True, name="sim-group-1", state="absent", force=True,
+                           poll_interval=0.3, wait_timeout=60)])
+    result = run["retire"]
+    assert result["failed"] is True and result["changed"] is True
+    assert "is kept, its servers could not all be deleted" in result["msg"] and ids[1] in result["msg"]
+    assert sim.state.get_group(busy["id"]) is not None
+    assert [call.operation for call in sim.log.mutations()] == ["batch_delete_server"]
