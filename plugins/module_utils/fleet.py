@@ -145,7 +145,6 @@ class Fleet(Operation):
         self.to_create = 0
         self.create_body = None
         self.create_jobs = []
-        self.drained = {}  # server id -> sessions it had when drained
 
     # -- planning ----------------------------------------------------------------
     def find_targets(self):
