@@ -90,6 +90,17 @@ CASES = [
      ["server_group_id", "no-such-group-id"]),
     ("group_gold_without_product", "app_server_group", "aksk",
      {"server_group_id": GROUP2, "image_id": "img-gold", "image_type": "gold"}, ["image_product_id"]),
+    # app_server_fleet
+    ("fleet_count_negative", "app_server_fleet", "aksk", dict(FAST, server_group_id=GROUP1, count=-1), ["count", "-1"]),
+    ("fleet_no_count", "app_server_fleet", "aksk", dict(FAST, server_group_id=GROUP1), ["count"]),
+    ("fleet_server_ids", "app_server_fleet", "aksk", dict(FAST, server_ids=[SERVER], count=1),
+     ["server_group_id", "server_group_name"]),
+    ("fleet_drain_and_force", "app_server_fleet", "aksk", dict(FAST, server_group_id=GROUP1, count=0, force=True,
+                                                                drain=True), ["force", "drain"]),
+    ("fleet_drain_message_long", "app_server_fleet", "aksk",
+     dict(FAST, server_group_id=GROUP1, count=0, drain=True, drain_message="x" * 256), ["drain_message", "255"]),
+    ("fleet_unknown_group", "app_server_fleet", "aksk", dict(FAST, server_group_name="no-such-group", count=1),
+     ["server_group_name", "no-such-group"]),
     # connection options and credentials
     ("conn_http_not_loopback", "app_server_info", "aksk", {"endpoint": "http://appstream.example.com"},
      ["endpoint", "http://"]),
@@ -207,8 +218,8 @@ def table(tmp_path_factory):
 def test_table_covers_every_module():
     assert len(CASES) >= 25
     assert len(set(case[0] for case in CASES)) == len(CASES)
-    assert MODULES == sorted(["app_job_info", "app_server_group", "app_server_group_info", "app_server_hda_upgrade",
-                              "app_server_image", "app_server_info", "app_server_tsvi"])
+    assert MODULES == sorted(["app_job_info", "app_server_fleet", "app_server_group", "app_server_group_info",
+                              "app_server_hda_upgrade", "app_server_image", "app_server_info", "app_server_tsvi"])
 
 
 def test_playbooks_ran_every_case(table):
