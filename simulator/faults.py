@@ -11,6 +11,9 @@ Kinds:
 ``lost_response``
     the request is applied in full, then the connection is closed without a
     response (the client cannot know whether its mutation happened).
+``applied_error500``
+    the request is applied in full, then answered 500 as if it had failed
+    (a service that fails after committing: the answer lies).
 
 Scripted faults win over random ones. IAM (``/v3/...``) and control
 (``/_sim/...``) requests are never faulted at random; a script faults them
@@ -24,7 +27,9 @@ import re
 import threading
 import time
 
-KINDS = ("throttle", "error500", "error503", "drop", "lost_response")
+KINDS = ("throttle", "error500", "error503", "drop", "lost_response", "applied_error500")
+# Kinds whose request is handled in full before the fault (the others answer before the handler runs).
+APPLIED_KINDS = ("lost_response", "applied_error500")
 
 
 class FaultInjector:
@@ -37,14 +42,15 @@ class FaultInjector:
         self.configure(seed=seed)
 
     def configure(self, seed=None, throttle_rate=0.0, error_rate=0.0, drop_rate=0.0, lost_response_rate=0.0,
-                  retry_after=1, methods=None):
+                  retry_after=1, methods=None, applied_error_rate=0.0):
         """Set the random fault rates (probabilities per request) and restart the seeded generator.
 
-        ``error_rate`` splits evenly between ``error500`` and ``error503``.
+        ``error_rate`` splits evenly between ``error500`` and ``error503`` (before the handler);
+        ``applied_error_rate`` is ``applied_error500`` (after it).
         ``methods`` limits random faults to these HTTP methods (None: all).
         Scripted faults are kept.
         """
-        rates = (throttle_rate, error_rate, drop_rate, lost_response_rate)
+        rates = (throttle_rate, error_rate, drop_rate, lost_response_rate, applied_error_rate)
         if any(not 0.0 <= float(rate) <= 1.0 for rate in rates) or sum(rates) > 1.0:
             raise ValueError("fault rates are probabilities and must sum to at most 1")
         if int(retry_after) < 0:
@@ -56,6 +62,7 @@ class FaultInjector:
             self.error_rate = float(error_rate)
             self.drop_rate = float(drop_rate)
             self.lost_response_rate = float(lost_response_rate)
+            self.applied_error_rate = float(applied_error_rate)
             self.retry_after = int(retry_after)
             self.methods = None if methods is None else {m.upper() for m in methods}
         return self.config()
@@ -69,6 +76,7 @@ class FaultInjector:
                 "error_rate": self.error_rate,
                 "drop_rate": self.drop_rate,
                 "lost_response_rate": self.lost_response_rate,
+                "applied_error_rate": self.applied_error_rate,
                 "retry_after": self.retry_after,
                 "methods": sorted(self.methods) if self.methods is not None else None,
                 "scripts": [{key: value for key, value in script.items() if key != "regex"}
@@ -104,12 +112,14 @@ class FaultInjector:
                     return script["kind"]
             if area != "api" or (self.methods is not None and method not in self.methods):
                 return None
-            if not (self.throttle_rate or self.error_rate or self.drop_rate or self.lost_response_rate):
+            if not (self.throttle_rate or self.error_rate or self.drop_rate or self.lost_response_rate
+                    or self.applied_error_rate):
                 return None
             # One draw per eligible request keeps a seeded run reproducible request by request.
             draw = self._rng.random()
             for kind, rate in (("throttle", self.throttle_rate), ("error", self.error_rate),
-                               ("drop", self.drop_rate), ("lost_response", self.lost_response_rate)):
+                               ("drop", self.drop_rate), ("lost_response", self.lost_response_rate),
+                               ("applied_error500", self.applied_error_rate)):
                 if draw < rate:
                     if kind == "error":
                         return "error500" if draw < rate / 2 else "error503"

@@ -130,7 +130,8 @@ class Simulator:
         """Handle one request; return (status, headers, body bytes, action, log record).
 
         ``action`` is None, ``"drop"`` (send nothing) or ``"lost_response"``
-        (the request was applied; send nothing).
+        (the request was applied; send nothing). An ``applied_error500`` fault
+        lets the handler run, then answers 500 instead of its answer.
         """
         raw_path, _unused, raw_query = raw_target.partition("?")
         path = unquote(raw_path)
@@ -177,6 +178,9 @@ class Simulator:
                 payload = self._encode(reply.payload)
             status = reply.status
             extra_headers.update(reply.headers)
+            if action == "applied_error500":
+                action, error = None, ApiError(500, errors.INTERNAL_ERROR)
+                status, payload = error.status, self._encode(error.body())
         except _Drop:
             action, status, payload = "drop", None, b""
         except ApiError as exc:
@@ -186,6 +190,8 @@ class Simulator:
             traceback.print_exc(file=sys.stderr)
             error = ApiError(500, errors.INTERNAL_ERROR)
             status, payload = error.status, self._encode(error.body())
+        if action == "applied_error500":
+            action = None  # the handler refused the request itself: its answer stands
         record["status"] = None if action else status
         extra_headers["X-Request-Id"] = request_id
         self.log.append(record)
@@ -208,7 +214,7 @@ class Simulator:
             if wait:
                 record["fault"] = "rate_limit"
                 raise self._throttled(wait, limit=self.rate_limiter.per_minute)
-        return fault if fault == "lost_response" else None
+        return fault if fault in ("lost_response", "applied_error500") else None
 
     @staticmethod
     def _throttled(retry_after, limit):

@@ -58,6 +58,32 @@ def test_lost_response_applies_the_mutation(simulator, client):
     assert simulator.log.requests(operation="batch_upgrade_hda_version")[0].fault == "lost_response"
 
 
+def test_applied_error500_applies_the_mutation_then_answers_500(simulator, client):
+    simulator.faults.script("applied_error500", method="PATCH")
+    server_id = simulator.state.server_ids()[0]
+    answer = client.patch("app-servers/access-agent/actions/upgrade", {"items": [server_id]})
+    assert answer.status_code == 500 and answer.json()["error_code"]
+    job_id = next(iter(simulator.state.jobs))
+    assert client.get("app-servers/%s" % server_id).json()["job_id"] == job_id
+    record = simulator.log.requests(operation="batch_upgrade_hda_version")[0]
+    assert record.fault == "applied_error500" and record.status == 500
+
+
+def test_applied_error500_leaves_a_refusal_of_the_handler_as_it_is(simulator, client):
+    simulator.faults.script("applied_error500", method="PATCH")
+    answer = client.patch("app-servers/access-agent/actions/upgrade", {"items": ["no-such-server"]})
+    assert answer.status_code == 404 and simulator.state.jobs == {}
+
+
+def test_applied_error_rate_is_a_random_kind_of_its_own(make_simulator, client_for):
+    sim = make_simulator(servers=2, seed=30)
+    config = sim.faults.configure(seed=7, applied_error_rate=1.0)
+    assert config["applied_error_rate"] == 1.0
+    client = client_for(sim)
+    assert client.get("app-servers", params={"limit": 1}).status_code == 500
+    assert sim.log.requests(operation="list_servers")[0].fault == "applied_error500"
+
+
 def _statuses(client, count=40):
     return [client.get("app-servers", params={"limit": 1}).status_code for _unused in range(count)]
 
