@@ -23,10 +23,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    ACTIVE_JOB_STATUSES, FAILED, SUCCEEDED, JobKind, JobWaiter, StateWaiter, Submission, WaitTimeout)
+    ACTIVE_JOB_STATUSES, FAILED, SUCCEEDED, JobKind, JobWaiter, StateWaiter, Submission, WaitTimeout, uncertain)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     at_least, at_most_characters, in_range, not_blank)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
@@ -225,13 +227,13 @@ class Fleet(Operation):
         return CREATE_PER_CALL if batch_key == "create" else self.params["batch_size"]
 
     def recoverable(self, items, exc):
-        # A create whose answer was lost may have made servers: never sent again (a re-run counts them).
+        # A create settles its own uncertain answers (send_create): its stand-ins have no records to re-read.
         return items[0].batch_key != "create" and self.kind.recoverable(exc)
 
     # -- sending -------------------------------------------------------------------
     def send(self, items):
         if items[0].batch_key == "create":
-            job_id = api.create_app_servers(self.client, dict(self.create_body, subscription_num=len(items)))
+            job_id = self.send_create(len(items))
             if job_id:
                 self.create_jobs.append(job_id)
             return dict((item.server_id, Submission(job_id=job_id, error_msg=None if job_id else
@@ -239,6 +241,37 @@ class Fleet(Operation):
                         for item in items)
         job_id = api.batch_delete_server(self.client, [item.server_id for item in items])
         return dict((item.server_id, Submission(job_id=job_id)) for item in items)
+
+    def send_create(self, number):
+        """One create call for ``number`` servers; its job id. When the answer is lost or a server error, the
+        group's list tells: servers of a create job this run has not seen are that call's (its job is ours),
+        and with none the call was not applied and is sent again (up to ``max_retries`` times)."""
+        attempt = 0
+        while True:
+            try:
+                return api.create_app_servers(self.client, dict(self.create_body, subscription_num=number))
+            except ApiError as exc:
+                if not uncertain(exc):
+                    raise
+                made = self.unseen_create_jobs()
+                if len(made) == 1:
+                    self.warn("%s; the group shows the servers of create job %s, taken as this call's"
+                              % (exc.message, made[0]))
+                    return made[0]
+                attempt += 1
+                if made or attempt > max(1, self.params.get("max_retries") or 0):
+                    raise
+                time.sleep(self.rollout.resend_pause(attempt))
+
+    def unseen_create_jobs(self):
+        """Create jobs running on the group's servers that neither planning nor this run's calls know."""
+        known = set(self.rollout.targets)
+        jobs = set()
+        for record in api.list_servers(self.client, server_group_id=self.group["id"]):
+            job_id = record.get("job_id")
+            if record["id"] not in known and record.get("job_type") == CREATE_JOB and job_id not in self.create_jobs:
+                jobs.add(job_id)
+        return sorted(jobs)
 
     def before_submit(self, items, deadline):
         occupied = [item for item in items if item.batch_key == "delete" and sessions_of(item.server) > 0]

@@ -57,6 +57,15 @@ BUDGET_WINDOW = 300.0
 
 # A polling round that failed with one of these (after the client's retries) is tried again next round.
 PASSING_STATUSES = frozenset([500, 502, 503, 504])
+# A mutation answered with one of these may or may not have been applied (the service may fail after committing):
+# like a lost response, the servers' records tell.
+UNCERTAIN_STATUSES = PASSING_STATUSES
+
+
+def uncertain(exc):
+    """Whether a failed mutation may have been applied all the same: no answer (the connection failed after the
+    request was sent) or a server error."""
+    return exc.status is None or exc.status in UNCERTAIN_STATUSES
 
 SUCCEEDED = "succeeded"
 FAILED = "failed"
@@ -160,19 +169,19 @@ class JobKind:
 
     @staticmethod
     def recoverable(exc):
-        """A conflict (409) or a lost response: the servers' records tell what happened."""
-        return exc.status in (409, None)
+        """A conflict (409), a lost response or a server error: the servers' records tell what happened."""
+        return exc.status == 409 or uncertain(exc)
 
     def recovered(self, item, record, exc, operation):
         """The answer a server's ``record`` gives for ``item`` after ``exc``, or None: send it again.
 
-        A lost request that left a new job of this kind on the server was applied: that job is ours. A 409
-        rejects the whole batch: a server running this kind of job is waited for, one busy with another kind
-        fails, the rest are sent again. A lost request that left no new job was not applied.
+        A lost (or 5xx-answered) request that left a new job of this kind on the server was applied: that job is
+        ours. A 409 rejects the whole batch: a server running this kind of job is waited for, one busy with
+        another kind fails, the rest are sent again. A lost request that left no new job was not applied.
         """
         new_job = (record.get("job_type") == self.job_type and record.get("job_id")
                    and record["job_id"] != item.server.get("job_id"))
-        if exc.status is None and new_job:
+        if uncertain(exc) and new_job:
             return Submission(record["job_id"])
         if exc.status == 409 and self.running(record):
             return Submission(record["job_id"], waited=True)
@@ -186,8 +195,8 @@ class JobKind:
 class AppliedAtOnce:
     """What an operation the service applies at once declares (no job: e.g. maintenance mode).
 
-    After a lost response, a server whose record already shows the planned state was changed; the others are
-    sent once more. A refused batch (409 or any other answer) is not sent again.
+    After a lost response or a server error, a server whose record already shows the planned state was changed;
+    the others are sent again. A refused batch (409 or any other answer) is not sent again.
     """
 
     synchronous = True
@@ -196,7 +205,7 @@ class AppliedAtOnce:
 
     @staticmethod
     def recoverable(exc):
-        return exc.status is None
+        return uncertain(exc)
 
     @staticmethod
     def recovered(item, record, exc, operation):
@@ -211,8 +220,10 @@ class SettlesLater:
     (:class:`StateWaiter`, through the operation's ``read_states``/``reached``).
 
     ``send`` answers each server with ``Submission(job_id=...)``, a name for the batch that is never shown (the
-    result has no ``jobs``). A batch whose response was lost is not sent again: nothing tells whether it was
-    applied.
+    result has no ``jobs``). A batch whose response was lost (or answered with a server error) is settled by the
+    operation's :meth:`~.operation.Operation.accepted`: a server whose record shows the change under way was
+    accepted (waited for), one that shows none is sent again, and one whose record cannot tell fails saying the
+    call may have been applied.
     """
 
     synchronous = False
@@ -224,10 +235,16 @@ class SettlesLater:
 
     @staticmethod
     def recoverable(exc):
-        return False
+        return uncertain(exc)
 
     @staticmethod
     def recovered(item, record, exc, operation):
+        accepted = operation.accepted(item, record)
+        if accepted:
+            return Submission(job_id="recovered")
+        if accepted is None:
+            return Submission(error_code=exc.error_code, error_msg="%s; the call may have been applied, re-run the "
+                              "task to find out" % exc.message)
         return None
 
 

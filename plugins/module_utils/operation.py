@@ -27,7 +27,7 @@ from collections import namedtuple
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    FAILED, PENDING, SUCCEEDED, Submission, WaitTimeout)
+    FAILED, PENDING, SUCCEEDED, Submission, WaitTimeout, uncertain)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
     ServerReader, find_group, resolve_targets)
 
@@ -324,6 +324,11 @@ class Operation:
         """Whether a batch refused with ``exc`` is settled by reading its servers again (the kind's rule)."""
         return self.kind.recoverable(exc)
 
+    def accepted(self, item, record):
+        """For :class:`~.jobs.SettlesLater`: whether a server's ``record``, read after a call whose answer was lost,
+        shows the change accepted (True: wait for it), not (False: send it again), or cannot tell (None)."""
+        return None
+
     def before_submit(self, items, deadline):
         """The items to submit, once planning is over (never in check mode): an operation may first prepare them
         (drain sessions), failing those it could not prepare through their reports, before ``deadline``."""
@@ -449,6 +454,7 @@ class Rollout:
         self.waiter = None  # the waiter of this run, once it waited: read_after may use what it read
         self.problems = []
         self.deadline = None  # monotonic time by which the run's waits end (wait_timeout from the first submission)
+        self.gave_up = None  # the error that ended a batch's resends: no later batch is sent
 
     # -- reading ---------------------------------------------------------------
     def group_sizes(self):
@@ -520,7 +526,7 @@ class Rollout:
             except ApiError as exc:
                 # Stop here: whatever failed this batch (auth, quota, bad input) would most
                 # likely fail the next ones too, and nothing unplanned should be sent.
-                self.maybe_applied = self.maybe_applied or exc.status is None
+                self.maybe_applied = self.maybe_applied or uncertain(exc)
                 for item in chunk:
                     self.reports[item.server_id].fail(exc.error_code, exc.message)
                 for later in chunks[index + 1:]:
@@ -532,6 +538,13 @@ class Rollout:
                 self.record(item, answers.get(item.server_id)
                             or Submission(error_msg="the service returned no job for this server"))
             self.progress.append("batch %d/%d: %d server(s) submitted" % (index + 1, len(chunks), len(chunk)))
+            if self.gave_up is not None:
+                # the batch's resends kept failing (the service is down, or refuses): the next batches would too
+                for later in chunks[index + 1:]:
+                    for item in later:
+                        self.reports[item.server_id].fail(
+                            None, "not submitted: an earlier batch failed (%s)" % self.gave_up.message)
+                break
 
     def record(self, item, answer):
         report = self.reports[item.server_id]
@@ -560,24 +573,42 @@ class Rollout:
             raise
 
     def recover(self, items, exc):
-        """After a 409 or a lost response the servers' records tell what happened (the kind reads them);
-        only servers they show unchanged are sent again, once."""
-        records = self.reader().read([item.server_id for item in items])
-        answers, resend = {}, []
-        for item in items:
-            answer = self.kind.recovered(item, records.get(item.server_id) or {}, exc, self.operation)
-            if answer is None:
-                resend.append(item)
-            else:
-                answers[item.server_id] = answer
-        if resend:
+        """After a 409, a lost response or a server error the servers' records tell what happened (the kind reads
+        them); only servers they show unchanged are sent again. A resend that fails the same way is settled the
+        same way, up to ``max_retries`` resends (at least one; a pause between them) and never past the run's
+        deadline."""
+        answers, attempt = {}, 0
+        while True:
+            records = self.reader().read([item.server_id for item in items])
+            resend = []
+            for item in items:
+                answer = self.kind.recovered(item, records.get(item.server_id) or {}, exc, self.operation)
+                if answer is None:
+                    resend.append(item)
+                else:
+                    answers[item.server_id] = answer
+            if not resend:
+                return answers
+            attempt += 1
             try:
                 answers.update(self.operation.send(resend))
+                return answers
             except ApiError as again:
-                self.maybe_applied = self.maybe_applied or again.status is None
-                answers.update((item.server_id, Submission(error_code=again.error_code, error_msg=again.message))
-                               for item in resend)
-        return answers
+                self.maybe_applied = self.maybe_applied or uncertain(again)
+                out_of_time = self.deadline is not None and time.monotonic() + self.resend_pause(attempt) > self.deadline
+                if attempt >= max(1, self.params.get("max_retries") or 0) or out_of_time \
+                        or not self.operation.recoverable(resend, again):
+                    answers.update((item.server_id, Submission(error_code=again.error_code, error_msg=again.message))
+                                   for item in resend)
+                    self.gave_up = again
+                    return answers
+                time.sleep(self.resend_pause(attempt))
+                items, exc = resend, again
+
+    @staticmethod
+    def resend_pause(attempt):
+        """Seconds before resending a batch whose answer was a server error or lost, for the ``attempt``-th time."""
+        return min(2.0 ** (attempt - 1), 10.0)
 
     def wait(self):
         waiter = self.kind.waiter_class(self.client, self.params["wait_timeout"], self.params["poll_interval"],

@@ -130,9 +130,11 @@ notes:
     (100 per page), one call per 50 servers created or per O(batch_size) servers deleted, one request per unfinished
     job and polling round, and one more server list at the end. A scale from 20 to 60 servers is about 6 requests
     plus the polling rounds.
-  - A creation call whose response is lost (the connection failed after it was sent) is not sent again, since it may
-    have created servers; the task fails saying so and a re-run counts the group again. A deletion call whose
-    response is lost is settled by reading the servers; servers no longer listed were deleted.
+  - A creation call whose response is lost (the connection failed after it was sent) or a server error is settled by
+    listing the group - servers of a create job the run does not know are that call's (its job is waited for) and
+    with none the call is sent again (up to O(max_retries) times). Another create running on the same group at that
+    moment cannot be told apart and fails the call instead. A deletion call is settled by reading the servers;
+    servers no longer listed were deleted, servers showing a new deletion job are waited for.
   - Servers are created pay-per-use. A created server that fails to build (C(BUILD_FAIL)) fails the task and still
     counts towards O(count); a lower O(count) deletes it first.
 seealso:

@@ -336,8 +336,10 @@ notes:
   - Request cost - one read of the group (plus one list when O(name) is used), and when something differs one PATCH
     and/or one PUT (or DELETE) of the scaling policy, and one more read. A create is one POST and one read, plus the
     PATCH and PUT it needs and one more read. A delete is one DELETE.
-  - A PATCH, PUT or DELETE whose response is lost (connection closed) is followed by a read of the group; when that
-    read shows the change applied, the task succeeds with a warning instead of failing.
+  - A PATCH, PUT or DELETE whose response is lost (connection closed) or a server error (5xx) is followed by a read
+    of the group; when that read shows the change applied, the task succeeds with a warning instead of failing, and
+    when it shows the change not applied, the PATCH or the scaling policy call is sent again (up to O(max_retries)
+    times).
   - A create whose response is lost, or that the service refuses because the name is in use (another run created
     it meanwhile), is followed by a list of the groups of that name; when exactly one has it, the task goes on with
     that group (with a warning), else it fails.
@@ -530,14 +532,17 @@ diff:
 
 import copy
 import re
+import time
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import (
     mismatches, plan_fields, plan_sub_fields, same)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fleet import empty_group
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import uncertain
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     MAX_POLL_INTERVAL, MAX_WAIT_TIMEOUT, WorkspaceAppModule, above, at_least, in_range, matches, not_blank, value_of)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Rollout
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import describe_groups, find_group
 
 # Letters of any script (Chinese included), digits, "_" and "-": what the API accepts for a group name.
@@ -1010,34 +1015,41 @@ class AppServerGroup(WorkspaceAppModule):
             self.warn("scaling_policy: the service accepted %r but the group now reports %r" % (policy.after, current))
         return group
 
+    def settled(self, group_id, send, applied, what):
+        """``send()`` once; when its answer is lost or a server error, the group's read tells: ``applied(group)``
+        True means it was (the read is returned, with a warning), False that it was not (sent again, up to
+        ``max_retries`` times), None that the read cannot tell (the error stands)."""
+        attempt = 0
+        while True:
+            try:
+                send()
+                return None
+            except ApiError as exc:
+                if not uncertain(exc):
+                    raise
+                group = api.show_server_group(self.client, group_id)
+                verdict = applied(group)
+                if verdict:
+                    self.warn("%s; the group read afterwards shows %s applied" % (exc.message, what))
+                    return group
+                attempt += 1
+                if verdict is None or attempt > max(1, self.params["max_retries"]):
+                    raise
+                time.sleep(Rollout.resend_pause(attempt))
+
     def patch(self, group_id, plan):
         """PATCH the planned fields; the group's read when it settled a lost response (else None)."""
-        try:
-            api.update_server_group(self.client, group_id, plan.body)
-        except ApiError as exc:
-            if exc.status is not None:
-                raise
-            # No response: the PATCH may or may not have been applied. The group tells.
-            group = api.show_server_group(self.client, group_id)
-            if mismatches(plan, group) or len(plan.unverified) == len(plan.body):
-                raise
-            self.warn("%s; the group read afterwards shows the change applied" % exc.message)
-            return group
-        return None
+        return self.settled(group_id, lambda: api.update_server_group(self.client, group_id, plan.body),
+                            lambda group: None if len(plan.unverified) == len(plan.body) else not mismatches(plan, group),
+                            "the change")
 
     def set_policy(self, group_id, policy):
-        try:
+        def send():
             if policy.action == "delete":
                 api.delete_scaling_policy(self.client, group_id)
             else:
                 api.create_or_update_scaling_policy(self.client, group_id, policy.after)
-        except ApiError as exc:
-            if exc.status is not None:
-                raise
-            # No response: the scaling policy the group shows now tells whether it was applied.
-            if not policy.applied(self.current_policy(api.show_server_group(self.client, group_id))):
-                raise
-            self.warn("%s; the group read afterwards shows the scaling policy applied" % exc.message)
+        self.settled(group_id, send, lambda group: policy.applied(self.current_policy(group)), "the scaling policy")
 
     def create(self):
         p = self.params
@@ -1104,17 +1116,25 @@ class AppServerGroup(WorkspaceAppModule):
                             % (group_label(group), emptied.message()), result)
 
     def delete(self, group):
-        try:
-            api.delete_server_groups(self.client, group["id"])
-        except ApiError as exc:
-            if exc.status == 409 and exc.error_code == GROUP_NOT_EMPTY:
-                refuse_non_empty(find_group(self.client, group["id"], missing_ok=True) or group, conflict=exc)
-            if exc.status is not None:
-                raise
-            # No response: the delete may or may not have been applied. Whether the group is still there tells.
-            if find_group(self.client, group["id"], missing_ok=True) is not None:
-                raise
-            self.warn("%s; the group is gone" % exc.message)
+        attempt = 0
+        while True:
+            try:
+                api.delete_server_groups(self.client, group["id"])
+                return
+            except ApiError as exc:
+                if exc.status == 409 and exc.error_code == GROUP_NOT_EMPTY:
+                    refuse_non_empty(find_group(self.client, group["id"], missing_ok=True) or group, conflict=exc)
+                if not uncertain(exc):
+                    raise
+                # No response, or a server error: the delete may or may not have been applied. Whether the group
+                # is still there tells; when it is, the delete is sent again.
+                if find_group(self.client, group["id"], missing_ok=True) is None:
+                    self.warn("%s; the group is gone" % exc.message)
+                    return
+                attempt += 1
+                if attempt > max(1, self.params["max_retries"]):
+                    raise
+                time.sleep(Rollout.resend_pause(attempt))
 
 
 SETTINGS_OPTIONS = tuple(option for option in AppServerGroup.argument_spec

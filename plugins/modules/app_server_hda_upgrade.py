@@ -25,8 +25,9 @@ description:
   - Servers in maintenance mode are upgraded like any other; maintenance mode is the usual way to drain users
     before an upgrade.
   - A batch the service rejects with HTTP 409 (conflict, an upgrade is already running) is re-read and waited for
-    instead of failing. A batch whose response was lost is re-read; it is submitted again only when the re-read
-    shows it was not applied.
+    instead of failing. A batch whose response was lost, or answered with a server error (5xx, which may
+    come after the service applied it), is re-read; it is submitted again only when the re-read shows it was not
+    applied (up to O(max_retries) times).
 author:
   - huaweicloud.workspace_app maintainers (@huaweicloud)
 options:

@@ -28,8 +28,8 @@ description:
   - Waiting reads the server list, 100 servers per request, once per polling round (each server shows its last job
     and its status); it does not read one job per server. Only a failed server costs one more request, to read its
     job's error code.
-  - A batch whose response was lost is re-read; servers that show a new image change job are taken as submitted,
-    only the others are sent again.
+  - A batch whose response was lost, or answered with a server error (5xx), is re-read; servers that show a new
+    image change job are taken as submitted, only the others are sent again (up to O(max_retries) times).
 author:
   - huaweicloud.workspace_app maintainers (@huaweicloud)
 options:

@@ -87,8 +87,10 @@ notes:
   - A restart is over when the server shows V(ACTIVE) with no task running at a read; the first read comes
     O(poll_interval) after the call, so keep O(poll_interval) at least as long as the service takes to begin the
     reboot (a few seconds).
-  - After a lost response (the connection failed after a call was sent) the call is not sent again; its servers
-    fail saying it may have been applied. Re-run the task; servers already in the state are left alone.
+  - After a lost response (the connection failed after a call was sent) or a server error, the servers are read
+    again. A server busy with a power task or already in the state took the call and is waited for; one that shows
+    neither is sent again (up to O(max_retries) times). A reboot that is already over cannot be told from one never
+    sent, so such a server fails saying the call may have been applied; re-run the task if it should restart.
 """
 
 EXAMPLES = r"""
@@ -203,6 +205,16 @@ class Power(Operation):
         """The servers' ``vm_status``, and whether a task still runs on them (a restart not over yet)."""
         return dict((sid, dict(self.observe(record), busy=bool(record.get("task_status"))))
                     for sid, record in self.rollout.reader().read(server_ids).items())
+
+    def accepted(self, item, record):
+        """After a call whose answer was lost or a server error: a server busy with a power task, or already in the
+        state, took it; a stopped or started one showing neither did not. A reboot that is over shows nothing: it
+        cannot be told from one never sent (None: not sent again)."""
+        if record.get("task_status"):
+            return True
+        if item.batch_key == "reboot":
+            return None
+        return record.get("vm_status") == item.after.get("vm_status")
 
     def broken(self, planned, after):
         if after.get("vm_status") == "ERROR" and not after.get("busy"):

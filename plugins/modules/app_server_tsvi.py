@@ -36,8 +36,8 @@ description:
     reported with status C(skipped) and a warning, and does not fail the task. Re-run when that job has finished.
   - A batch the service rejects with HTTP 409 (conflict, a job is already running on one of its servers) is
     re-read; servers running a virtual session IP job are waited for, the others of the batch are sent again once.
-    A batch whose response was lost is re-read; it is sent again only for the servers the re-read shows it was not
-    applied to.
+    A batch whose response was lost, or answered with a server error (5xx), is re-read; it is sent again only for the
+    servers the re-read shows it was not applied to (up to O(max_retries) times).
 author:
   - huaweicloud.workspace_app maintainers (@huaweicloud)
 options:

@@ -4,8 +4,8 @@ One simulator per seed, started in this process; every task is a real ``ansible-
 (``tests.harness`` ``PlaybookRunner``). Phases:
 
 ``converge``
-    Faults on (``--fault-rate`` split evenly between 429 with ``Retry-After``, 500/503, dropped connections
-    and lost responses of applied requests). The playbook sets the settings of every server group
+    Faults on (``--fault-rate`` split evenly between 429 with ``Retry-After``, 500/503 before the handler,
+    dropped connections, lost responses of applied requests and 500 answers of applied requests). The playbook sets the settings of every server group
     (``app_server_group``), re-applies the virtual session IP setting where its last job failed
     (``app_server_tsvi``), brings every access agent to the latest version (``app_server_hda_upgrade``) and
     rebuilds every server onto one image (``app_server_image``); every job task targets all servers. A failed
@@ -26,7 +26,8 @@ Checks (every failed one is listed and makes the exit status 1):
   applies nothing;
 * the fleet converges (final state read from the simulator), the re-run is idempotent;
 * no duplicate submission, per phase. The request log says which mutations got past the fault gate
-  (no fault, 2xx; or ``lost_response``: handled in full, answer withheld). A lost response does not tell
+  (no fault, 2xx; ``lost_response``: handled in full, answer withheld; ``applied_error500``: handled in full,
+  answered 500). A lost response does not tell
   whether the handler accepted the request, so the simulator's job table (one job per accepted batch, or per
   server for image changes) confirms it. A server is submitted twice when two accepted submissions of the
   same kind and desired state name it and the first did not fail. Group updates have no job: two lost or
@@ -73,7 +74,7 @@ KIND_OF_OPERATION = dict((operation, kind) for kind, operation in OPERATIONS.ite
 KIND_OF_JOB_TYPE = dict((job_type, kind) for kind, job_type in JOB_TYPES.items())
 # Faults that answer (or drop) a request before its handler runs: nothing was applied.
 NOT_APPLIED_FAULTS = frozenset(["throttle", "error500", "error503", "drop", "rate_limit"])
-FAULT_KINDS = ("throttle", "error500", "error503", "drop", "lost_response", "rate_limit")
+FAULT_KINDS = ("throttle", "error500", "error503", "drop", "lost_response", "applied_error500", "rate_limit")
 RESUME_KINDS = ("hda", "image")
 RERUN_MODES = ("all", "from-failed")
 RESUME_SCOPES = ("all", "group")
@@ -84,9 +85,11 @@ PENDING_JOBS_RE = re.compile(r"waiting for job\(s\) ([0-9, ]+?); re-run")
 
 
 def fault_rates(rate):
-    """``rate`` split evenly: throttling, 500/503 (halves of error_rate), dropped connections, lost responses."""
-    quarter = float(rate) / 4.0
-    return dict(throttle_rate=quarter, error_rate=quarter, drop_rate=quarter, lost_response_rate=quarter)
+    """``rate`` split evenly: throttling, 500/503 before the handler (halves of error_rate), dropped connections,
+    lost responses and 500 after the handler applied the request (applied_error500)."""
+    share = float(rate) / 5.0
+    return dict(throttle_rate=share, error_rate=share, drop_rate=share, lost_response_rate=share,
+                applied_error_rate=share)
 
 
 def chunks(items, size):
@@ -118,6 +121,8 @@ def reached_handler(record):
         return False
     if record.fault == "lost_response":
         return True
+    if record.fault == "applied_error500":
+        return record.status == 500  # the handler's answer was replaced; a refusal of its own is logged as it is
     return record.status is not None and 200 <= record.status < 300
 
 
@@ -730,8 +735,8 @@ def parse_args(argv=None):
                         help="simulator and fault seed; repeat for several soaks (default 1)")
     parser.add_argument("--rounds", type=int, default=10, help="playbook runs allowed per phase to converge (default 10)")
     parser.add_argument("--fault-rate", type=float, default=0.2,
-                        help="share of AppStream requests faulted, split evenly between 429, 500/503, drop and lost "
-                             "response (default 0.2)")
+                        help="share of AppStream requests faulted, split evenly between 429, 500/503, drop, lost "
+                             "response and applied-then-500 (default 0.2)")
     parser.add_argument("--retry-after", type=int, default=1, help="Retry-After seconds of a 429 (default 1)")
     parser.add_argument("--job-duration", type=float, default=0.5, help="seconds a simulated job runs (default 0.5)")
     parser.add_argument("--poll-interval", type=float, default=0.3, help="poll_interval of the tasks (default 0.3)")

@@ -1,0 +1,121 @@
+"""Mutations that fail with a server error, before or after the service applied them, through ansible-playbook:
+the servers (or the group) are read again, what was applied is taken as ours and only the rest is sent again, so
+nothing is applied twice."""
+
+import pytest
+
+from tests.harness import module_task
+
+NS = "huaweicloud.workspace_app."
+FAST = dict(poll_interval=0.3, wait_timeout=60)
+OLD_HDA = "2.0.10.1"
+
+
+@pytest.fixture
+def sim(make_simulator):
+    sim = make_simulator(servers=6, groups=1, seed=3, job_duration=0.5)
+    sim.log.clear()
+    return sim
+
+
+@pytest.fixture
+def runner(runner_for, sim):
+    return runner_for(sim)
+
+
+def accepted(sim, operation):
+    """Requests of ``operation`` the handler applied: answered 2xx, or faulted after it ran."""
+    return [call for call in sim.log.requests(operation=operation)
+            if call.fault in ("lost_response", "applied_error500") or (call.status or 0) // 100 == 2]
+
+
+@pytest.mark.parametrize("fault, sent", [("error500", 2), ("error503", 2), ("applied_error500", 1)])
+def test_hda_upgrade_after_a_server_error_is_applied_once(sim, runner, fault, sent):
+    ids = sorted(sim.state.server_ids())
+    for sid in ids:
+        sim.state.set_hda_version(sid, OLD_HDA)
+    sim.faults.script(fault, method="PATCH", path="access-agent/actions/upgrade")
+    run = runner.run([module_task(NS + "app_server_hda_upgrade", "up", server_ids=ids, **FAST)])
+    assert run.rc == 0, run.output
+    assert run["up"]["changed"] is True and run["up"]["summary"]["succeeded"] == len(ids)
+    calls = sim.log.requests(operation="batch_upgrade_hda_version")
+    assert len(calls) == sent and len(accepted(sim, "batch_upgrade_hda_version")) == 1
+    assert len(sim.state.jobs) == 1 and run["up"]["jobs"] == list(sim.state.jobs)
+    assert all(sim.state.hda_version(sid) == sim.state.latest_hda_for(sid) for sid in ids)
+
+
+@pytest.mark.parametrize("fault, sent", [("error503", 2), ("applied_error500", 1)])
+def test_maintenance_and_group_settings_after_a_server_error_are_applied_once(sim, runner, fault, sent):
+    ids = sorted(sim.state.server_ids())
+    group = next(iter(sim.state.groups.values()))
+    sim.faults.script(fault, method="PATCH", path="batch-maint")
+    sim.faults.script(fault, method="PATCH", path="app-server-groups/")
+    run = runner.run([module_task(NS + "app_server_maintenance", "maint", server_ids=ids, maintenance=True),
+                      module_task(NS + "app_server_group", "settings", server_group_id=group["id"],
+                                  description="after a fault")])
+    assert run.rc == 0, run.output
+    assert run["maint"]["changed"] is True and all(sim.state.get_server(sid)["maintain_status"] for sid in ids)
+    assert run["settings"]["changed"] is True and sim.state.get_group(group["id"])["description"] == "after a fault"
+    assert len(sim.log.requests(operation="batch_change_server_maintain_mode")) == sent
+    assert len(sim.log.requests(operation="update_server_group")) == sent
+    assert len(accepted(sim, "batch_change_server_maintain_mode")) == 1
+    assert len(accepted(sim, "update_server_group")) == 1
+
+
+@pytest.mark.parametrize("fault, sent", [("error500", 2), ("applied_error500", 1)])
+def test_a_stop_after_a_server_error_is_sent_once_more_only_when_it_was_not_applied(sim, runner, fault, sent):
+    ids = sorted(sim.state.server_ids())[:3]
+    sim.faults.script(fault, method="PATCH", path="batch-stop")
+    run = runner.run([module_task(NS + "app_server_power", "stop", server_ids=ids, state="stopped", **FAST)])
+    assert run.rc == 0, run.output
+    assert run["stop"]["summary"]["succeeded"] == 3
+    assert [sim.state.get_server(sid)["vm_status"] for sid in ids] == ["SHUTOFF"] * 3
+    assert len(sim.log.requests(operation="batch_stop_server")) == sent
+    assert len(accepted(sim, "batch_stop_server")) == 1
+
+
+def test_a_fleet_deletion_answered_500_after_it_was_applied_is_taken_as_ours(sim, runner):
+    for sid in sim.state.server_ids():
+        sim.state.patch_server(sid, session_count=0)
+    sim.faults.script("applied_error500", method="POST", path="batch-delete")
+    run = runner.run([module_task(NS + "app_server_fleet", "shrink", server_group_name="sim-group-1", count=4,
+                                  **FAST)])
+    assert run.rc == 0, run.output
+    assert run["shrink"]["count"] == 4 and len(run["shrink"]["deleted"]) == 2
+    assert len(sim.log.requests(operation="batch_delete_server")) == 1
+    assert run["shrink"]["jobs"] == [job_id for job_id, job in sim.state.jobs.items()
+                                     if job["job_type"] == "DELETE_SERVER"]
+
+
+def test_a_server_error_on_every_resend_fails_after_max_retries_naming_it(sim, runner):
+    ids = sorted(sim.state.server_ids())[:2]
+    sim.faults.script("error500", method="PATCH", path="batch-maint", count=10)
+    run = runner.run([module_task(NS + "app_server_maintenance", "maint", server_ids=ids, maintenance=True,
+                                  max_retries=2)])
+    assert run.rc != 0
+    assert len(sim.log.requests(operation="batch_change_server_maintain_mode")) == 3  # the call and 2 resends
+    assert "2 of 2 server(s) failed" in run["maint"]["msg"] and "500" in run["maint"]["msg"]
+    assert not any(sim.state.get_server(sid)["maintain_status"] for sid in ids)
+
+
+@pytest.mark.parametrize("fault, sent", [("error503", 2), ("applied_error500", 1)])
+def test_a_group_delete_after_a_server_error_is_settled_by_reading_the_group(sim, runner, fault, sent):
+    empty = sim.state.add_group("empty")
+    sim.faults.script(fault, method="DELETE", path="app-server-groups/")
+    run = runner.run([module_task(NS + "app_server_group", "gone", {"name": "empty", "state": "absent"})])
+    assert run.rc == 0, run.output
+    assert run["gone"]["changed"] is True and sim.state.get_group(empty["id"]) is None
+    assert len(sim.log.requests(operation="delete_server_groups")) == sent
+
+
+@pytest.mark.parametrize("fault, sent", [("error503", 2), ("applied_error500", 1), ("lost_response", 1)])
+def test_a_fleet_create_after_a_server_error_creates_the_servers_once(sim, runner, fault, sent):
+    sim.faults.script(fault, method="POST", path="actions/create$")
+    run = runner.run([module_task(NS + "app_server_fleet", "grow", server_group_name="sim-group-1", count=9, **FAST),
+                      module_task(NS + "app_server_fleet", "again", server_group_name="sim-group-1", count=9, **FAST)])
+    assert run.rc == 0, run.output
+    grow = run["grow"]
+    assert grow["count"] == 9 and len(grow["created"]) == 3 and grow["summary"]["succeeded"] == 3
+    assert len(sim.log.requests(operation="create_app_servers")) == sent
+    assert len(accepted(sim, "create_app_servers")) == 1
+    assert len(sim.state.server_ids()) == 9 and run["again"]["changed"] is False
