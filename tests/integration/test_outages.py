@@ -1,0 +1,80 @@
+"""Waits that outlive the service or the credentials, through ansible-playbook against the simulator.
+
+* The service unavailable during a wait (every request answered 503): the rounds fail, the wait goes on inside
+  wait_timeout and ends well once the service is back.
+* A token that expires during a long wait: the task fails naming the jobs still running, and a re-run with a fresh
+  token waits for exactly those jobs, submitting nothing.
+"""
+
+import re
+
+from tests.harness import finish_jobs_when_polled, module_task
+
+NS = "huaweicloud.workspace_app."
+OLD_HDA = "2.0.10.1"
+
+
+def outdated_fleet(make_simulator, job_duration):
+    sim = make_simulator(servers=8, groups=1, seed=4, job_duration=job_duration)
+    for sid in sim.state.server_ids():
+        sim.state.set_hda_version(sid, OLD_HDA)
+    sim.log.clear()
+    return sim
+
+
+def test_a_service_outage_during_the_wait_is_waited_out(make_simulator, runner_for):
+    sim = outdated_fleet(make_simulator, job_duration=0.5)
+    outage = []
+
+    def go_down(simulator, body):
+        if not outage:  # from the first polling read on, the next 40 requests of any kind are answered 503
+            outage.append(1)
+            simulator.faults.script("error503", count=40)
+
+    sim.before("show_job_detail", go_down, once=False)
+    sim.before("list_servers", lambda simulator, body: simulator.log.mutations() and go_down(simulator, body),
+               once=False)
+    run = runner_for(sim).run([module_task(NS + "app_server_hda_upgrade", "up", server_group_name="sim-group-1",
+                                           poll_interval=0.2, wait_timeout=120, max_retries=1)])
+    assert run.rc == 0, run.output
+    result = run["up"]
+    assert result["summary"]["succeeded"] == 8 and result["changed"] is True
+    failed_rounds = [line for line in result["progress"] if "could not be read" in line]
+    assert len(failed_rounds) >= 5, result["progress"]
+    assert sum(1 for call in sim.log.requests() if call.fault == "error503") == 40
+    assert len(sim.log.mutations()) == 1  # the upgrade was sent once, before the outage
+
+
+def test_a_token_that_expires_during_the_wait_names_the_jobs_and_a_fresh_one_resumes_them(make_simulator,
+                                                                                           runner_for):
+    sim = outdated_fleet(make_simulator, job_duration=600)
+    token = sim.issue_token(ttl=30)
+    creds = dict(auth_token=token, project_id=sim.credentials["project_id"])
+
+    def expire(simulator, body):  # the jobs run on; the token's 30 s are over at the first polling read
+        if simulator.log.mutations():
+            simulator.state.fast_forward(31)
+
+    sim.before("show_job_detail", expire, once=True)
+    runner = runner_for(sim)
+    run = runner.run([module_task(NS + "app_server_hda_upgrade", "up", server_group_name="sim-group-1",
+                                  poll_interval=0.2, wait_timeout=60, max_retries=0, **creds)], auth="none")
+    assert run.rc != 0
+    result = run["up"]
+    jobs = result["jobs"]
+    assert jobs and result["changed"] is True
+    assert "APIGW.0307" in result["msg"] or "expired" in result["msg"].lower(), result["msg"]
+    assert all(job_id in result["msg"] for job_id in jobs) and "re-run the task to resume" in result["msg"]
+    assert token not in run.output
+
+    sim.log.clear()
+    finish_jobs_when_polled(sim, planning_reads=2)
+    fresh = dict(creds, auth_token=sim.issue_token())
+    resume = runner.run([module_task(NS + "app_server_hda_upgrade", "up", server_group_name="sim-group-1",
+                                     poll_interval=0.2, wait_timeout=60, **fresh)], auth="none")
+    assert resume.rc == 0, resume.output
+    again = resume["up"]
+    assert sim.log.mutations() == [] and again["changed"] is False
+    assert sorted(set(s["job_id"] for s in again["servers"])) == sorted(jobs)
+    assert {s["action"] for s in again["servers"]} == {"waited"} and again["summary"]["succeeded"] == 8
+    assert not re.search(re.escape(fresh["auth_token"]), resume.output)
