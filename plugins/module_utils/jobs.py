@@ -67,6 +67,7 @@ def uncertain(exc):
     request was sent) or a server error."""
     return exc.status is None or exc.status in UNCERTAIN_STATUSES
 
+
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 PENDING = "pending"

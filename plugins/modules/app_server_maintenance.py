@@ -22,7 +22,8 @@ description:
     list of their server group, 100 per request, or a lookup per server when only a few are targeted) and a server
     that does not show the desired state is reported as failed.
   - A batch whose response was lost, or answered with a server error (5xx), is re-read; it is sent again only for
-    the servers that do not show the desired state yet (up to O(max_retries) times). Any other error of a batch fails its servers and stops before the next batch.
+    the servers that do not show the desired state yet (up to O(max_retries) times). Any other error of a batch
+    fails its servers and stops before the next batch.
 author:
   - huaweicloud.workspace_app maintainers (@huaweicloud)
 options:

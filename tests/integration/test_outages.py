@@ -45,8 +45,7 @@ def test_a_service_outage_during_the_wait_is_waited_out(make_simulator, runner_f
     assert len(sim.log.mutations()) == 1  # the upgrade was sent once, before the outage
 
 
-def test_a_token_that_expires_during_the_wait_names_the_jobs_and_a_fresh_one_resumes_them(make_simulator,
-                                                                                           runner_for):
+def test_a_token_that_expires_mid_wait_names_the_jobs_and_a_fresh_one_resumes_them(make_simulator, runner_for):
     sim = outdated_fleet(make_simulator, job_duration=600)
     token = sim.issue_token(ttl=30)
     creds = dict(auth_token=token, project_id=sim.credentials["project_id"])
@@ -69,7 +68,7 @@ def test_a_token_that_expires_during_the_wait_names_the_jobs_and_a_fresh_one_res
 
     sim.log.clear()
     finish_jobs_when_polled(sim, planning_reads=2)
-    fresh = dict(creds, auth_token=sim.issue_token())
+    fresh = dict(project_id=creds["project_id"], auth_token=sim.issue_token())
     resume = runner.run([module_task(NS + "app_server_hda_upgrade", "up", server_group_name="sim-group-1",
                                      poll_interval=0.2, wait_timeout=60, **fresh)], auth="none")
     assert resume.rc == 0, resume.output
