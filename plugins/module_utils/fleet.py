@@ -23,12 +23,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import time
-
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    ACTIVE_JOB_STATUSES, FAILED, SUCCEEDED, JobKind, JobWaiter, StateWaiter, Submission, WaitTimeout, uncertain)
+    ACTIVE_JOB_STATUSES, FAILED, SUCCEEDED, JobKind, JobWaiter, StateWaiter, Submission, WaitTimeout, send_settled)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     at_least, at_most_characters, in_range, not_blank)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
@@ -246,22 +244,19 @@ class Fleet(Operation):
         """One create call for ``number`` servers; its job id. When the answer is lost or a server error, the
         group's list tells: servers of a create job this run has not seen are that call's (its job is ours),
         and with none the call was not applied and is sent again (up to ``max_retries`` times)."""
-        attempt = 0
-        while True:
-            try:
-                return api.create_app_servers(self.client, dict(self.create_body, subscription_num=number))
-            except ApiError as exc:
-                if not uncertain(exc):
-                    raise
-                made = self.unseen_create_jobs()
-                if len(made) == 1:
-                    self.warn("%s; the group shows the servers of create job %s, taken as this call's"
-                              % (exc.message, made[0]))
-                    return made[0]
-                attempt += 1
-                if made or attempt > max(1, self.params.get("max_retries") or 0):
-                    raise
-                time.sleep(self.rollout.resend_pause(attempt))
+        def settle(exc):
+            made = self.unseen_create_jobs()
+            if len(made) > 1:
+                raise exc  # several unknown creates: which is ours cannot be told
+            if made:
+                self.warn("%s; the group shows the servers of create job %s, taken as this call's"
+                          % (exc.message, made[0]))
+                return made[0]
+            return None
+
+        return send_settled(lambda: api.create_app_servers(self.client, dict(self.create_body,
+                                                                             subscription_num=number)),
+                            settle, self.params.get("max_retries"))
 
     def unseen_create_jobs(self):
         """Create jobs running on the group's servers that neither planning nor this run's calls know."""

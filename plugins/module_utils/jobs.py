@@ -68,6 +68,32 @@ def uncertain(exc):
     return exc.status is None or exc.status in UNCERTAIN_STATUSES
 
 
+def resend_pause(attempt):
+    """Seconds before resending a mutation whose answer was a server error or lost, for the ``attempt``-th time."""
+    return min(2.0 ** (attempt - 1), 10.0)
+
+
+def send_settled(send, settle, max_retries, sleep=time.sleep):
+    """``send()`` and its answer. When it fails uncertainly (:func:`uncertain`), ``settle(exc)`` reads the state:
+    a value other than None says the call was applied (that value is returned), None that it was not, and it is sent
+    again, up to ``max_retries`` resends (at least one) with :func:`resend_pause` between; ``settle`` raises when
+    the state cannot tell. Any other error is raised as it is."""
+    attempt = 0
+    while True:
+        try:
+            return send()
+        except ApiError as exc:
+            if not uncertain(exc):
+                raise
+            settled = settle(exc)
+            if settled is not None:
+                return settled
+            attempt += 1
+            if attempt > max(1, max_retries or 0):
+                raise
+            sleep(resend_pause(attempt))
+
+
 SUCCEEDED = "succeeded"
 FAILED = "failed"
 PENDING = "pending"

@@ -27,7 +27,7 @@ from collections import namedtuple
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    FAILED, PENDING, SUCCEEDED, Submission, WaitTimeout, uncertain)
+    FAILED, PENDING, SUCCEEDED, Submission, WaitTimeout, resend_pause, uncertain)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
     ServerReader, find_group, resolve_targets)
 
@@ -595,20 +595,15 @@ class Rollout:
                 return answers
             except ApiError as again:
                 self.maybe_applied = self.maybe_applied or uncertain(again)
-                out_of_time = self.deadline is not None and time.monotonic() + self.resend_pause(attempt) > self.deadline
+                out_of_time = self.deadline is not None and time.monotonic() + resend_pause(attempt) > self.deadline
                 if attempt >= max(1, self.params.get("max_retries") or 0) or out_of_time \
                         or not self.operation.recoverable(resend, again):
                     answers.update((item.server_id, Submission(error_code=again.error_code, error_msg=again.message))
                                    for item in resend)
                     self.gave_up = again
                     return answers
-                time.sleep(self.resend_pause(attempt))
+                time.sleep(resend_pause(attempt))
                 items, exc = resend, again
-
-    @staticmethod
-    def resend_pause(attempt):
-        """Seconds before resending a batch whose answer was a server error or lost, for the ``attempt``-th time."""
-        return min(2.0 ** (attempt - 1), 10.0)
 
     def wait(self):
         waiter = self.kind.waiter_class(self.client, self.params["wait_timeout"], self.params["poll_interval"],

@@ -532,17 +532,15 @@ diff:
 
 import copy
 import re
-import time
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import (
     mismatches, plan_fields, plan_sub_fields, same)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fleet import empty_group
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import uncertain
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import send_settled
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     MAX_POLL_INTERVAL, MAX_WAIT_TIMEOUT, WorkspaceAppModule, above, at_least, in_range, matches, not_blank, value_of)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Rollout
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import describe_groups, find_group
 
 # Letters of any script (Chinese included), digits, "_" and "-": what the API accepts for a group name.
@@ -1019,23 +1017,20 @@ class AppServerGroup(WorkspaceAppModule):
         """``send()`` once; when its answer is lost or a server error, the group's read tells: ``applied(group)``
         True means it was (the read is returned, with a warning), False that it was not (sent again, up to
         ``max_retries`` times), None that the read cannot tell (the error stands)."""
-        attempt = 0
-        while True:
-            try:
-                send()
-                return None
-            except ApiError as exc:
-                if not uncertain(exc):
-                    raise
-                group = api.show_server_group(self.client, group_id)
-                verdict = applied(group)
-                if verdict:
-                    self.warn("%s; the group read afterwards shows %s applied" % (exc.message, what))
-                    return group
-                attempt += 1
-                if verdict is None or attempt > max(1, self.params["max_retries"]):
-                    raise
-                time.sleep(Rollout.resend_pause(attempt))
+        def settle(exc):
+            group = api.show_server_group(self.client, group_id)
+            verdict = applied(group)
+            if verdict is None:
+                raise exc
+            if verdict:
+                self.warn("%s; the group read afterwards shows %s applied" % (exc.message, what))
+                return group
+            return None
+
+        def send_only():
+            send()  # the service answers these calls with nothing to keep
+
+        return send_settled(send_only, settle, self.params["max_retries"])
 
     def patch(self, group_id, plan):
         """PATCH the planned fields; the group's read when it settled a lost response (else None)."""
@@ -1116,25 +1111,20 @@ class AppServerGroup(WorkspaceAppModule):
                             % (group_label(group), emptied.message()), result)
 
     def delete(self, group):
-        attempt = 0
-        while True:
-            try:
-                api.delete_server_groups(self.client, group["id"])
-                return
-            except ApiError as exc:
-                if exc.status == 409 and exc.error_code == GROUP_NOT_EMPTY:
-                    refuse_non_empty(find_group(self.client, group["id"], missing_ok=True) or group, conflict=exc)
-                if not uncertain(exc):
-                    raise
-                # No response, or a server error: the delete may or may not have been applied. Whether the group
-                # is still there tells; when it is, the delete is sent again.
-                if find_group(self.client, group["id"], missing_ok=True) is None:
-                    self.warn("%s; the group is gone" % exc.message)
-                    return
-                attempt += 1
-                if attempt > max(1, self.params["max_retries"]):
-                    raise
-                time.sleep(Rollout.resend_pause(attempt))
+        def settle(exc):
+            # No response, or a server error: the delete may or may not have been applied. Whether the group is
+            # still there tells; when it is, the delete is sent again.
+            if find_group(self.client, group["id"], missing_ok=True) is None:
+                self.warn("%s; the group is gone" % exc.message)
+                return True
+            return None
+
+        try:
+            send_settled(lambda: api.delete_server_groups(self.client, group["id"]), settle, self.params["max_retries"])
+        except ApiError as exc:
+            if exc.status == 409 and exc.error_code == GROUP_NOT_EMPTY:
+                refuse_non_empty(find_group(self.client, group["id"], missing_ok=True) or group, conflict=exc)
+            raise
 
 
 SETTINGS_OPTIONS = tuple(option for option in AppServerGroup.argument_spec
