@@ -31,7 +31,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module i
     at_least, at_most_characters, in_range, not_blank)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
     Operation, PlanItem, ProgressLines, Rollout, batches, new_server, server_label)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import host_addresses, show_group_or_fail
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import host_addresses, show_group_or_fail, task_running
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import (
     LOGOFF_MAX_SESSIONS, MAX_DELAY_TIME, MAX_MESSAGE_LENGTH, MESSAGE_TYPES, OPEN_STATES, EmptyServers, SessionReader)
 
@@ -67,8 +67,9 @@ def sessions_of(server):
 
 
 def busy(server):
-    """Whether the server runs a task (a job, a power change) and cannot be deleted now."""
-    return bool(server.get("task_status")) or server.get("job_status") in ACTIVE_JOB_STATUSES
+    """Whether the server runs a task (a job, a power change) and cannot be deleted now. A ``task_status`` telling
+    how the last task ended (``upgrad_access_agent_success``, ``rebuild_fail``, ...) is not a running task."""
+    return bool(task_running(server)) or server.get("job_status") in ACTIVE_JOB_STATUSES
 
 
 def deletion_order(servers):
@@ -438,7 +439,7 @@ def describe(servers, sessions=False, task=False):
     parts = []
     for server in servers[:NAMED]:
         detail = "%d session(s)" % sessions_of(server) if sessions else "task %s" % (
-            server.get("task_status") or server.get("job_type"))
+            task_running(server) or server.get("job_type"))
         parts.append("%s: %s" % (server_label(server["id"], server.get("name")), detail))
     return "; ".join(parts) + ("; ..." if len(servers) > NAMED else "")
 

@@ -24,11 +24,25 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors i
 # more are read from the paged list (100 per request), which is cheaper then.
 PER_ID_LOOKUP_MAX = 5
 LISTED_GROUPS_SHOWN = 20
+# task_status values that tell how a server's last task ended (AppServerTaskStatus): the server is not busy. Every
+# other non-empty task_status is a task still in progress (scheduling, rebooting, upgrading_access_agent, ...).
+ENDED_TASK_STATUSES = frozenset([
+    "null", "rebuild_fail", "updating_tsvi_failed", "delete_failed", "upgrad_access_agent_fail",
+    "upgrad_access_agent_success", "migrate_failed", "install_app_failed",
+])
 
 
 def pages(size):
     """Requests a listing of ``size`` records costs (at least one)."""
     return max(1, -(-size // PAGE_LIMIT))
+
+
+def task_running(record):
+    """The server's ``task_status`` when it names a task in progress; None when empty or an ended task's status."""
+    status = record.get("task_status")
+    if not status or status in ENDED_TASK_STATUSES:
+        return None
+    return status
 
 
 def unique(values):

@@ -19,7 +19,8 @@ description:
   - The service answers these calls with no job. The module then reads the servers again every O(poll_interval)
     seconds (their group's list, 100 per request, or one lookup per server for a few) until each shows the state
     (C(vm_status) V(ACTIVE) or V(SHUTOFF), with no task running), under one deadline (O(wait_timeout)).
-  - A server busy with something else (a job or another power change, C(task_status) set) or in a state that
+  - A server busy with something else (a job or another power change: C(task_status) names a task in progress,
+    not how the last one ended such as V(upgrad_access_agent_success)) or in a state that
     cannot change (for example V(ERROR) or V(BUILD)) is reported C(skipped), with the reason, and not sent.
   - With O(only_without_sessions=true), servers that still have sessions are skipped too, so that nobody is cut
     off (put them in maintenance mode and drain them first, see M(huaweicloud.workspace_app.app_session_logoff)).
@@ -176,6 +177,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import a
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SettlesLater, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import task_running
 
 RUNNING = "ACTIVE"
 STOPPED = "SHUTOFF"
@@ -203,14 +205,14 @@ class Power(Operation):
 
     def read_states(self, server_ids):
         """The servers' ``vm_status``, and whether a task still runs on them (a restart not over yet)."""
-        return dict((sid, dict(self.observe(record), busy=bool(record.get("task_status"))))
+        return dict((sid, dict(self.observe(record), busy=bool(task_running(record))))
                     for sid, record in self.rollout.reader().read(server_ids).items())
 
     def accepted(self, item, record):
         """After a call whose answer was lost or a server error: a server busy with a power task, or already in the
         state, took it; a stopped or started one showing neither did not. A reboot that is over shows nothing: it
         cannot be told from one never sent (None: not sent again)."""
-        if record.get("task_status"):
+        if task_running(record):
             return True
         if item.batch_key == "reboot":
             return None
@@ -228,7 +230,7 @@ class Power(Operation):
     def plan_server(self, server):
         before = self.observe(server)
         state, vm_status = self.params["state"], before["vm_status"]
-        if server.get("task_status"):
+        if task_running(server):
             return PlanItem(server, "skip", before, note="busy: task %s is running (vm_status %s)"
                             % (server["task_status"], vm_status))
         wanted = STOPPED if state == "stopped" else RUNNING

@@ -94,6 +94,8 @@ def test_servers_with_sessions_busy_servers_and_small_batches(sim, runner):
     sim.state.job_duration = 600
     sim.state.stop(ids[1:2])  # powering off for 10 minutes: busy when planned
     sim.state.job_duration = 0.5
+    for sid, ended in zip(ids[2:4], ("upgrad_access_agent_success", "rebuild_fail")):
+        sim.state.patch_server(sid, task_status=ended)  # how the last task ended: not busy
     sim.log.clear()
     run = runner.run([module_task(POWER, "stop", server_ids=ids, state="stopped", only_without_sessions=True,
                                   batch_size=2, **FAST)])
@@ -101,6 +103,7 @@ def test_servers_with_sessions_busy_servers_and_small_batches(sim, runner):
     reports = dict((s["id"], s) for s in run["stop"]["servers"])
     assert reports[ids[0]]["status"] == "skipped" and "2 session(s) open" in reports[ids[0]]["error_msg"]
     assert reports[ids[1]]["status"] == "skipped" and "busy: task powering-off" in reports[ids[1]]["error_msg"]
+    assert [reports[sid]["status"] for sid in ids[2:4]] == ["succeeded"] * 2
     assert [len(body["items"]) for body in calls(sim, "batch_stop_server")] == [2] * ((len(ids) - 2) // 2) + (
         [1] if (len(ids) - 2) % 2 else [])
     assert sim.state.get_server(ids[0])["vm_status"] == "ACTIVE"

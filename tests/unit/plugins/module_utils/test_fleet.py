@@ -57,3 +57,16 @@ def test_a_refusal_names_at_most_five_servers_with_their_sessions():
     text = fleet.describe(servers, sessions=True)
     assert text.startswith("web-1 (1): 1 session(s); web-2 (2): 2 session(s)") and text.endswith("; ...")
     assert "web-6" not in text
+
+
+@pytest.mark.parametrize("record, is_busy", [
+    (dict(task_status="upgrading_access_agent"), True),
+    (dict(task_status="powering-off"), True),
+    (dict(task_status=None, job_status="RUNNING"), True),
+    (dict(task_status="upgrad_access_agent_success"), False),  # how the last task ended, not a task
+    (dict(task_status="rebuild_fail", job_status="FAILED"), False),
+    (dict(task_status="null"), False),
+    (dict(), False),
+])
+def test_only_a_task_in_progress_or_a_running_job_makes_a_server_busy(record, is_busy):
+    assert fleet.busy(record) is is_busy
