@@ -72,29 +72,33 @@ sys.exit(main(["install", "--no-index", "--find-links", HERE] + args))
 '''
 
 
-def ansible_test_pip_version():
-    """The pip version ansible-test bootstraps into its virtual environments."""
+def ansible_test_venv_packages():
+    """The packages (name -> version) ansible-test bootstraps into its virtual environments: pip, and on
+    ansible-core before 2.17 setuptools and wheel too."""
     from ansible_test._internal.python_requirements import get_venv_packages
 
     class _Python:  # the only attribute get_venv_packages reads
         version = "%d.%d" % sys.version_info[:2]
 
-    return get_venv_packages(_Python())["pip"]
+    return get_venv_packages(_Python())
 
 
 def seed_cache():
     """Make ~/.ansible/test/cache hold what ansible-test would download."""
-    version = ansible_test_pip_version()
+    packages = ansible_test_venv_packages()
+    version = packages["pip"]
     wheel = "pip-%s-py3-none-any.whl" % version
     script = os.path.join(CACHE_DIR, "get_pip_%s.py" % version.replace(".", "_"))
     os.makedirs(CACHE_DIR, exist_ok=True)
 
-    if not os.path.exists(os.path.join(CACHE_DIR, wheel)):
-        subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
-             "--no-deps", "--only-binary=:all:", "--dest", CACHE_DIR, "pip==%s" % version],
-            check=True,
-        )
+    for name, wanted in sorted(packages.items()):
+        prefix = "%s-%s-" % (name, wanted)
+        if not any(entry.startswith(prefix) and entry.endswith(".whl") for entry in os.listdir(CACHE_DIR)):
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "--quiet", "--disable-pip-version-check",
+                 "--no-deps", "--only-binary=:all:", "--dest", CACHE_DIR, "%s==%s" % (name, wanted)],
+                check=True,
+            )
 
     if os.path.exists(script):
         with open(script, encoding="utf-8") as handle:

@@ -107,43 +107,42 @@ notes:
 """
 
 EXAMPLES = r"""
----
+# Three configuration files, one inventory source each. The first is live YAML; the others are commented
+# out so that the examples stay one YAML document (uncomment one into its own file).
 # prod.app_servers.yml: every server, named by its server name, credentials from the environment
 # (HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK, HUAWEICLOUD_SDK_REGION) or ~/.huaweicloud/credentials.
 plugin: huaweicloud.workspace_app.app_servers
 region: cn-north-4
 
----
 # apps.app_servers.yml: two groups, with the HDA version; groups by HDA state and by image.
-plugin: huaweicloud.workspace_app.app_servers
-region: ap-southeast-1
-server_group_names: [apps-prod, apps-canary]
-status: [REGISTERED]
-hda: true
-hostnames:
-  - machine_name
-  - name
-compose:
-  hda_outdated: current_version != latest_version
-groups:
-  hda_behind: current_version != latest_version
-keyed_groups:
-  - key: image_id
-    prefix: image
-  - key: vm_status
-    prefix: vm
-cache: true
-cache_plugin: ansible.builtin.jsonfile
-cache_connection: ~/.cache/workspace_app_inventory
-cache_timeout: 600
+# plugin: huaweicloud.workspace_app.app_servers
+# region: ap-southeast-1
+# server_group_names: [apps-prod, apps-canary]
+# status: [REGISTERED]
+# hda: true
+# hostnames:
+#   - machine_name
+#   - name
+# compose:
+#   hda_outdated: current_version != latest_version
+# groups:
+#   hda_behind: current_version != latest_version
+# keyed_groups:
+#   - key: image_id
+#     prefix: image
+#   - key: vm_status
+#     prefix: vm
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/workspace_app_inventory
+# cache_timeout: 600
 
----
 # ssh.app_servers.yml: connect to the servers themselves, named by IP
-plugin: huaweicloud.workspace_app.app_servers
-region: cn-north-4
-maintain_status: false
-hostnames: [ip_address, name]
-set_ansible_host: true
+# plugin: huaweicloud.workspace_app.app_servers
+# region: cn-north-4
+# maintain_status: false
+# hostnames: [ip_address, name]
+# set_ansible_host: true
 """
 
 import re

@@ -19,8 +19,8 @@ description:
   - The service answers these calls with no job. The module then reads the servers again every O(poll_interval)
     seconds (their group's list, 100 per request, or one lookup per server for a few) until each shows the state
     (C(vm_status) V(ACTIVE) or V(SHUTOFF), with no task running), under one deadline (O(wait_timeout)).
-  - A server busy with something else (a job or another power change: C(task_status) names a task in progress,
-    not how the last one ended such as V(upgrad_access_agent_success)) or in a state that
+  - A server busy with something else (a job or another power change, that is a C(task_status) naming a task in
+    progress, not how the last one ended such as V(upgrad_access_agent_success)) or in a state that
     cannot change (for example V(ERROR) or V(BUILD)) is reported C(skipped), with the reason, and not sent.
   - With O(only_without_sessions=true), servers that still have sessions are skipped too, so that nobody is cut
     off (put them in maintenance mode and drain them first, see M(huaweicloud.workspace_app.app_session_logoff)).

@@ -1,6 +1,6 @@
 """What the collection takes from ansible-core beyond the documented module API, on every version it supports.
 
-These run in the ordinary suite (the venv's ansible-core) and, through ``make compat``, once per other
+These run in the ordinary suite (the venv's ansible-core) and, through ``make matrix``, once per
 ansible-core version of ``meta/runtime.yml`` (``WORKSPACE_APP_ANSIBLE_BIN``, see tests/harness), together with
 tests/integration/test_progress.py (live progress hands the module a variable through the task's environment).
 The parts they cover:

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from tests.harness.module_args import patch_module_args
 from werkzeug.wrappers import Response
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api, connection, jobs, module, operation

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from tests.harness.module_args import patch_module_args
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api, jobs, servers
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError

@@ -3,7 +3,7 @@
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from tests.harness.module_args import patch_module_args
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError

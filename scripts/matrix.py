@@ -1,0 +1,222 @@
+#!/usr/bin/env python
+"""The version matrix: ansible-test sanity, the unit tests and the integration smoke on each supported ansible-core.
+
+    matrix.py [--versions 2.16,2.17,2.18,2.19] [--steps sanity,unit,smoke] [--target-pythons 3.9,...]
+
+For each ansible-core version a virtual environment ``.venv-core-<version>`` on this Python (3.11) gets that
+ansible-core (its latest patch release) and requirements-matrix.txt (the collection's runtime requirements and
+the test runners); it is rebuilt when either changes. Then, with that environment's interpreter:
+
+* ``sanity``: scripts/ansible_test_sanity.py, i.e. that version's ``ansible-test sanity`` on a copy of the tree;
+* ``unit``: pytest tests/unit (the unit tests import that version's ``ansible``);
+* ``smoke``: pytest of tests/integration/test_smoke.py (one playbook through every module against the
+  simulator, then its desired states again) and of the tests of what the collection takes from ansible-core
+  beyond the module API (COMPAT_TESTS), with ``WORKSPACE_APP_ANSIBLE_BIN`` naming that environment, so that
+  ``ansible-playbook`` and the modules' interpreter are that version's.
+
+Then the modules and module_utils are byte-compiled by every Python the README claims for the machines that
+run the modules (TARGET_PYTHONS, each found on PATH as ``pythonX.Y``); a claimed Python that is missing fails.
+
+Every step runs even when an earlier one failed; the logs are in .tmp/matrix/; the table is printed at the end
+(and written to --out if given). Exit status 1 when any cell failed.
+"""
+
+import argparse
+import glob
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VERSIONS = ("2.16", "2.17", "2.18", "2.19")
+STEPS = ("sanity", "unit", "smoke")
+# README ("Requirements"): the modules need Python >= 3.9 where they run; the newest one tested here is 3.13.
+TARGET_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
+COMPILED = ("plugins/modules", "plugins/module_utils")
+COMPAT_TESTS = ("tests/integration/test_compat.py", "tests/integration/test_progress.py",
+                "tests/integration/test_async.py", "tests/integration/test_inventory.py")
+REQUIREMENTS = "requirements-matrix.txt"
+LOG_DIR = os.path.join(REPO_ROOT, ".tmp", "matrix")
+
+
+def environment_digest(version):
+    digest = hashlib.sha256(version.encode())
+    for name in (REQUIREMENTS, "requirements.txt"):
+        with open(os.path.join(REPO_ROOT, name), "rb") as handle:
+            digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def ensure_venv(version, log):
+    """``.venv-core-<version>`` with that ansible-core and the matrix requirements; its bin directory."""
+    venv = os.path.join(REPO_ROOT, ".venv-core-%s" % version)
+    stamp = os.path.join(venv, ".matrix-stamp")
+    wanted = environment_digest(version)
+    python = os.path.join(venv, "bin", "python")
+    if os.path.exists(stamp):
+        with open(stamp, encoding="utf-8") as handle:
+            if handle.read().strip() == wanted and os.path.exists(python):
+                return os.path.join(venv, "bin")
+    shutil.rmtree(venv, ignore_errors=True)
+    run([sys.executable, "-m", "venv", venv], log)
+    run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "ansible-core==%s.*" % version,
+         "-r", REQUIREMENTS], log)
+    with open(stamp, "w", encoding="utf-8") as handle:
+        handle.write(wanted + "\n")
+    return os.path.join(venv, "bin")
+
+
+def run(command, log, env=None):
+    log.write("$ %s\n" % " ".join(command))
+    log.flush()
+    subprocess.run(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env, check=True)
+
+
+def core_version(bin_dir):
+    out = subprocess.run([os.path.join(bin_dir, "python"), "-c", "import ansible.release as r; print(r.__version__)"],
+                         capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def step_command(step, bin_dir, workers):
+    python = os.path.join(bin_dir, "python")
+    env = dict(os.environ)
+    env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
+    if step == "sanity":
+        return [python, "scripts/ansible_test_sanity.py", "--python", "3.11"], env
+    if step == "unit":
+        return [python, "-m", "pytest", "-n", str(workers), "tests/unit"], env
+    env["WORKSPACE_APP_ANSIBLE_BIN"] = bin_dir
+    return [python, "-m", "pytest", "-n", str(workers), "tests/integration/test_smoke.py"] + list(COMPAT_TESTS), env
+
+
+def summary_line(path):
+    """pytest's closing line, or the last line of the log."""
+    last = ""
+    with open(path, encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            line = line.strip()
+            if line:
+                last = line
+            if line.startswith("=") and (" passed" in line or " failed" in line or "no tests ran" in line):
+                summary = line.strip("= ")
+                return summary
+    return last
+
+
+def run_cell(version, step, bin_dir, workers):
+    path = os.path.join(LOG_DIR, "%s-%s.log" % (version, step))
+    command, env = step_command(step, bin_dir, workers)
+    started = time.monotonic()
+    with open(path, "w", encoding="utf-8") as log:
+        log.write("$ %s\n" % " ".join(command))
+        log.flush()
+        status = subprocess.run(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                check=False).returncode
+    elapsed = time.monotonic() - started
+    detail = summary_line(path) if step != "sanity" else ("all tests passed" if status == 0 else "see log")
+    return dict(ok=status == 0, seconds=elapsed, detail=detail, log=os.path.relpath(path, REPO_ROOT))
+
+
+def find_python(python_version):
+    """A working ``pythonX.Y``: from pyenv's versions (its shims refuse a version that is not selected), or PATH."""
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    candidates = sorted(glob.glob(os.path.join(root, "versions", python_version + ".*", "bin",
+                                               "python" + python_version)), reverse=True)
+    candidates.append(shutil.which("python%s" % python_version))
+    for candidate in filter(None, candidates):
+        works = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True, check=False)
+        if works.returncode == 0 and works.stdout.strip() == python_version:
+            return candidate
+    return None
+
+
+def compile_with(python_version):
+    """Byte-compile the module code with ``pythonX.Y``: (ok, detail)."""
+    interpreter = find_python(python_version)
+    if not interpreter:
+        return False, "python%s not found (pyenv versions or PATH)" % python_version
+    cache = tempfile.mkdtemp(prefix="matrix-pycache-")
+    try:
+        env = dict(os.environ, PYTHONPYCACHEPREFIX=cache)
+        result = subprocess.run([interpreter, "-m", "compileall", "-q"] + list(COMPILED), cwd=REPO_ROOT, env=env,
+                                capture_output=True, text=True, check=False)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    if result.returncode != 0:
+        return False, (result.stdout + result.stderr).strip().splitlines()[-1]
+    return True, "compiled"
+
+
+def cell_text(cell):
+    if cell is None:
+        return "not run"
+    return "%s (%.0f s) %s" % ("pass" if cell["ok"] else "**FAIL**", cell["seconds"], cell["detail"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
+    parser.add_argument("--versions", default=",".join(VERSIONS))
+    parser.add_argument("--steps", default=",".join(STEPS))
+    parser.add_argument("--target-pythons", default=",".join(TARGET_PYTHONS))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", help="also write the table (markdown) to this file")
+    options = parser.parse_args()
+    versions = [v for v in options.versions.split(",") if v]
+    steps = [s for s in options.steps.split(",") if s]
+    unknown = sorted(set(steps) - set(STEPS))
+    if unknown:
+        parser.error("--steps: unknown %s (allowed: %s)" % (", ".join(unknown), ", ".join(STEPS)))
+    os.makedirs(LOG_DIR, exist_ok=True)
+
+    rows, failed = [], False
+    for version in versions:
+        log_path = os.path.join(LOG_DIR, "%s-venv.log" % version)
+        print("== ansible-core %s" % version, flush=True)
+        with open(log_path, "w", encoding="utf-8") as log:
+            try:
+                bin_dir = ensure_venv(version, log)
+            except subprocess.CalledProcessError:
+                bin_dir = None
+        if bin_dir is None:
+            print("   venv: FAIL (see %s)" % os.path.relpath(log_path, REPO_ROOT), flush=True)
+            rows.append((version, "install failed", dict((s, None) for s in steps)))
+            failed = True
+            continue
+        cells = {}
+        for step in steps:
+            cells[step] = run_cell(version, step, bin_dir, options.workers)
+            failed = failed or not cells[step]["ok"]
+            print("   %-6s %s" % (step, cell_text(cells[step])), flush=True)
+            if not cells[step]["ok"]:
+                with open(os.path.join(REPO_ROOT, cells[step]["log"]), encoding="utf-8", errors="replace") as handle:
+                    sys.stdout.write("".join(handle.readlines()[-40:]))
+        rows.append((version, core_version(bin_dir), cells))
+
+    compiled = []
+    for python_version in [p for p in options.target_pythons.split(",") if p]:
+        ok, detail = compile_with(python_version)
+        failed = failed or not ok
+        compiled.append((python_version, ok, detail))
+
+    lines = ["| ansible-core | %s |" % " | ".join(steps), "|---|%s" % ("---|" * len(steps))]
+    for version, release, cells in rows:
+        lines.append("| %s (%s) | %s |" % (version, release, " | ".join(cell_text(cells.get(s)) for s in steps)))
+    lines += ["", "| target Python | %s |" % " and ".join(COMPILED), "|---|---|"]
+    for python_version, ok, detail in compiled:
+        lines.append("| %s | %s |" % (python_version, ("pass: " if ok else "**FAIL**: ") + detail))
+    table = "\n".join(lines)
+    print("\n" + table)
+    if options.out:
+        with open(options.out, "w", encoding="utf-8") as handle:
+            handle.write(table + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

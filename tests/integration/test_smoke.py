@@ -1,0 +1,80 @@
+"""One playbook through every module of the collection against the simulator, then the same desired states again.
+
+The smoke test of the version matrix (``make matrix`` runs it on each ansible-core version the collection
+supports, with ``WORKSPACE_APP_ANSIBLE_BIN``, see tests/harness); in the ordinary suite it runs on the venv's
+ansible-core. Each module is run for real once and its result checked; the desired-state modules run a second
+time and must change nothing, with no mutating request reaching the service.
+"""
+
+from tests.harness import module_task
+
+PREFIX = "huaweicloud.workspace_app."
+IMAGE = "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70"
+FAST = dict(poll_interval=0.2, wait_timeout=120)
+FIRST_COUNT = "{{ servers.servers | length + 1 }}"  # one more server than group 1 has
+MODULES = ("app_server_group_info", "app_server_info", "app_server_hda_upgrade", "app_job_info", "app_server_image",
+           "app_server_tsvi", "app_server_group", "app_server_maintenance", "app_session_info", "app_session_logoff",
+           "app_server_power", "app_server_fleet")
+
+
+def task(module, register, defaults=None, **options):
+    return module_task(PREFIX + module, register, defaults, **options)
+
+
+def desired_states(fleet_count, suffix=""):
+    """The tasks that bring the tenant to a state; run twice, the second run must change nothing."""
+    group_1, group_2 = "sim-group-1", "sim-group-2"
+    return [
+        task("app_server_hda_upgrade", "hda" + suffix, server_group_name=group_1, **FAST),
+        task("app_server_image", "image" + suffix, server_group_name=group_2, image_id=IMAGE, image_type="private",
+             **FAST),
+        task("app_server_group", "group" + suffix, dict(name=group_1), description="smoke", route_policy={"max_session": 3}),
+        task("app_server_fleet", "fleet" + suffix, server_group_name=group_1,
+             count=fleet_count, **FAST),
+        task("app_server_maintenance", "maintenance" + suffix, server_group_name=group_1, maintenance=True),
+        task("app_server_power", "power" + suffix, server_group_name=group_2, state="stopped", **FAST),
+    ]
+
+
+def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simulator, runner_for):
+    sim = make_simulator(servers=6, groups=2, outdated_hda=1.0, job_duration=0.3)
+    group_1 = sim.state.group_by_name("sim-group-1")
+    originals = sorted(sim.state.server_ids(group_1["id"]))
+    first_server = originals[0]
+    tasks = [
+        task("app_server_group_info", "group_list", dict(name="sim-group-1")),
+        task("app_server_info", "servers", server_group_id=group_1["id"], hda=True),
+    ] + desired_states(FIRST_COUNT)[:1] + [
+        task("app_job_info", "job", job_id="{{ hda.jobs[0] }}"),
+    ] + desired_states(FIRST_COUNT)[1:5] + [
+        task("app_server_tsvi", "tsvi", server_ids=[first_server], force=True, **FAST),
+        task("app_session_info", "sessions", server_group_name="sim-group-2"),
+        task("app_session_logoff", "logoff", server_group_name="sim-group-2", title="Smoke",
+             message_text="Logging off", **FAST),
+    ] + desired_states(FIRST_COUNT)[5:]
+    run = runner_for(sim).run(tasks)
+    assert run.rc == 0, run.output
+    used = set(name for t in tasks for name in t if name.startswith(PREFIX))
+    assert used == set(PREFIX + m for m in MODULES)
+
+    assert [g["id"] for g in run["group_list"]["server_groups"]] == [group_1["id"]]
+    assert len(run["servers"]["servers"]) == 3 and all("current_version" in s for s in run["servers"]["servers"])
+    assert run["hda"]["changed"] is True and run["hda"]["summary"]["succeeded"] == 3
+    assert run["job"]["job"]["id"] == run["hda"]["jobs"][0] and run["job"]["job"]["status"] == "SUCCESS"
+    assert run["image"]["changed"] is True and run["image"]["summary"]["succeeded"] == 3
+    assert run["group"]["changed"] is True and run["group"]["server_group"]["description"] == "smoke"
+    assert run["maintenance"]["changed"] is True
+    assert run["tsvi"]["changed"] is True and run["tsvi"]["summary"]["succeeded"] == 1
+    sessions = run["sessions"]["sessions"]
+    assert run["logoff"]["changed"] is bool(sessions)
+    assert run["power"]["changed"] is True and run["power"]["summary"]["succeeded"] == 3
+    assert run["fleet"]["changed"] is True and run["fleet"]["count"] == 4
+    assert len(sim.state.server_ids(group_1["id"])) == 4
+    assert all(sim.state.get_server(sid)["maintain_status"] for sid in sim.state.server_ids(group_1["id"]))
+
+    sim.log.clear()
+    again = runner_for(sim).run(desired_states(4, suffix="_again"))
+    assert again.rc == 0, again.output
+    for name in ("hda", "image", "group", "maintenance", "power", "fleet"):
+        assert again[name + "_again"]["changed"] is False, (name, again[name + "_again"])
+    assert sim.log.mutations() == []
