@@ -1,9 +1,10 @@
 """Fault soak, short version (``make soak`` runs the long one): tools/soak/run.py at 300 servers, one seed.
 
-20 % of AppStream requests are faulted (429 with Retry-After, 500/503, dropped connections, lost responses of
-applied requests). The four job/settings modules must converge, without a duplicate submission, and a re-run
-without faults must report ``changed: false``; an HDA upgrade whose wait timed out must resume waiting for the
-same jobs. Every task still targets all 300 servers; what is shorter than in the long soak: one seed, faster
+20 % of AppStream requests, mutations included, are faulted (429 with Retry-After, 500/503 before the handler,
+dropped connections, lost responses of applied requests, 500 answers of applied requests). The job, settings
+and lifecycle modules (group settings, TSVI, HDA, image, maintenance, fleet size, power) must converge in one
+run, without a duplicate submission, and a re-run without faults must report ``changed: false``; an HDA upgrade
+whose wait timed out must resume waiting for the same jobs. Every task still targets all 300 servers; what is shorter than in the long soak: one seed, faster
 jobs, fewer servers that need a change (60 behind on HDA, 30 with a failed TSVI job; all 300 change image), a
 round restarts at the failed task, and only the HDA timeout-resume scenario, on the 100 servers of one group.
 """
@@ -40,6 +41,8 @@ def test_fault_soak_300_servers(tmp_path):
     assert injected.get("error500", 0) + injected.get("error503", 0) > 0, injected
     converge, idempotent = report["phases"][0], report["phases"][1]
     assert converge["jobs_accepted"] >= SERVERS, converge
+    assert set(converge["task_attempts"]) >= {"tsvi", "hda", "image", "maintenance", "fleet", "power"}, converge
+    assert converge["playbook_runs"] == 1, converge  # one run converges: the faults were all recovered in it
     assert idempotent["mutations"] == 0 and not idempotent["faults"], idempotent
 
 

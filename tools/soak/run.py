@@ -1,4 +1,4 @@
-"""Fault soak: the four job/settings modules against hundreds of simulated servers with injected faults.
+"""Fault soak: the job, settings and lifecycle modules against hundreds of simulated servers with injected faults.
 
 One simulator per seed, started in this process; every task is a real ``ansible-playbook`` run
 (``tests.harness`` ``PlaybookRunner``). Phases:
@@ -7,8 +7,10 @@ One simulator per seed, started in this process; every task is a real ``ansible-
     Faults on (``--fault-rate`` split evenly between 429 with ``Retry-After``, 500/503 before the handler,
     dropped connections, lost responses of applied requests and 500 answers of applied requests). The playbook sets the settings of every server group
     (``app_server_group``), re-applies the virtual session IP setting where its last job failed
-    (``app_server_tsvi``), brings every access agent to the latest version (``app_server_hda_upgrade``) and
-    rebuilds every server onto one image (``app_server_image``); every job task targets all servers. A failed
+    (``app_server_tsvi``), brings every access agent to the latest version (``app_server_hda_upgrade``),
+    rebuilds every server onto one image (``app_server_image``), puts the first group into maintenance mode
+    (``app_server_maintenance``), grows the second by FLEET_GROWTH servers (``app_server_fleet``) and stops the
+    servers of the last one (``app_server_power``); every job task targets all servers. A failed
     run is run again (a "round"), at most ``--rounds`` times: whole, as a user re-runs a playbook, or with
     ``--rerun from-failed`` from the task that failed, as ``--start-at-task`` does.
 ``idempotent``
@@ -30,8 +32,10 @@ Checks (every failed one is listed and makes the exit status 1):
   answered 500). A lost response does not tell
   whether the handler accepted the request, so the simulator's job table (one job per accepted batch, or per
   server for image changes) confirms it. A server is submitted twice when two accepted submissions of the
-  same kind and desired state name it and the first did not fail. Group updates have no job: two lost or
-  answered PATCHes of the same body to one group are a duplicate.
+  same kind and desired state name it and the first did not fail. Group updates, maintenance and power calls
+  have no job: two applied PATCHes of the same body to one group, two applied maintenance calls setting the same
+  mode on one server, two applied stops of one server are duplicates. A fleet create applied twice would leave
+  the group too large: its final size must be what was asked and no delete may reach the service.
 
 The summary gives, per phase: wall time, playbook runs, requests, faults injected by kind, mutations (sent,
 past the fault gate, jobs accepted), targets named by more than one mutation, client retries (a request sent
@@ -66,9 +70,14 @@ from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-posi
 
 COLLECTION = "huaweicloud.workspace_app."
 MODULES = {"group": "app_server_group", "tsvi": "app_server_tsvi", "hda": "app_server_hda_upgrade",
-           "image": "app_server_image"}
+           "image": "app_server_image", "maintenance": "app_server_maintenance", "fleet": "app_server_fleet",
+           "power": "app_server_power"}
 OPERATIONS = {"group": "update_server_group", "tsvi": "batch_update_tsvi", "hda": "batch_upgrade_hda_version",
-              "image": "batch_change_server_image"}
+              "image": "batch_change_server_image", "maintenance": "batch_change_server_maintain_mode",
+              "fleet": "create_app_servers", "power": "batch_stop_server"}
+# Servers the fleet task adds to the second group; requests that delete servers must never be sent.
+FLEET_GROWTH = 10
+DELETE_OPERATIONS = ("batch_delete_server", "delete_server")
 JOB_TYPES = {"tsvi": "UPDATE_SERVER_TSVI", "hda": "UPGRADE_ACCESS_AGENT", "image": "CHANGE_SERVER_IMAGE"}
 KIND_OF_OPERATION = dict((operation, kind) for kind, operation in OPERATIONS.items())
 KIND_OF_JOB_TYPE = dict((job_type, kind) for kind, job_type in JOB_TYPES.items())
@@ -106,8 +115,12 @@ def mutation_targets(record):
         return [item.get("id") for item in body.get("items") or [] if isinstance(item, dict)]
     if operation == "batch_change_server_image":
         return [item for item in body.get("server_ids") or [] if isinstance(item, str)]
+    if operation in ("batch_change_server_maintain_mode", "batch_stop_server"):
+        return [item for item in body.get("items") or [] if isinstance(item, str)]
     if operation == "update_server_group":
         return [record.path.rstrip("/").rsplit("/", 1)[-1]]
+    if operation == "create_app_servers":
+        return [body.get("server_group_id")]
     return []
 
 
@@ -296,6 +309,7 @@ class Soak:
         self.group_settings = {}
         self.tsvi_servers = []
         self.target_image = "soak-image-%s-a" % seed
+        self.fleet_count = None
 
     # -- reporting -----------------------------------------------------------------
     def fail(self, check, message):
@@ -333,10 +347,32 @@ class Soak:
                 route_policy=dict(max_session=10 + index, cpu_threshold=70 + index),
                 storage_mount_policy=("SHARE", "ANY")[index % 2],
                 image_id=self.target_image, image_type="private")
+        self.fleet_count = len(state.server_ids(self.fleet_group)) + FLEET_GROWTH
         outdated = len([sid for sid in self.server_ids if state.hda_version(sid) != state.latest_hda_for(sid)])
-        self.echo("[seed %s] %d servers in %d groups; %d behind on HDA, %d with a failed TSVI job, all to image %s"
+        self.echo("[seed %s] %d servers in %d groups; %d behind on HDA, %d with a failed TSVI job, all to image %s; "
+                  "group %s into maintenance, group %s to %d servers, group %s stopped"
                   % (self.seed, len(self.server_ids), len(self.group_ids), outdated, len(self.tsvi_servers),
-                     self.target_image))
+                     self.target_image, self.group_name(self.maintenance_group), self.group_name(self.fleet_group),
+                     self.fleet_count, self.group_name(self.power_group)))
+
+    # The groups of the lifecycle tasks (with one group, all three are that group).
+    @property
+    def maintenance_group(self):
+        return self.group_ids[0]
+
+    @property
+    def fleet_group(self):
+        return self.group_ids[min(1, len(self.group_ids) - 1)]
+
+    @property
+    def power_group(self):
+        return self.group_ids[-1]
+
+    def group_name(self, group_id):
+        return self.sim.state.get_group(group_id)["name"]
+
+    def group_servers(self, group_id):
+        return [sid for sid in self.server_ids if self.sim.state.get_server(sid)["server_group_id"] == group_id]
 
     def job_args(self, wait_timeout=600):
         return dict(poll_interval=self.poll_interval, wait_timeout=wait_timeout)
@@ -351,6 +387,12 @@ class Soak:
         tasks.append(Task("hda", "hda", dict(server_ids=self.server_ids, **self.job_args()), self.server_ids))
         args = dict(server_ids=self.server_ids, image_id=self.target_image, image_type="private", **self.job_args())
         tasks.append(Task("image", "image", args, self.server_ids))
+        tasks.append(Task("maintenance", "maintenance", dict(server_group_id=self.maintenance_group, maintenance=True),
+                          self.group_servers(self.maintenance_group)))
+        tasks.append(Task("fleet", "fleet", dict(server_group_id=self.fleet_group, count=self.fleet_count,
+                                                 **self.job_args()), [self.fleet_group]))
+        tasks.append(Task("power", "power", dict(server_group_id=self.power_group, state="stopped", **self.job_args()),
+                          self.group_servers(self.power_group)))
         return tasks
 
     # -- running -------------------------------------------------------------------
@@ -385,9 +427,10 @@ class Soak:
         return run
 
     def applied(self, run, task):
-        """How many accepted submissions of ``run`` touched what ``task`` targets."""
-        if task.kind == "group":
-            return len([r for r in run.log if r.operation == OPERATIONS["group"] and reached_handler(r)
+        """How many accepted submissions of ``run`` touched what ``task`` targets (requests that reached the handler
+        for the kinds without a job: group settings, maintenance, fleet creates, power)."""
+        if task.kind not in JOB_TYPES:
+            return len([r for r in run.log if r.operation == OPERATIONS[task.kind] and reached_handler(r)
                         and set(mutation_targets(r)) & task.targets])
         jobs = self.sim.state.jobs
         return len([job_id for job_id in run.new_jobs if jobs[job_id]["job_type"] == JOB_TYPES[task.kind]
@@ -452,6 +495,14 @@ class Soak:
                     server_id, state.tsvi_enabled(server_id), group["ip_virtual"]["enable"]))
             if record.get("job_status") in ("WAITING", "RUNNING"):
                 wrong["busy"].append("%s still runs job %s" % (server_id, record.get("job_id")))
+            if group["id"] == self.maintenance_group and not record.get("maintain_status"):
+                wrong["maintenance"].append("%s is not in maintenance mode" % server_id)
+            if group["id"] == self.power_group and record.get("vm_status") != "SHUTOFF":
+                wrong["power"].append("%s is %s, not SHUTOFF" % (server_id, record.get("vm_status")))
+        fleet = state.server_ids(self.fleet_group)
+        if len(fleet) != self.fleet_count:
+            wrong["fleet"].append("group %s has %d servers, wanted %d" % (
+                self.group_name(self.fleet_group), len(fleet), self.fleet_count))
         for group_id, wanted in self.group_settings.items():
             group = state.get_group(group_id)
             for key, value in wanted.items():
@@ -463,7 +514,8 @@ class Soak:
         for what, problems in sorted(wrong.items()):
             self.fail("final-state", "%d %s problem(s): %s" % (len(problems), what, "; ".join(problems[:3])))
         if not wrong:
-            self.echo("  final state: %d servers at the latest HDA, on %s, TSVI as their group; %d groups as requested"
+            self.echo("  final state: %d servers at the latest HDA, on %s, TSVI as their group; %d groups as requested; "
+                      "maintenance, fleet size and power as requested"
                       % (len(self.server_ids), self.target_image, len(self.group_settings)))
 
     def idempotent(self):
@@ -585,6 +637,8 @@ class Soak:
         for job_id in sorted(phase.new_jobs, key=lambda jid: jobs[jid]["created_at"]):
             job = jobs[job_id]
             kind = KIND_OF_JOB_TYPE.get(job["job_type"])
+            if kind is None:
+                continue  # the fleet's create jobs: see the fleet checks
             desired = job["params"].get("image_id") if kind == "image" else phase.name
             for sub in job["sub_jobs"]:
                 accepted[(kind, desired, sub["server_id"])].append(sub)
@@ -607,14 +661,23 @@ class Soak:
                                                                ", ".join(sub["job_id"] for sub in subs)))
                     break
         for (kind, target), records in sorted(reached.items()):
-            if kind != "group":
-                continue
-            bodies = collections.Counter(json.dumps(record.body, sort_keys=True) for record in records)
+            if kind == "group":
+                bodies = collections.Counter(json.dumps(record.body, sort_keys=True) for record in records)
+            elif kind in ("maintenance", "power"):  # the same server set to the same mode, stopped twice
+                bodies = collections.Counter(json.dumps({"maintain_status": (record.body or {}).get("maintain_status")})
+                                             if kind == "maintenance" else "stop" for record in records)
+            else:
+                continue  # jobs: above; fleet creates: the group's final size and no delete (check_fleet)
             for body, count in bodies.items():
                 if count > 1:
-                    duplicates.append("group %s: the same PATCH applied %d times (%s; faults %s)" % (
-                        target, count, shorten(body, 120), [record.fault for record in records]))
-        candidates = len([key for key, records in reached.items() if key[0] != "group" and len(records) > 1])
+                    duplicates.append("%s %s: the same change applied %d times (%s; faults %s)" % (
+                        kind, target, count, shorten(body, 120), [record.fault for record in records]))
+        deletes = [record for record in phase.log if record.operation in DELETE_OPERATIONS and reached_handler(record)]
+        if deletes:  # a create applied twice would leave surplus servers for a later round to delete
+            duplicates.append("%d delete request(s) reached the service: %s" % (
+                len(deletes), ", ".join(shorten(json.dumps(r.body), 80) for r in deletes[:3])))
+        candidates = len([key for key, records in reached.items()
+                          if key[0] not in ("group", "fleet") and len(records) > 1])
         phase.notes.append("%d server(s) named by more than one request that reached the handler; %d confirmed "
                            "duplicate(s)" % (candidates, len(duplicates)))
         self.expect(not duplicates, "no-duplicates", "%s: %d duplicate submission(s): %s" % (
@@ -644,6 +707,9 @@ class Soak:
             "mutations": len(mutations),
             "mutations_reaching_handler": len([r for r in mutations if reached_handler(r)]),
             "mutations_by_operation": dict(collections.Counter(r.operation for r in mutations)),
+            "mutation_faults": dict((operation, dict(collections.Counter(r.fault for r in mutations
+                                                                         if r.operation == operation and r.fault)))
+                                    for operation in sorted(set(r.operation for r in mutations if r.fault))),
             "targets_named_again": sum(count - 1 for count in named.values() if count > 1),
             "jobs_accepted": len(phase.new_jobs),
             "retries": retries,
@@ -711,6 +777,10 @@ def summary_text(report):
                      "%d client retries (%.1fs between a fault and its retry)" % (
                          "", stats["mutations"], stats["mutations_reaching_handler"], stats["jobs_accepted"],
                          stats["targets_named_again"], stats["retries"], stats["retry_wait_seconds"]))
+        if stats["mutation_faults"]:
+            lines.append("  %-13s faults on mutations: %s" % ("", "; ".join(
+                "%s %s" % (operation, ", ".join("%s %d" % item for item in sorted(kinds.items())))
+                for operation, kinds in sorted(stats["mutation_faults"].items()))))
         attempts = ", ".join("%s %d" % item for item in sorted(stats["task_attempts"].items()))
         lines.append("  %-13s task attempts: %s" % ("", attempts))
         for note in stats["notes"]:
