@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: app_servers
 short_description: Huawei Cloud Workspace application streaming servers as inventory hosts
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - One inventory host per application streaming server (C(GET /v1/{project_id}/app-servers)), with the server's
     fields as host variables under the API's own names (C(id), C(server_group_id), C(status), C(maintain_status),

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_job_info
 short_description: Read a Huawei Cloud Workspace application streaming job and its per-server sub jobs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads one job (C(GET /v2/{project_id}/job/{job_id})) with its sub jobs, one per server.
   - Use it after a job-starting module ran with C(wait=false) or to inspect a job started elsewhere.

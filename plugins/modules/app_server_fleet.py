@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_server_fleet
 short_description: Set how many servers a Huawei Cloud Workspace application streaming server group holds
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Desired state for the size of one server group. The group's servers are listed and counted (servers being
     deleted do not count, servers being created do).

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_server_group
 short_description: Create, configure and delete Huawei Cloud Workspace application streaming server groups
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Desired state of an application streaming server group, identified by O(server_group_id) or by its exact
     O(name). With O(state=present) (the default) the group exists with the settings you set; with O(state=absent)

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_server_group_info
 short_description: List Huawei Cloud Workspace application streaming server groups with their settings
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists server groups (C(GET /v1/{project_id}/app-server-groups), every page) and reads each one's detail
     (C(GET …/app-server-groups/{id})), so every returned group carries the fields only the detail read has, such

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_server_hda_upgrade
 short_description: Bring the access agent (HDA) of Workspace application streaming servers to the latest version
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Desired state for the access agent (HDA) of application streaming servers, so that every target server runs
     the tenant's latest HDA version.

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_server_image
 short_description: Rebuild Workspace application streaming servers onto a given image
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Desired state for the image of application streaming servers, so that every target server runs O(image_id).
   - B(Changing the image rebuilds the server; the sessions of users connected to it are interrupted and anything

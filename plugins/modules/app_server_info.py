@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_server_info
 short_description: List Huawei Cloud Workspace application streaming servers
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads application streaming servers (C(GET /v1/{project_id}/app-servers)), every page, with optional filters.
   - With O(hda=true) also reads each server's access agent (HDA) version and merges it in as C(current_version).

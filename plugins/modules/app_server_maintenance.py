@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_server_maintenance
 short_description: Put Workspace application streaming servers in or out of maintenance mode
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Desired state for the maintenance mode (C(maintain_status)) of application streaming servers. A server in
     maintenance mode gets no new user sessions; sessions already open go on until the users log off, which is how

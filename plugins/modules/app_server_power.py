@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_server_power
 short_description: Start, stop or restart Huawei Cloud Workspace application streaming servers
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Brings the target servers to a power state. V(started) and V(stopped) are desired states; only servers not
     already there are sent (C(PATCH …/app-servers/actions/batch-start) or C(…/batch-stop), at most O(batch_size)

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_server_tsvi
 short_description: Apply the server group's virtual session IP setting on Workspace application streaming servers
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Applies the virtual session IP (TSVI) setting of each target server's server group to the server
     (C(PATCH …/app-servers/actions/batch-update-tsvi)), at most O(batch_size) servers per call, and waits for all

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_session_info
 short_description: List the user sessions of Huawei Cloud Workspace application streaming servers
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads user sessions (C(GET /v1/{project_id}/session/list-sessions), every page) of some servers, a server
     group or the whole tenant, and tells each session's server (the list names servers by SID, machine name and

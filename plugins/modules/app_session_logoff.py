@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 module: app_session_logoff
 short_description: Log users off Huawei Cloud Workspace application streaming servers, with a message first
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads the open sessions (C(Active), C(Disconnected), C(AppcInit)) of the target servers
     (C(GET /v1/{project_id}/session/list-sessions)), optionally only those of some users or in some states, and

@@ -30,3 +30,29 @@ def test_the_python_versions_the_readme_claims_are_compiled_by_the_matrix():
     with open(os.path.join(REPO_ROOT, "README.md"), encoding="utf-8") as handle:
         readme = handle.read()
     assert "need Python ≥ %s" % pythons[0] in readme
+
+
+def test_the_user_agent_carries_the_version_of_galaxy_yml():
+    from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client
+
+    with open(os.path.join(REPO_ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+        version = yaml.safe_load(handle)["version"]
+    assert client.COLLECTION_VERSION == version
+    assert client.USER_AGENT == "huaweicloud.workspace_app/%s" % version
+
+
+def test_every_plugin_and_role_was_added_in_a_released_version():
+    with open(os.path.join(REPO_ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+        version = yaml.safe_load(handle)["version"]
+    released = set(yaml.safe_load(open(os.path.join(REPO_ROOT, "changelogs", "changelog.yaml"),
+                                       encoding="utf-8"))["releases"] or {}) | {version}
+    found = []
+    for folder in ("plugins", "roles"):
+        for root, _dirs, files in os.walk(os.path.join(REPO_ROOT, folder)):
+            for name in files:
+                with open(os.path.join(root, name), encoding="utf-8", errors="replace") as handle:
+                    for line in handle:
+                        if "version_added:" in line:
+                            found.append((name, line.split("version_added:", 1)[1].strip().strip("'\"")))
+    assert found
+    assert [item for item in found if item[1] not in released] == []
