@@ -37,7 +37,7 @@ SANITY_ARGS ?=
 DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3 --session-drain 0.5
 DEMO_PLAYBOOK ?= playbooks/demo.yml
 
-.PHONY: help venv collections test unit integration compat sanity sanity-cache lint changelog-lint molecule \
+.PHONY: help venv collections test unit integration compat sanity sanity-cache lint docs-lint docs changelog-lint molecule \
 	release-check build demo bench soak clean distclean
 
 help: ## Show this help
@@ -55,7 +55,7 @@ collections: ## Create .collections/ansible_collections/huaweicloud/workspace_ap
 	mkdir -p $(dir $(COLLECTION_LINK))
 	test -L $(COLLECTION_LINK) || ln -s ../../.. $(COLLECTION_LINK)
 
-test: unit integration sanity lint changelog-lint molecule ## Run every test and linter (CI runs this, then compat)
+test: unit integration sanity lint docs-lint changelog-lint molecule ## Run every test and linter (CI runs this, then compat)
 
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit
@@ -78,6 +78,11 @@ sanity: venv ## ansible-test sanity on a real copy of the collection (results in
 # find huaweicloud.workspace_app through the .collections link tree.
 lint: venv collections ## ansible-lint, production profile (.ansible-lint)
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) $(VENV_BIN)/ansible-lint
+
+# --plugin-docs: every module's, plugin's and role's documentation rendered as docs.ansible.com does, with its
+# markup and references (M(), O(), RV() ...) checked; rstcheck on the generated RST.
+docs-lint: venv collections ## antsibull-docs lint-collection-docs --plugin-docs (the docs of every module, plugin and role)
+	$(VENV_BIN)/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTION_LINK)
 
 changelog-lint: venv ## antsibull-changelog lint (changelogs/fragments, changelog.yaml)
 	$(VENV_BIN)/antsibull-changelog lint
