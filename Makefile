@@ -1,6 +1,6 @@
 # Build and test entry points for the huaweicloud.workspace_app collection.
 # Everything installs itself: the first target that needs tools creates .venv from
-# requirements-dev.txt (and re-installs when that file or requirements.txt changes).
+# requirements-dev.txt and requirements-docs.txt (and re-installs when one of them or requirements.txt changes).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -44,11 +44,11 @@ help: ## Show this help
 	@echo "Targets:"
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 20
 
-venv: $(VENV_STAMP) ## Create/refresh .venv from requirements-dev.txt
+venv: $(VENV_STAMP) ## Create/refresh .venv from requirements-dev.txt and requirements-docs.txt
 
-$(VENV_STAMP): requirements-dev.txt requirements.txt
+$(VENV_STAMP): requirements-dev.txt requirements-docs.txt requirements.txt
 	test -x $(VENV_BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(VENV_BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(VENV_BIN)/python -m pip install --quiet -r requirements-dev.txt -r requirements-docs.txt
 	touch $@
 
 collections: ## Create .collections/ansible_collections/huaweicloud/workspace_app -> repo root
@@ -83,6 +83,10 @@ lint: venv collections ## ansible-lint, production profile (.ansible-lint)
 # markup and references (M(), O(), RV() ...) checked; rstcheck on the generated RST.
 docs-lint: venv collections ## antsibull-docs lint-collection-docs --plugin-docs (the docs of every module, plugin and role)
 	$(VENV_BIN)/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTION_LINK)
+
+DOCS_DIR ?= build/docs
+docs: venv collections ## The collection's HTML docs site (antsibull-docs + Sphinx, warnings are errors): build/docs/html/index.html
+	$(VENV_BIN)/python scripts/docs_site.py --dest $(DOCS_DIR) --collections-path $(COLLECTIONS_DIR)
 
 changelog-lint: venv ## antsibull-changelog lint (changelogs/fragments, changelog.yaml)
 	$(VENV_BIN)/antsibull-changelog lint
