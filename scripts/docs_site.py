@@ -7,7 +7,10 @@
    into DEST/src (conf.py, antsibull-docs.cfg, rst/index.rst);
 2. ``antsibull-docs collection --use-current`` renders one RST page per module, plugin and role
    (and the collection's extra docs, docs/docsite/) into DEST/src/rst, as the generated build.sh would;
-3. ``sphinx-build -W --keep-going`` turns them into DEST/html (DEST/html/index.html).
+3. the guides of docs/ (``GUIDES``, Markdown, read by myst-parser) go into DEST/src/rst/guides/, with their
+   links to other files of the repository made links to those files on GitHub, and get a "Guides" table of
+   contents on the front page;
+4. ``sphinx-build -W --keep-going`` turns them into DEST/html (DEST/html/index.html).
 
 The machine may be offline, so intersphinx fetches nothing: the few ansible-core pages the generated RST
 links to (common return values, action plugins, ansible.builtin.async_status, the configuration settings)
@@ -22,11 +25,14 @@ venv of the Python running this script (``make docs``: .venv), then the PATH.
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import sys
 import time
 import zlib
+
+import yaml
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLLECTION = "huaweicloud.workspace_app"
@@ -49,6 +55,17 @@ STAND_IN_TARGETS = [
                  "ANSIBLE_CACHE_PLUGIN_TIMEOUT")
 ]
 
+# The guides of docs/, in the order of the front page's "Guides" table of contents.
+GUIDES = ["architecture.md", "playbooks.md"]
+GUIDES_TOCTREE = """
+
+.. toctree::
+   :maxdepth: 1
+   :caption: Guides:
+
+%s
+"""
+
 CONF_OVERRIDES = """
 # --- added by scripts/docs_site.py ---
 # Offline: no inventory is fetched; ansible-core's targets come from the local stand-in (see docs_site.py).
@@ -56,7 +73,13 @@ intersphinx_mapping = {
     'ansible_devel': (%(url)r, %(inventory)r),
 }
 intersphinx_timeout = 1
+# The guides of docs/ are Markdown; their headings get anchors for links such as (#what-the-tasks-...).
+extensions.append('myst_parser')
+myst_heading_anchors = 3
 """
+
+# A Markdown link to a file of the repository outside docs/: ](../roles/rolling_update/README.md)
+REPO_LINK = re.compile(r"\]\(\.\./([^)#\s]+)(#[^)\s]*)?\)")
 
 
 def write_inventory(path):
@@ -66,6 +89,21 @@ def write_inventory(path):
               "# The remainder of this file is compressed using zlib.\n")
     with open(path, "wb") as handle:
         handle.write(header.encode("utf-8") + zlib.compress(lines.encode("utf-8")))
+
+
+def add_guides(rst):
+    """docs/ guides into rst/guides/, their links to the repository's other files pointing to GitHub."""
+    with open(os.path.join(REPO_ROOT, "galaxy.yml")) as handle:
+        blob = yaml.safe_load(handle)["repository"].rstrip("/") + "/blob/main/"
+    os.makedirs(os.path.join(rst, "guides"))
+    for guide in GUIDES:
+        with open(os.path.join(REPO_ROOT, "docs", guide), encoding="utf-8") as handle:
+            text = handle.read()
+        text = REPO_LINK.sub(lambda match: "](%s%s%s)" % (blob, match.group(1), match.group(2) or ""), text)
+        with open(os.path.join(rst, "guides", guide), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    with open(os.path.join(rst, "index.rst"), "a") as handle:
+        handle.write(GUIDES_TOCTREE % "\n".join("   guides/" + os.path.splitext(guide)[0] for guide in GUIDES))
 
 
 def run(command, cwd, env):
@@ -95,6 +133,7 @@ def build(dest, collections_path):
     os.chmod(rst, 0o755)  # antsibull-docs wants that directory writable by itself only
     run(["antsibull-docs", "--config-file", "antsibull-docs.cfg", "collection", "--use-current", "--fail-on-error",
          "--cleanup", "everything", "--dest-dir", rst, COLLECTION], cwd=src, env=env)
+    add_guides(rst)
     run(["sphinx-build", "-b", "html", "-c", src, "-W", "--keep-going", "-q", "-j", "auto", rst, html],
         cwd=src, env=env)
     return os.path.join(html, "index.html")

@@ -88,3 +88,14 @@ def test_modules_with_an_action_plugin_say_so_and_links_to_ansible_core_point_to
             page = _read(site, COLLECTION_DIR, name[:-3] + "_module.html")
             assert "This module has a corresponding" in page, name
             assert "https://docs.ansible.com/projects/ansible/devel/plugins/action.html#action-plugins" in page, name
+
+
+def test_the_guides_of_docs_are_pages_linked_from_the_front_page(site):
+    front = _read(site, "index.html")
+    for guide in ("architecture", "playbooks"):
+        with open(os.path.join(REPO_ROOT, "docs", guide + ".md"), encoding="utf-8") as handle:
+            title = handle.readline().lstrip("#").strip()
+        assert title in _read(site, "guides", guide + ".html"), guide
+        assert 'href="guides/%s.html"' % guide in front, guide
+    # links to the repository's other files lead to them on GitHub
+    assert "/blob/main/roles/rolling_update/README.md" in _read(site, "guides", "playbooks.html")
