@@ -80,6 +80,7 @@ def test_every_module_plugin_and_role_has_a_page_with_its_short_description(site
         assert short_description in _read(site, COLLECTION_DIR, page), page
         assert 'href="%s#' % page in index, page  # listed on the collection's page
     assert os.path.isfile(os.path.join(site, "index.html"))
+    assert "/issues/new" in index  # docs/docsite/links.yml
 
 
 def test_modules_with_an_action_plugin_say_so_and_links_to_ansible_core_point_to_docs_ansible_com(site):
