@@ -140,7 +140,7 @@ def build(dest, collections_path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--dest", default=os.path.join(REPO_ROOT, "build", "docs"),
                         help="build directory: DEST/src is the Sphinx project, DEST/html the site (default: %(default)s)")
     parser.add_argument("--collections-path", default=os.path.join(REPO_ROOT, ".collections"),
