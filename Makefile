@@ -1,6 +1,6 @@
 # Build and test entry points for the huaweicloud.workspace_app collection.
 # Everything installs itself: the first target that needs tools creates .venv from
-# requirements-dev.txt (and re-installs when that file or requirements.txt changes).
+# requirements-dev.txt and requirements-docs.txt (and re-installs when one of them or requirements.txt changes).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -37,25 +37,25 @@ SANITY_ARGS ?=
 DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3 --session-drain 0.5
 DEMO_PLAYBOOK ?= playbooks/demo.yml
 
-.PHONY: help venv collections test unit integration matrix sanity sanity-cache lint changelog-lint molecule \
+.PHONY: help venv collections test unit integration matrix sanity sanity-cache lint docs-lint docs changelog-lint molecule \
 	release-check build demo bench soak clean distclean
 
 help: ## Show this help
 	@echo "Targets:"
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1\t\2/' | expand -t 20
 
-venv: $(VENV_STAMP) ## Create/refresh .venv from requirements-dev.txt
+venv: $(VENV_STAMP) ## Create/refresh .venv from requirements-dev.txt and requirements-docs.txt
 
-$(VENV_STAMP): requirements-dev.txt requirements.txt
+$(VENV_STAMP): requirements-dev.txt requirements-docs.txt requirements.txt
 	test -x $(VENV_BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(VENV_BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(VENV_BIN)/python -m pip install --quiet -r requirements-dev.txt -r requirements-docs.txt
 	touch $@
 
 collections: ## Create .collections/ansible_collections/huaweicloud/workspace_app -> repo root
 	mkdir -p $(dir $(COLLECTION_LINK))
 	test -L $(COLLECTION_LINK) || ln -s ../../.. $(COLLECTION_LINK)
 
-test: unit integration sanity lint changelog-lint molecule ## Run every test and linter (CI runs this, then matrix)
+test: unit integration sanity lint docs-lint changelog-lint molecule ## Run every test and linter (CI runs this, then matrix)
 
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit
@@ -78,6 +78,15 @@ sanity: venv ## ansible-test sanity on a real copy of the collection (results in
 # find huaweicloud.workspace_app through the .collections link tree.
 lint: venv collections ## ansible-lint, production profile (.ansible-lint)
 	ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS_DIR) $(VENV_BIN)/ansible-lint
+
+# --plugin-docs: every module's, plugin's and role's documentation rendered as docs.ansible.com does, with its
+# markup and references (M(), O(), RV() ...) checked; rstcheck on the generated RST.
+docs-lint: venv collections ## antsibull-docs lint-collection-docs --plugin-docs (the docs of every module, plugin and role)
+	$(VENV_BIN)/antsibull-docs lint-collection-docs --plugin-docs $(COLLECTION_LINK)
+
+DOCS_DIR ?= build/docs
+docs: venv collections ## The collection's HTML docs site (antsibull-docs + Sphinx, warnings are errors): build/docs/html/index.html
+	$(VENV_BIN)/python scripts/docs_site.py --dest $(DOCS_DIR) --collections-path $(COLLECTIONS_DIR)
 
 changelog-lint: venv ## antsibull-changelog lint (changelogs/fragments, changelog.yaml)
 	$(VENV_BIN)/antsibull-changelog lint
