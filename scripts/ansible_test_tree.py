@@ -42,7 +42,8 @@ EXCLUDED_ANYWHERE = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache
 EXCLUDED_SUFFIXES = (".pyc", ".pyo", ".tar.gz", ".retry")
 EXCLUDED_RELATIVE = {os.path.join("tests", "output")}
 
-STANDIN_MARKER = "# offline stand-in for get-pip.py (scripts/ansible_test_tree.py)"
+# the first line of stand-ins written before the helper moved out of ansible_test_sanity.py; kept so they are recognised
+STANDIN_MARKER = "# offline stand-in for get-pip.py (scripts/ansible_test_sanity.py)"
 STANDIN_TEMPLATE = '''\
 {marker}
 """Install the pip wheel cached beside this file instead of downloading get-pip.py.
