@@ -37,7 +37,8 @@ SANITY_ARGS ?=
 DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3 --session-drain 0.5
 DEMO_PLAYBOOK ?= playbooks/demo.yml
 
-.PHONY: help venv collections test unit integration matrix sanity sanity-cache lint docs-lint docs changelog-lint molecule \
+.PHONY: help venv collections test unit integration matrix sanity sanity-cache integration-targets lint docs-lint docs \
+	changelog-lint molecule \
 	release-check build demo bench soak clean distclean
 
 help: ## Show this help
@@ -73,6 +74,14 @@ sanity-cache: venv ## Seed ~/.ansible/test/cache so ansible-test can bootstrap p
 
 sanity: venv ## ansible-test sanity on a real copy of the collection (results in tests/output/)
 	$(VENV_BIN)/python scripts/ansible_test_sanity.py --python $(SANITY_PYTHON) $(SANITY_SKIPS) $(SANITY_ARGS)
+
+# INTEGRATION_CONFIG: a real tenant's config (from tests/integration/integration_config.yml.template); unset, the
+# targets run against a simulator the script starts. INTEGRATION_TARGETS: only these targets (default: all).
+INTEGRATION_CONFIG ?=
+INTEGRATION_TARGETS ?=
+integration-targets: venv ## ansible-test integration targets (simulator; INTEGRATION_CONFIG=file for a real tenant)
+	$(VENV_BIN)/python scripts/ansible_test_integration.py $(if $(INTEGRATION_CONFIG),--config $(INTEGRATION_CONFIG)) \
+		$(INTEGRATION_TARGETS)
 
 # offline: true keeps ansible-lint from installing this collection for itself, so playbooks
 # find huaweicloud.workspace_app through the .collections link tree.
