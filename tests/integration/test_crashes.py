@@ -2,14 +2,12 @@
 started (its workers run in sessions of their own, the module under them): a controller that crashes. The re-run
 converges and submits nothing twice."""
 
-import os
 import signal
-import subprocess
 import time
 
 import pytest
 
-from tests.harness import finish_jobs_when_polled, module_task
+from tests.harness import finish_jobs_when_polled, module_task, processes
 
 NS = "huaweicloud.workspace_app."
 OLD_HDA = "2.0.10.1"
@@ -26,48 +24,10 @@ def applied_upgrades(sim):
     return counts
 
 
-def process_tree(pid):
-    """``pid`` and every process below it (from /proc)."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open("/proc/%s/stat" % entry) as handle:
-                    ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo.extend(children.get(current, []))
-    return tree
-
-
-def kill_tree(pid):
-    for member in process_tree(pid):
-        try:
-            os.kill(member, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-
-
 def kill_when(sim, runner, tasks, ready, timeout=120):
     """Run the playbook and SIGKILL it with its whole process tree once ``ready(sim)``; returns its exit code."""
     cmd, environment, _results = runner.prepare(tasks)
-    process = subprocess.Popen(cmd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + timeout
-    try:
-        while process.poll() is None and time.monotonic() < deadline:
-            if ready(sim):
-                kill_tree(process.pid)
-                break
-            time.sleep(0.01)
-        return process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            kill_tree(process.pid)
+    return processes.kill_when(cmd, environment, lambda: ready(sim), timeout=timeout)
 
 
 @pytest.mark.parametrize("crash", ["after 1 submission", "after 2 submissions", "mid-wait"])

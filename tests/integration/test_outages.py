@@ -1,12 +1,15 @@
 """Waits that outlive the service or the credentials, through ansible-playbook against the simulator.
 
 * The service unavailable during a wait (every request answered 503): the rounds fail, the wait goes on inside
-  wait_timeout and ends well once the service is back.
+  wait_timeout and ends well once the service is back; the same for 60 seconds of which the first half every
+  request is answered 503 and the second half the connection is refused (the simulator stopped).
 * A token that expires during a long wait: the task fails naming the jobs still running, and a re-run with a fresh
   token waits for exactly those jobs, submitting nothing.
 """
 
 import re
+import threading
+import time
 
 from tests.harness import finish_jobs_when_polled, module_task
 
@@ -43,6 +46,46 @@ def test_a_service_outage_during_the_wait_is_waited_out(make_simulator, runner_f
     assert len(failed_rounds) >= 5, result["progress"]
     assert sum(1 for call in sim.log.requests() if call.fault == "error503") == 40
     assert len(sim.log.mutations()) == 1  # the upgrade was sent once, before the outage
+
+
+def test_sixty_seconds_of_503_then_connection_refused_during_the_wait_are_waited_out(make_simulator, runner_for):
+    sim = outdated_fleet(make_simulator, job_duration=5)  # still running at the first polling read
+    host, port = sim.url.rsplit("/", 1)[-1].split(":")
+    down = threading.Event()
+    seen = {}
+
+    def go_down(simulator, body):
+        if not down.is_set():
+            seen["start"] = time.time()
+            simulator.faults.script("error503", count=100000)  # 30 s: every request answered 503
+            down.set()
+
+    def outage():
+        down.wait(120)
+        time.sleep(30)
+        sim.faults.clear()
+        sim.stop()  # 30 s: connection refused
+        time.sleep(30)
+        sim.start(host=host, port=int(port))
+        seen["end"] = time.time()
+
+    worker = threading.Thread(target=outage, daemon=True)
+    worker.start()
+    # The outage starts at the first polling read after the upgrade was sent.
+    sim.before("show_job_detail", go_down, once=False)
+    sim.before("list_servers", lambda simulator, body: simulator.log.mutations() and go_down(simulator, body),
+               once=False)
+    run = runner_for(sim).run([module_task(NS + "app_server_hda_upgrade", "up", server_group_name="sim-group-1",
+                                           poll_interval=1, wait_timeout=240, max_retries=1)])
+    worker.join(5)
+    assert run.rc == 0, run.output
+    assert seen["end"] - seen["start"] >= 60
+    result = run["up"]
+    assert result["summary"]["succeeded"] == 8 and result["changed"] is True
+    assert len([line for line in result["progress"] if "could not be read" in line]) >= 5, result["progress"]
+    assert sum(1 for call in sim.log.requests() if call.fault == "error503") >= 5
+    assert len(sim.log.mutations()) == 1  # the upgrade was sent once, before the outage
+    assert sim.log.requests()[-1].time >= seen["end"] - 1  # the wait ended with the service back
 
 
 def test_a_token_that_expires_mid_wait_names_the_jobs_and_a_fresh_one_resumes_them(make_simulator, runner_for):
