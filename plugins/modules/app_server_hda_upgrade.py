@@ -264,6 +264,25 @@ class HdaUpgrade(Operation):
             record = self.listed.get(server["id"], {})
             for key in ("job_id", "job_type", "job_status", "task_status", "status"):
                 server[key] = record.get(key, server.get(key))
+        self.reread_versions([s for s in behind if self.upgrade_ended(s)])
+
+    def upgrade_ended(self, server):
+        """Whether the server record says its last upgrade succeeded."""
+        return (server.get("job_type") == self.kind.job_type and server.get("job_status") == "SUCCESS") or (
+            server.get("task_status") == "upgrad_access_agent_success")
+
+    def reread_versions(self, servers):
+        """The versions of ``servers`` read again. The versions come from the access agent list, the job fields
+        from the server list, read after it: an upgrade that ended between the two reads shows the old version
+        and no job running, and would be sent twice. A server whose last upgrade succeeded and still shows a
+        version behind is read again (an upgrade to an earlier latest version shows the same, at one read)."""
+        if not servers:
+            return
+        fresh = self.agent_reader().read([server["id"] for server in servers])
+        for server in servers:
+            version = (fresh.get(server["id"]) or {}).get("current_version")
+            if version:
+                server["current_version"] = version
 
     def target_for(self, server):
         versions = set(v for v in self.latest.values() if v)

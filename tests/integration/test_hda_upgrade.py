@@ -104,6 +104,27 @@ def test_running_upgrade_is_waited_for_not_resubmitted(fleet, runner_for, api_cl
     assert running_job not in run["up"]["jobs"]
 
 
+def test_an_upgrade_that_ends_between_the_planning_reads_is_not_sent_again(fleet, runner_for, api_client_for):
+    """The versions come from the access agent list, the job fields from the server list read after it: an upgrade
+    ending in between shows the old version and no job running. Its servers are read again, not sent twice."""
+    sim, group_id, ids = fleet
+    make_outdated(sim, ids)
+    sim.state.job_duration = 600
+    api.batch_upgrade_hda_version(api_client_for(sim), ids[:20])  # running while the agent list is read
+    sim.state.job_duration = 0.3
+    sim.log.clear()
+    # the job ends right before the server list is read (the answer shows it finished)
+    sim.before("list_servers", lambda simulator, body: simulator.state.fast_forward(601), once=True)
+    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    assert run.rc == 0, run.output
+    submitted = [sid for call in upgrade_calls(sim) for sid in call.body["items"]]
+    assert sorted(submitted) == ids[20:]
+    by_id = {s["id"]: s for s in run["up"]["servers"]}
+    assert [by_id[sid]["status"] for sid in ids[:20]] == ["unchanged"] * 20
+    agent_reads = sim.log.requests(operation="list_server_hda_details")
+    assert len(agent_reads) >= 2  # the planning read, then the one for the servers whose upgrade had ended
+
+
 def test_wait_false_then_second_run_waits_for_the_same_jobs(fleet, runner_for):
     sim, group_id, ids = fleet
     sim.state.job_duration = 600
