@@ -112,7 +112,7 @@ bench: venv collections ## Fleet benchmark, collection vs naive playbook vs SDK 
 	$(VENV_BIN)/python tools/bench/fanout.py $(FANOUT_ARGS)
 
 SOAK_ARGS ?= --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --seed 1 --seed 2 --seed 3
-soak: venv collections ## Fault soak: 300 servers, 20 % faults on all requests, the job, settings and lifecycle modules, 3 seeds (tools/soak/run.py)
+soak: venv collections ## Fault soak: 300 servers, 20 % faults on all requests, the job, settings and lifecycle modules, kills, 3 seeds (tools/soak/run.py)
 	$(VENV_BIN)/python tools/soak/run.py $(SOAK_ARGS)
 
 RELEASE_CHECK_ARGS ?=

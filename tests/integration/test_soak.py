@@ -4,7 +4,8 @@
 dropped connections, lost responses of applied requests, 500 answers of applied requests). The job, settings
 and lifecycle modules (group settings, TSVI, HDA, image, maintenance, fleet size, power) must converge in one
 run, without a duplicate submission, and a re-run without faults must report ``changed: false``; an HDA upgrade
-whose wait timed out must resume waiting for the same jobs. Every task still targets all 300 servers; what is shorter than in the long soak: one seed, faster
+whose wait timed out must resume waiting for the same jobs, and one killed with SIGKILL at a point the seed draws
+must be finished by its re-run without a server submitted twice. Every task still targets all 300 servers; what is shorter than in the long soak: one seed, faster
 jobs, fewer servers that need a change (60 behind on HDA, 30 with a failed TSVI job; all 300 change image), a
 round restarts at the failed task, and only the HDA timeout-resume scenario, on the 100 servers of one group.
 """
@@ -23,7 +24,8 @@ SERVERS = 300
 def test_fault_soak_300_servers(tmp_path):
     started = time.monotonic()
     soak = Soak(servers=SERVERS, groups=3, seed=8, fault_rate=0.2, rounds=10, job_duration=0.3, poll_interval=0.2,
-                outdated_hda=0.2, tsvi_fraction=0.1, resume=("hda",), rerun="from-failed", resume_scope="group",
+                outdated_hda=0.2, tsvi_fraction=0.1, resume=("hda",), crash=("hda",), rerun="from-failed",
+                resume_scope="group",
                 workdir=str(tmp_path), echo=print)
     report = soak.run()
     summary = summary_text(report)
@@ -32,7 +34,7 @@ def test_fault_soak_300_servers(tmp_path):
 
     assert not report["failures"], summary
     assert report["servers"] >= 300
-    assert [phase["phase"] for phase in report["phases"]] == ["converge", "idempotent", "resume-hda"]
+    assert [phase["phase"] for phase in report["phases"]] == ["converge", "idempotent", "resume-hda", "crash-hda"]
     # The faults really happened, of every kind, and the changes got through them.
     totals = report["totals"]
     injected = dict((key[len("fault_"):], count) for key, count in totals.items() if key.startswith("fault_"))

@@ -21,6 +21,10 @@ One simulator per seed, started in this process; every task is a real ``ansible-
     ``wait_timeout`` must wait for exactly those jobs, submit nothing for their servers, and succeed. The
     simulator clock jumps past the long jobs once the re-run has read those servers' records, that is once it
     has planned (see :class:`ClockJump`), so the re-run does not wait an hour.
+``crash-hda`` / ``crash-image``
+    Faults on. Another new desired state (HDA version, image); ``ansible-playbook`` is killed with SIGKILL, with
+    its whole process tree, at a point drawn from the seed: after k accepted submissions or in the middle of the
+    wait. The re-run must converge and submit nothing twice (a submission in flight at the kill included).
 
 Checks (every failed one is listed and makes the exit status 1):
 
@@ -65,7 +69,7 @@ if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
 # tests.harness (first) puts the collection on the import path (.collections/ansible_collections/...).
-from tests.harness import PlaybookRunner  # noqa: E402  pylint: disable=wrong-import-position
+from tests.harness import PlaybookRunner, processes  # noqa: E402  pylint: disable=wrong-import-position
 from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 
 COLLECTION = "huaweicloud.workspace_app."
@@ -85,6 +89,9 @@ KIND_OF_JOB_TYPE = dict((job_type, kind) for kind, job_type in JOB_TYPES.items()
 NOT_APPLIED_FAULTS = frozenset(["throttle", "error500", "error503", "drop", "rate_limit"])
 FAULT_KINDS = ("throttle", "error500", "error503", "drop", "lost_response", "applied_error500", "rate_limit")
 RESUME_KINDS = ("hda", "image")
+CRASH_KINDS = ("hda", "image")
+CRASH_HDA_VERSION = "26.1.0.3001"
+CRASH_JOB = 4.0  # seconds: jobs of the crash scenarios last long enough for a kill in the middle of the wait
 RERUN_MODES = ("all", "from-failed")
 RESUME_SCOPES = ("all", "group")
 NEW_HDA_VERSION = "26.1.0.2001"
@@ -278,7 +285,7 @@ class Soak:
 
     def __init__(self, servers=300, groups=3, seed=1, fault_rate=0.2, rounds=10, job_duration=0.5, poll_interval=0.3,
                  outdated_hda=0.5, tsvi_fraction=0.34, retry_after=1, max_retries=None, resume=RESUME_KINDS,
-                 rerun="all", resume_scope="all", workdir=None, echo=None):
+                 rerun="all", resume_scope="all", crash=CRASH_KINDS, workdir=None, echo=None):
         self.servers = servers
         self.groups = groups
         self.seed = seed
@@ -291,6 +298,7 @@ class Soak:
         self.retry_after = retry_after
         self.max_retries = max_retries
         self.resume = tuple(resume)
+        self.crash = tuple(crash)
         if rerun not in RERUN_MODES:
             raise ValueError("rerun: one of %s" % ", ".join(RERUN_MODES))
         self.rerun = rerun
@@ -631,6 +639,77 @@ class Soak:
         self.sim.faults.clear()
         self.end(phase)
 
+    def crash_task(self, kind):
+        """Every server the change can reach (the stopped ones are skipped by an HDA upgrade)."""
+        if kind == "image":
+            targets = self.server_ids
+            args = dict(server_ids=targets, image_id=self.crash_image, image_type="private", **self.job_args())
+        else:
+            targets = [sid for sid in self.server_ids if sid not in set(self.group_servers(self.power_group))]
+            args = dict(server_ids=targets, **self.job_args())
+        return Task("crash_%s" % kind, kind, args, targets)
+
+    @property
+    def crash_image(self):
+        return "soak-image-%s-c" % self.seed
+
+    def crash_and_rerun(self, kind):
+        """``ansible-playbook`` killed with SIGKILL (its whole process tree) at a random point, with faults on:
+        after k accepted submissions, or in the middle of the wait once all were accepted. The re-run (as many
+        rounds as it takes) converges, and no server is submitted twice (the phase's duplicate check)."""
+        phase = self.begin("crash-%s" % kind)
+        state = self.sim.state
+        if kind == "hda":
+            state.set_latest_hda(CRASH_HDA_VERSION)
+        state.job_duration = CRASH_JOB
+        self.configure_faults(phase)
+        task = self.crash_task(kind)
+        batches = len(chunks(sorted(task.targets), 20))
+        rng = random.Random("soak-crash-%s-%s" % (self.seed, kind))
+        points = ["after %d submission(s)" % k for k in range(1, batches)] + ["mid-wait"]
+        point = rng.choice(points)
+        wanted = batches if point == "mid-wait" else int(point.split()[1])
+        log_start = len(self.sim.log)
+
+        def accepted():
+            return [r for r in self.sim.log.snapshot()[log_start:]
+                    if r.operation == OPERATIONS[kind] and reached_handler(r)]
+
+        def ready():
+            done = accepted()
+            if len(done) < wanted:
+                return False
+            if point != "mid-wait":
+                return True
+            last = done[-1].time
+            return any(r.operation in ("list_servers", "show_job_detail", "show_job") and r.time > last
+                       for r in self.sim.log.snapshot()[log_start:])
+
+        command, environment, _results = self.runner.prepare([task.play_task()], module_defaults=self.defaults)
+        started = time.monotonic()
+        code = processes.kill_when(command, environment, ready, timeout=300)
+        time.sleep(0.5)  # a submission in flight when the controller died is still handled by the service
+        killed = len(accepted())
+        self.expect(code == -9, "crash", "%s: ansible-playbook was to be killed %s, it ended with %s" % (
+            phase.name, point, code))
+        self.echo("  %s: killed %s (%d submission(s) accepted, %.1fs after the start)" % (
+            phase.name, point, killed, time.monotonic() - started))
+        phase.notes.append("killed %s; %d submission(s) accepted before the re-run" % (point, killed))
+        state.job_duration = self.job_duration
+        for number in range(1, self.rounds + 1):
+            run = self.play(phase, [task], "re-run after the kill, attempt %d" % number)
+            if run.rc == 0:
+                break
+        else:
+            self.fail("crash", "%s: the re-run still failed after %d attempt(s): %s" % (
+                phase.name, self.rounds, phase.runs[-1].line()))
+        wanted_value = CRASH_HDA_VERSION if kind == "hda" else self.crash_image
+        behind = [sid for sid in sorted(task.targets) if (
+            state.hda_version(sid) if kind == "hda" else state.get_server(sid)["image_id"]) != wanted_value]
+        self.expect(not behind, "crash", "%s: %d server(s) did not reach %s" % (phase.name, len(behind), wanted_value))
+        self.sim.faults.clear()
+        self.end(phase)
+
     # -- duplicates ------------------------------------------------------------------
     def check_duplicates(self, phase):
         """Servers (groups) submitted twice for the same change while the first submission was applied."""
@@ -757,6 +836,8 @@ class Soak:
             self.idempotent()
             for kind in self.resume:
                 self.resume_after_timeout(kind)
+            for kind in self.crash:
+                self.crash_and_rerun(kind)
         except Aborted:
             for phase in self.phases:
                 if not phase.seconds:
@@ -818,6 +899,9 @@ def parse_args(argv=None):
     parser.add_argument("--max-retries", type=int, help="max_retries of the tasks (default: the module's)")
     parser.add_argument("--resume", default=",".join(RESUME_KINDS),
                         help="timeout-resume scenarios to run, comma separated from hda,image ('' for none)")
+    parser.add_argument("--crash", default=",".join(CRASH_KINDS),
+                        help="crash scenarios to run (ansible-playbook killed at a random point, then re-run), comma "
+                             "separated from hda,image ('' for none)")
     parser.add_argument("--rerun", choices=RERUN_MODES, default="all",
                         help="what a round re-runs after a failed one: the whole playbook (default) or, like "
                              "--start-at-task, the tasks from the first failed one")
@@ -830,7 +914,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     args.seeds = args.seeds or [1]
     args.resume = [kind for kind in args.resume.split(",") if kind]
-    unknown = [kind for kind in args.resume if kind not in RESUME_KINDS]
+    args.crash = [kind for kind in args.crash.split(",") if kind]
+    unknown = [kind for kind in args.resume if kind not in RESUME_KINDS] + [
+        "crash " + kind for kind in args.crash if kind not in CRASH_KINDS]
     if unknown:
         parser.error("--resume: unknown scenario(s) %s" % ", ".join(unknown))
     if args.servers < 1 or args.groups < 1 or args.rounds < 1:
@@ -846,7 +932,7 @@ def main(argv=None):
         soak = Soak(servers=args.servers, groups=args.groups, seed=seed, fault_rate=args.fault_rate, rounds=args.rounds,
                     job_duration=args.job_duration, poll_interval=args.poll_interval, outdated_hda=args.outdated_hda,
                     tsvi_fraction=args.tsvi_fraction, retry_after=args.retry_after, max_retries=args.max_retries,
-                    resume=args.resume, rerun=args.rerun,
+                    resume=args.resume, crash=args.crash, rerun=args.rerun,
                     resume_scope=args.resume_scope, workdir=workdir, echo=None if args.quiet else print)
         report = soak.run()
         reports.append(report)
