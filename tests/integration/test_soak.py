@@ -5,9 +5,10 @@ dropped connections, lost responses of applied requests, 500 answers of applied 
 and lifecycle modules (group settings, TSVI, HDA, image, maintenance, fleet size, power) must converge in one
 run, without a duplicate submission, and a re-run without faults must report ``changed: false``; an HDA upgrade
 whose wait timed out must resume waiting for the same jobs, and one killed with SIGKILL at a point the seed draws
-must be finished by its re-run without a server submitted twice. Every task still targets all 300 servers; what is shorter than in the long soak: one seed, faster
-jobs, fewer servers that need a change (60 behind on HDA, 30 with a failed TSVI job; all 300 change image), a
-round restarts at the failed task, and only the HDA timeout-resume scenario, on the 100 servers of one group.
+must be finished by its re-run without a server submitted twice. Every task still targets all 300 servers; what
+is shorter than in the long soak: one seed, faster jobs, fewer servers that need a change (60 behind on HDA, 30
+with a failed TSVI job; all 300 change image), a round restarts at the failed task, and only the HDA
+timeout-resume scenario, on the 100 servers of one group, and the HDA crash scenario.
 """
 
 import time
