@@ -32,3 +32,15 @@ def api_client_for():
                                                   "project_id": creds["project_id"]}, environ={})
         return client.Client(settings)
     return factory
+
+
+# The longest tests (tens of seconds each, mostly waiting) start first, so that no worker is left running one of
+# them alone at the end of the run (pytest-xdist's work stealing rebalances the rest).
+SLOW_FIRST = ("test_soak.py", "test_outages.py", "test_smoke.py", "test_docs_site.py", "test_crashes.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        name = item.path.name
+        return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
+    items.sort(key=rank)
