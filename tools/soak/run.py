@@ -539,15 +539,38 @@ class Soak:
             run.label, len(mutations), ", ".join(sorted(set(r.operation for r in mutations)))))
         self.end(phase)
 
+    def reachable(self, kind):
+        """The servers a change of ``kind`` can reach: all for an image; an HDA upgrade skips the servers the
+        converge phase stopped (not REGISTERED)."""
+        if kind == "image":
+            return list(self.server_ids)
+        stopped = set(self.group_servers(self.power_group))
+        return [sid for sid in self.server_ids if sid not in stopped]
+
+    def begin_change(self, name, kind, hda_version, job_duration):
+        """A phase with a new desired state: ``hda_version`` the latest HDA (for ``kind`` hda), jobs lasting
+        ``job_duration``, faults on."""
+        phase = self.begin(name)
+        if kind == "hda":
+            self.sim.state.set_latest_hda(hda_version)
+        self.sim.state.job_duration = job_duration
+        self.configure_faults(phase)
+        return phase
+
+    def behind(self, kind, targets, hda_version, image):
+        """The ``targets`` not at ``hda_version`` (kind hda) or not on ``image``."""
+        state = self.sim.state
+        if kind == "hda":
+            return [sid for sid in sorted(targets) if state.hda_version(sid) != hda_version]
+        return [sid for sid in sorted(targets) if state.get_server(sid)["image_id"] != image]
+
     def resume_task(self, kind, wait_timeout):
         if self.resume_scope == "group":
             group_id = self.group_ids[0]
             args = dict(server_group_id=group_id, **self.job_args(wait_timeout))
-            targets = [sid for sid in self.server_ids if self.sim.state.get_server(sid)["server_group_id"] == group_id]
+            targets = self.group_servers(group_id)
         else:
-            # The servers the converge phase stopped are skipped by an HDA upgrade (not REGISTERED): left out.
-            targets = self.server_ids if kind == "image" else [
-                sid for sid in self.server_ids if sid not in set(self.group_servers(self.power_group))]
+            targets = self.reachable(kind)
             args = dict(server_ids=targets, **self.job_args(wait_timeout))
         if kind == "image":
             args.update(image_id=self.resume_image, image_type="private")
@@ -557,20 +580,10 @@ class Soak:
     def resume_image(self):
         return "soak-image-%s-b" % self.seed
 
-    def reached_desired(self, kind, server_id):
-        state = self.sim.state
-        if kind == "hda":
-            return state.hda_version(server_id) == NEW_HDA_VERSION
-        return state.get_server(server_id)["image_id"] == self.resume_image
-
     def resume_after_timeout(self, kind):
         """A wait that times out and is re-run resumes waiting for the same jobs instead of resubmitting."""
-        phase = self.begin("resume-%s" % kind)
+        phase = self.begin_change("resume-%s" % kind, kind, NEW_HDA_VERSION, LONG_JOB)
         state = self.sim.state
-        if kind == "hda":
-            state.set_latest_hda(NEW_HDA_VERSION)
-        state.job_duration = LONG_JOB
-        self.configure_faults(phase)
 
         # 1. A short deadline against long jobs: the task fails and names the jobs still running.
         short = self.resume_task(kind, wait_timeout=1)
@@ -633,20 +646,18 @@ class Soak:
                         & set(pending))
         self.expect(not resent, "resume", "%s: %d server(s) pending in a job were submitted again: %s" % (
             phase.name, len(resent), ", ".join(resent[:3])))
-        behind = [sid for sid in sorted(long_task.targets) if not self.reached_desired(kind, sid)]
+        behind = self.behind(kind, long_task.targets, NEW_HDA_VERSION, self.resume_image)
         self.expect(not behind, "resume", "%s: %d server(s) did not reach the new %s" % (
             phase.name, len(behind), "HDA version" if kind == "hda" else "image"))
         self.sim.faults.clear()
         self.end(phase)
 
     def crash_task(self, kind):
-        """Every server the change can reach (the stopped ones are skipped by an HDA upgrade)."""
+        """Every server the change can reach."""
+        targets = self.reachable(kind)
+        args = dict(server_ids=targets, **self.job_args())
         if kind == "image":
-            targets = self.server_ids
-            args = dict(server_ids=targets, image_id=self.crash_image, image_type="private", **self.job_args())
-        else:
-            targets = [sid for sid in self.server_ids if sid not in set(self.group_servers(self.power_group))]
-            args = dict(server_ids=targets, **self.job_args())
+            args.update(image_id=self.crash_image, image_type="private")
         return Task("crash_%s" % kind, kind, args, targets)
 
     @property
@@ -657,12 +668,8 @@ class Soak:
         """``ansible-playbook`` killed with SIGKILL (its whole process tree) at a random point, with faults on:
         after k accepted submissions, or in the middle of the wait once all were accepted. The re-run (as many
         rounds as it takes) converges, and no server is submitted twice (the phase's duplicate check)."""
-        phase = self.begin("crash-%s" % kind)
+        phase = self.begin_change("crash-%s" % kind, kind, CRASH_HDA_VERSION, CRASH_JOB)
         state = self.sim.state
-        if kind == "hda":
-            state.set_latest_hda(CRASH_HDA_VERSION)
-        state.job_duration = CRASH_JOB
-        self.configure_faults(phase)
         task = self.crash_task(kind)
         batches = len(chunks(sorted(task.targets), 20))
         rng = random.Random("soak-crash-%s-%s" % (self.seed, kind))
@@ -703,10 +710,9 @@ class Soak:
         else:
             self.fail("crash", "%s: the re-run still failed after %d attempt(s): %s" % (
                 phase.name, self.rounds, phase.runs[-1].line()))
-        wanted_value = CRASH_HDA_VERSION if kind == "hda" else self.crash_image
-        behind = [sid for sid in sorted(task.targets) if (
-            state.hda_version(sid) if kind == "hda" else state.get_server(sid)["image_id"]) != wanted_value]
-        self.expect(not behind, "crash", "%s: %d server(s) did not reach %s" % (phase.name, len(behind), wanted_value))
+        behind = self.behind(kind, task.targets, CRASH_HDA_VERSION, self.crash_image)
+        self.expect(not behind, "crash", "%s: %d server(s) did not reach the new %s" % (
+            phase.name, len(behind), "HDA version" if kind == "hda" else "image"))
         self.sim.faults.clear()
         self.end(phase)
 
