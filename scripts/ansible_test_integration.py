@@ -18,17 +18,15 @@ status is ansible-test's.
 
 import argparse
 import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ansible_test_tree import (  # noqa: E402  pylint: disable=wrong-import-position
-    NAME, NAMESPACE, REPO_ROOT, ansible_test_command, ansible_test_environment, copy_collection, copy_results, seed_cache,
+    REPO_ROOT, ansible_test_command, ansible_test_environment, collection_copy, copy_results, seed_cache,
 )
 from with_simulator import SimulatorError, stop, wait_for_ready  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -113,39 +111,35 @@ def main():
 
     seed_cache()
     source = os.path.abspath(options.source)
-    workdir = tempfile.mkdtemp(prefix="%s-%s-integration-" % (NAMESPACE, NAME))
     simulator = None
     try:
-        copy = copy_collection(source, workdir)
-        config_in_copy = os.path.join(copy, CONFIG_PATH)
-        if os.path.exists(config_in_copy):  # a config of the source tree is only used when named with --config
-            os.unlink(config_in_copy)
-        if options.config:
-            config = tenant_config(options.config)
-            print("ansible-test integration against region %s" % config["workspace_app_region"], flush=True)
-        else:
-            simulator, info = start_simulator(workdir)
-            config = simulator_config(info)
-            print("ansible-test integration against the simulator at %s" % info["url"], flush=True)
-        write_config(copy, config)
+        with collection_copy(source, "integration", keep=options.keep) as (workdir, copy):
+            try:
+                config_in_copy = os.path.join(copy, CONFIG_PATH)
+                if os.path.exists(config_in_copy):  # a config of the source tree is only used when named with --config
+                    os.unlink(config_in_copy)
+                if options.config:
+                    config = tenant_config(options.config)
+                    print("ansible-test integration against region %s" % config["workspace_app_region"], flush=True)
+                else:
+                    simulator, info = start_simulator(workdir)
+                    config = simulator_config(info)
+                    print("ansible-test integration against the simulator at %s" % info["url"], flush=True)
+                write_config(copy, config)
 
-        command = [ansible_test_command(), "integration", "--local", "--color", "no"] + test_args
-        print("%s (in %s)" % (" ".join(command), copy), flush=True)
-        result = subprocess.run(command, cwd=copy, env=ansible_test_environment(), check=False)
-        copy_results(copy, source)
-        return result.returncode
+                command = [ansible_test_command(), "integration", "--local", "--color", "no"] + test_args
+                print("%s (in %s)" % (" ".join(command), copy), flush=True)
+                result = subprocess.run(command, cwd=copy, env=ansible_test_environment(), check=False)
+                copy_results(copy, source)
+                return result.returncode
+            finally:
+                if simulator is not None:
+                    stop(simulator)
     except SimulatorError as error:
         print(error, file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
-    finally:
-        if simulator is not None:
-            stop(simulator)
-        if options.keep:
-            print("kept %s" % workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,12 @@ Sanity results are copied back to ``tests/output/`` of the source tree.
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ansible_test_tree import (  # noqa: E402  pylint: disable=wrong-import-position
-    NAME, NAMESPACE, REPO_ROOT, ansible_test_command, ansible_test_environment, copy_collection, copy_results, seed_cache,
+    REPO_ROOT, ansible_test_command, ansible_test_environment, collection_copy, copy_results, seed_cache,
 )
 
 
@@ -32,19 +30,12 @@ def main():
         return 0
 
     source = os.path.abspath(options.source)
-    workdir = tempfile.mkdtemp(prefix="%s-%s-sanity-" % (NAMESPACE, NAME))
-    try:
-        copy = copy_collection(source, workdir)
+    with collection_copy(source, "sanity", keep=options.keep) as (_workdir, copy):
         command = [ansible_test_command(), "sanity"] + sanity_args
         print("ansible-test sanity in %s" % copy, flush=True)
         result = subprocess.run(command, cwd=copy, env=ansible_test_environment(), check=False)
         copy_results(copy, source)
         return result.returncode
-    finally:
-        if options.keep:
-            print("kept %s" % workdir)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,12 @@ ansible-test looks for.
 Used by scripts/ansible_test_sanity.py and scripts/ansible_test_integration.py.
 """
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 
 NAMESPACE = "huaweicloud"
 NAME = "workspace_app"
@@ -133,6 +135,20 @@ def copy_collection(source, workdir):
     target = os.path.join(workdir, "ansible_collections", NAMESPACE, NAME)
     shutil.copytree(source, target, symlinks=True, ignore=_ignore(source))
     return target
+
+
+@contextlib.contextmanager
+def collection_copy(source, purpose, keep=False):
+    """``(workdir, copy)``: a temporary directory and the copy of ``source`` in it, under
+    ``ansible_collections/<ns>/<name>``; removed on exit unless ``keep``."""
+    workdir = tempfile.mkdtemp(prefix="%s-%s-%s-" % (NAMESPACE, NAME, purpose))
+    try:
+        yield workdir, copy_collection(source, workdir)
+    finally:
+        if keep:
+            print("kept %s" % workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 def ansible_test_environment():
