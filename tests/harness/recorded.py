@@ -231,6 +231,17 @@ class ModuleResult(dict):
     def failed(self):
         return bool(self.get("failed"))
 
+    @property
+    def warning_texts(self):
+        """The warnings as text: plain strings before ansible-core 2.19, ``WarningSummary`` objects (the text in
+        ``event.msg``) from 2.19 on."""
+        texts = []
+        for warning in self.get("warnings") or []:
+            if isinstance(warning, dict):
+                warning = (warning.get("event") or {}).get("msg") or warning.get("msg")
+            texts.append(warning)
+        return texts
+
 
 def run_module(module, args, capsys, check=False, diff=False):
     """Run ``module.main()`` with ``args`` (``_ansible_check_mode``/``_ansible_diff`` set from ``check``/``diff``)
