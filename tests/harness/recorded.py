@@ -85,6 +85,7 @@ class RecordedService:
         self.requests = []
         self.unscripted = []
         self._scripts = {}
+        self._hooks = {}
         self._job_seq = 0
         httpserver.expect_request(re.compile(".*")).respond_with_handler(self._handle)
 
@@ -155,6 +156,20 @@ class RecordedService:
         first (what the service does when it accepts the call)."""
         self._scripts[operation] = list(answers)
 
+    def before(self, operation, change, once=True):
+        """Call ``change(request)`` just before a request of ``operation`` (a read too) is answered, the first time
+        only unless ``once`` is False: what happens meanwhile in the service (a job running elsewhere ends when
+        the module comes to read it)."""
+        self._hooks.setdefault(operation, []).append((change, once))
+
+    def _run_hooks(self, request):
+        hooks = self._hooks.get(request.operation) or []
+        for hook in list(hooks):
+            change, once = hook
+            if once:
+                hooks.remove(hook)
+            change(request)
+
     def _scripted(self, request):
         answers = self._scripts.get(request.operation)
         if not answers:
@@ -204,6 +219,7 @@ class RecordedService:
                 raise SimApiError(405, sim_errors.METHOD_NOT_ALLOWED)
             if params.get("project_id") not in (None, self.project_id):
                 raise SimApiError(403, sim_errors.FORBIDDEN)
+            self._run_hooks(request)
             if route.operation in READS:
                 call = Call(http_request.method, path, params, dict(query_pairs), query_pairs, dict(http_request.headers),
                             raw, body)
