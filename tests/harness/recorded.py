@@ -103,6 +103,11 @@ class RecordedService:
         """Change fields of a server record (unknown field names raise: no invented fields)."""
         return self.state.patch_server(server["id"], **fields)
 
+    def remove(self, server_id):
+        """The server is gone (deleted): no listing shows it any more."""
+        with self.state.lock:
+            self.state._remove_server(server_id)  # pylint: disable=protected-access  # what a deletion job does
+
     def job(self, job_type, servers, status="SUCCESS", sub_status=None, errors=None, job_id=None):
         """A job as ``GET /v2/{project_id}/job/{job_id}`` shows it (``simulator/views.py:job_view``), with one sub job
         per server of ``servers`` (records, or ``(id, name)`` pairs of servers the tenant does not list); its id.

@@ -1,0 +1,205 @@
+"""app_server_fleet through main() against recorded API answers: the servers to create (stand-ins) or delete (in
+the documented order), the refusals before anything is sent, jobs of an earlier run waited for, check mode,
+--diff, and runs with canned creation and deletion jobs (with a drain)."""
+
+from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_server_fleet as module
+
+from simulator.jobs import DELETE_JOB, CREATE_JOB
+from simulator.routing import EMPTY
+
+FAST = dict(poll_interval=0.01, wait_timeout=10)
+
+
+def by_name(result):
+    return dict((server["name"], server) for server in result["servers"])
+
+
+def present(server, sessions=0, vm_status="ACTIVE", status="REGISTERED"):
+    return {"state": "present", "status": status, "vm_status": vm_status, "sessions": sessions}
+
+
+def aged(service, group, name, day, **fields):
+    """A server created on day ``day`` of January 2026 (the deletion order takes the newest first)."""
+    return service.server(group, name=name, create_time="2026-01-%02dT08:00:00.000Z" % day, **fields)
+
+
+def test_check_mode_growing_plans_stand_ins_and_sends_nothing(service, run):
+    group = service.group("apps-prod")
+    kept = [aged(service, group, "srv-%d" % day, day) for day in (1, 2)]
+    result = run(module, check=True, diff=True, server_group_id=group["id"], count=4)
+    assert service.mutations == [] and result["changed"] is True and not result.failed
+    assert (result["count"], result["count_before"], result["created"], result["deleted"]) == (4, 2, [], [])
+    assert [s["id"] for s in result["servers"]] == sorted(s["id"] for s in kept) + [None, None]
+    new = [s for s in result["servers"] if s["id"] is None]
+    assert [s["name"] for s in new] == ["(new 1)", "(new 2)"]
+    assert all((s["action"], s["status"]) == ("submitted", "pending") for s in new)
+    assert new[0]["before"] == {"state": "absent"} and new[0]["after"] == {"state": "present", "status": "REGISTERED"}
+    assert result["msg"] == "would create 2 server(s) in group apps-prod (%s) (2 -> 4; check mode, nothing sent)" % (
+        group["id"])
+    assert result["diff"]["before"] == {"(new 1)": {"state": "absent"}, "(new 2)": {"state": "absent"}}
+    assert result["summary"] == {"total": 4, "unchanged": 2, "skipped": 0, "succeeded": 0, "failed": 0, "pending": 2}
+
+
+def test_shrinking_deletes_broken_then_maintenance_then_the_newest_servers(service, run):
+    group = service.group("apps-prod")
+    old = aged(service, group, "old", 1)
+    newest = aged(service, group, "newest", 9)
+    middle = aged(service, group, "middle", 5)
+    broken = aged(service, group, "broken", 2, vm_status="ERROR")
+    drained = aged(service, group, "drained", 3, maintain_status=True)
+    three = run(module, check=True, server_group_id=group["id"], count=3)
+    assert sorted(three["deleted"]) == sorted([broken["id"], drained["id"]])
+    one = run(module, check=True, diff=True, server_group_id=group["id"], count=1)
+    assert sorted(one["deleted"]) == sorted([broken["id"], drained["id"], newest["id"], middle["id"]])
+    plan = by_name(one)
+    assert (plan["old"]["action"], plan["old"]["status"]) == ("none", "unchanged")
+    assert plan["newest"]["before"] == present(newest) and plan["newest"]["after"] == {"state": "absent"}
+    assert plan["broken"]["before"] == present(broken, vm_status="ERROR")
+    assert one["diff"]["after"]["newest (%s)" % newest["id"]] == {"state": "absent"}
+    assert one["msg"].startswith("would delete 4 server(s) in group apps-prod") and old["id"] not in one["deleted"]
+    assert service.mutations == []
+
+
+def test_a_plan_that_would_delete_servers_with_sessions_fails_before_anything_is_sent(service, run):
+    group = service.group("apps-prod")
+    busy = aged(service, group, "with-users", 1, session_count=2)
+    result = run(module, server_group_id=group["id"], count=0)
+    assert result.failed and service.mutations == []
+    assert result["msg"].startswith("count: 0 means deleting 1 server(s), and 1 of them still has sessions "
+                                    "(with-users (%s): 2 session(s)): nothing was deleted" % busy["id"])
+    assert "drain: true" in result["msg"] and "force: true" in result["msg"]
+    forced = run(module, check=True, server_group_id=group["id"], count=0, force=True)
+    assert forced["deleted"] == [busy["id"]]
+
+
+def test_a_plan_that_needs_a_busy_server_fails_naming_its_task(service, run):
+    group = service.group("apps-prod")
+    aged(service, group, "busy", 1, task_status="rebooting")
+    aged(service, group, "free", 2)
+    result = run(module, server_group_id=group["id"], count=0)
+    assert result.failed and service.mutations == []
+    assert "only 1 can be deleted now: 1 is busy with a task" in result["msg"] and "task rebooting" in result["msg"]
+
+
+def test_the_group_already_at_count_sends_nothing(service, run):
+    group = service.group("apps-prod")
+    for day in (1, 2):
+        aged(service, group, "srv-%d" % day, day)
+    result = run(module, server_group_name="apps-prod", count=2, **FAST)
+    assert result["changed"] is False and service.mutations == [] and result["jobs"] == []
+    assert result["msg"] == "group apps-prod (%s) holds 2 server(s) as asked" % group["id"]
+    assert (result["count"], result["count_before"]) == (2, 2)
+
+
+def test_a_deletion_of_an_earlier_run_is_waited_for_and_not_counted(service, run):
+    group = service.group("apps-prod")
+    aged(service, group, "kept", 1)
+    going = aged(service, group, "going", 2)
+    job_id = service.job(DELETE_JOB, [going], status="RUNNING")
+    service.patch(going, job_id=job_id, job_type=DELETE_JOB, job_status="RUNNING", task_status="deleting",
+                  vm_status="DELETING")
+
+    def gone(request):
+        service.show_job(job_id, status="SUCCESS", sub_status="SUCCESS")
+        service.remove(going["id"])
+
+    service.before("show_job_detail", gone)
+    result = run(module, server_group_id=group["id"], count=1, **FAST)
+    assert service.mutations == [] and not result.failed
+    plan = by_name(result)
+    assert (plan["going"]["action"], plan["going"]["status"], plan["going"]["job_id"]) == (
+        "waited", "succeeded", job_id)
+    assert plan["going"]["after"] == {"state": "absent"} and result["count_before"] == 1 and result["count"] == 1
+
+
+def test_creating_needs_a_vpc_when_the_group_has_no_server(service, run):
+    group = service.group("empty")
+    result = run(module, server_group_id=group["id"], count=1)
+    assert result.failed and service.mutations == []
+    assert result["msg"] == ("count: creating 1 server(s) takes the group's settings, but group empty (%s) cannot "
+                             "tell vpc_id; set vpc_id (the group has no server to take it from)" % group["id"])
+
+
+def test_force_and_drain_together_fail_before_any_request(service, run):
+    result = run(module, server_group_id="g", count=0, force=True, drain=True)
+    assert result.failed and result["msg"].startswith("force and drain: set one of them")
+    assert service.requests == []
+
+
+def create(service, group):
+    """The service's answer to a create call: a CREATE_SERVER job whose sub jobs name the servers it made, which
+    the group lists REGISTERED by the time anyone looks."""
+    def answer(request):
+        made = [service.server(group, name="made-%d" % n) for n in range(1, request.body["subscription_num"] + 1)]
+        job_id = service.job(CREATE_JOB, made, status="SUCCESS")
+        for server in made:
+            service.patch(server, job_id=job_id, job_type=CREATE_JOB, job_status="SUCCESS")
+        return {"job_id": job_id}
+    return answer
+
+
+def test_growing_creates_from_the_groups_settings_and_reports_the_new_servers(service, run):
+    group = service.group("apps-prod")
+    first = aged(service, group, "srv-1", 1)
+    service.reply("create_app_servers", create(service, group))
+    result = run(module, server_group_id=group["id"], count=3, availability_zone="cn-north-4a", **FAST)
+    assert not result.failed and result["changed"] is True
+    (sent,) = service.sent("create_app_servers")
+    assert sent.method == "POST" and sent.path == "/v1/%s/app-servers/actions/create" % service.project_id
+    assert sent.body == {
+        "type": "createApps", "server_group_id": group["id"], "product_id": group["product_id"],
+        "flavor_id": group["product_info"]["flavor_id"], "os_type": "Windows", "subnet_id": group["subnet_id"],
+        "vpc_id": first["host_address"][0]["vpc_id"], "availability_zone": "cn-north-4a",
+        "root_volume": {"type": "SAS", "size": 80}, "subscription_num": 2}
+    made = sorted(sid for sid in service.state.server_ids(group["id"]) if sid != first["id"])
+    assert result["created"] == made and result["deleted"] == [] and result["count"] == 3
+    plan = by_name(result)
+    assert sorted(plan) == ["made-1", "made-2", "srv-1"]
+    for name in ("made-1", "made-2"):
+        assert (plan[name]["action"], plan[name]["status"]) == ("submitted", "succeeded")
+        assert plan[name]["after"] == present(plan[name]) and plan[name]["job_id"] == result["jobs"][0]
+    assert result["msg"] == "created 2 server(s) in group apps-prod (%s) (1 -> 3)" % group["id"]
+
+
+def delete(service):
+    """The service's answer to batch-delete: a DELETE_SERVER job, over (the servers gone) by the time anyone looks."""
+    def answer(request):
+        job_id = service.job(DELETE_JOB, [service.state.get_server(sid) for sid in request.body["items"]])
+        for server_id in request.body["items"]:
+            service.remove(server_id)
+        return {"job_id": job_id}
+    return answer
+
+
+def test_draining_puts_servers_in_maintenance_logs_users_off_waits_then_deletes(service, run):
+    group = service.group("apps-prod")
+    aged(service, group, "kept", 1, session_count=1)  # older: kept, the newest goes first
+    occupied = aged(service, group, "occupied", 2, session_count=2)
+    sessions = sorted(s["id"] for s in service.state.sessions.values() if s["machine_sid"] == occupied["sid"])
+
+    def maintain(request):
+        for server_id in request.body["items"]:
+            service.state.patch_server(server_id, maintain_status=True)
+        return EMPTY
+
+    def logoff(request):
+        service.state.patch_server(occupied["id"], session_count=0)  # the users are signed out
+        return {}
+
+    service.reply("batch_change_server_maintain_mode", maintain)
+    service.reply("logoff_user_session", logoff)
+    service.reply("batch_delete_server", delete(service))
+    result = run(module, server_group_id=group["id"], count=1, drain=True, drain_message="Bye", drain_delay=30, **FAST)
+    assert not result.failed, result["msg"]
+    assert [r.operation for r in service.mutations] == [
+        "batch_change_server_maintain_mode", "logoff_user_session", "batch_delete_server"]
+    assert service.mutations[0].body == {"items": [occupied["id"]], "maintain_status": True}
+    logoff_body = service.mutations[1].body
+    assert sorted(logoff_body.pop("session_ids")) == sessions
+    assert logoff_body == {"message_type": 1, "delay_time": 30, "message": "Bye"}
+    assert service.mutations[2].body == {"items": [occupied["id"]]}
+    assert result["deleted"] == [occupied["id"]] and result["count"] == 1
+    report = by_name(result)["occupied"]
+    assert (report["status"], report["after"]) == ("succeeded", {"state": "absent"})
+    assert any(line.endswith("drain: 1 server(s) in maintenance mode, 2 session(s) logged off (in 30s)")
+               for line in result["progress"])
