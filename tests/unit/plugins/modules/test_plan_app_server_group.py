@@ -1,0 +1,176 @@
+"""app_server_group through main() against recorded API answers: what is compared and sent (one PATCH of the
+differing fields, the scaling policy by PUT), create and delete, check mode, --diff, idempotence and the
+refusals before anything is sent. (The comparison rules themselves: test_app_server_group*.py.)"""
+
+import copy
+
+from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_server_group as module
+
+from simulator.routing import EMPTY
+
+CREATE = dict(image_id="35998d9a-14f2-48fc-832b-6fc0074dc8f8", image_type="private",
+              product_id="workspace.appstream.general.xlarge.4", vpc_id="vpc-1", subnet_id="subnet-1",
+              system_disk_type="SAS", system_disk_size=80)
+POLICY = dict(enable=True, max_scaling_amount=10, single_expansion_count=2,
+              scaling_policy_by_session=dict(session_usage_threshold=80, shrink_after_session_idle_minutes=30))
+
+
+def group_path(service, group_id):
+    return "/v1/%s/app-server-groups/%s" % (service.project_id, group_id)
+
+
+def patch_group(service, apply=True):
+    """The service's answer to a group PATCH (``null``), the group changed as asked (or not, ``apply=False``)."""
+    def answer(request):
+        if apply:
+            service.state.get_group(request.path.rsplit("/", 1)[1]).update(copy.deepcopy(request.body))
+        return None
+    return answer
+
+
+def test_check_mode_reports_the_patch_it_would_send_and_sends_nothing(service, run):
+    group = service.group("design", description="")
+    result = run(module, check=True, diff=True, name="design", description="CAD", route_policy=dict(max_session=20))
+    assert service.mutations == [] and result["changed"] is True
+    route = {"max_session": 20, "cpu_threshold": 80, "mem_threshold": 80}
+    assert result["changes"] == {"description": "CAD", "route_policy": route}
+    assert result["diff"] == {"before": {"description": "", "route_policy": group["route_policy"]},
+                              "after": {"description": "CAD", "route_policy": route}}
+    assert result["server_group"]["id"] == group["id"] and result["server_group"]["description"] == "CAD"
+
+
+def test_settings_already_as_set_send_nothing(service, run):
+    group = service.group("design", description="CAD", storage_mount_policy="ANY")
+    result = run(module, server_group_id=group["id"], description="CAD", storage_mount_policy="ANY",
+                 route_policy=dict(max_session=10), enabled=True, app_type="COMMON_APP")
+    assert result["changed"] is False and result["changes"] == {} and service.mutations == []
+    assert result["server_group"]["id"] == group["id"] and result["server_group"]["ip_virtual"] == {"enable": False}
+
+
+def test_a_run_patches_only_the_differing_fields_and_returns_the_group_read_again(service, run):
+    group = service.group("design", description="old", storage_mount_policy="USER")
+    service.reply("update_server_group", patch_group(service))
+    result = run(module, name="design", description="new", storage_mount_policy="USER", enabled=False,
+                 image_id="img-2", image_type="private")
+    assert not result.failed and result["changed"] is True
+    (sent,) = service.mutations
+    assert (sent.method, sent.path) == ("PATCH", group_path(service, group["id"]))
+    assert sent.body == {"description": "new", "image_id": "img-2", "image_type": "private",
+                         "server_group_status": False}
+    assert result["changes"] == sent.body
+    assert result["server_group"]["description"] == "new" and result["server_group"]["server_group_status"] is False
+    reads = [r.operation for r in service.requests]
+    assert reads.index("show_server_group", reads.index("update_server_group")) > reads.index("update_server_group")
+
+
+def test_a_field_the_service_accepted_but_does_not_show_is_named_in_a_warning(service, run):
+    service.group("design", description="old")
+    service.reply("update_server_group", patch_group(service, apply=False))
+    result = run(module, name="design", description="new")
+    assert not result.failed and result["changed"] is True
+    assert "description: the service accepted 'new' but the group now reports 'old'" in result.warning_texts
+
+
+def test_a_route_policy_the_region_does_not_return_is_not_sent(service, run):
+    service.state.hide_route_policy = True
+    group = service.group("design")
+    result = run(module, server_group_id=group["id"], route_policy=dict(max_session=5))
+    assert result["changed"] is False and service.mutations == []
+    assert any(text.startswith("route_policy: the service does not return it for this group")
+               for text in result.warning_texts)
+
+
+def test_create_in_check_mode_shows_the_request_and_sends_nothing(service, run):
+    result = run(module, check=True, diff=True, name="design", description="CAD", **CREATE)
+    assert service.mutations == [] and result["changed"] is True
+    body = dict(CREATE, name="design", os_type="Windows", description="CAD")
+    assert result["changes"] == body and result["diff"] == {"before": {}, "after": body}
+    assert "id" not in result["server_group"] and result["server_group"]["storage_mount_policy"] == "USER"
+
+
+def test_create_posts_the_group_then_patches_the_mount_policy_the_create_cannot_carry(service, run):
+    def create(request):
+        return service.state.group_view(service.state.create_group(dict(request.body)))
+
+    service.reply("create_server_group", create)
+    service.reply("update_server_group", patch_group(service))
+    result = run(module, name="design", storage_mount_policy="SHARE", ip_virtual=True, **CREATE)
+    assert not result.failed and result["changed"] is True
+    created, patched = service.mutations
+    assert (created.method, created.path) == ("POST", "/v1/%s/app-server-groups" % service.project_id)
+    assert created.body == dict(CREATE, name="design", os_type="Windows", ip_virtual={"enable": True})
+    group = service.state.group_by_name("design")
+    assert (patched.path, patched.body) == (group_path(service, group["id"]), {"storage_mount_policy": "SHARE"})
+    assert result["server_group"]["id"] == group["id"] and result["server_group"]["storage_mount_policy"] == "SHARE"
+    assert result["changes"] == dict(created.body, storage_mount_policy="SHARE")
+
+
+def test_a_create_that_lacks_required_options_fails_naming_them(service, run):
+    service.group("design-old")
+    result = run(module, name="design", image_id="img-1", image_type="private")
+    assert result.failed and service.mutations == []
+    assert result["msg"] == ("name: server group 'design' does not exist, so it would be created, and creating a group "
+                             "needs image_id, image_type, product_id, vpc_id, subnet_id, system_disk_type, "
+                             "system_disk_size (missing: product_id, vpc_id, subnet_id, system_disk_type, "
+                             "system_disk_size); groups with similar names: design-old (%s)"
+                             % service.state.group_by_name("design-old")["id"])
+
+
+def test_a_create_only_setting_that_differs_fails_before_anything_is_sent(service, run):
+    group = service.group("design", os_type="Windows")
+    result = run(module, name="design", os_type="Linux", description="x")
+    assert result.failed and service.mutations == []
+    assert result["msg"] == ("os_type: cannot be changed after creation; server group 'design' (%s) has 'Windows', "
+                             "wanted 'Linux'; create a new group" % group["id"])
+
+
+def test_a_scaling_policy_is_put_whole_with_the_group_id(service, run):
+    group = service.group("design")
+
+    def put(request):
+        body = dict(request.body)
+        return service.state.set_scaling_policy(body.pop("server_group_id"), body)
+
+    service.reply("create_or_update_scaling_policy", put)
+    check = run(module, check=True, server_group_id=group["id"], scaling_policy=POLICY)
+    assert check["changes"] == {"scaling_policy": POLICY} and service.mutations == []
+    result = run(module, server_group_id=group["id"], scaling_policy=POLICY)
+    (sent,) = service.mutations
+    assert (sent.method, sent.path) == ("PUT", "/v1/%s/scaling-policy" % service.project_id)
+    assert sent.body == dict(POLICY, server_group_id=group["id"])
+    assert result["changed"] is True and result["server_group"]["scaling_policy"] == POLICY
+    again = run(module, server_group_id=group["id"], scaling_policy=POLICY)
+    assert again["changed"] is False and len(service.mutations) == 1
+
+
+def test_absent_refuses_a_group_with_servers(service, run):
+    group = service.group("design")
+    service.server(group, name="srv-1")
+    result = run(module, name="design", state="absent")
+    assert result.failed and service.mutations == []
+    assert result["msg"] == ("server group 'design' (%s) still has 1 server(s); delete them first "
+                             "(huaweicloud.workspace_app.app_server_fleet count: 0) or set force: true" % group["id"])
+
+
+def test_absent_deletes_an_empty_group_and_a_missing_one_is_no_change(service, run):
+    group = service.group("design")
+    check = run(module, check=True, diff=True, name="design", state="absent")
+    assert check["changed"] is True and service.mutations == []
+    assert check["diff"] == {"before": {"id": group["id"], "name": "design"}, "after": {}}
+    service.reply("delete_server_groups", EMPTY)
+    result = run(module, server_group_id=group["id"], state="absent")
+    assert result["changed"] is True and result["server_group"]["id"] == group["id"]
+    assert [(r.method, r.path) for r in service.mutations] == [("DELETE", group_path(service, group["id"]))]
+    missing = run(module, name="no-such-group", state="absent")
+    assert missing["changed"] is False and missing["server_group"] is None and len(service.mutations) == 1
+
+
+def test_bad_input_fails_before_any_request(service, run):
+    spaced = run(module, name="my group", description="x")
+    assert spaced.failed and spaced["msg"].startswith("name: 'my group' is not a valid server group name")
+    absent = run(module, name="design", state="absent", description="x")
+    assert absent.failed and absent["msg"] == ("state: absent deletes the group and takes only server_group_id or "
+                                               "name; remove description")
+    disk = run(module, name="design", system_disk_size=20)
+    assert disk.failed and disk["msg"] == "system_disk_size: 20 is out of range; allowed values are 40..1024 (GB)"
+    assert service.requests == []
