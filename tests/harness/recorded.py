@@ -108,6 +108,12 @@ class RecordedService:
         with self.state.lock:
             self.state._remove_server(server_id)  # pylint: disable=protected-access  # what a deletion job does
 
+    def end_sessions(self, session_ids):
+        """The sessions are signed out (``SignedOut``, the server's ``session_count`` recounted)."""
+        with self.state.lock:
+            for session_id in session_ids:
+                self.state._end_session(session_id, self.state.clock.monotonic())  # pylint: disable=protected-access
+
     def job(self, job_type, servers, status="SUCCESS", sub_status=None, errors=None, job_id=None):
         """A job as ``GET /v2/{project_id}/job/{job_id}`` shows it (``simulator/views.py:job_view``), with one sub job
         per server of ``servers`` (records, or ``(id, name)`` pairs of servers the tenant does not list); its id.

@@ -1,0 +1,128 @@
+"""app_session_logoff through main() against recorded API answers: whose sessions are logged off (the session list
+names servers by SID, machine name and IP only), check mode, --diff, idempotence, the logoff body, batches under
+999 sessions, waiting until the sessions end, and a call whose answer was a server error (never sent again)."""
+
+from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_session_logoff as module
+
+from tests.harness.recorded import Error
+
+FAST = dict(poll_interval=0.01, wait_timeout=10)
+
+
+def by_name(result):
+    return dict((server["name"], server) for server in result["servers"])
+
+
+def text(session):
+    return "%s (%s) %s" % (session["login_user"], session["session_state"], session["id"])
+
+
+def two_servers(service):
+    group = service.group("apps-prod")
+    busy, idle = service.server(group, name="busy"), service.server(group, name="idle")
+    alice = service.state.log_on(busy["id"], user_name="alice")
+    bob = service.state.log_on(busy["id"], user_name="bob", session_state="Disconnected")
+    return group, busy, idle, alice, bob
+
+
+def log_off(service):
+    """The service's answer to a logoff ({}), the sessions signed out by the time anyone looks."""
+    def answer(request):
+        service.end_sessions(request.body["session_ids"])
+        return {}
+    return answer
+
+
+def test_check_mode_lists_who_would_be_logged_off_and_sends_nothing(service, run):
+    group, busy, idle, alice, bob = two_servers(service)
+    result = run(module, check=True, diff=True, server_group_id=group["id"])
+    assert service.mutations == [] and result["changed"] is True
+    plan = by_name(result)
+    assert (plan["busy"]["action"], plan["busy"]["status"]) == ("submitted", "pending")
+    assert plan["busy"]["before"] == {"sessions": [text(alice), text(bob)]}
+    assert plan["busy"]["after"] == {"sessions": []}
+    assert (plan["idle"]["action"], plan["idle"]["before"]) == ("none", {"sessions": []})
+    assert result["sessions"] == [
+        dict(id=s["id"], login_user=s["login_user"], session_state=s["session_state"], server_id=busy["id"],
+             server_name="busy", status="pending") for s in (alice, bob)]
+    assert result["session_summary"] == {"total": 2, "logged_off": 0, "pending": 2, "failed": 0}
+    assert result["msg"] == "would log off 2 session(s) on 1 server(s) (check mode, nothing sent)"
+    assert result["diff"] == {"before": {"busy (%s)" % busy["id"]: {"sessions": [text(alice), text(bob)]}},
+                              "after": {"busy (%s)" % busy["id"]: {"sessions": []}}}
+    assert "jobs" not in result
+
+
+def test_user_and_state_filters_narrow_the_read_and_the_plan(service, run):
+    group, busy, idle, alice, bob = two_servers(service)
+    result = run(module, check=True, server_group_id=group["id"], user_names=["alice"], session_states=["Active"])
+    assert [row["id"] for row in result["sessions"]] == [alice["id"]]
+    queries = [r.query for r in service.sent("list_sessions")]
+    assert queries and all(q.get("user_name") == "alice" and q.get("session_state") == "Active" for q in queries)
+    assert all(q.get("app_server_group_id") == group["id"] for q in queries)
+    nobody = run(module, check=True, server_group_id=group["id"], user_names=["bob"], session_states=["Active"])
+    assert nobody["changed"] is False and nobody["sessions"] == []
+
+
+def test_no_open_session_sends_nothing(service, run):
+    group, busy, idle, alice, bob = two_servers(service)
+    service.end_sessions([alice["id"], bob["id"]])
+    result = run(module, server_group_id=group["id"], **FAST)
+    assert result["changed"] is False and service.mutations == []
+    assert result["msg"] == "no open session to log off on 2 server(s)"
+    assert result["summary"]["unchanged"] == 2 and result["sessions"] == []
+
+
+def test_a_run_logs_off_with_the_message_and_waits_until_the_sessions_end(service, run):
+    group, busy, idle, alice, bob = two_servers(service)
+    service.reply("logoff_user_session", log_off(service))
+    result = run(module, server_ids=[busy["id"], idle["id"]], message_text="Maintenance at 22:00", title="IT",
+                 message_type="serious", delay_time=5, **FAST)
+    assert not result.failed and result["changed"] is True
+    (sent,) = service.mutations
+    assert (sent.method, sent.path) == ("POST", "/v1/%s/session/logoff" % service.project_id)
+    assert sorted(sent.body.pop("session_ids")) == sorted([alice["id"], bob["id"]])
+    assert sent.body == {"message_type": 2, "delay_time": 5, "message": "Maintenance at 22:00", "title": "IT"}
+    report = by_name(result)["busy"]
+    assert (report["status"], report["after"]) == ("succeeded", {"sessions": []})
+    assert [row["status"] for row in result["sessions"]] == ["logged_off", "logged_off"]
+    assert result["session_summary"] == {"total": 2, "logged_off": 2, "pending": 0, "failed": 0}
+    assert result["msg"] == "logged off 2 of 2 session(s) on 1 server(s)"
+
+
+def test_a_session_still_open_at_the_deadline_fails_its_server_naming_it(service, run):
+    group, busy, idle, alice, bob = two_servers(service)
+    service.reply("logoff_user_session", {})  # accepted, but nobody is signed out
+    result = run(module, server_ids=[busy["id"]], user_names=["alice"], poll_interval=0.2, wait_timeout=1)
+    assert result.failed
+    (report,) = result["servers"]
+    assert report["status"] == "failed" and report["error_msg"].endswith("still signed in: %s" % text(alice))
+    assert result["sessions"][0]["status"] == "failed"
+
+
+def test_a_server_error_is_not_sent_again_and_may_have_been_applied(service, run):
+    group, busy, idle, alice, bob = two_servers(service)
+    service.reply("logoff_user_session", Error(500, "WKS.00000500", "Internal server error."))
+    result = run(module, server_group_id=group["id"], **FAST)
+    assert result.failed and len(service.mutations) == 1
+    report = by_name(result)["busy"]
+    assert report["status"] == "failed" and "the call may have been applied" in report["error_msg"]
+
+
+def test_a_call_never_carries_more_than_999_sessions(service, run):
+    group = service.group("apps-prod")
+    servers = [service.server(group, name="srv-%d" % n, session_count=500) for n in (1, 2)]
+    service.reply("logoff_user_session", log_off(service))
+    done = run(module, server_group_id=group["id"], **FAST)
+    assert not done.failed and done["session_summary"]["logged_off"] == 1000
+    sizes = [len(r.body["session_ids"]) for r in service.sent("logoff_user_session")]
+    assert sizes == [500, 500] and len(servers) == 2
+
+
+def test_bad_input_fails_before_any_request(service, run):
+    late = run(module, server_ids=["s1"], delay_time=1000000)
+    assert late.failed and late["msg"] == "delay_time: 1000000 is out of range; allowed values are 0..999999 (seconds)"
+    blank = run(module, server_ids=["s1"], message_text="  ")
+    assert blank.failed and blank["msg"] == "message_text: must not be empty"
+    long_title = run(module, server_ids=["s1"], title="t" * 256)
+    assert long_title.failed and long_title["msg"] == "title: is 256 characters long; the most allowed is 255"
+    assert service.requests == []
