@@ -89,6 +89,8 @@ def test_the_group_already_at_count_sends_nothing(service, run):
     assert result["changed"] is False and service.mutations == [] and result["jobs"] == []
     assert result["msg"] == "group apps-prod (%s) holds 2 server(s) as asked" % group["id"]
     assert (result["count"], result["count_before"]) == (2, 2)
+    # the documented cost, by name: one list of groups, one read of the group, the group's server list
+    assert [r.operation for r in service.requests] == ["list_server_groups", "show_server_group", "list_servers"]
 
 
 def test_a_deletion_of_an_earlier_run_is_waited_for_and_not_counted(service, run):

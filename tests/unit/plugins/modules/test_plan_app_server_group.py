@@ -44,6 +44,7 @@ def test_settings_already_as_set_send_nothing(service, run):
     result = run(module, server_group_id=group["id"], description="CAD", storage_mount_policy="ANY",
                  route_policy=dict(max_session=10), enabled=True, app_type="COMMON_APP")
     assert result["changed"] is False and result["changes"] == {} and service.mutations == []
+    assert [r.operation for r in service.requests] == ["show_server_group"]  # the documented cost: one read
     assert result["server_group"]["id"] == group["id"] and result["server_group"]["ip_virtual"] == {"enable": False}
 
 

@@ -2,6 +2,8 @@
 servers are submitted, waited for or skipped, check mode, --diff, idempotence, the version guard, and a run with
 canned job answers."""
 
+import pytest
+
 from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_server_hda_upgrade as module
 
 from simulator.fleet import DEFAULT_LATEST_HDA, OLDER_HDA
@@ -87,12 +89,30 @@ def test_the_target_is_the_latest_version_of_each_servers_hda_type(service, run)
 
 
 def test_everything_at_the_latest_version_sends_nothing(service, run):
+    service.state.set_latest_hda(LATEST)  # one latest version for every HDA type
     group = service.group("apps-prod")
     for name in ("a", "b", "c"):
         service.server(group, name=name)
     result = run(module, server_group_id=group["id"], **FAST)
     assert result["changed"] is False and service.mutations == [] and result["jobs"] == []
+    # the documented cost: one page of 100 servers plus one request for the latest versions
+    assert sorted(r.operation for r in service.requests) == ["list_access_agent_latest_version",
+                                                             "list_server_hda_details"]
     assert result["summary"]["unchanged"] == 3 and "progress" not in result
+
+
+@pytest.mark.xfail(strict=True, reason="the documented request cost of an up-to-date run (one page of 100 servers plus "
+                   "one request for the latest versions) holds only when every HDA type has the same latest version; "
+                   "with per-type versions (the service's usual answer, as in RETURN's latest_versions sample) the "
+                   "group is read too to tell its HDA type (and a VDI group's server list for the GPU flag)")
+def test_an_up_to_date_run_costs_what_the_notes_say_with_per_type_versions(service, run):
+    group = service.group("apps-prod")
+    for name in ("a", "b", "c"):
+        service.server(group, name=name)
+    result = run(module, server_group_id=group["id"], **FAST)
+    assert result["changed"] is False and service.mutations == []
+    assert sorted(r.operation for r in service.requests) == ["list_access_agent_latest_version",
+                                                             "list_server_hda_details"]
 
 
 def test_a_run_submits_in_batches_waits_for_the_jobs_and_reports_each_server(service, run):
@@ -113,7 +133,8 @@ def test_a_run_submits_in_batches_waits_for_the_jobs_and_reports_each_server(ser
         assert (report["action"], report["status"]) == ("submitted", "succeeded")
         assert report["job_id"] in (first, second) and report["after"] == {"hda_version": LATEST}
     assert result["summary"] == {"total": 4, "unchanged": 1, "skipped": 0, "succeeded": 3, "failed": 0, "pending": 0}
-    assert result["progress"][0].endswith("batch 1/2: 2 server(s) submitted")
+    assert result["progress"][0] == "[group apps-prod] batch 1/2: 2 server(s) submitted"
+    assert all(line.startswith("[group apps-prod] ") for line in result["progress"])
 
 
 def test_a_running_upgrade_is_waited_for_never_resubmitted(service, run):

@@ -76,6 +76,16 @@ def test_nothing_observed_to_fix_sends_nothing(service, run):
     result = run(module, server_group_id=group["id"], **FAST)
     assert result["changed"] is False and service.mutations == [] and result["jobs"] == []
     assert result["summary"]["unchanged"] == 2 and result["msg"] == "rebooted 0 server(s) %s" % WHAT
+    # the documented cost: one request for the group plus one page of 100 servers
+    assert [r.operation for r in service.requests] == ["show_server_group", "list_servers"]
+
+
+def test_bad_input_fails_before_any_request(service, run):
+    size = run(module, server_ids=["s1"], batch_size=0)
+    assert size.failed and size["msg"] == "batch_size: 0 is out of range; allowed values are 1..20"
+    blank = run(module, server_group_name=" ")
+    assert blank.failed and blank["msg"] == "server_group_name: must not be empty"
+    assert service.requests == []
 
 
 def test_enable_is_a_guard_that_fails_before_anything_is_sent(service, run):
