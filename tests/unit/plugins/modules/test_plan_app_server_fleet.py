@@ -2,6 +2,8 @@
 the documented order), the refusals before anything is sent, jobs of an earlier run waited for, check mode,
 --diff, and runs with canned creation and deletion jobs (with a drain)."""
 
+import pytest
+
 from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_server_fleet as module
 
 from simulator.jobs import DELETE_JOB, CREATE_JOB
@@ -205,3 +207,66 @@ def test_draining_puts_servers_in_maintenance_logs_users_off_waits_then_deletes(
     assert (report["status"], report["after"]) == ("succeeded", {"state": "absent"})
     assert any(line.endswith("drain: 1 server(s) in maintenance mode, 2 session(s) logged off (in 30s)")
                for line in result["progress"])
+
+
+def test_a_server_being_created_counts_and_its_job_is_waited_for(service, run):
+    group = service.group("apps-prod")
+    aged(service, group, "ready", 1)
+    building = aged(service, group, "building", 2, vm_status="BUILD", status="UNREGISTER")
+    job_id = service.job(CREATE_JOB, [building], status="RUNNING")
+    service.patch(building, job_id=job_id, job_type=CREATE_JOB, job_status="RUNNING", task_status="scheduling")
+    check = run(module, check=True, server_group_id=group["id"], count=2)
+    assert check["changed"] is False and service.mutations == []
+    assert by_name(check)["building"]["action"] == "waited" and check["created"] == []
+
+    def built(request):
+        service.show_job(job_id, status="SUCCESS", sub_status="SUCCESS")
+        service.patch(building, job_status="SUCCESS", task_status=None, vm_status="ACTIVE", status="REGISTERED")
+
+    service.before("show_job_detail", built)
+    result = run(module, server_group_id=group["id"], count=2, **FAST)
+    assert not result.failed and service.mutations == []
+    report = by_name(result)["building"]
+    assert (report["action"], report["status"], report["job_id"]) == ("waited", "succeeded", job_id)
+    assert report["after"] == present(building)
+    assert result["msg"] == "group apps-prod (%s) holds 2 server(s) as asked (jobs of an earlier run waited for)" % (
+        group["id"])
+
+
+def create_failing(service, group):
+    """The service's answer to a create call whose server fails to build: its job FAILED, the server BUILD_FAIL."""
+    def answer(request):
+        made = service.server(group, name="made-1", vm_status="BUILD_FAIL", status="UNREGISTER")
+        job_id = service.job(CREATE_JOB, [made], status="FAILED",
+                             errors={made["id"]: ("WKS.00211401", "no capacity in the availability zone")})
+        service.patch(made, job_id=job_id, job_type=CREATE_JOB, job_status="FAILED")
+        return {"job_id": job_id}
+    return answer
+
+
+def test_a_server_that_fails_to_build_fails_the_task_and_still_counts(service, run):
+    group = service.group("apps-prod")
+    aged(service, group, "srv-1", 1)
+    service.reply("create_app_servers", create_failing(service, group))
+    result = run(module, server_group_id=group["id"], count=2, **FAST)
+    assert result.failed and result["changed"] is True
+    report = by_name(result)["made-1"]
+    assert (report["status"], report["error_code"], report["error_msg"]) == (
+        "failed", "WKS.00211401", "no capacity in the availability zone")
+    assert report["id"] == service.state.server_ids(group["id"])[-1] and result["created"] == []
+    again = run(module, check=True, server_group_id=group["id"], count=2)
+    assert again["changed"] is False and again["count_before"] == 2  # it counts towards count
+    assert any("cannot serve users" in text and "BUILD_FAIL" in text for text in again.warning_texts)
+
+
+@pytest.mark.xfail(strict=True, reason="RETURN says count is what the group holds after the run, re-read, and the "
+                   "description that a server that failed to build still counts; a run whose only created server "
+                   "failed returns count 1 for a group that lists 2 servers (no re-read when nothing succeeded: "
+                   "count is computed as count_before plus the successes)")
+def test_count_after_a_failed_build_is_what_the_group_holds(service, run):
+    group = service.group("apps-prod")
+    aged(service, group, "srv-1", 1)
+    service.reply("create_app_servers", create_failing(service, group))
+    result = run(module, server_group_id=group["id"], count=2, **FAST)
+    assert result.failed and len(service.state.server_ids(group["id"])) == 2
+    assert result["count"] == 2

@@ -175,3 +175,13 @@ def test_bad_input_fails_before_any_request(service, run):
     disk = run(module, name="design", system_disk_size=20)
     assert disk.failed and disk["msg"] == "system_disk_size: 20 is out of range; allowed values are 40..1024 (GB)"
     assert service.requests == []
+
+
+def test_a_rename_is_idempotent_once_the_group_has_its_new_name(service, run):
+    group = service.group("design")
+    service.reply("update_server_group", patch_group(service))
+    first = run(module, name="design", new_name="design-2026")
+    assert first["changed"] is True and first["changes"] == {"name": "design-2026"}
+    assert [r.body for r in service.mutations] == [{"name": "design-2026"}]
+    again = run(module, name="design", new_name="design-2026")
+    assert again["changed"] is False and again["server_group"]["id"] == group["id"] and len(service.mutations) == 1

@@ -113,3 +113,40 @@ def test_unknown_server_ids_fail_before_any_change(service, run):
     result = run(module, server_ids=[servers[0]["id"], "no-such-server"], maintenance=True)
     assert result.failed and result["msg"] == "server_ids: unknown server id(s): no-such-server"
     assert service.mutations == [] and service.requests
+
+
+# -- the targets (the same for every batch module) ---------------------------------------------------------------
+def test_server_group_name_is_an_exact_case_sensitive_match(service, run):
+    wanted = service.group("apps")
+    for name in ("apps-prod", "Apps"):
+        service.server(service.group(name), name="other-" + name)
+    mine = service.server(wanted, name="mine")
+    result = run(module, check=True, server_group_name="apps", maintenance=True)
+    assert [s["id"] for s in result["servers"]] == [mine["id"]]
+    assert service.sent("list_server_groups")[0].query["server_group_name"] == "apps"
+    assert [r.query.get("server_group_id") for r in service.sent("list_servers")] == [wanted["id"]]
+
+
+def test_a_group_name_matching_several_groups_or_none_fails_naming_the_candidates(service, run):
+    first, second = service.group("dup"), service.group("dup")
+    service.group("dup-2")
+    several = run(module, server_group_name="dup", maintenance=True)
+    assert several.failed and several["msg"] == (
+        "server_group_name: 2 server groups are named 'dup' (dup (%s), dup (%s)); use server_group_id to pick one"
+        % (first["id"], second["id"]))
+    none = run(module, server_group_name="du", maintenance=True)
+    assert none.failed and none["msg"].startswith("server_group_name: no server group is named 'du'; groups with "
+                                                  "similar names: dup (")
+    unknown = run(module, server_group_id="no-such-group", maintenance=True)
+    assert unknown.failed and unknown["msg"] == "server_group_id: no server group with id 'no-such-group' (WKS.00211202)"
+    assert service.mutations == []
+
+
+def test_progress_lines_name_the_servers_named_by_id(service, run):
+    group = service.group("apps-prod")
+    servers = [service.server(group, name=name) for name in ("web-04", "web-02", "web-03", "web-01")]
+    service.reply(OPERATION, apply(service))
+    few = run(module, server_ids=[s["id"] for s in servers[:3]], maintenance=True)
+    assert few["progress"] == ["[3 servers: web-02, web-03, web-04] batch 1/1: 3 server(s) submitted"]
+    many = run(module, server_ids=[s["id"] for s in servers], maintenance=False, batch_size=4)
+    assert many["progress"] == ["[4 servers: web-01, web-02, web-03, ...] batch 1/1: 3 server(s) submitted"]
