@@ -153,3 +153,23 @@ def test_a_batch_the_service_finds_too_large_names_the_batch_size(service, run):
     assert result.failed and len(service.mutations) == 1  # the next batch is not sent
     assert "a batch of 2 servers" in result["msg"] and "lower batch_size" in result["msg"]
     assert result["summary"]["failed"] == 3 and result["jobs"] == [] and result["changed"] is False
+
+
+def test_a_server_error_resends_only_the_servers_that_show_no_new_image_job(service, run):
+    group = service.group("apps-prod", image_id=OTHER)
+    applied, missed = service.server(group, name="applied"), service.server(group, name="missed")
+    accepted = accept(service)
+
+    def half_applied(request):  # the service started the first server's job, then failed
+        rebuild(service, applied, TARGET, "SUCCESS")
+        return Error(500, "WKS.00000500", "Internal server error.")
+
+    service.reply("batch_change_server_image", half_applied, accepted)
+    result = run(module, server_ids=[applied["id"], missed["id"]], image_id=TARGET, image_type="private", **FAST)
+    assert not result.failed, result["msg"]
+    first, second = service.sent("batch_change_server_image")
+    assert sorted(first.body["server_ids"]) == sorted([applied["id"], missed["id"]])
+    assert second.body["server_ids"] == [missed["id"]]
+    plan = by_name(result)
+    assert plan["applied"]["job_id"] == service.state.get_server(applied["id"])["job_id"]
+    assert all(s["status"] == "succeeded" for s in result["servers"]) and len(result["jobs"]) == 2

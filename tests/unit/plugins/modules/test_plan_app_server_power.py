@@ -6,6 +6,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_se
 
 from simulator.routing import EMPTY
 
+from tests.harness.recorded import Error
+
 FAST = dict(poll_interval=0.01, wait_timeout=5)
 
 
@@ -121,3 +123,40 @@ def test_bad_input_fails_before_any_request(service, run):
     bad = run(module, server_ids=["s1"], state="on")
     assert bad.failed and "state" in bad["msg"] and "started, stopped, restarted" in bad["msg"]
     assert service.requests == []
+
+
+def server_error(then=None):
+    """A 500 answer to a power call, after ``then(request)`` (the service applied it before failing) if given."""
+    def answer(request):
+        if then is not None:
+            then(request)
+        return Error(500, "WKS.00000500", "Internal server error.")
+    return answer
+
+
+def test_a_server_error_after_the_stop_was_applied_is_not_sent_again(service, run):
+    group = service.group("apps-prod")
+    server = service.server(group, name="a")
+    service.reply("batch_stop_server", server_error(then=settle(service, "SHUTOFF")))
+    result = run(module, server_ids=[server["id"]], state="stopped", **FAST)
+    assert not result.failed and len(service.mutations) == 1
+    assert result["servers"][0]["status"] == "succeeded" and result["changed"] is True
+
+
+def test_a_server_error_before_the_stop_was_applied_sends_it_once_more(service, run):
+    group = service.group("apps-prod")
+    server = service.server(group, name="a")
+    service.reply("batch_stop_server", server_error(), settle(service, "SHUTOFF"))
+    result = run(module, server_ids=[server["id"]], state="stopped", **FAST)
+    assert not result.failed and [r.body for r in service.mutations] == [{"items": [server["id"]], "type": "SOFT"}] * 2
+    assert result["servers"][0]["status"] == "succeeded"
+
+
+def test_a_reboot_answered_with_a_server_error_is_not_resent_and_may_have_been_applied(service, run):
+    group = service.group("apps-prod")
+    server = service.server(group, name="a")
+    service.reply("batch_reboot_server", server_error())
+    result = run(module, server_ids=[server["id"]], state="restarted", **FAST)
+    assert result.failed and len(service.mutations) == 1
+    report = result["servers"][0]
+    assert report["status"] == "failed" and "the call may have been applied, re-run the task" in report["error_msg"]
