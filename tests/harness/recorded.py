@@ -25,6 +25,8 @@ import os
 import re
 from collections import namedtuple
 
+from werkzeug.wrappers import Response
+
 from simulator import api as sim_api
 from simulator import errors as sim_errors
 from simulator.errors import ApiError as SimApiError
@@ -211,8 +213,6 @@ class RecordedService:
 
     # -- HTTP -------------------------------------------------------------------------------------------------
     def _handle(self, http_request):
-        from werkzeug.wrappers import Response
-
         path = http_request.path.rstrip("/") or "/"
         raw = http_request.get_data()
         try:
@@ -232,8 +232,8 @@ class RecordedService:
                 raise SimApiError(403, sim_errors.FORBIDDEN)
             self._run_hooks(request)
             if route.operation in READS:
-                call = Call(http_request.method, path, params, dict(query_pairs), query_pairs, dict(http_request.headers),
-                            raw, body)
+                call = Call(http_request.method, path, params, dict(query_pairs), query_pairs,
+                            dict(http_request.headers), raw, body)
                 with self.state.lock:
                     status, payload = 200, route.handler(_Sim(self.state), call).payload
             else:
@@ -277,13 +277,13 @@ def run_module(module, args, capsys, check=False, diff=False):
     values["_ansible_check_mode"] = bool(check)
     values["_ansible_diff"] = bool(diff)
     capsys.readouterr()  # anything printed before is not the module's
+    code = None
     with patch_module_args(values):
         try:
             module.main()
         except SystemExit as exc:
-            code = exc.code
-        else:
-            raise AssertionError("%s.main() returned instead of exiting" % module.__name__)
+            code = exc.code if exc.code is not None else 0
+    assert code is not None, "%s.main() returned instead of exiting" % module.__name__
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if line.startswith("{")]
     assert lines, "the module printed no JSON: %r" % out

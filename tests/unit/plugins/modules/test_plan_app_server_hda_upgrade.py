@@ -164,8 +164,8 @@ def test_a_sub_job_that_failed_fails_its_server_with_the_services_error(service,
     result = run(module, server_ids=[bad["id"]], **FAST)
     assert result.failed and result["changed"] is True
     (report,) = result["servers"]
-    assert (report["status"], report["error_code"], report["error_msg"]) == ("failed", "WKS.00211401",
-                                                                           "agent unreachable")
+    assert (report["status"], report["error_code"], report["error_msg"]) == (
+        "failed", "WKS.00211401", "agent unreachable")
     assert result["msg"].startswith("1 of 1 server(s) failed (bad (%s): WKS.00211401 agent unreachable)" % bad["id"])
     assert len(result["jobs"]) == 1
 

@@ -138,7 +138,8 @@ def test_a_group_name_matching_several_groups_or_none_fails_naming_the_candidate
     assert none.failed and none["msg"].startswith("server_group_name: no server group is named 'du'; groups with "
                                                   "similar names: dup (")
     unknown = run(module, server_group_id="no-such-group", maintenance=True)
-    assert unknown.failed and unknown["msg"] == "server_group_id: no server group with id 'no-such-group' (WKS.00211202)"
+    assert unknown.failed
+    assert unknown["msg"] == "server_group_id: no server group with id 'no-such-group' (WKS.00211202)"
     assert service.mutations == []
 
 

@@ -42,10 +42,10 @@ def test_check_mode_submits_failed_servers_waits_for_running_ones_and_warns_of_r
     assert plan["failed"]["after"] == {"ip_virtual_enable": True, "tsvi": "applied", "reboot": True}
     assert (plan["running"]["action"], plan["running"]["job_id"]) == ("waited", running_job)
     assert plan["running"]["after"] == {"ip_virtual_enable": True, "tsvi": "applied"}
-    assert (plan["applied"]["action"], plan["applied"]["before"]) == ("none", {"ip_virtual_enable": True,
-                                                                             "tsvi": "applied"})
-    assert (plan["unknown"]["action"], plan["unknown"]["before"]) == ("none", {"ip_virtual_enable": True,
-                                                                             "tsvi": "unknown"})
+    assert (plan["applied"]["action"], plan["applied"]["before"]) == (
+        "none", {"ip_virtual_enable": True, "tsvi": "applied"})
+    assert (plan["unknown"]["action"], plan["unknown"]["before"]) == (
+        "none", {"ip_virtual_enable": True, "tsvi": "unknown"})
     headline = "will reboot 1 server(s) %s (check mode, nothing submitted)" % WHAT
     assert result["msg"] == headline + "; will wait for 1 server(s) already applying it"
     assert headline in result.warning_texts
