@@ -86,6 +86,7 @@ class RecordedService:
         self.project_id = self.state.project_id
         self.requests = []
         self.unscripted = []
+        self.unscripted_expected = False  # a test that sends an unscripted mutation on purpose sets it
         self._scripts = {}
         self._hooks = {}
         self._job_seq = 0

@@ -9,11 +9,13 @@ from tests.harness.recorded import RecordedService, isolate, run_module
 @pytest.fixture
 def service(httpserver, monkeypatch, tmp_path):
     """A :class:`~tests.harness.recorded.RecordedService` on ``httpserver``, in an isolated environment; after the
-    test, no request may have hit an unscripted mutation unless the test says it expected one (``unscripted``)."""
+    test, no request may have hit an unscripted mutation unless the test expected one (``unscripted_expected``)."""
     isolate(monkeypatch, tmp_path / "home")
     recorded = RecordedService(httpserver)
     yield recorded
     httpserver.clear()
+    if not recorded.unscripted_expected:
+        assert recorded.unscripted == [], "mutations the test did not script: %r" % (recorded.unscripted,)
 
 
 @pytest.fixture

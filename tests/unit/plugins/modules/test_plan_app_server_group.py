@@ -185,3 +185,44 @@ def test_a_rename_is_idempotent_once_the_group_has_its_new_name(service, run):
     assert [r.body for r in service.mutations] == [{"name": "design-2026"}]
     again = run(module, name="design", new_name="design-2026")
     assert again["changed"] is False and again["server_group"]["id"] == group["id"] and len(service.mutations) == 1
+
+
+def test_an_empty_scaling_policy_removes_the_groups_policy(service, run):
+    group = service.group("design")
+    service.state.set_scaling_policy(group["id"], dict(max_scaling_amount=10, single_expansion_count=2))
+
+    def remove(request):
+        service.state.delete_scaling_policy(request.query["server_group_id"])
+        return EMPTY
+
+    service.reply("delete_scaling_policy", remove)
+    result = run(module, server_group_id=group["id"], scaling_policy={})
+    (sent,) = service.mutations
+    assert (sent.method, sent.path, sent.query) == ("DELETE", "/v1/%s/scaling-policy" % service.project_id,
+                                                    {"server_group_id": group["id"]})
+    assert result["changed"] is True and result["changes"] == {"scaling_policy": None}
+    again = run(module, server_group_id=group["id"], scaling_policy={})
+    assert again["changed"] is False and len(service.mutations) == 1
+
+
+def test_absent_with_force_deletes_the_servers_first_then_the_group(service, run):
+    group = service.group("design")
+    servers = [service.server(group, name="srv-%d" % n, session_count=1) for n in (1, 2)]
+    check = run(module, check=True, name="design", state="absent", force=True)
+    assert check["changed"] is True and service.mutations == []
+    assert sorted((s["id"], s["action"], s["status"]) for s in check["servers"]) == sorted(
+        (s["id"], "submitted", "pending") for s in servers)
+
+    def delete_servers(request):
+        job_id = service.job("DELETE_SERVER", [service.state.get_server(sid) for sid in request.body["items"]])
+        for server_id in request.body["items"]:
+            service.remove(server_id)
+        return {"job_id": job_id}
+
+    service.reply("batch_delete_server", delete_servers)
+    service.reply("delete_server_groups", EMPTY)
+    result = run(module, name="design", state="absent", force=True, poll_interval=0.01, wait_timeout=10)
+    assert not result.failed and result["changed"] is True
+    assert [(r.operation, r.body) for r in service.mutations] == [
+        ("batch_delete_server", {"items": sorted(s["id"] for s in servers)}), ("delete_server_groups", None)]
+    assert result["summary"]["succeeded"] == 2 and all(s["after"] == {"state": "absent"} for s in result["servers"])

@@ -173,3 +173,14 @@ def test_a_server_error_resends_only_the_servers_that_show_no_new_image_job(serv
     plan = by_name(result)
     assert plan["applied"]["job_id"] == service.state.get_server(applied["id"])["job_id"]
     assert all(s["status"] == "succeeded" for s in result["servers"]) and len(result["jobs"]) == 2
+
+
+def test_wait_false_says_the_servers_are_rebuilding(service, run):
+    group = service.group("apps-prod", image_id=OTHER)
+    server = service.server(group, name="a")
+    service.reply("batch_change_server_image", accept(service))
+    result = run(module, server_ids=[server["id"]], image_id=TARGET, image_type="private", wait=False)
+    assert result["msg"] == ("rebuilding the system disk of 1 server(s) onto image %s; their users' sessions end "
+                             "(not waited for)" % TARGET)
+    assert result["servers"][0]["status"] == "pending" and result["jobs"] == [result["servers"][0]["job_id"]]
+    assert service.requests[-1].operation == "batch_change_server_image"  # nothing read after it: no polling

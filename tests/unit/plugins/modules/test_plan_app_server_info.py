@@ -54,3 +54,12 @@ def test_hda_adds_each_servers_current_version_from_the_access_agent_list(servic
 def test_nothing_matching_reads_no_access_agent_list(service, run):
     result = run(module, name="nothing", hda=True)
     assert result["servers"] == [] and service.sent("list_server_hda_details") == []
+
+
+def test_maintenance_is_an_alias_of_maintain_status(service, run):
+    group = service.group("apps-prod")
+    service.server(group, name="in", maintain_status=True)
+    service.server(group, name="out")
+    result = run(module, maintenance=False)
+    assert [s["name"] for s in result["servers"]] == ["out"]
+    assert service.sent("list_servers")[0].query["maintain_status"] == "false"

@@ -151,3 +151,18 @@ def test_progress_lines_name_the_servers_named_by_id(service, run):
     assert few["progress"] == ["[3 servers: web-02, web-03, web-04] batch 1/1: 3 server(s) submitted"]
     many = run(module, server_ids=[s["id"] for s in servers], maintenance=False, batch_size=4)
     assert many["progress"] == ["[4 servers: web-01, web-02, web-03, ...] batch 1/1: 3 server(s) submitted"]
+
+
+def test_a_server_error_resends_only_the_servers_that_do_not_show_the_state(service, run):
+    group, servers = fleet(service, in_maintenance=(False, False))
+    first = sorted(servers, key=lambda s: s["id"])[0]
+
+    def half_applied(request):  # the service changed the first server, then failed
+        service.patch(first, maintain_status=True)
+        return Error(500, "WKS.00000500", "Internal server error.")
+
+    service.reply(OPERATION, half_applied, apply(service))
+    result = run(module, server_group_id=group["id"], maintenance=True)
+    assert not result.failed and result["summary"]["succeeded"] == 2
+    sent = [r.body["items"] for r in service.mutations]
+    assert sent == [sorted(s["id"] for s in servers), [s["id"] for s in servers if s["id"] != first["id"]]]

@@ -126,3 +126,12 @@ def test_bad_input_fails_before_any_request(service, run):
     long_title = run(module, server_ids=["s1"], title="t" * 256)
     assert long_title.failed and long_title["msg"] == "title: is 256 characters long; the most allowed is 255"
     assert service.requests == []
+
+
+def test_wait_false_leaves_the_servers_and_sessions_pending(service, run):
+    group, busy, idle, alice, bob = two_servers(service)
+    service.reply("logoff_user_session", {})
+    result = run(module, server_group_id=group["id"], wait=False)
+    assert not result.failed and result["changed"] is True and len(service.mutations) == 1
+    assert by_name(result)["busy"]["status"] == "pending"
+    assert result["session_summary"] == {"total": 2, "logged_off": 0, "pending": 2, "failed": 0}

@@ -142,6 +142,7 @@ def test_scripted_answers_hooks_and_the_request_record(service):
         ("PATCH", "batch_change_server_maintain_mode", ["s1"]),
         ("PATCH", "batch_change_server_maintain_mode", ["s2"]),
         ("PATCH", "batch_change_server_maintain_mode", ["s3"])]
+    service.unscripted_expected = True
     unscripted = requests.post(service.connection["endpoint"] + "/v1/%s/session/logoff" % service.project_id,
                                json={"session_ids": ["x"]}, timeout=5)
     assert unscripted.status_code == 400 and [r.operation for r in service.unscripted] == ["logoff_user_session"]
