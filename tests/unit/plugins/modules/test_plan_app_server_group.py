@@ -226,3 +226,16 @@ def test_absent_with_force_deletes_the_servers_first_then_the_group(service, run
     assert [(r.operation, r.body) for r in service.mutations] == [
         ("batch_delete_server", {"items": sorted(s["id"] for s in servers)}), ("delete_server_groups", None)]
     assert result["summary"]["succeeded"] == 2 and all(s["after"] == {"state": "absent"} for s in result["servers"])
+
+
+def test_tags_that_differ_on_an_existing_group_are_a_warning_not_a_change(service, run):
+    service.group("design", tags=[{"key": "team", "value": "cad"}])
+    result = run(module, name="design", tags=[{"key": "team", "value": "cam"}])
+    assert not result.failed and result["changed"] is False and service.mutations == []
+    assert any(text.startswith("tags: set only when a group is created") for text in result.warning_texts)
+
+
+def test_an_unknown_id_is_never_created(service, run):
+    result = run(module, server_group_id="no-such-group", **CREATE)
+    assert result.failed and result["msg"] == "server_group_id: no server group with id 'no-such-group' (WKS.00211202)"
+    assert service.mutations == []

@@ -58,6 +58,7 @@ def test_check_mode_plans_submit_wait_skip_and_none(service, run):
     old = service.server(group, name="old", hda_version=OLD)
     busy = service.server(group, name="busy", hda_version=OLD)
     frozen = service.server(group, name="frozen", hda_version=OLD, status="FREEZE")
+    drained = service.server(group, name="drained", hda_version=OLD, maintain_status=True)
     job_id = running_upgrade(service, busy)
     result = run(module, check=True, diff=True, server_group_id=group["id"])
     assert service.mutations == [] and result["changed"] is True and not result.failed
@@ -67,10 +68,11 @@ def test_check_mode_plans_submit_wait_skip_and_none(service, run):
     assert (plan["old"]["action"], plan["old"]["status"]) == ("submitted", "pending")
     assert (plan["old"]["before"], plan["old"]["after"]) == ({"hda_version": OLD}, {"hda_version": LATEST})
     assert (plan["busy"]["action"], plan["busy"]["job_id"]) == ("waited", job_id)
+    assert plan["drained"]["action"] == "submitted" and drained["maintain_status"] is True  # upgraded like any other
     assert plan["frozen"]["status"] == "skipped"
     assert plan["frozen"]["error_msg"] == "status is FREEZE; only REGISTERED servers can be upgraded"
     assert result["jobs"] == [] and result["latest_versions"] == DEFAULT_LATEST_HDA
-    assert result["summary"] == {"total": 4, "unchanged": 1, "skipped": 1, "succeeded": 0, "failed": 0, "pending": 2}
+    assert result["summary"] == {"total": 5, "unchanged": 1, "skipped": 1, "succeeded": 0, "failed": 0, "pending": 3}
     assert any("frozen (%s): status is FREEZE" % frozen["id"] in text for text in result.warning_texts)
     assert result["diff"]["before"]["old (%s)" % old["id"]] == {"hda_version": OLD}
     assert result["diff"]["after"]["old (%s)" % old["id"]] == {"hda_version": LATEST}

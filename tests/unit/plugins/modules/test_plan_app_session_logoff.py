@@ -135,3 +135,16 @@ def test_wait_false_leaves_the_servers_and_sessions_pending(service, run):
     assert not result.failed and result["changed"] is True and len(service.mutations) == 1
     assert by_name(result)["busy"]["status"] == "pending"
     assert result["session_summary"] == {"total": 2, "logged_off": 0, "pending": 2, "failed": 0}
+
+
+def test_sessions_of_servers_that_are_not_targets_are_left_alone(service, run):
+    group, busy, idle, alice, bob = two_servers(service)
+    neighbour = service.server(group, name="neighbour")
+    carol = service.state.log_on(neighbour["id"], user_name="carol")
+    service.reply("logoff_user_session", log_off(service))
+    result = run(module, server_ids=[busy["id"]], **FAST)
+    assert not result.failed
+    (sent,) = service.mutations
+    assert sorted(sent.body["session_ids"]) == sorted([alice["id"], bob["id"]])
+    assert carol["id"] not in sent.body["session_ids"]
+    assert [s["id"] for s in result["servers"]] == [busy["id"]]
