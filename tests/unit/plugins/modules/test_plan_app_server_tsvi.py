@@ -65,8 +65,8 @@ def test_force_submits_every_server_but_skips_those_busy_with_another_job(servic
     assert plan["unknown"]["status"] == "skipped"
     assert plan["unknown"]["error_msg"] == ("a UPGRADE_ACCESS_AGENT job (%s) is running on this server; re-run when it "
                                             "has finished" % hda_job)
-    assert any(text.startswith("1 server(s) skipped: unknown (%s): a UPGRADE_ACCESS_AGENT job" % servers["unknown"]["id"])
-               for text in result.warning_texts)
+    skipped = "1 server(s) skipped: unknown (%s): a UPGRADE_ACCESS_AGENT job" % servers["unknown"]["id"]
+    assert any(text.startswith(skipped) for text in result.warning_texts)
     assert service.mutations == []
 
 
