@@ -270,3 +270,18 @@ def test_count_after_a_failed_build_is_what_the_group_holds(service, run):
     result = run(module, server_group_id=group["id"], count=2, **FAST)
     assert result.failed and len(service.state.server_ids(group["id"])) == 2
     assert result["count"] == 2
+
+
+def test_a_server_being_deleted_is_skipped_and_not_counted(service, run):
+    group = service.group("apps-prod")
+    aged(service, group, "kept", 1)
+    aged(service, group, "going", 2, vm_status="DELETING", task_status="deleting")
+    result = run(module, check=True, server_group_id=group["id"], count=1)
+    assert result["changed"] is False and result["count_before"] == 1 and service.mutations == []
+    going = by_name(result)["going"]
+    assert (going["action"], going["status"], going["error_msg"]) == ("none", "skipped", "being deleted (task deleting)")
+
+
+def test_a_negative_count_fails_before_any_request(service, run):
+    result = run(module, server_group_id="g", count=-1)
+    assert result.failed and result["msg"] == "count: must be 0 or more, got -1" and service.requests == []

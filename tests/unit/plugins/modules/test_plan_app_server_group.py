@@ -239,3 +239,23 @@ def test_an_unknown_id_is_never_created(service, run):
     result = run(module, server_group_id="no-such-group", **CREATE)
     assert result.failed and result["msg"] == "server_group_id: no server group with id 'no-such-group' (WKS.00211202)"
     assert service.mutations == []
+
+
+def test_a_group_created_by_the_task_gets_its_scaling_policy_too(service, run):
+    def create(request):
+        return service.state.group_view(service.state.create_group(dict(request.body)))
+
+    def put(request):
+        body = dict(request.body)
+        return service.state.set_scaling_policy(body.pop("server_group_id"), body)
+
+    service.reply("create_server_group", create)
+    service.reply("create_or_update_scaling_policy", put)
+    check = run(module, check=True, name="design", scaling_policy=POLICY, **CREATE)
+    assert check["changes"]["scaling_policy"] == POLICY and service.mutations == []
+    result = run(module, name="design", scaling_policy=POLICY, **CREATE)
+    assert not result.failed and [r.operation for r in service.mutations] == [
+        "create_server_group", "create_or_update_scaling_policy"]
+    group = service.state.group_by_name("design")
+    assert service.mutations[1].body == dict(POLICY, server_group_id=group["id"])
+    assert result["server_group"]["scaling_policy"] == POLICY and result["changes"]["scaling_policy"] == POLICY

@@ -63,3 +63,11 @@ def test_maintenance_is_an_alias_of_maintain_status(service, run):
     result = run(module, maintenance=False)
     assert [s["name"] for s in result["servers"]] == ["out"]
     assert service.sent("list_servers")[0].query["maintain_status"] == "false"
+
+
+def test_many_server_ids_return_exactly_those_servers(service, run):
+    group = service.group("apps-prod")
+    servers = [service.server(group) for _unused in range(9)]
+    wanted = [s["id"] for s in servers[:7]]
+    result = run(module, server_ids=wanted + wanted[:2])  # repeats are harmless
+    assert [s["id"] for s in result["servers"]] == sorted(wanted)

@@ -166,3 +166,9 @@ def test_a_server_error_resends_only_the_servers_that_do_not_show_the_state(serv
     assert not result.failed and result["summary"]["succeeded"] == 2
     sent = [r.body["items"] for r in service.mutations]
     assert sent == [sorted(s["id"] for s in servers), [s["id"] for s in servers if s["id"] != first["id"]]]
+
+
+def test_repeated_server_ids_are_one_target(service, run):
+    _group, servers = fleet(service, in_maintenance=(False,))
+    result = run(module, check=True, server_ids=[servers[0]["id"]] * 3, maintenance=True)
+    assert [s["id"] for s in result["servers"]] == [servers[0]["id"]] and result["summary"]["total"] == 1
