@@ -286,3 +286,40 @@ def test_a_server_being_deleted_is_skipped_and_not_counted(service, run):
 def test_a_negative_count_fails_before_any_request(service, run):
     result = run(module, server_group_id="g", count=-1)
     assert result.failed and result["msg"] == "count: must be 0 or more, got -1" and service.requests == []
+
+
+def create_building(service, group):
+    """The service's answer to a create call: the new servers listed at once (BUILD, UNREGISTER) under a running
+    CREATE_SERVER job, as the service shows a create in progress."""
+    def answer(request):
+        made = [service.server(group, vm_status="BUILD", status="UNREGISTER")
+                for _unused in range(request.body["subscription_num"])]
+        job_id = service.job(CREATE_JOB, made, status="RUNNING")
+        for server in made:
+            service.patch(server, job_id=job_id, job_type=CREATE_JOB, job_status="RUNNING", task_status="scheduling")
+        return {"job_id": job_id}
+    return answer
+
+
+def test_wait_false_returns_the_create_job_with_stand_ins_pending(service, run):
+    group = service.group("apps-prod")
+    aged(service, group, "srv-1", 1)
+    service.reply("create_app_servers", create_building(service, group))
+    result = run(module, server_group_id=group["id"], count=3, wait=False)
+    assert not result.failed and result["changed"] is True and len(result["jobs"]) == 1
+    assert [(s["name"], s["status"], s["job_id"]) for s in result["servers"] if s["id"] is None] == [
+        ("(new 1)", "pending", result["jobs"][0]), ("(new 2)", "pending", result["jobs"][0])]
+    assert result["created"] == [] and service.sent("show_job_detail") == []
+    again = run(module, check=True, server_group_id=group["id"], count=3)
+    assert again["changed"] is False and again["count_before"] == 3  # servers being created count
+
+
+@pytest.mark.xfail(strict=True, reason="RETURN says count is what the group holds after the run, re-read, and the "
+                   "description that servers being created count; after a create with wait=false the group lists "
+                   "3 servers that count (a re-run says count_before 3) but the run returns count 1")
+def test_count_after_wait_false_counts_the_servers_being_created(service, run):
+    group = service.group("apps-prod")
+    aged(service, group, "srv-1", 1)
+    service.reply("create_app_servers", create_building(service, group))
+    result = run(module, server_group_id=group["id"], count=3, wait=False)
+    assert not result.failed and result["count"] == 3

@@ -61,6 +61,12 @@ def test_user_and_state_filters_narrow_the_read_and_the_plan(service, run):
     assert all(q.get("app_server_group_id") == group["id"] for q in queries)
     nobody = run(module, check=True, server_group_id=group["id"], user_names=["bob"], session_states=["Active"])
     assert nobody["changed"] is False and nobody["sessions"] == []
+    before = len(service.requests)
+    both = run(module, check=True, server_group_id=group["id"], user_names=["bob", "alice", "carol"])
+    assert sorted(row["login_user"] for row in both["sessions"]) == ["alice", "bob"]
+    queries = [r.query for r in service.requests[before:] if r.operation == "list_sessions"]
+    assert queries and all("user_name" not in q for q in queries)  # several names are matched by the module
+    assert all(q["session_state"] == "Active,Disconnected,AppcInit" for q in queries)  # the open states by default
 
 
 def test_no_open_session_sends_nothing(service, run):
