@@ -2,12 +2,11 @@
 every record the tests put there, read over HTTP, conforms to the SDK's response model (no field the model lacks,
 enum values the model lists), and scripted answers, hooks and the request record behave as the tests rely on."""
 
+import importlib
 import re
 
 import pytest
 import requests
-
-import huaweicloudsdkworkspaceapp.v1 as sdk
 
 from simulator.jobs import TASK_STATUS
 from simulator.routing import EMPTY
@@ -15,6 +14,11 @@ from simulator.routing import EMPTY
 from tests.harness.recorded import Error
 
 PRIMITIVES = ("str", "int", "bool", "float", "datetime", "date", "object")
+
+
+def sdk_type(name):
+    """A model or enum class of the official SDK (imported on first use: the package is large)."""
+    return getattr(importlib.import_module("huaweicloudsdkworkspaceapp.v1"), name)
 
 
 def conform(value, type_name, where):
@@ -34,7 +38,7 @@ def conform(value, type_name, where):
         for key, item in value.items():
             conform(item, mapped.group(1), "%s.%s" % (where, key))
         return
-    model = getattr(sdk, type_name)
+    model = sdk_type(type_name)
     fields = getattr(model, "openapi_types", None)
     if fields:
         assert isinstance(value, dict), where
