@@ -13,6 +13,7 @@ def service(httpserver, monkeypatch, tmp_path):
     isolate(monkeypatch, tmp_path / "home")
     recorded = RecordedService(httpserver)
     yield recorded
+    httpserver.check_handler_errors()  # an exception in the recorded service itself fails the test
     httpserver.clear()
     if not recorded.unscripted_expected:
         assert recorded.unscripted == [], "mutations the test did not script: %r" % (recorded.unscripted,)
