@@ -57,17 +57,12 @@ class Request(namedtuple("Request", "method path query body operation")):
 
 class Error:
     """A scripted error answer: ``Error(409, "WKS.00211204", "busy")`` (the service's ``error_code``/``error_msg``
-    body), or ``Error.of(simulator.errors.SERVER_BUSY, status=409)``."""
+    body; the codes are those of ``simulator/errors.py``)."""
 
     def __init__(self, status, error_code, error_msg):
         self.status = status
         self.error_code = error_code
         self.error_msg = error_msg
-
-    @classmethod
-    def of(cls, catalogue_entry, status, detail=None):
-        error = SimApiError(status, catalogue_entry, detail)
-        return cls(error.status, error.error_code, error.error_msg)
 
 
 class _Sim:
@@ -202,9 +197,6 @@ class RecordedService:
     def sent(self, operation):
         """The requests of one API operation, in order."""
         return [request for request in self.requests if request.operation == operation]
-
-    def reads(self):
-        return [request for request in self.requests if not request.mutating]
 
     # -- the module's connection ------------------------------------------------------------------------------
     @property
