@@ -164,6 +164,8 @@ def test_absent_deletes_an_empty_group_and_a_missing_one_is_no_change(service, r
     assert [(r.method, r.path) for r in service.mutations] == [("DELETE", group_path(service, group["id"]))]
     missing = run(module, name="no-such-group", state="absent")
     assert missing["changed"] is False and missing["server_group"] is None and len(service.mutations) == 1
+    unknown_id = run(module, server_group_id="no-such-group", state="absent")
+    assert not unknown_id.failed and unknown_id["changed"] is False and len(service.mutations) == 1
 
 
 def test_bad_input_fails_before_any_request(service, run):

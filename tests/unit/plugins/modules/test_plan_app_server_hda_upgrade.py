@@ -219,3 +219,39 @@ def test_bad_input_fails_before_any_request(service, run):
     timeout = run(module, server_ids=["s1"], wait_timeout=0)
     assert timeout.failed and timeout["msg"].startswith("wait_timeout: 0 would time out at once")
     assert service.requests == []
+
+
+def test_a_batch_job_decides_each_server_by_its_sub_job(service, run):
+    group = service.group("apps-prod")
+    good, bad = (service.server(group, name=name, hda_version=OLD) for name in ("good", "bad"))
+    submitted = {}
+
+    def accept_running(request):  # the job runs; the agent list still shows the old versions
+        submitted["job"] = running_job = service.job(JOB, [good, bad], status="RUNNING")
+        for server in (good, bad):
+            service.patch(server, job_id=running_job, job_type=JOB, job_status="RUNNING",
+                          task_status="upgrading_access_agent")
+        return {"job_id": running_job}
+
+    def job_ends(request):  # by the time its detail is read: one sub job SUCCESS, one FAILED
+        job = service.show_job(submitted["job"], status="FAILED", end_time=service.state.clock.iso())
+        for sub in job["sub_jobs"]:
+            ok = sub["server_id"] == good["id"]
+            sub.update(status="SUCCESS" if ok else "FAILED", end_time=job["end_time"],
+                       error_code=None if ok else "WKS.00211401", error_message=None if ok else "disk full")
+        service.patch(good, job_status="FAILED", task_status="upgrad_access_agent_success", hda_version=LATEST)
+        service.patch(bad, job_status="FAILED", task_status="upgrad_access_agent_fail")
+
+    service.reply("batch_upgrade_hda_version", accept_running)
+    service.before("show_job_detail", job_ends)
+    result = run(module, server_group_id=group["id"], **FAST)
+    assert result.failed and result["changed"] is True and result["jobs"] == [submitted["job"]]
+    assert [r.body for r in service.mutations] == [{"items": sorted([good["id"], bad["id"]])}]
+    plan = by_name(result)
+    assert (plan["good"]["status"], plan["good"]["job_id"], plan["good"]["after"]) == (
+        "succeeded", submitted["job"], {"hda_version": LATEST})
+    assert (plan["bad"]["status"], plan["bad"]["error_code"], plan["bad"]["error_msg"]) == (
+        "failed", "WKS.00211401", "disk full")
+    assert plan["bad"]["after"] == {"hda_version": OLD}
+    assert result["summary"] == {"total": 2, "unchanged": 0, "skipped": 0, "succeeded": 1, "failed": 1, "pending": 0}
+    assert result["msg"].startswith("1 of 2 server(s) failed (bad (%s): WKS.00211401 disk full)" % bad["id"])
