@@ -45,3 +45,30 @@ options:
     type: float
     default: 15
 """
+
+    # Waiting by reading the state again (no job to follow: a power change, a logoff).
+    STATE = r"""
+options:
+  wait:
+    description:
+      - Wait until every server sent shows the change (the module's description says what it reads).
+      - With V(false) the task returns once the calls are sent (their servers V(pending)); a re-run sends only the
+        servers that do not show the change yet.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - One deadline in seconds for the whole task, counted from the first call that changes something, V(1) to
+        V(86400) (a day). A server that does not show the change by then fails, naming what it shows.
+      - V(0) is only accepted with O(wait=false) (it would time out at once).
+    type: int
+    default: 3600
+  poll_interval:
+    description:
+      - Seconds between two reads of the servers' state; the first read comes O(poll_interval) after the last call.
+        More than V(0), at most V(3600).
+      - Waiting never sends more than 150 requests within any 5 minutes; when rounds of a large fleet would, they
+        are spaced further apart than O(poll_interval).
+    type: float
+    default: 15
+"""

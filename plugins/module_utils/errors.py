@@ -65,3 +65,12 @@ def api_error_message(exc):
 
 class TargetError(Exception):
     """Bad input (an option's value, an unknown server or group): nothing was changed."""
+
+
+class PartlyDone(Exception):
+    """The task failed after it had done part of its work (a group's servers deleted, the group kept): the message,
+    and the result so far, returned with the failure."""
+
+    def __init__(self, message, result):
+        super(PartlyDone, self).__init__(message)
+        self.result = result

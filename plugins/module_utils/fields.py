@@ -110,3 +110,28 @@ def mismatches(plan, current):
         elif not same(current.get(field), value, field in plan.nullable):
             wrong.append(field)
     return wrong
+
+
+def flat(value, prefix=""):
+    """``{"a": 1, "b": {"c": 2}}`` -> ``{"a": 1, "b.c": 2}``: a nested dict as its leaves (None values left out)."""
+    leaves = {}
+    for key, sub in (value or {}).items():
+        if isinstance(sub, dict):
+            leaves.update(flat(sub, prefix + key + "."))
+        elif sub is not None:
+            leaves[prefix + key] = sub
+    return leaves
+
+
+def shows_nested(current, wanted):
+    """Whether ``current`` (a nested dict as the service returns it) shows every leaf of ``wanted``."""
+    shown = flat(current)
+    return all(same(shown.get(key), value) for key, value in flat(wanted).items())
+
+
+def merge_nested(current, wanted):
+    """``current`` with ``wanted`` merged in, sub-dict by sub-dict (a new dict; neither is changed)."""
+    merged = copy.deepcopy(current or {})
+    for key, value in (wanted or {}).items():
+        merged[key] = merge_nested(merged.get(key), value) if isinstance(value, dict) else value
+    return merged

@@ -26,11 +26,12 @@ __metaclass__ = type
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    ACTIVE_JOB_STATUSES, FAILED, SUCCEEDED, JobKind, JobWaiter, StateWaiter, Submission, WaitTimeout, send_settled)
+    ACTIVE_JOB_STATUSES, FAILED, SUCCEEDED, JobKind, JobWaiter, StateWaiter, Submission)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
-    at_least, at_most_characters, in_range, not_blank)
+    at_least, at_most_characters, in_range, not_blank, operation_params)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
-    Operation, PlanItem, ProgressLines, Rollout, batches, new_server, server_label)
+    SUBMITTED, WAITED, Operation, PlanItem, ProgressLines, Rollout, batches, new_server, server_label)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import land_one
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import host_addresses, show_group_or_fail, task_running
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import (
     LOGOFF_MAX_SESSIONS, MAX_DELAY_TIME, MAX_MESSAGE_LENGTH, MESSAGE_TYPES, OPEN_STATES, EmptyServers, SessionReader)
@@ -149,8 +150,8 @@ class Fleet(Operation):
 
     # -- planning ----------------------------------------------------------------
     def find_targets(self):
-        group_id = self.params["server_group_id"]
-        self.group = self.rollout.group or show_group_or_fail(self.client, group_id)
+        group_id = self.context.group_id
+        self.group = self.context.group or show_group_or_fail(self.client, group_id)
         return api.list_servers(self.client, server_group_id=group_id)
 
     def prepare(self, servers):
@@ -225,10 +226,6 @@ class Fleet(Operation):
     def batch_limit(self, batch_key):
         return CREATE_PER_CALL if batch_key == "create" else self.params["batch_size"]
 
-    def recoverable(self, items, exc):
-        # A create settles its own uncertain answers (send_create): its stand-ins have no records to re-read.
-        return items[0].batch_key != "create" and self.kind.recoverable(exc)
-
     # -- sending -------------------------------------------------------------------
     def send(self, items):
         if items[0].batch_key == "create":
@@ -255,13 +252,13 @@ class Fleet(Operation):
                 return made[0]
             return None
 
-        return send_settled(lambda: api.create_app_servers(self.client, dict(self.create_body,
-                                                                             subscription_num=number)),
-                            settle, self.params.get("max_retries"))
+        # its stand-ins have no records for the engine to re-read: the create lands itself (a failure is final)
+        return land_one(lambda: api.create_app_servers(self.client, dict(self.create_body, subscription_num=number)),
+                        settle, self.params.get("max_retries"), deadline=self.context.deadline)
 
     def unseen_create_jobs(self):
         """Create jobs running on the group's servers that neither planning nor this run's calls know."""
-        known = set(self.rollout.targets)
+        known = set(self.context.targets)
         jobs = set()
         for record in api.list_servers(self.client, server_group_id=self.group["id"]):
             job_id = record.get("job_id")
@@ -280,11 +277,11 @@ class Fleet(Operation):
         """Maintenance mode on, the users logged off (``drain_message``, ``drain_delay``), and waited for until the
         servers are empty; returns the ids of those still holding sessions at the deadline (failed, not deleted)."""
         ids = [server["id"] for server in servers]
-        progress = self.rollout.progress
+        progress = self.context.progress
         entering = [server["id"] for server in servers if not server.get("maintain_status")]
         for chunk in batches(entering, MAINTENANCE_PER_CALL):
             api.batch_change_server_maintain_mode(self.client, chunk, True)
-        reader = SessionReader(self.client, list(self.rollout.targets.values()), states=OPEN_STATES)
+        reader = SessionReader(self.client, list(self.context.targets.values()), states=OPEN_STATES)
         sessions = [session for found in reader.read(ids).values() for session in found]
         for chunk in batches([session["id"] for session in sessions], LOGOFF_MAX_SESSIONS):
             api.logoff_user_session(self.client, chunk, MESSAGE_TYPES["warning"], self.params["drain_delay"],
@@ -296,14 +293,11 @@ class Fleet(Operation):
         empty = EmptyServers(reader)
         waiter = StateWaiter(self.client, self.params["wait_timeout"], self.params["poll_interval"],
                              progress=progress.append, servers=servers, observed=empty)
-        try:
-            results = waiter.wait({"drain": ids}, deadline=deadline, fresh=True)
-        except WaitTimeout as exc:
-            results = exc.results
-        still = set(sid for sid, outcome in results["drain"].servers.items() if outcome.status != SUCCEEDED)
+        outcomes = waiter.wait_for(ids, deadline=deadline, fresh=True)
+        still = set(sid for sid, outcome in outcomes.items() if outcome.status != SUCCEEDED)
         for server_id in still:
             left = list(empty.last.get(server_id) or [])
-            self.rollout.reports[server_id].fail(None, "not deleted: %d session(s) still open after draining (%s)" % (
+            self.context.report(server_id).fail(None, "not deleted: %d session(s) still open after draining (%s)" % (
                 len(left), ", ".join(sorted(s.get("login_user") or s.get("id") for s in left)) or "unknown"))
         return still
 
@@ -315,21 +309,21 @@ class Fleet(Operation):
             result = results.get(job_id)
             if result is None:
                 continue
-            stand_ins = sorted(key for key, report in self.rollout.reports.items()
+            stand_ins = sorted(key for key, report in self.context.reports()
                                if report.id is None and report.job_id == job_id)
             names = dict(((sub.get("job_resource_info") or {}).get("resource_id"),
                           (sub.get("job_resource_info") or {}).get("resource_name"))
                          for sub in (result.detail or {}).get("sub_jobs") or [])
             made = list(result.servers.items())
             for stand_in, (server_id, outcome) in zip(stand_ins, made):
-                report = self.rollout.adopt(stand_in, dict(id=server_id, name=names.get(server_id)))
+                report = self.context.adopt(stand_in, dict(id=server_id, name=names.get(server_id)))
                 if outcome.status == FAILED:
                     report.fail(outcome.error_code, outcome.error_msg)
                     report.after = dict(state=PRESENT)
                 else:
                     report.status = outcome.status
             for stand_in in stand_ins[len(made):]:
-                report = self.rollout.reports[stand_in]
+                report = self.context.report(stand_in)
                 if result.finished and result.status != "SUCCESS":
                     report.fail(None, "job %s ended %s and names no server created for this one"
                                 % (job_id, result.status))
@@ -343,8 +337,8 @@ class Fleet(Operation):
     def read_after(self, server_ids):
         states = self.read_group(server_ids)
         waiting = [sid for sid in server_ids if states[sid]["state"] == PRESENT and states[sid]["status"] != REGISTERED
-                   and self.rollout.reports[sid].after.get("status") == REGISTERED]
-        if waiting and self.rollout.deadline:
+                   and self.context.report(sid).after.get("status") == REGISTERED]
+        if waiting and self.context.deadline:
             states.update(self.await_registration(waiting))
         return states
 
@@ -357,16 +351,13 @@ class Fleet(Operation):
         """New servers whose job succeeded are waited for (same deadline) until they show REGISTERED."""
         probe = Registration(self)
         waiter = StateWaiter(self.client, self.params["wait_timeout"], self.params["poll_interval"],
-                             progress=self.rollout.progress.append, observed=probe)
-        try:
-            waiter.wait({"registration": server_ids}, deadline=self.rollout.deadline, fresh=True)
-        except WaitTimeout:
-            pass
+                             progress=self.context.progress.append, observed=probe)
+        waiter.wait_for(server_ids, deadline=self.context.deadline, fresh=True)
         return probe.states
 
     def conclude(self, outcome):
         before = len(self.members)
-        sent = [r for r in outcome.reports.values() if r.action == "submitted"]
+        sent = [r for r in outcome.reports.values() if r.action == SUBMITTED]
         created = [r for r in sent if r.before.get("state") == ABSENT]
         deleted = [r for r in sent if r.before.get("state") == PRESENT]
         if self.check_mode:
@@ -379,8 +370,8 @@ class Fleet(Operation):
             created=sorted(r.id for r in created if r.id and r.status != FAILED),
             deleted=sorted(r.id for r in deleted if r.status != FAILED))
         for report in outcome.reports.values():
-            if report.action == "submitted" and report.status == FAILED and report.id is None \
-                    and self.rollout.maybe_applied:
+            if report.action == SUBMITTED and report.status == FAILED and report.id is None \
+                    and self.context.maybe_applied:
                 report.error_msg += "; servers may have been created: re-run the task, it counts the group again"
         where = label_of(self.group)
         if self.check_mode:
@@ -388,7 +379,7 @@ class Fleet(Operation):
                 changes_text(len(created), len(deleted)), where, before, self.params["count"])
         elif not created and not deleted:
             outcome.headline = "%s holds %d server(s) as asked%s" % (
-                where, before, "" if not outcome.count(lambda r: r.action == "waited") else
+                where, before, "" if not outcome.count(lambda r: r.action == WAITED) else
                 " (jobs of an earlier run waited for)")
         else:
             done = [r for r in created + deleted if r.status == SUCCEEDED]
@@ -456,11 +447,8 @@ class Scope:
 
 def empty_group(module, group, wait_timeout, poll_interval):
     """Delete every server of ``group`` (a detail record), sessions or not, and wait: the fleet at ``count: 0`` with
-    ``force``, for ``module`` (app_server_group ``state: absent`` with ``force``). Returns the :class:`Outcome`."""
-    params = dict(server_group_id=group["id"], server_group_name=None, batch_size=MAINTENANCE_PER_CALL, count=0,
-                  force=True, drain=False, drain_message=None, drain_delay=0, availability_zone=None,
-                  update_access_agent=None, vpc_id=None, wait=True, wait_timeout=wait_timeout,
-                  poll_interval=poll_interval)
-    rollout = Rollout(Fleet(Scope(module, params)), ProgressLines())
-    rollout.group = group
-    return rollout.run()
+    ``force``, for ``module`` (app_server_group ``state: absent`` with ``force``). Its parameters are the fleet
+    module's own (defaults and value rules). Returns the :class:`Outcome`."""
+    params = operation_params(Fleet, module, server_group_id=group["id"], batch_size=MAINTENANCE_PER_CALL, count=0,
+                              force=True, wait_timeout=wait_timeout, poll_interval=poll_interval)
+    return Rollout(Fleet(Scope(module, params)), ProgressLines(), group=group).run()

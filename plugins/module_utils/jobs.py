@@ -42,6 +42,8 @@ from collections import namedtuple
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import (
+    CONTESTED_STATUSES, settled_by_state, uncertain)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import ServerReader
 
 # A job or sub job in one of these statuses is still going.
@@ -57,42 +59,8 @@ BUDGET_WINDOW = 300.0
 
 # A polling round that failed with one of these (after the client's retries) is tried again next round.
 PASSING_STATUSES = frozenset([500, 502, 503, 504])
-# A mutation answered with one of these may or may not have been applied (the service may fail after committing):
-# like a lost response, the servers' records tell.
-UNCERTAIN_STATUSES = PASSING_STATUSES
-
-
-def uncertain(exc):
-    """Whether a failed mutation may have been applied all the same: no answer (the connection failed after the
-    request was sent) or a server error."""
-    return exc.status is None or exc.status in UNCERTAIN_STATUSES
-
-
-def resend_pause(attempt):
-    """Seconds before resending a mutation whose answer was a server error or lost, for the ``attempt``-th time."""
-    return min(2.0 ** (attempt - 1), 10.0)
-
-
-def send_settled(send, settle, max_retries, sleep=time.sleep):
-    """``send()`` and its answer. When it fails uncertainly (:func:`uncertain`), ``settle(exc)`` reads the state:
-    a value other than None says the call was applied (that value is returned), None that it was not, and it is sent
-    again, up to ``max_retries`` resends (at least one) with :func:`resend_pause` between; ``settle`` raises when
-    the state cannot tell. Any other error is raised as it is."""
-    attempt = 0
-    while True:
-        try:
-            return send()
-        except ApiError as exc:
-            if not uncertain(exc):
-                raise
-            settled = settle(exc)
-            if settled is not None:
-                return settled
-            attempt += 1
-            if attempt > max(1, max_retries or 0):
-                raise
-            sleep(resend_pause(attempt))
-
+# The key of a wait on state (StateWaiter): the servers it waits for have no job.
+STATE = None
 
 SUCCEEDED = "succeeded"
 FAILED = "failed"
@@ -100,15 +68,16 @@ PENDING = "pending"
 
 
 class WaitTimeout(Exception):
-    """The deadline passed; ``pending`` lists the job ids still running."""
+    """The deadline passed; ``pending`` lists the job ids still running (for a wait on state with no job, the
+    servers still waited for)."""
 
-    def __init__(self, timeout, pending, results):
+    def __init__(self, timeout, pending, results, message=None):
         self.timeout = timeout
         self.pending = pending
         self.results = results
-        super(WaitTimeout, self).__init__(
+        super(WaitTimeout, self).__init__(message or (
             "timed out after %ss waiting for job(s) %s; re-run the task to resume waiting for them"
-            % (timeout, ", ".join(pending)))
+            % (timeout, ", ".join(pending))))
 
 
 class ServerOutcome(namedtuple("ServerOutcome", "server_id status job_id error_code error_msg sub_job_status")):
@@ -183,10 +152,13 @@ class JobKind:
     synchronous = False
     reports_jobs = True  # the result names the jobs (``jobs``, each server's ``job_id``)
 
-    def __init__(self, job_type, running_task, waiter_class=None):
+    def __init__(self, job_type, running_task, waiter_class=None, settles_by_state=False):
         self.job_type = job_type
         self.running_task = running_task
         self.waiter_class = waiter_class or BatchJobWaiter
+        # the operation's state read (read_states) shows the change applied: the waiter may settle servers by it,
+        # and what it read is the final state (an HDA upgrade: the access agent list shows the version)
+        self.settles_by_state = settles_by_state
 
     def running(self, record):
         """Whether a server record shows a job of this kind in progress (with its id)."""
@@ -194,25 +166,25 @@ class JobKind:
             (self.running_task is not None and record.get("task_status") == self.running_task)
             or (record.get("job_type") == self.job_type and record.get("job_status") in ACTIVE_JOB_STATUSES))
 
-    @staticmethod
-    def recoverable(exc):
-        """A conflict (409), a lost response or a server error: the servers' records tell what happened."""
-        return exc.status == 409 or uncertain(exc)
+    # which failed submissions the servers' records settle: lost, 5xx, throttled, 409 (:func:`~.recovery.land`)
+    settles = staticmethod(settled_by_state)
 
     def recovered(self, item, record, exc, operation):
-        """The answer a server's ``record`` gives for ``item`` after ``exc``, or None: send it again.
+        """The answer a server's ``record`` gives for ``item`` after ``exc`` (:func:`~.recovery.land`), or None: send
+        it again.
 
         A lost (or 5xx-answered) request that left a new job of this kind on the server was applied: that job is
-        ours. A 409 rejects the whole batch: a server running this kind of job is waited for, one busy with
-        another kind fails, the rest are sent again. A lost request that left no new job was not applied.
+        ours. A refused or throttled batch (409, 429) that finds a job of this kind running waits for it; a 409
+        rejects the whole batch, so a server busy with another kind fails and the rest are sent again. A request
+        that left no new job was not applied.
         """
         new_job = (record.get("job_type") == self.job_type and record.get("job_id")
                    and record["job_id"] != item.server.get("job_id"))
         if uncertain(exc) and new_job:
             return Submission(record["job_id"])
-        if exc.status == 409 and self.running(record):
+        if not uncertain(exc) and self.running(record):
             return Submission(record["job_id"], waited=True)
-        if exc.status == 409 and record.get("job_status") in ACTIVE_JOB_STATUSES:
+        if exc.status in CONTESTED_STATUSES and record.get("job_status") in ACTIVE_JOB_STATUSES:
             return Submission(error_code=exc.error_code, error_msg=(
                 "a %s job (%s) is running on this server; re-run when it has finished"
                 % (record.get("job_type"), record.get("job_id"))))
@@ -229,13 +201,17 @@ class AppliedAtOnce:
     synchronous = True
     reports_jobs = False
     waiter_class = None
+    settles_by_state = False
 
     @staticmethod
-    def recoverable(exc):
-        return uncertain(exc)
+    def settles(exc):
+        """A refused batch (409 or any other answer) fails as it is: only what may have been applied, or was
+        throttled, is read again."""
+        return uncertain(exc) or exc.throttled
 
     @staticmethod
     def recovered(item, record, exc, operation):
+        """A server whose record shows the planned state was changed; the others are sent again."""
         if record and operation.reached(item.after, operation.observe(record)):
             return Submission(applied=True)
         return None
@@ -255,20 +231,21 @@ class SettlesLater:
 
     synchronous = False
     reports_jobs = False
+    settles_by_state = True  # its only way to tell: the waiter reads the operation's state until it shows the change
 
     @property
     def waiter_class(self):
         return StateWaiter
 
-    @staticmethod
-    def recoverable(exc):
-        return uncertain(exc)
+    settles = staticmethod(AppliedAtOnce.settles)
 
     @staticmethod
     def recovered(item, record, exc, operation):
         accepted = operation.accepted(item, record)
         if accepted:
-            return Submission(job_id="recovered")
+            return Submission(accepted=True)
+        if exc.throttled:
+            return None  # the gateway refused it: never sent on
         if accepted is None:
             return Submission(error_code=exc.error_code, error_msg="%s; the call may have been applied, re-run the "
                               "task to find out" % exc.message)
@@ -278,7 +255,7 @@ class SettlesLater:
 class Submission:
     """What the service answered for one server of a submitted batch."""
 
-    def __init__(self, job_id=None, error_code=None, error_msg=None, waited=False, applied=False):
+    def __init__(self, job_id=None, error_code=None, error_msg=None, waited=False, applied=False, accepted=False):
         self.job_id = job_id
         self.error_code = error_code
         self.error_msg = error_msg
@@ -288,6 +265,9 @@ class Submission:
         # True when the service applied the change at once (a synchronous operation): there is
         # no job to wait for; the server counts as succeeded unless the re-read says otherwise.
         self.applied = applied
+        # True when the service accepted the change and carries it out later with no job to follow (a logoff after
+        # its delay): the server is waited for by reading its state (SettlesLater).
+        self.accepted = accepted
 
 
 def passing(exc):
@@ -383,8 +363,11 @@ class Waiter:
             if not pending:
                 return results
             if remaining <= 0:
-                raise WaitTimeout(self.timeout, pending, results)
+                raise self.timed_out(results, pending)
             self.sleep(min(self.delay(), remaining))
+
+    def timed_out(self, results, pending):
+        return WaitTimeout(self.timeout, pending, results)
 
     @staticmethod
     def pending(results):
@@ -608,6 +591,21 @@ class StateWaiter(Waiter):
     showed, so the state after the change needs no second read."""
 
     sentinel_first = False  # there is no job detail to read alone
+
+    def wait_for(self, server_ids, deadline=None, fresh=False):
+        """Wait for ``server_ids`` to show the change: the servers' outcomes (``{server id: ServerOutcome}``), also
+        those still pending when the deadline passed (no :class:`WaitTimeout`)."""
+        try:
+            results = self.wait({STATE: server_ids}, deadline=deadline, fresh=fresh)
+        except WaitTimeout as exc:
+            results = exc.results
+        return results[STATE].servers if results else {}
+
+    def timed_out(self, results, pending):
+        waited = sorted(sid for result in results.values() for sid, outcome in result.servers.items()
+                        if outcome.status == PENDING)
+        return WaitTimeout(self.timeout, waited, results, "timed out after %ss waiting for %d server(s) to show the "
+                           "change" % (self.timeout, len(waited)))
 
     def round_cost(self, unfinished, awaited):
         return self.observed.cost(list(awaited))

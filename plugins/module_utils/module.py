@@ -25,9 +25,11 @@ from ansible.module_utils.common.validation import check_type_dict
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client as client_utils
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.connection import resolve_connection
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import (
-    ApiError, ConfigurationError, TargetError, api_error_message)
+    ApiError, ConfigurationError, PartlyDone, TargetError, api_error_message)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SettlesLater
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
     PROGRESS_FILE_ENV, Outcome, ProgressLines, Rollout)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import ABSENT, PRESENT, Converge
 
 CONNECTION_ARGS = dict(
     region=dict(type="str"),
@@ -42,12 +44,6 @@ CONNECTION_ARGS = dict(
     validate_certs=dict(type="bool", default=True),
     request_timeout=dict(type="float", default=30),
     max_retries=dict(type="int", default=5),
-)
-
-WAIT_ARGS = dict(
-    wait=dict(type="bool", default=True),
-    wait_timeout=dict(type="int", default=3600),
-    poll_interval=dict(type="float", default=15),
 )
 
 TARGET_ARGS = dict(
@@ -65,9 +61,6 @@ GROUP_TARGET_KWARGS = dict(
     mutually_exclusive=[("server_group_id", "server_group_name")],
     required_one_of=[("server_group_id", "server_group_name")],
 )
-# A day: longer waits are better split into tasks that re-run (a re-run resumes waiting for the same jobs).
-MAX_WAIT_TIMEOUT = 86400
-MAX_POLL_INTERVAL = 3600
 
 
 # -- value rules: checks the argument spec cannot express, run before any request --------------------------------
@@ -117,16 +110,113 @@ def matches(option, pattern, what, rule_text):
 CONNECTION_RULES = (above("request_timeout", 0, "seconds"), at_least("max_retries", 0))
 
 
+def sub_option_set(option, keys):
+    """A dict option, when given, sets at least one of its sub-options ``keys``."""
+    def check(params):
+        given = value_of(params, option)
+        if given is not None and all(given.get(key) is None for key in keys):
+            raise TargetError("%s: set at least one of %s" % (option, ", ".join(keys)))
+    return check
+
+
+def listed_are_set(option):
+    """Each option named in the list ``option`` (e.g. ``force_fields``) is set."""
+    def check(params):
+        for listed in params.get(option) or []:
+            if params.get(listed) is None:
+                raise TargetError("%s: %s is listed but the %s option is not set" % (option, listed, listed))
+    return check
+
+
+def only_with(option, other, value, why):
+    """``option`` (a flag) only together with ``other: value``."""
+    def check(params):
+        if params.get(option) and params.get(other) != value:
+            raise TargetError("%s: only with %s: %s (%s)" % (option, other, value, why))
+    return check
+
+
+def absent_takes_only(noun, id_option, absent_options=()):
+    """With ``state: absent`` a resource module takes its identity (``id_option`` or ``name``) and
+    ``absent_options``; any other option of its own that is set fails, naming it."""
+    ignored = set(CONNECTION_ARGS) | set(absent_options) | set([id_option, "name", "state", "force_fields"])
+
+    def check(params):
+        if params.get("state") != ABSENT:
+            return
+        given = sorted(option for option, value in params.items() if option not in ignored and value not in (None, []))
+        if given:
+            raise TargetError("state: absent deletes the %s and takes only %s or name; remove %s"
+                              % (noun, id_option, ", ".join(given)))
+    return check
+
+
+class WaitSpec:
+    """The wait options of a module, declared once: their argument spec, their value rules, and which doc fragment
+    describes them (``huaweicloud.workspace_app.wait`` for jobs, ``huaweicloud.workspace_app.wait.state`` for a
+    state read again). ``wait_option``: whether ``wait`` exists (without it the module always waits, and
+    ``wait_timeout`` is at least 1)."""
+
+    max_timeout = 86400  # a day: longer waits are better split into tasks that re-run (a re-run resumes them)
+    max_poll_interval = 3600
+
+    def __init__(self, wait_option=True, wait_default=True, timeout_default=3600, poll_default=15.0,
+                 fragment="huaweicloud.workspace_app.wait", zero_reads_once=False):
+        self.wait_option = wait_option
+        self.zero_reads_once = zero_reads_once  # wait_timeout 0 with wait: read once, do not wait (an info module)
+        self.wait_default = wait_default
+        self.timeout_default = timeout_default
+        self.poll_default = poll_default
+        self.fragment = fragment
+
+    @classmethod
+    def jobs(cls):
+        return cls()
+
+    @classmethod
+    def state(cls, wait_option=True, wait_default=True, timeout_default=3600, zero_reads_once=False):
+        return cls(wait_option, wait_default, timeout_default, fragment="huaweicloud.workspace_app.wait.state",
+                   zero_reads_once=zero_reads_once)
+
+    @property
+    def options(self):
+        return (("wait",) if self.wait_option else ()) + ("wait_timeout", "poll_interval")
+
+    def argument_spec(self, **overrides):
+        spec = dict(wait_timeout=dict(type="int", default=self.timeout_default),
+                    poll_interval=dict(type="float", default=self.poll_default))
+        if self.wait_option:
+            spec["wait"] = dict(type="bool", default=self.wait_default)
+        spec.update(overrides)
+        return spec
+
+    @property
+    def rules(self):
+        if self.wait_option:
+            timeout = (at_least("wait_timeout", 0, "seconds"),) + (() if self.zero_reads_once else (
+                no_wait_by_timeout,)) + (in_range("wait_timeout", 0, self.max_timeout, "seconds"),)
+        else:
+            timeout = (in_range("wait_timeout", 1, self.max_timeout, "seconds"),)
+        return timeout + (above("poll_interval", 0, "seconds"), _rule(
+            "poll_interval", lambda v: v > self.max_poll_interval,
+            lambda v: "%s is out of range; allowed values are up to %d (seconds)" % (v, self.max_poll_interval)))
+
+
 def no_wait_by_timeout(params):
     if params.get("wait_timeout") == 0 and params.get("wait"):
         raise TargetError("wait_timeout: 0 would time out at once; to submit without waiting set wait: false (a later "
                           "run of the same task waits for the jobs it started)")
 
 
-WAIT_RULES = (at_least("wait_timeout", 0, "seconds"), no_wait_by_timeout,
-              in_range("wait_timeout", 0, MAX_WAIT_TIMEOUT, "seconds"), above("poll_interval", 0, "seconds"),
-              _rule("poll_interval", lambda v: v > MAX_POLL_INTERVAL,
-                    lambda v: "%s is out of range; allowed values are up to %d (seconds)" % (v, MAX_POLL_INTERVAL)))
+JOB_WAIT = WaitSpec.jobs()
+STATE_WAIT = WaitSpec.state()
+
+
+def wait_spec(kind):
+    """The wait options of an operation's kind (None: it applies its change at once and has none)."""
+    if kind.synchronous:
+        return None
+    return STATE_WAIT if isinstance(kind, SettlesLater) else JOB_WAIT
 
 
 class CollectionAnsibleModule(AnsibleModule):
@@ -223,6 +313,8 @@ class WorkspaceAppModule:
         try:
             self.validate()
             result = self.run()
+        except PartlyDone as exc:
+            self.fail(str(exc), **exc.result)
         except (ConfigurationError, TargetError) as exc:
             self.fail(str(exc), changed=False)
         except ApiError as exc:
@@ -244,27 +336,58 @@ class WorkspaceAppModule:
         cls().execute()
 
 
+def declared_well(declarations):
+    """Fail at once (a bug of the module, not of the task) when an operation's or a resource's declarations miss a
+    pairing the engine needs."""
+    errors = declarations.declaration_errors()
+    if errors:
+        raise TypeError("%s: %s" % (declarations.__name__, "; ".join(errors)))
+
+
+def operation_spec(operation_class):
+    """The argument spec, the module kwargs and the value rules of a batch operation's module: its declared options
+    on top of the targets (and the wait options of its kind)."""
+    spec = copy.deepcopy(TARGET_ARGS)
+    kwargs = dict(TARGET_KWARGS)
+    if operation_class.group_targets:
+        del spec["server_ids"]
+        kwargs = dict(GROUP_TARGET_KWARGS)
+    rules = [in_range("batch_size", 1, operation_class.max_batch_size), not_blank("server_group_name"),
+             not_blank("server_group_id")]
+    waiting = wait_spec(operation_class.kind)
+    if waiting is not None:
+        spec.update(waiting.argument_spec())
+        rules.extend(waiting.rules)
+    spec.update(copy.deepcopy(operation_class.options))
+    for key, value in operation_class.module_kwargs.items():
+        # the operation's constraints come on top of the targets' (mutually_exclusive of both, ...)
+        kwargs[key] = list(kwargs.get(key) or []) + list(value) if isinstance(value, list) else value
+    return spec, kwargs, tuple(rules) + tuple(operation_class.rules)
+
+
+def operation_params(operation_class, module, **values):
+    """The parameters of ``operation_class``'s module as if a task gave it ``values`` (the other options at their
+    defaults, the connection options of ``module``), checked by its value rules: for an operation run inside another
+    module (the fleet emptying a group for app_server_group). An option it does not have is a bug."""
+    spec, _kwargs, rules = operation_spec(operation_class)
+    unknown = sorted(set(values) - set(spec))
+    if unknown:
+        raise TypeError("%s has no option %s" % (operation_class.__name__, ", ".join(unknown)))
+    params = dict((name, copy.deepcopy(option.get("default"))) for name, option in spec.items())
+    params.update((name, module.params.get(name)) for name in CONNECTION_ARGS)
+    params.update(values)
+    for rule in CONNECTION_RULES + rules:
+        rule(params)
+    return params
+
+
 class OperationModule(WorkspaceAppModule):
     """The module of a batch :class:`~.operation.Operation`: its declared options on top of the targets (and the
     wait options, for operations that start jobs), run through the engine."""
 
     def __init__(self, operation_class):
-        spec = copy.deepcopy(TARGET_ARGS)
-        kwargs = dict(TARGET_KWARGS)
-        if operation_class.group_targets:
-            del spec["server_ids"]
-            kwargs = dict(GROUP_TARGET_KWARGS)
-        rules = [in_range("batch_size", 1, operation_class.max_batch_size), not_blank("server_group_name"),
-                 not_blank("server_group_id")]
-        if not operation_class.kind.synchronous:
-            spec.update(copy.deepcopy(WAIT_ARGS))
-            rules.extend(WAIT_RULES)
-        spec.update(copy.deepcopy(operation_class.options))
-        for key, value in operation_class.module_kwargs.items():
-            # the operation's constraints come on top of the targets' (mutually_exclusive of both, ...)
-            kwargs[key] = list(kwargs.get(key) or []) + list(value) if isinstance(value, list) else value
-        self.argument_spec, self.module_kwargs = spec, kwargs
-        self.rules = tuple(rules) + tuple(operation_class.rules)
+        declared_well(operation_class)
+        self.argument_spec, self.module_kwargs, self.rules = operation_spec(operation_class)
         super(OperationModule, self).__init__()
         self.operation = operation_class(self)
 
@@ -275,3 +398,32 @@ class OperationModule(WorkspaceAppModule):
 def run_operation(operation_class):
     """A batch operation's ``main()``."""
     OperationModule(operation_class).execute()
+
+
+class ResourceModule(WorkspaceAppModule):
+    """The module of a :class:`~.resource.Resource`: its identity (``<id_option>`` or ``name``, and ``new_name``
+    when it is renamable), ``state`` and its declared options, run through the resource engine."""
+
+    def __init__(self, resource_class):
+        declared_well(resource_class)
+        spec = {resource_class.id_option: dict(type="str"), "name": dict(type="str"),
+                "state": dict(type="str", choices=[PRESENT, ABSENT], default=PRESENT)}
+        if resource_class.renamable:
+            spec["new_name"] = dict(type="str")
+        spec.update(copy.deepcopy(resource_class.options))
+        identity = [(resource_class.id_option, "name")]
+        kwargs = dict(mutually_exclusive=identity, required_one_of=identity)
+        for key, value in resource_class.module_kwargs.items():
+            kwargs[key] = list(kwargs.get(key) or []) + list(value) if isinstance(value, list) else value
+        self.argument_spec, self.module_kwargs = spec, kwargs
+        self.rules = (not_blank(resource_class.id_option),) + tuple(resource_class.rules)
+        super(ResourceModule, self).__init__()
+        self.resource = resource_class(self)
+
+    def run(self):
+        return Converge(self.resource, self).run()
+
+
+def run_resource(resource_class):
+    """A resource module's ``main()``."""
+    ResourceModule(resource_class).execute()

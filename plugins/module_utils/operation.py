@@ -25,9 +25,15 @@ import time
 
 from collections import namedtuple
 
+try:
+    from types import MappingProxyType
+except ImportError:  # Python 2 (ansible-test's compile checks): read-only by convention only
+    MappingProxyType = dict
+
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    FAILED, PENDING, SUCCEEDED, Submission, WaitTimeout, resend_pause, uncertain)
+    FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, Submission, WaitTimeout)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import GaveUp, land, uncertain
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
     ServerReader, find_group, resolve_targets)
 
@@ -55,7 +61,7 @@ def new_server(number, **fields):
     return record
 
 
-def target_label(servers=(), group_id=None, group_name=None):
+def target_label(servers=(), group_id=None, group_name=None, noun="server"):
     """Which targets a run's progress lines are about, as their prefix.
 
     ``[group apps-prod]`` for a server group (its name when known, else its id); for servers named one by one
@@ -69,8 +75,49 @@ def target_label(servers=(), group_id=None, group_name=None):
         return "[%s]" % names[0]
     if not names:
         return None
-    return "[%d servers: %s%s]" % (len(names), ", ".join(names[:SERVERS_NAMED]),
-                                   ", ..." if len(names) > SERVERS_NAMED else "")
+    return "[%d %ss: %s%s]" % (len(names), noun, ", ".join(names[:SERVERS_NAMED]),
+                               ", ..." if len(names) > SERVERS_NAMED else "")
+
+
+class ItemKind:
+    """What the batch engine acts on, besides how to plan and send it (an :class:`Operation` declares ``items``).
+
+    ``noun`` names one item in messages (``3 server(s) failed``); ``result_key`` is the result's list of
+    per-item reports (``servers``); ``identity`` the fields of a report that say which item it is, taken from the
+    item's record (a server's ``id`` and ``name``); :meth:`key` the key the engine files an item under (an item
+    that does not exist yet is a stand-in record with ``new``). :meth:`reader` reads items again by key, for the
+    recovery rule and the waiters (``read(keys)`` -> ``{key: record}``, ``cost(keys)`` -> requests).
+    """
+
+    noun = None
+    result_key = None
+    identity = ("id", "name")
+
+    def key(self, record):
+        """The item's key within the run: unique among the targets, known before the item exists (``id`` for a
+        server; a stand-in's made-up id for one to be created)."""
+        return record["id"]
+
+    def label(self, fields):
+        """How messages and ``--diff`` name an item (``fields``: its report's identity)."""
+        return server_label(fields.get("id"), fields.get("name"))
+
+    def reader(self, context):
+        raise NotImplementedError
+
+
+class ServerItems(ItemKind):
+    """Servers: reports ``id`` and ``name``, read again through the server list (:class:`~.servers.ServerReader`,
+    whichever of the group's list or per-id reads costs less)."""
+
+    noun = "server"
+    result_key = "servers"
+
+    def reader(self, context):
+        return ServerReader(context.client, list(context.targets.values()), context.group_sizes())
+
+
+SERVERS = ServerItems()
 
 
 class ProgressLines(list):
@@ -111,26 +158,43 @@ class ProgressLines(list):
             self.append(line)
 
 
-class PlanItem(namedtuple("PlanItem", "server action before after job_id batch_key note")):
-    """What one target server needs.
+# What a plan does with an item, and what its report says it did.
+NONE = "none"
+SKIP = "skip"
+SUBMIT = "submit"
+WAIT = "wait"
+SUBMITTED = "submitted"
+WAITED = "waited"
 
-    ``action`` is ``none`` (already as desired), ``skip`` (cannot be acted on,
-    ``note`` says why), ``submit`` (send it) or ``wait`` (a job is already
-    running on it: wait for ``job_id``, never resubmit).
-    ``before``/``after`` are what ``--diff`` shows for the server; items with
-    different ``batch_key`` never share a batch.
+
+class PlanItem(namedtuple("PlanItem", "record action before after job_id batch_key note")):
+    """What one target item (a server, for server operations) needs.
+
+    ``action`` is :data:`NONE` (already as desired), :data:`SKIP` (cannot be acted on, ``note`` says why),
+    :data:`SUBMIT` (send it) or :data:`WAIT` (a job is already running on it: wait for ``job_id``, never resubmit).
+    ``before``/``after`` are what ``--diff`` shows for the item; items with different ``batch_key`` never share a
+    batch (a call kind: each may take another number of items, :meth:`Operation.batch_limit`).
     """
 
-    ACTIONS = ("none", "skip", "submit", "wait")
+    ACTIONS = (NONE, SKIP, SUBMIT, WAIT)
 
-    def __new__(cls, server, action, before=None, after=None, job_id=None, batch_key=None, note=None):
+    def __new__(cls, record, action, before=None, after=None, job_id=None, batch_key=None, note=None):
         if action not in cls.ACTIONS:
             raise ValueError("unknown plan action %r" % action)
-        return super(PlanItem, cls).__new__(cls, server, action, before, after, job_id, batch_key, note)
+        return super(PlanItem, cls).__new__(cls, record, action, before, after, job_id, batch_key, note)
 
     @property
-    def server_id(self):
-        return self.server["id"]
+    def key(self):
+        """A server's id (the engine files items by their kind's :meth:`ItemKind.key`)."""
+        return self.record["id"]
+
+    @property
+    def new(self):
+        """Whether the item does not exist yet (a stand-in record: created by the run, its identity known after)."""
+        return bool(self.record.get("new"))
+
+    server = property(lambda self: self.record, doc="The record, for server operations.")
+    server_id = key
 
 
 def batches(items, size, weight=None, max_weight=None):
@@ -150,27 +214,33 @@ def state_text(state):
     return ", ".join("%s=%s" % (key, state[key]) for key in sorted(state or {}))
 
 
-class ServerReport:
-    """One entry of the ``servers`` result."""
+class ItemReport:
+    """One entry of the per-item result (``servers`` for server operations): the item's identity (its kind's
+    ``identity`` fields) and what the run did."""
 
-    ACTION_NAMES = {"none": "none", "skip": "none", "submit": "submitted", "wait": "waited"}
-    KEYS = ("id", "name", "action", "status", "job_id", "error_code", "error_msg", "before", "after")
+    ACTION_NAMES = {NONE: NONE, SKIP: NONE, SUBMIT: SUBMITTED, WAIT: WAITED}
+    KEYS = ("action", "status", "job_id", "error_code", "error_msg", "before", "after")
 
-    def __init__(self, item):
-        self.id = None if item.server.get("new") else item.server_id
-        self.name = item.server.get("name")
+    def __init__(self, item, kind=SERVERS):
+        self.kind = kind
+        self.fields = dict((field, item.record.get(field)) for field in kind.identity)
+        if item.new:
+            self.fields["id"] = None  # known once created (Rollout.adopt)
         self.action = self.ACTION_NAMES[item.action]
-        self.status = {"none": UNCHANGED, "skip": SKIPPED}.get(item.action, PENDING)
+        self.status = {NONE: UNCHANGED, SKIP: SKIPPED}.get(item.action, PENDING)
         self.job_id = item.job_id
         self.error_code = None
         self.error_msg = item.note
         self.before = item.before
-        self.after = item.after if item.action in ("submit", "wait") else item.before
+        self.after = item.after if item.action in (SUBMIT, WAIT) else item.before
+
+    id = property(lambda self: self.fields.get("id"), lambda self, value: self.fields.__setitem__("id", value))
+    name = property(lambda self: self.fields.get("name"), lambda self, value: self.fields.__setitem__("name", value))
 
     @property
     def label(self):
-        """``name (id)``, or the id alone: how messages and ``--diff`` name the server."""
-        return server_label(self.id, self.name)
+        """How messages and ``--diff`` name the item (a server: ``name (id)``, or the id alone)."""
+        return self.kind.label(self.fields)
 
     def fail(self, error_code, error_msg):
         self.status = FAILED
@@ -179,7 +249,12 @@ class ServerReport:
         self.after = self.before  # nothing is known to have changed
 
     def as_dict(self, keys=KEYS):
-        return dict((key, getattr(self, key)) for key in keys)
+        entry = dict(self.fields)
+        entry.update((key, getattr(self, key)) for key in keys)
+        return entry
+
+
+ServerReport = ItemReport
 
 
 class Outcome:
@@ -189,8 +264,9 @@ class Outcome:
     sentence summing the run up (``msg``); ``extra`` holds operation-specific result keys.
     """
 
-    def __init__(self, kind, reports, jobs, changed, progress):
+    def __init__(self, kind, reports, jobs, changed, progress, items=SERVERS):
         self.kind = kind
+        self.items = items
         self.reports = reports
         self.jobs = jobs
         self.changed = changed
@@ -204,9 +280,12 @@ class Outcome:
     def count(self, predicate):
         return len([report for report in self.reports.values() if predicate(report)])
 
-    def servers(self):
-        keys = tuple(key for key in ServerReport.KEYS if key != "job_id" or self.kind.reports_jobs)
-        return [self.reports[server_id].as_dict(keys) for server_id in sorted(self.reports)]
+    def entries(self):
+        """The per-item result (``servers`` for server operations), in key order."""
+        keys = tuple(key for key in ItemReport.KEYS if key != "job_id" or self.kind.reports_jobs)
+        return [self.reports[key].as_dict(keys) for key in sorted(self.reports)]
+
+    servers = entries
 
     def summary(self):
         summary = dict(total=len(self.reports), unchanged=0, skipped=0, succeeded=0, failed=0, pending=0)
@@ -228,8 +307,9 @@ class Outcome:
         if failures:
             first = "; ".join("%s: %s" % (r.label, " ".join(p for p in (r.error_code, r.error_msg) if p))
                               for r in failures[:FAILURES_SHOWN])
-            messages.append("%d of %d server(s) failed (%s%s)" % (
-                len(failures), len(self.reports), first, "; ..." if len(failures) > FAILURES_SHOWN else ""))
+            messages.append("%d of %d %s(s) failed (%s%s)" % (
+                len(failures), len(self.reports), self.items.noun, first,
+                "; ..." if len(failures) > FAILURES_SHOWN else ""))
         messages.extend(str(problem) for problem in self.problems)
         if self.headline:
             messages.append(self.headline)
@@ -238,13 +318,13 @@ class Outcome:
     def skip_warning(self):
         skipped = [self.reports[sid] for sid in sorted(self.reports) if self.reports[sid].status == SKIPPED]
         if skipped:
-            return "%d server(s) skipped: %s" % (len(skipped), "; ".join(
+            return "%d %s(s) skipped: %s" % (len(skipped), self.items.noun, "; ".join(
                 "%s: %s" % (report.label, report.error_msg) for report in skipped))
         return None
 
     def result(self, diff=False):
-        servers = self.servers()
-        result = dict(changed=self.changed, servers=servers, summary=self.summary())
+        entries = self.entries()
+        result = {"changed": self.changed, self.items.result_key: entries, "summary": self.summary()}
         if self.kind.reports_jobs:
             result["jobs"] = self.jobs
         result.update(self.extra)
@@ -252,7 +332,8 @@ class Outcome:
             result["progress"] = self.progress
         if diff:
             # keyed by name (id): a diff of UUIDs alone does not say which servers change
-            acted = [(server_label(s["id"], s["name"]), s) for s in servers if s["action"] != "none"]
+            acted = [(self.reports[key].label, entry) for key, entry in zip(sorted(self.reports), entries)
+                     if entry["action"] != NONE]
             result["diff"] = dict(before=dict((label, s["before"]) for label, s in acted),
                                   after=dict((label, s["after"]) for label, s in acted))
             if self.headline_in_diff and self.headline:
@@ -269,14 +350,17 @@ class Operation:
       :class:`~.jobs.AppliedAtOnce` or :class:`~.jobs.SettlesLater`;
     * ``options`` (its own argument spec, besides targets/wait/connection), ``module_kwargs`` and ``rules``
       (value checks, see :mod:`.module`);
-    * :meth:`plan_server` -> :class:`PlanItem` and :meth:`send` -> ``{server_id: Submission}``;
+    * :meth:`plan_server` -> :class:`PlanItem` and :meth:`send` -> ``{key: Submission}``;
+    * ``items``: what it acts on (:class:`ItemKind`; servers unless it says otherwise);
 
     and may override :meth:`find_targets`, :meth:`prepare` (read once what planning needs), :meth:`observe`
     with :meth:`reached` (how a re-read proves the change applied), :meth:`read_after` and :meth:`conclude`
-    (the headline of the outcome).
+    (the headline of the outcome). Its hooks read the run through ``self.context`` (:class:`RunContext`: the
+    client, the parameters, the targets, the group, the deadline, progress), never the engine itself.
     """
 
     kind = None
+    items = SERVERS
     options = {}
     module_kwargs = {}
     rules = ()
@@ -284,12 +368,45 @@ class Operation:
     max_batch_weight = None  # with batch_weight: what one call may carry in all (e.g. sessions per logoff)
     group_targets = False  # the targets are one server group (server_group_id or server_group_name), never ids
 
+    unverified = None  # why a re-read cannot prove the change (then no observe, read_states or read_after is declared)
+
+    @classmethod
+    def declaration_errors(cls):
+        """What is wrong with the declarations (empty when nothing is), so that a pairing the engine needs cannot be
+        left out: checked when the module is built (and by a unit test of every module), not when a wait runs."""
+        def declared(name):
+            return getattr(cls, name) is not getattr(Operation, name)
+
+        errors = ["%s is not declared" % name for name in ("send",) if not declared(name)]
+        if not (declared("plan_item") or declared("plan_server")):
+            errors.append("plan_item (plan_server, for servers) is not declared")
+        kind = cls.kind
+        if not isinstance(kind, (JobKind, AppliedAtOnce, SettlesLater)):
+            errors.append("kind must be a JobKind, AppliedAtOnce or SettlesLater, not %r" % (kind,))
+            return errors
+        verified = cls.observe is not None or declared("read_states") or declared("read_after")
+        if not verified and not cls.unverified:
+            errors.append("nothing proves the change: declare observe (or read_states/read_after), or say why not "
+                          "in unverified")
+        if isinstance(kind, AppliedAtOnce) and (cls.observe is None or not declared("reached")):
+            errors.append("AppliedAtOnce settles a lost answer by observe(record) and reached(planned, after): "
+                          "declare both")
+        if kind.settles_by_state and not (declared("reached") and (cls.observe is not None or declared("read_states"))):
+            errors.append("a kind that settles by state reads read_states (or observe) until reached(planned, "
+                          "after): declare reached and one of them")
+        if isinstance(kind, SettlesLater) and not declared("accepted"):
+            errors.append("SettlesLater settles a lost answer by accepted(item, record): declare it, or every server "
+                          "whose answer was lost fails \"may have been applied\"")
+        if cls.max_batch_weight and not declared("batch_weight"):
+            errors.append("max_batch_weight needs batch_weight(item)")
+        return errors
+
     def __init__(self, module):
         self.module = module
-        self.params = module.params
+        self.params = MappingProxyType(module.params)  # frozen: what the task asked, never rewritten
         self.warnings = []
         self.extra_result = {}
-        self.rollout = None  # the Rollout running this operation (its reader(), its waiter)
+        self.context = None  # the RunContext of the run, set by the engine before planning
 
     @property
     def client(self):
@@ -304,8 +421,8 @@ class Operation:
 
     # -- declarations ----------------------------------------------------------
     def find_targets(self):
-        return resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"],
-                               group=self.rollout.group).servers
+        return resolve_targets(self.client, self.params["server_ids"], self.context.group_id,
+                               group=self.context.group).servers
 
     def prepare(self, servers):
         """Read, once, whatever planning needs besides the server records."""
@@ -319,10 +436,6 @@ class Operation:
     def batch_limit(self, batch_key):
         """Items one call may carry for ``batch_key`` (``batch_size`` unless the call takes another number)."""
         return self.params["batch_size"]
-
-    def recoverable(self, items, exc):
-        """Whether a batch refused with ``exc`` is settled by reading its servers again (the kind's rule)."""
-        return self.kind.recoverable(exc)
 
     def accepted(self, item, record):
         """For :class:`~.jobs.SettlesLater`: whether a server's ``record``, read after a call whose answer was lost,
@@ -338,7 +451,12 @@ class Operation:
         """After the wait (``{job id: JobResult}``): swap the stand-ins of :meth:`plan_new` for the servers the jobs
         created (:meth:`Rollout.adopt`)."""
 
+    def plan_item(self, record):
+        """The :class:`PlanItem` of one target item (its record as :meth:`find_targets` read it)."""
+        return self.plan_server(record)
+
     def plan_server(self, server):
+        """:meth:`plan_item` of a server operation."""
         raise NotImplementedError
 
     def send(self, items):
@@ -356,30 +474,28 @@ class Operation:
         not is reported failed (e.g. a job already running when planning turned out to aim elsewhere)."""
         return True
 
-    settles_by_state = False  # the state read (read_states) shows a change applied: the waiter may settle by it
-
     def read_states(self, server_ids):
         """``{server_id: state}`` read now (the keys of the plan's ``after``): by default the server list through
         :meth:`observe`."""
         if self.observe is None:
             return {}
-        return dict((sid, self.observe(record)) for sid, record in self.rollout.reader().read(server_ids).items())
+        return dict((sid, self.observe(record)) for sid, record in self.context.reader().read(server_ids).items())
 
     def state_cost(self, server_ids):
         """Requests :meth:`read_states` is expected to send."""
-        return self.rollout.reader().cost(server_ids)
+        return self.context.reader().cost(server_ids)
 
     def read_after(self, server_ids):
         """``{server_id: after}`` once the changes succeeded: the states the waiter read when it saw each server
         done (``final_states``, or its server records through :meth:`observe`), reading again through
         :meth:`read_states` only those that did not show the planned state (a record may lag behind its job)."""
-        waiter = self.rollout.waiter
+        waiter = self.context.waiter
         states = dict(getattr(waiter, "final_states", None) or {})
         if self.observe is not None:
             for sid, record in (getattr(waiter, "final_records", None) or {}).items():
                 states.setdefault(sid, self.observe(record))
         missing = [sid for sid in server_ids if sid not in states
-                   or not self.reached(self.rollout.reports[sid].after, states[sid])]
+                   or not self.reached(self.context.report(sid).after, states[sid])]
         if missing:
             states.update(self.read_states(missing))
         return dict((sid, states[sid]) for sid in server_ids if sid in states)
@@ -392,25 +508,10 @@ class Operation:
         ``ERROR``), or None: the waiter fails such a server at once instead of waiting for it to the deadline."""
         return None
 
-    def fail_unsettled(self, outcome, describe):
-        """After a wait that timed out (no job to name: :class:`~.jobs.SettlesLater`), fail each server still
-        waited for with what it shows now (``describe(state)``), instead of the timeout's job names."""
-        if not any(isinstance(problem, WaitTimeout) for problem in outcome.problems):
-            return
-        outcome.problems = [p for p in outcome.problems if not isinstance(p, WaitTimeout)]
-        waited = sorted(sid for sid, report in outcome.reports.items() if report.status == PENDING)
-        try:
-            states, unread = self.read_states(waited), None
-        except ApiError as exc:
-            states, unread = {}, exc.message
-        for server_id in waited:
-            report, state = outcome.reports[server_id], states.get(server_id)
-            if state is not None and self.reached(report.after, state):
-                report.status, report.after = SUCCEEDED, state  # done just after the last round
-                continue
-            shown = describe(state) if state is not None else "it could not be re-read (%s)" % unread
-            report.fail(None, "after %ss %s" % (self.params["wait_timeout"], shown))
-            report.after = state if state is not None else report.before
+    def describe_state(self, state):
+        """What a server still waited for shows when the wait on state ended (:class:`~.jobs.SettlesLater`): the
+        failure a timeout leaves it with, after ``after <wait_timeout>s``."""
+        return "still shows %s" % state_text(state)
 
 
 class StateProbe:
@@ -433,23 +534,64 @@ class StateProbe:
         return dict((sid, state) for sid, state in states.items() if operation.reached(reports[sid].after, state))
 
 
+class RunContext:
+    """What an operation's hooks may read of its run (a read-only view of the engine's state): the client, the frozen
+    parameters, the target group (``group``: its record when the run read it; ``group_id``: its id, also when it was
+    given by name), the targets as planning read them, a reader of the items, the run's one deadline, the progress
+    lines, the items' reports (:meth:`report`: a hook that could not prepare an item fails it there) and what the
+    waiter read (``waiter``). :meth:`adopt` gives a new item's report the record it was created as."""
+
+    def __init__(self, rollout):
+        self._rollout = rollout
+
+    client = property(lambda self: self._rollout.client)
+    params = property(lambda self: self._rollout.params)
+    check_mode = property(lambda self: self._rollout.operation.check_mode)
+    group = property(lambda self: self._rollout.group)
+    group_id = property(lambda self: self._rollout.group_id)
+    targets = property(lambda self: MappingProxyType(self._rollout.targets))
+    deadline = property(lambda self: self._rollout.deadline)
+    progress = property(lambda self: self._rollout.progress)
+    waiter = property(lambda self: self._rollout.waiter)
+    maybe_applied = property(lambda self: self._rollout.maybe_applied)
+
+    def reader(self):
+        return self._rollout.reader()
+
+    def group_sizes(self):
+        return self._rollout.group_sizes()
+
+    def report(self, key):
+        return self._rollout.reports[key]
+
+    def reports(self):
+        """``(key, report)`` of every item, in key order."""
+        return sorted(self._rollout.reports.items())
+
+    def adopt(self, stand_in, record):
+        return self._rollout.adopt(stand_in, record)
+
+
 class Rollout:
     """Runs one :class:`Operation`: plan, submit in batches (recovering a 409 or a lost response), wait under
     one deadline, verify by re-reading, and return the :class:`Outcome`."""
 
-    def __init__(self, operation, progress=None):
+    def __init__(self, operation, progress=None, group=None):
         self.operation = operation
-        operation.rollout = self
+        self.context = operation.context = RunContext(self)
         self.kind = operation.kind
+        self.items = operation.items
         self.params = operation.params
         self.client = operation.client
         self.progress = progress if progress is not None else ProgressLines()
-        self.group = None  # the target group's detail record, when it was found by name
+        self.group = group  # the target group's detail record, when it was found by name (or given)
+        self.group_id = self.params.get("server_group_id")  # the target group's id, also when it was named
         self.targets = {}  # server id -> the record planning used
         self.reports = {}
         self.jobs = {}  # job id -> server ids waited for
         self.new_jobs = []  # jobs this run started, in submission order
         self.applied = []  # servers changed at once (AppliedAtOnce)
+        self.accepted = []  # servers whose change the service accepted, carried out later (SettlesLater)
         self.maybe_applied = False  # a batch lost its response: it may have changed something
         self.waiter = None  # the waiter of this run, once it waited: read_after may use what it read
         self.problems = []
@@ -459,12 +601,15 @@ class Rollout:
     # -- reading ---------------------------------------------------------------
     def group_sizes(self):
         """``{group id: size}`` for a group whose every server is a target (read whole while planning)."""
-        group_id = self.params.get("server_group_id")
-        return {group_id: len(self.targets)} if group_id else {}
+        return {self.group_id: len(self.targets)} if self.group_id else {}
 
     def reader(self):
-        """Reads target servers again in as few requests as it can."""
-        return ServerReader(self.client, list(self.targets.values()), self.group_sizes())
+        """Reads target items again in as few requests as it can (the item kind's reader)."""
+        return self.items.reader(self.context)
+
+    def key(self, item):
+        """The key a :class:`PlanItem` is filed under in this run (its kind's :meth:`ItemKind.key`)."""
+        return self.items.key(item.record)
 
     # -- the cycle ---------------------------------------------------------------
     def plan(self):
@@ -474,40 +619,41 @@ class Rollout:
         if self.params.get("server_group_name"):
             # by exact name, as app_server_group does; from here on the group is its id
             self.group = find_group(self.client, name=self.params["server_group_name"], option="server_group_name")
-            self.params["server_group_id"] = self.group["id"]
-        servers = sorted(self.operation.find_targets(), key=lambda server: server["id"])  # stable batches
-        self.targets = dict((server["id"], server) for server in servers)
+            self.group_id = self.group["id"]
+        servers = sorted(self.operation.find_targets(), key=self.items.key)  # stable batches
+        self.targets = dict((self.items.key(server), server) for server in servers)
         self.progress.label = self.target_label(servers)
         self.operation.prepare(servers)
-        return [self.operation.plan_server(server) for server in servers] + list(self.operation.plan_new())
+        return [self.operation.plan_item(server) for server in servers] + list(self.operation.plan_new())
 
     def target_label(self, servers):
         """The progress label of the resolved targets: a group by the name it was found by, or the name its
         servers' records carry (the server list's ``server_group_name``), else by its id; servers by name."""
-        group_id = self.params.get("server_group_id")
+        group_id = self.group_id
         if not group_id:
-            return target_label(servers)
+            return target_label([dict(id=self.items.key(record), name=record.get("name")) for record in servers],
+                                noun=self.items.noun)
         names = [(self.group or {}).get("name")] + [server.get("server_group_name") for server in servers
                                                     if server.get("server_group_id") == group_id]
         return target_label(group_id=group_id, group_name=next((name for name in names if name), None))
 
     def run(self):
         plan = self.plan()
-        self.reports = dict((item.server_id, ServerReport(item)) for item in plan)
-        to_submit = [item for item in plan if item.action == "submit"]
+        self.reports = dict((self.key(item), ItemReport(item, self.items)) for item in plan)
+        to_submit = [item for item in plan if item.action == SUBMIT]
         for item in plan:
-            if item.action == "wait":
-                self.jobs.setdefault(item.job_id, []).append(item.server_id)
+            if item.action == WAIT:
+                self.jobs.setdefault(item.job_id, []).append(self.key(item))
         if self.operation.check_mode:
             changed = bool(to_submit)
         else:
             if self.params.get("wait_timeout"):
                 self.deadline = time.monotonic() + self.params["wait_timeout"]
             self.submit(self.operation.before_submit(to_submit, self.deadline))
-            if self.jobs and self.params.get("wait"):
+            if (self.jobs or self.accepted) and self.params.get("wait"):
                 self.wait()
             self.verify()
-            changed = bool(self.new_jobs or self.applied) or self.maybe_applied
+            changed = bool(self.new_jobs or self.applied or self.accepted) or self.maybe_applied
         return self.outcome(changed)
 
     def batches(self, items):
@@ -528,95 +674,86 @@ class Rollout:
                 # likely fail the next ones too, and nothing unplanned should be sent.
                 self.maybe_applied = self.maybe_applied or uncertain(exc)
                 for item in chunk:
-                    self.reports[item.server_id].fail(exc.error_code, exc.message)
-                for later in chunks[index + 1:]:
-                    for item in later:
-                        self.reports[item.server_id].fail(
-                            None, "not submitted: an earlier batch failed (%s)" % exc.message)
+                    self.reports[self.key(item)].fail(exc.error_code, exc.message)
+                self.fail_later(chunks[index + 1:], exc)
                 break
             for item in chunk:
-                self.record(item, answers.get(item.server_id)
-                            or Submission(error_msg="the service returned no job for this server"))
-            self.progress.append("batch %d/%d: %d server(s) submitted" % (index + 1, len(chunks), len(chunk)))
+                self.record(item, answers.get(self.key(item))
+                            or Submission(error_msg="the service returned no job for this %s" % self.items.noun))
+            self.progress.append("batch %d/%d: %d %s(s) submitted" % (index + 1, len(chunks), len(chunk),
+                                                                      self.items.noun))
             if self.gave_up is not None:
-                # the batch's resends kept failing (the service is down, or refuses): the next batches would too
-                for later in chunks[index + 1:]:
-                    for item in later:
-                        self.reports[item.server_id].fail(
-                            None, "not submitted: an earlier batch failed (%s)" % self.gave_up.message)
+                self.fail_later(chunks[index + 1:], self.gave_up)
                 break
 
+    def fail_later(self, chunks, exc):
+        for chunk in chunks:
+            for item in chunk:
+                self.reports[self.key(item)].fail(None, "not submitted: an earlier batch failed (%s)" % exc.message)
+
     def record(self, item, answer):
-        report = self.reports[item.server_id]
+        report = self.reports[self.key(item)]
         report.job_id = answer.job_id
-        if answer.error_code or not (answer.job_id or answer.applied):
+        if answer.error_code or not (answer.job_id or answer.applied or answer.accepted):
             report.fail(answer.error_code, answer.error_msg)
         elif answer.applied:
             report.status = SUCCEEDED
-            self.applied.append(item.server_id)
+            self.applied.append(self.key(item))
+        elif answer.accepted:
+            self.accepted.append(self.key(item))  # no job: waited for by reading its state
         else:
-            # a stand-in (a server to be created) is no server to poll: its job's sub jobs name the servers it makes
+            # a new item (to be created) is nothing to poll: its job's sub jobs name what it makes
             waited = self.jobs.setdefault(answer.job_id, [])
-            if not item.server.get("new"):
-                waited.append(item.server_id)
+            if not item.new:
+                waited.append(self.key(item))
             if answer.waited:
-                report.action = "waited"
+                report.action = WAITED
             elif answer.job_id not in self.new_jobs:
                 self.new_jobs.append(answer.job_id)
 
-    def submit_batch(self, items):
-        try:
-            return self.operation.send(items)
-        except ApiError as exc:
-            if self.operation.recoverable(items, exc):
-                return self.recover(items, exc)
-            raise
-
     def recover(self, items, exc):
-        """After a 409, a lost response or a server error the servers' records tell what happened (the kind reads
-        them); only servers they show unchanged are sent again. A resend that fails the same way is settled the
-        same way, up to ``max_retries`` resends (at least one; a pause between them) and never past the run's
-        deadline."""
-        answers, attempt = {}, 0
-        while True:
-            records = self.reader().read([item.server_id for item in items])
-            resend = []
-            for item in items:
-                answer = self.kind.recovered(item, records.get(item.server_id) or {}, exc, self.operation)
-                if answer is None:
-                    resend.append(item)
-                else:
-                    answers[item.server_id] = answer
-            if not resend:
-                return answers
-            attempt += 1
-            try:
-                answers.update(self.operation.send(resend))
-                return answers
-            except ApiError as again:
-                self.maybe_applied = self.maybe_applied or uncertain(again)
-                out_of_time = self.deadline is not None and time.monotonic() + resend_pause(attempt) > self.deadline
-                if attempt >= max(1, self.params.get("max_retries") or 0) or out_of_time \
-                        or not self.operation.recoverable(resend, again):
-                    answers.update((item.server_id, Submission(error_code=again.error_code, error_msg=again.message))
-                                   for item in resend)
-                    self.gave_up = again
-                    return answers
-                time.sleep(resend_pause(attempt))
-                items, exc = resend, again
+        """A batch whose call failed with ``exc``, settled by :meth:`submit_batch`'s rule without sending it first."""
+        return self.submit_batch(items, failed=exc)
+
+    def submit_batch(self, items, failed=None):
+        """One batch, landed by the one recovery rule (:func:`~.recovery.land`): after a lost response, a server
+        error, throttling or a conflict (what the kind settles) the servers' records tell what happened (the kind
+        reads them); only servers they show unchanged are sent again, up to ``max_retries`` resends and never past
+        the run's deadline."""
+        by_key = dict((self.key(item), item) for item in items)
+
+        def settle(keys, exc):
+            records = self.reader().read(keys)
+            return dict((key, self.kind.recovered(by_key[key], records.get(key) or {}, exc, self.operation))
+                        for key in keys)
+
+        try:
+            return land(list(by_key), lambda keys: self.operation.send([by_key[key] for key in keys]),
+                        settle, self.params.get("max_retries"), deadline=self.deadline, settles=self.kind.settles,
+                        failed=failed)
+        except GaveUp as exc:
+            # resends kept failing (the service is down, or refuses): what landed stands, the rest fails, and the
+            # next batches would fail too
+            self.gave_up, self.maybe_applied = exc, self.maybe_applied or exc.maybe_applied
+            answers = dict(exc.answers)
+            answers.update((key, Submission(error_code=exc.error_code, error_msg=exc.message)) for key in exc.pending)
+            return answers
 
     def wait(self):
         waiter = self.kind.waiter_class(self.client, self.params["wait_timeout"], self.params["poll_interval"],
                                         progress=self.progress.append, servers=list(self.targets.values()),
                                         group_sizes=self.group_sizes(),
-                                        observed=StateProbe(self) if self.operation.settles_by_state else None)
+                                        observed=StateProbe(self) if self.kind.settles_by_state else None)
         self.waiter = waiter
+        awaited = dict(self.jobs)
+        if self.accepted:
+            awaited[STATE] = list(self.accepted)
+        timed_out = None
         try:
             # the wait cannot end before the jobs just submitted do: their first round is one poll_interval away
-            results = waiter.wait(self.jobs, deadline=self.deadline, fresh=bool(self.new_jobs))
+            results = waiter.wait(awaited, deadline=self.deadline, fresh=bool(self.new_jobs or self.accepted))
         except WaitTimeout as exc:
-            results = exc.results
-            self.problems.append(exc)
+            results, timed_out = exc.results, exc
         except ApiError as exc:
             # Polling failed for good (after retries): the jobs go on, so keep their ids and
             # changed, and leave the servers pending so that a re-run resumes waiting.
@@ -632,18 +769,41 @@ class Rollout:
                     report.fail(outcome.error_code, outcome.error_msg)
                 else:
                     report.status = outcome.status
+        if timed_out is not None and STATE in results:
+            self.fail_unsettled()
+        elif timed_out is not None:
+            self.problems.append(timed_out)
         self.operation.adopt(results)
 
-    def adopt(self, stand_in, server):
-        """The report of the stand-in record ``stand_in`` (an id of :func:`new_server`) is now the created
-        ``server``'s (a record with ``id`` and ``name``): it takes the server's id and name and is keyed by its id."""
+    def fail_unsettled(self):
+        """After a wait on state that timed out, each server still waited for fails with what it shows now (there is
+        no job to name): read once more, a server that shows the change just after the last round succeeded."""
+        waited = sorted(sid for sid in self.accepted if self.reports[sid].status == PENDING)
+        try:
+            states, unread = self.operation.read_states(waited), None
+        except ApiError as exc:
+            states, unread = {}, exc.message
+        for server_id in waited:
+            report, state = self.reports[server_id], states.get(server_id)
+            if state is not None and self.operation.reached(report.after, state):
+                report.status = SUCCEEDED  # done just after the last round: verify() takes its state
+                self.waiter.final_states[server_id] = state
+                continue
+            shown = self.operation.describe_state(state) if state is not None else \
+                "it could not be re-read (%s)" % unread
+            report.fail(None, "after %ss %s" % (self.params["wait_timeout"], shown))
+            report.after = state if state is not None else report.before
+
+    def adopt(self, stand_in, record):
+        """The report of the stand-in filed under ``stand_in`` (for servers an id of :func:`new_server`) is now the
+        created item's (its ``record``, with its identity fields): it takes them and is filed under its key."""
         report = self.reports.pop(stand_in)
-        report.id, report.name = server["id"], server.get("name")
-        self.reports[server["id"]] = report
+        report.fields.update((field, record.get(field)) for field in self.items.identity)
+        self.reports[self.items.key(record)] = report
         return report
 
     def verify(self):
-        done = [sid for sid, report in self.reports.items() if report.action != "none" and report.status == SUCCEEDED]
+        done = [key for key, report in self.reports.items() if report.action != NONE and report.status == SUCCEEDED]
         if not done:
             return
         try:
@@ -662,7 +822,7 @@ class Rollout:
         report.after = after
 
     def outcome(self, changed):
-        outcome = Outcome(self.kind, self.reports, self.new_jobs, changed, self.progress)
+        outcome = Outcome(self.kind, self.reports, self.new_jobs, changed, self.progress, self.items)
         outcome.problems.extend(self.problems)
         outcome.extra.update(self.operation.extra_result)
         skipped = outcome.skip_warning()

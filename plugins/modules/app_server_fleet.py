@@ -116,6 +116,7 @@ options:
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
   - huaweicloud.workspace_app.connection.action_group
+  - huaweicloud.workspace_app.wait
 attributes:
   check_mode:
     support: full

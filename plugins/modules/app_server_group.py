@@ -340,9 +340,11 @@ notes:
     of the group; when that read shows the change applied, the task succeeds with a warning instead of failing, and
     when it shows the change not applied, the PATCH or the scaling policy call is sent again (up to O(max_retries)
     times).
-  - A create whose response is lost, or that the service refuses because the name is in use (another run created
-    it meanwhile), is followed by a list of the groups of that name; when exactly one has it, the task goes on with
-    that group (with a warning), else it fails.
+  - A create whose response is lost or a server error (5xx), or that the service refuses because the name is in use
+    (another run created it meanwhile), is followed by a list of the groups of that name. When exactly one has it,
+    the task goes on with that group, with a warning (after a lost response or a server error it is the group this
+    task created; after the refusal it is managed as an existing group). When none has it after a lost response or a
+    server error, the create is sent again (up to O(max_retries) times).
 seealso:
   - module: huaweicloud.workspace_app.app_server_group_info
   - module: huaweicloud.workspace_app.app_server_image
@@ -530,338 +532,72 @@ diff:
     after: {description: CAD and rendering tools, route_policy: {max_session: 20, cpu_threshold: 80, mem_threshold: 80}}
 """
 
-import copy
 import re
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import (
-    mismatches, plan_fields, plan_sub_fields, same)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import PartlyDone
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fleet import empty_group
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import send_settled
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
-    MAX_POLL_INTERVAL, MAX_WAIT_TIMEOUT, WorkspaceAppModule, above, at_least, in_range, matches, not_blank, value_of)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import describe_groups, find_group
+    WaitSpec, absent_takes_only, at_least, in_range, listed_are_set, matches, not_blank, only_with, run_resource,
+    sub_option_set)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import Field, Resource, label
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.server_groups import (
+    NO_POLICY, POLICY_COUNTS, POLICY_PARTS, POLICY_PERCENTAGES, ScalingPolicy, expansion_as_given, refuse_non_empty,
+    tag_set, tags_differ, tags_valid)
 
 # Letters of any script (Chinese included), digits, "_" and "-": what the API accepts for a group name.
 GROUP_NAME_RE = re.compile(r"[\w-]{1,64}")
 GROUP_NAME_RULE = "1 to 64 letters (any script), digits, underscores (_) or hyphens (-), no spaces"
 ROUTE_POLICY_KEYS = ("max_session", "cpu_threshold", "gpu_threshold", "mem_threshold")
-IMAGE_FIELDS = ("image_id", "image_type", "image_product_id")
-# option -> API field, in the order they appear in a request body.
-SCALAR_FIELDS = (
-    ("new_name", "name"), ("description", "description"), ("storage_mount_policy", "storage_mount_policy"),
-    ("image_id", "image_id"), ("image_type", "image_type"), ("image_product_id", "image_product_id"),
-    ("system_disk_type", "system_disk_type"), ("system_disk_size", "system_disk_size"), ("ou_name", "ou_name"),
-    ("app_type", "app_type"), ("enabled", "server_group_status"),
-)
-# Text fields the service omits when they are null: absent and "" mean the same.
-NULLABLE_TEXT = ("description", "image_product_id", "ou_name")
-# A group always has a routing policy (the service fills defaults), so when the read
-# has none the region does not return it: it is unknown, not empty.
-FORCEABLE = ("route_policy",)
-
-# -- creating and deleting a group ---------------------------------------------------------------------------------
+IMAGE_TYPES = ["gold", "public", "private", "shared", "other"]
 OS_TYPES = ["Linux", "Windows", "Other"]
-CREATE_OS_TYPE = "Windows"
 # Required by CreateServerGroupReq (the SDK model) besides the name and os_type (which has a default).
 CREATE_REQUIRED = ("image_id", "image_type", "product_id", "vpc_id", "subnet_id", "system_disk_type",
                    "system_disk_size")
-# Settings the API takes only when a group is created (UpdateServerGroupReq has none of them); option = API field.
-CREATE_ONLY = ("product_id", "flavor_id", "vpc_id", "subnet_id", "availability_zone", "os_type", "is_vdi",
-               "extra_session_type", "extra_session_size", "ip_virtual")
-# The fields of a CreateServerGroupReq the module sends, in the SDK model's order, with the option of each.
-CREATE_FIELDS = (
-    ("name", "name"), ("image_id", "image_id"), ("image_product_id", "image_product_id"),
-    ("image_type", "image_type"), ("os_type", "os_type"), ("description", "description"),
-    ("route_policy", "route_policy"), ("product_id", "product_id"), ("flavor_id", "flavor_id"),
-    ("vpc_id", "vpc_id"), ("subnet_id", "subnet_id"), ("system_disk_type", "system_disk_type"),
-    ("system_disk_size", "system_disk_size"), ("ou_name", "ou_name"), ("availability_zone", "availability_zone"),
-    ("ip_virtual", "ip_virtual"), ("is_vdi", "is_vdi"), ("app_type", "app_type"),
-    ("extra_session_type", "extra_session_type"), ("extra_session_size", "extra_session_size"), ("tags", "tags"),
-    ("enabled", "server_group_status"),
-)
 # What a new group shows for a setting the create request cannot carry (it is PATCHed after the create when the
 # option wants another value; check mode predicts from this).
 NEW_GROUP_SETTINGS = {"storage_mount_policy": "USER"}
-MAX_TAGS = 20
-GROUP_NAME_EXISTS = "WKS.00211208"
 GROUP_NOT_EMPTY = "WKS.00211209"
-FLEET_MODULE = "huaweicloud.workspace_app.app_server_fleet"
-
-# -- scaling policy ------------------------------------------------------------------------------------------------
-POLICY_KEYS = ("enable", "max_scaling_amount", "single_expansion_count")
-POLICY_PARTS = (
-    ("scaling_policy_by_session", ("session_usage_threshold", "shrink_after_session_idle_minutes")),
-    ("scaling_policy_by_resource", ("cpu_usage_threshold", "mem_usage_threshold", "gpu_usage_threshold")),
-)
-POLICY_PERCENTAGES = ("scaling_policy_by_session.session_usage_threshold",
-                      "scaling_policy_by_resource.cpu_usage_threshold",
-                      "scaling_policy_by_resource.mem_usage_threshold",
-                      "scaling_policy_by_resource.gpu_usage_threshold")
-POLICY_COUNTS = ("max_scaling_amount", "single_expansion_count",
-                 "scaling_policy_by_session.shrink_after_session_idle_minutes")
-# Required by CreateOrUpdateScalingPolicyReq (the SDK model; server_group_id is the module's).
-POLICY_REQUIRED = ("max_scaling_amount", "single_expansion_count",
-                   "scaling_policy_by_session.shrink_after_session_idle_minutes")
-# What a group without a scaling policy shows.
-NO_POLICY = {"enable": False, "max_scaling_amount": 0, "single_expansion_count": 0}
+WAIT = WaitSpec.state(wait_option=False)  # force: the servers' deletion, waited for
 
 
-def route_policy_set(params):
-    policy = params.get("route_policy")
-    if policy is not None and all(policy.get(key) is None for key in ROUTE_POLICY_KEYS):
-        raise TargetError("route_policy: set at least one of %s" % ", ".join(ROUTE_POLICY_KEYS))
+def create_only(option, **kwargs):
+    return Field(option, update=False, **kwargs)
 
 
-def forced_fields_set(params):
-    for field in params.get("force_fields") or []:
-        if params.get(field) is None:
-            raise TargetError("force_fields: %s is listed but the %s option is not set" % (field, field))
+def ip_virtual_shown(group):
+    value = group.get("ip_virtual")
+    return value.get("enable") if isinstance(value, dict) else None
 
 
-def tags_valid(params):
-    tags = params.get("tags")
-    if tags is None:
-        return
-    if len(tags) > MAX_TAGS:
-        raise TargetError("tags: %d tags given; a group takes at most %d" % (len(tags), MAX_TAGS))
-    seen = set()
-    for tag in tags:
-        key, value = tag.get("key") or "", tag.get("value")
-        if not 1 <= len(key) <= 128 or key != key.strip():
-            raise TargetError("tags: key %r must be 1 to 128 characters, without blanks at either end" % key)
-        if key in seen:
-            raise TargetError("tags: key %r is given twice; keys must be unique" % key)
-        seen.add(key)
-        if value is not None and len(value) > 255:
-            raise TargetError("tags: the value of %r is %d characters long; the most allowed is 255"
-                              % (key, len(value)))
-
-
-def policy_parts_set(params):
-    for part, keys in POLICY_PARTS:
-        given = value_of(params, "scaling_policy." + part)
-        if given is not None and all(given.get(key) is None for key in keys):
-            raise TargetError("scaling_policy.%s: set at least one of %s" % (part, ", ".join(keys)))
-
-
-def expansion_within_maximum(policy, where="scaling_policy"):
-    single, maximum = (policy or {}).get("single_expansion_count"), (policy or {}).get("max_scaling_amount")
-    if single is not None and maximum is not None and single > maximum:
-        raise TargetError("%s: single_expansion_count %s is more than max_scaling_amount %s" % (where, single, maximum))
-
-
-def expansion_as_given(params):
-    expansion_within_maximum(params.get("scaling_policy"))
-
-
-def settings_with_absent(params):
-    if params.get("state") != "absent":
-        return
-    given = [option for option in SETTINGS_OPTIONS if params.get(option) not in (None, [])]
-    if given:
-        raise TargetError("state: absent deletes the group and takes only server_group_id or name; remove %s"
-                          % ", ".join(given))
-
-
-class GroupKept(Exception):
-    """``force`` could not empty the group: the message, and the result so far (the servers' reports)."""
-
-    def __init__(self, message, result):
-        super(GroupKept, self).__init__(message)
-        self.result = result
-
-
-def force_with_absent(params):
-    if params.get("force") and params.get("state") != "absent":
-        raise TargetError("force: only with state: absent (it deletes the group's servers before the group)")
-
-
-def group_label(group):
-    return "%r (%s)" % (group.get("name"), group.get("id"))
-
-
-def refuse_non_empty(group, conflict=None):
-    """Fail when ``group`` still has servers: its read's ``app_server_count``, or the service's 409 ``conflict``
-    (an ApiError) to the delete. The one place deciding whether a group with servers may go."""
-    count = int(group.get("app_server_count") or 0)
-    if not count and conflict is None:
-        return
-    servers = "%d server(s)" % count if count else "servers (%s: %s)" % (conflict.error_code, conflict.error_msg)
-    raise TargetError("server group %s still has %s; delete them first (%s count: 0) or set force: true"
-                      % (group_label(group), servers, FLEET_MODULE))
-
-
-def plan_update(group, params):
-    """Compare the options that are set with ``group`` (a show_server_group answer)."""
-    desired = dict((field, params[option]) for option, field in SCALAR_FIELDS if params.get(option) is not None)
-    plan = plan_fields(group, desired, nullable=NULLABLE_TEXT, together=IMAGE_FIELDS)
-    plan_sub_fields(plan, "route_policy", group.get("route_policy"), params.get("route_policy"), ROUTE_POLICY_KEYS,
-                    force="route_policy" in (params.get("force_fields") or []))
-    return plan
-
-
-def request_value(option, value):
-    """An option's value as CreateServerGroupReq carries it."""
-    if option == "route_policy":
-        return dict((key, sub) for key, sub in value.items() if sub is not None)
-    if option == "ip_virtual":
-        return {"enable": value}
-    if option == "tags":
-        return [dict((key, sub) for key, sub in tag.items() if sub is not None) for tag in value]
-    return value
-
-
-def create_body(params):
-    """The CreateServerGroupReq of the group the options describe (named ``new_name`` when that is set)."""
-    values = dict(params, name=params.get("new_name") or params["name"],
-                  os_type=params.get("os_type") or CREATE_OS_TYPE)
-    return dict((field, request_value(option, values[option])) for option, field in CREATE_FIELDS
-                if values.get(option) is not None)
-
-
-def missing_for_create(params):
-    """The options a create needs that are not set."""
-    return [option for option in CREATE_REQUIRED if params.get(option) is None]
-
-
-def cannot_create(name, missing, similar=()):
-    """The failure of a create that lacks the ``missing`` options; ``similar`` the groups a name search listed
-    (``name`` may be a typo)."""
-    return TargetError("name: server group %r does not exist, so it would be created, and creating a group needs %s "
-                       "(missing: %s)%s" % (name, ", ".join(CREATE_REQUIRED), ", ".join(missing),
-                                            "; groups with similar names: %s" % describe_groups(similar)
-                                            if similar else ""))
-
-
-def new_group(body):
-    """The group a create with ``body`` makes, as far as the request tells (check mode shows this)."""
-    group = dict(NEW_GROUP_SETTINGS, scaling_policy=dict(NO_POLICY))
-    group.update(copy.deepcopy(body))
-    return group
-
-
-def shown_create_only(group, field):
-    """What the group's read shows for a create-only field (None: the read does not show it)."""
-    value = group.get(field)
-    if field == "ip_virtual":
-        return value.get("enable") if isinstance(value, dict) else None
-    return value
-
-
-def tag_set(tags):
-    return sorted((tag.get("key"), tag.get("value") or "") for tag in tags or [])
-
-
-def create_only_conflicts(group, params):
-    """Create-only options that differ from what ``group`` shows: ``[(option, shown, wanted)]``."""
-    conflicts = []
-    for option in CREATE_ONLY:
-        wanted, shown = params.get(option), shown_create_only(group, option)
-        if wanted is not None and shown is not None and not same(shown, wanted):
-            conflicts.append((option, shown, wanted))
-    return conflicts
-
-
-def tags_differ(group, params):
-    """Whether the group's read shows other tags than the ``tags`` option (False when either is absent)."""
-    return (params.get("tags") is not None and isinstance(group.get("tags"), list)
-            and tag_set(group["tags"]) != tag_set(params["tags"]))
-
-
-def wanted_policy(params):
-    """The scaling_policy sub-options that are set (None: the option is not set; {}: none, remove the policy)."""
-    given = params.get("scaling_policy")
-    return None if given is None else known_policy(given)
-
-
-def flat(policy):
-    """``{"a": 1, "b": {"c": 2}}`` -> ``{"a": 1, "b.c": 2}``."""
-    items = {}
-    for key, value in (policy or {}).items():
-        if isinstance(value, dict):
-            items.update(("%s.%s" % (key, sub), subvalue) for sub, subvalue in value.items())
-        else:
-            items[key] = value
-    return items
-
-
-def known_policy(policy):
-    """The set fields of ``policy`` that a CreateOrUpdateScalingPolicyReq carries (None values, and fields the
-    service may add, left out)."""
-    policy = policy or {}
-    known = dict((key, policy[key]) for key in POLICY_KEYS if policy.get(key) is not None)
-    for part, keys in POLICY_PARTS:
-        sub = dict((key, value) for key, value in (policy.get(part) or {}).items() if key in keys and value is not None)
-        if sub:
-            known[part] = sub
-    return known
-
-
-def has_policy(policy):
-    """Whether ``policy`` (a group's ``scaling_policy``) is a policy set on the group rather than the disabled
-    default a group without one shows."""
-    known = known_policy(policy)
-    return bool(known.get("enable") or known.get("max_scaling_amount") or known.get("single_expansion_count")
-                or any(part in known for part, _keys in POLICY_PARTS))
-
-
-def shows_policy(current, policy):
-    """Whether ``current`` shows every value of ``policy``."""
-    return all(same(value_of(current, key), value) for key, value in flat(policy).items())
-
-
-class PolicyPlan:
-    """What a run does to the scaling policy: ``put`` the policy ``after`` or ``delete`` it (``after`` None)."""
-
-    def __init__(self, before, after):
-        self.before = before
-        self.after = after
-
-    @property
-    def action(self):
-        return "delete" if self.after is None else "put"
-
-    def applied(self, current):
-        return not has_policy(current) if self.after is None else shows_policy(current, self.after)
-
-
-def plan_policy(current, wanted):
-    """Compare the ``wanted`` sub-options (:func:`wanted_policy`) with the group's ``current`` policy; None when
-    nothing is to change. Fails (before anything is sent) when the policy to PUT lacks what the API requires."""
-    if wanted is None:
-        return None
-    exists = has_policy(current)
-    if not wanted:
-        return PolicyPlan(current, None) if exists else None
-    if not exists and wanted == {"enable": False}:
-        return None  # no policy is a disabled one already
-    if exists and shows_policy(current, wanted):
-        return None
-    merged = known_policy(current) if exists else {}
-    for key, value in wanted.items():
-        merged[key] = dict(merged.get(key) or {}, **value) if isinstance(value, dict) else value
-    missing = [key for key in POLICY_REQUIRED if value_of(merged, key) is None]
-    if missing:
-        raise TargetError("scaling_policy: %s needs %s (missing: %s)" % (
-            "the group's policy with yours merged in" if exists else
-            "the group has no scaling policy yet, and creating one", ", ".join(POLICY_REQUIRED), ", ".join(missing)))
-    expansion_within_maximum(merged, "scaling_policy (the group's policy with yours merged in)")
-    return PolicyPlan(current, merged)
-
-
-class AppServerGroup(WorkspaceAppModule):
-    argument_spec = dict(
-        server_group_id=dict(type="str"),
-        name=dict(type="str"),
-        state=dict(type="str", choices=["present", "absent"], default="present"),
-        new_name=dict(type="str"),
+class AppServerGroup(Resource):
+    kind = "server group"
+    result_key = "server_group"
+    id_option = "server_group_id"
+    renamable = True
+    # In the order of CreateServerGroupReq (the SDK model); a create sends those set, an update those that differ.
+    fields = (
+        Field("new_name", "name", create=False), Field("image_id"), Field("image_product_id", nullable=True),
+        Field("image_type"), create_only("os_type"), Field("description", nullable=True),
+        Field("route_policy", sub_keys=ROUTE_POLICY_KEYS), create_only("product_id"),
+        create_only("flavor_id", shown=lambda group: None), create_only("vpc_id", shown=lambda group: None),
+        create_only("subnet_id"), Field("system_disk_type"), Field("system_disk_size"),
+        Field("ou_name", nullable=True), create_only("availability_zone", shown=lambda group: None),
+        create_only("ip_virtual", wire=lambda value: {"enable": value}, shown=ip_virtual_shown),
+        create_only("is_vdi"), Field("app_type"), create_only("extra_session_type"), create_only("extra_session_size"),
+        Field("tags", update=False, shown=lambda group: None), Field("enabled", "server_group_status"),
+        Field("storage_mount_policy", create=False),
+    )
+    together = ("image_id", "image_type", "image_product_id")  # one image: sent together when one differs
+    create_required = CREATE_REQUIRED
+    create_defaults = {"os_type": "Windows"}
+    parts = (ScalingPolicy(),)
+    options = dict(
         description=dict(type="str"),
         route_policy=dict(type="dict", options=dict((key, dict(type="int")) for key in ROUTE_POLICY_KEYS)),
         storage_mount_policy=dict(type="str", choices=["USER", "SHARE", "ANY"]),
         image_id=dict(type="str"),
-        image_type=dict(type="str", choices=["gold", "public", "private", "shared", "other"]),
+        image_type=dict(type="str", choices=IMAGE_TYPES),
         image_product_id=dict(type="str"),
         system_disk_type=dict(type="str", choices=["ESSD", "SSD", "GPSSD", "SAS", "SATA"]),
         system_disk_size=dict(type="int"),
@@ -890,249 +626,82 @@ class AppServerGroup(WorkspaceAppModule):
                 cpu_usage_threshold=dict(type="int"), mem_usage_threshold=dict(type="int"),
                 gpu_usage_threshold=dict(type="int"))),
         )),
-        force_fields=dict(type="list", elements="str", choices=list(FORCEABLE), default=[]),
+        force_fields=dict(type="list", elements="str", choices=["route_policy"], default=[]),
         force=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=3600),
-        poll_interval=dict(type="float", default=15),
+        **WAIT.argument_spec(wait_timeout=dict(type="int", default=3600))
     )
     module_kwargs = dict(
-        mutually_exclusive=[("server_group_id", "name")],
-        required_one_of=[("server_group_id", "name")],
         required_together=[("image_id", "image_type")],
         required_by=dict(image_product_id=["image_id", "image_type"]),
         required_if=[("image_type", "gold", ["image_product_id"])],
     )
     rules = (
-        not_blank("server_group_id"),
-        settings_with_absent,
-        force_with_absent,
-        in_range("wait_timeout", 1, MAX_WAIT_TIMEOUT, "seconds"),
-        above("poll_interval", 0, "seconds"),
-        in_range("poll_interval", 0, MAX_POLL_INTERVAL, "seconds"),
+        absent_takes_only("group", "server_group_id", ("force",) + WAIT.options),
+        only_with("force", "state", "absent", "it deletes the group's servers before the group"),
+    ) + WAIT.rules + (
         matches("name", GROUP_NAME_RE, "server group name", GROUP_NAME_RULE),
         matches("new_name", GROUP_NAME_RE, "server group name", GROUP_NAME_RULE),
         not_blank("image_id"),
         in_range("system_disk_size", 40, 1024, "GB"),
-        route_policy_set,
-    ) + tuple(in_range("route_policy." + key, 1, 100) for key in ROUTE_POLICY_KEYS) + (forced_fields_set,) + tuple(
-        not_blank(option) for option in ("product_id", "flavor_id", "vpc_id", "subnet_id", "availability_zone")
-    ) + (at_least("extra_session_size", 0), tags_valid, policy_parts_set) + tuple(
-        in_range("scaling_policy." + key, 1, 100, "%") for key in POLICY_PERCENTAGES
-    ) + tuple(at_least("scaling_policy." + key, 1) for key in POLICY_COUNTS) + (expansion_as_given,)
+        sub_option_set("route_policy", ROUTE_POLICY_KEYS),
+    ) + tuple(in_range("route_policy." + key, 1, 100) for key in ROUTE_POLICY_KEYS) + (
+        listed_are_set("force_fields"),
+    ) + tuple(not_blank(option) for option in ("product_id", "flavor_id", "vpc_id", "subnet_id", "availability_zone")
+              ) + (at_least("extra_session_size", 0), tags_valid) + tuple(
+        sub_option_set("scaling_policy." + part, keys) for part, keys in POLICY_PARTS
+    ) + tuple(in_range("scaling_policy." + key, 1, 100, "%") for key in POLICY_PERCENTAGES
+              ) + tuple(at_least("scaling_policy." + key, 1) for key in POLICY_COUNTS) + (expansion_as_given,)
 
-    def execute(self):
-        try:
-            super(AppServerGroup, self).execute()
-        except GroupKept as exc:
-            self.fail(str(exc), **exc.result)
+    def show(self, resource_id):
+        return api.show_server_group(self.client, resource_id)
 
-    def run(self):
-        p = self.params
-        # Only a name can be created; an unknown id fails (state present) or is already gone (absent).
-        group = find_group(self.client, p["server_group_id"], p["name"], renamed_to=p["new_name"],
-                           missing_ok=p["state"] == "absent" or not p["server_group_id"])
-        if p["state"] == "absent":
-            return self.absent(group)
-        if group is None:
-            return self.create()
-        return self.present(group)
+    def search(self, name):
+        return api.list_server_groups(self.client, server_group_name=name)
 
-    # -- state: present ------------------------------------------------------------------------------------------
-    def present(self, group, created=None):
-        """Converge an existing ``group``; ``created`` is the create body when this run has just created it."""
-        p = self.params
-        if created is None:
-            self.fail_create_only(group)
-        plan = plan_update(group, p)
-        wanted = wanted_policy(p)
-        policy = plan_policy(self.current_policy(group), wanted) if wanted is not None else None
-        for field in plan.not_comparable:
-            self.warn("%s: the service does not return it for this group (some regions leave it out), so it cannot "
-                      "be compared and was not sent; add force_fields: [%s] to send it anyway" % (field, field))
-        for field in plan.unverified:
-            self.warn("%s: sent without comparing, because the service does not return it for this group; the result "
-                      "cannot be verified. Remove it from force_fields once applied, or every run sends it again"
-                      % field)
-        after = group
-        if (plan.body or policy) and self.check_mode:
-            after = self.predicted(group, plan, policy)
-        elif plan.body or policy:
-            after = self.apply(group["id"], plan, policy)
-        return self.result(after, plan, policy, created)
+    def everything(self):
+        return api.list_server_groups(self.client)
 
-    def fail_create_only(self, group):
-        p = self.params
-        conflicts = create_only_conflicts(group, p)
-        if conflicts:
-            raise TargetError("; ".join(
-                "%s: cannot be changed after creation; server group %s has %r, wanted %r; create a new group"
-                % (option, group_label(group), shown, wanted) for option, shown, wanted in conflicts))
-        if tags_differ(group, p):
-            self.warn("tags: set only when a group is created; server group %s has %s, the task names %s; "
-                      "not changed" % (group_label(group), tag_set(group["tags"]), tag_set(p["tags"])))
+    def send_create(self, body):
+        return api.create_server_group(self.client, body)["id"]
 
-    def current_policy(self, group):
-        """The group's scaling policy: from its read, or from the scaling policy read when the group's has none."""
-        if "scaling_policy" in group or not group.get("id"):
-            return group.get("scaling_policy") or {}
-        return api.show_scaling_policy(self.client, group["id"])
+    def send_update(self, record_id, body):
+        api.update_server_group(self.client, record_id, body)
 
-    @staticmethod
-    def predicted(group, plan, policy):
-        after = plan.predicted(group)
-        if policy:
-            after["scaling_policy"] = copy.deepcopy(policy.after if policy.after is not None else NO_POLICY)
-        return after
+    def send_delete(self, record):
+        api.delete_server_groups(self.client, record["id"])
 
-    def result(self, group, plan, policy, created=None):
-        changes = dict(created or {})
-        changes.update(plan.body)
-        before, after = dict(plan.before), dict(plan.after)
-        if policy:
-            changes["scaling_policy"] = after["scaling_policy"] = policy.after
-            before["scaling_policy"] = policy.before
-        result = dict(changed=created is not None or bool(changes), server_group=group, changes=changes)
-        if self.diff_mode:
-            result["diff"] = dict(before={}, after=changes) if created is not None else dict(before=before,
-                                                                                             after=after)
-        return result
+    def new_record(self, body):
+        return dict(NEW_GROUP_SETTINGS, scaling_policy=dict(NO_POLICY), **body)
 
-    def apply(self, group_id, plan, policy):
-        """PATCH the settings and PUT (or DELETE) the scaling policy; the group read afterwards."""
-        recovered = self.patch(group_id, plan) if plan.body else None
-        if recovered and not policy:
-            return recovered  # the read that settled a lost response is the group after the change
-        if policy:
-            self.set_policy(group_id, policy)
-        group = api.show_server_group(self.client, group_id)
-        for field in mismatches(plan, group):
-            self.warn("%s: the service accepted %r but the group now reports %r"
-                      % (field, plan.body[field], group.get(field)))
-        current = self.current_policy(group) if policy else None
-        if policy and not policy.applied(current):
-            self.warn("scaling_policy: the service accepted %r but the group now reports %r" % (policy.after, current))
-        return group
+    def check_existing(self, record):
+        if tags_differ(record, self.params):
+            self.context.warn("tags: set only when a group is created; server group %s has %s, the task names %s; "
+                              "not changed" % (label(record), tag_set(record["tags"]), tag_set(self.params["tags"])))
 
-    def settled(self, group_id, send, applied, what):
-        """``send()`` once; when its answer is lost or a server error, the group's read tells: ``applied(group)``
-        True means it was (the read is returned, with a warning), False that it was not (sent again, up to
-        ``max_retries`` times), None that the read cannot tell (the error stands)."""
-        def settle(exc):
-            group = api.show_server_group(self.client, group_id)
-            verdict = applied(group)
-            if verdict is None:
-                raise exc
-            if verdict:
-                self.warn("%s; the group read afterwards shows %s applied" % (exc.message, what))
-                return group
-            return None
-
-        def send_only():
-            send()  # the service answers these calls with nothing to keep
-
-        return send_settled(send_only, settle, self.params["max_retries"])
-
-    def patch(self, group_id, plan):
-        """PATCH the planned fields; the group's read when it settled a lost response (else None)."""
-        return self.settled(group_id, lambda: api.update_server_group(self.client, group_id, plan.body),
-                            lambda group: None if len(plan.unverified) == len(plan.body) else not mismatches(plan, group),
-                            "the change")
-
-    def set_policy(self, group_id, policy):
-        def send():
-            if policy.action == "delete":
-                api.delete_scaling_policy(self.client, group_id)
-            else:
-                api.create_or_update_scaling_policy(self.client, group_id, policy.after)
-        self.settled(group_id, send, lambda group: policy.applied(self.current_policy(group)), "the scaling policy")
-
-    def create(self):
-        p = self.params
-        missing = missing_for_create(p)
-        if missing:
-            raise cannot_create(p["new_name"] or p["name"], missing,
-                                api.list_server_groups(self.client, server_group_name=p["name"]))
-        body = create_body(p)
-        planned = new_group(body)
-        plan = plan_update(planned, p)
-        policy = plan_policy(planned["scaling_policy"], wanted_policy(p))
-        if self.check_mode:
-            return self.result(self.predicted(planned, plan, policy), plan, policy, created=body)
-        group, ours = self.post(body)
-        if not ours:  # another run created it meanwhile: an existing group
-            return self.present(group)
-        return self.present(group, created=body)
-
-    def post(self, body):
-        """Create the group: (its read, whether this run created it). A lost response or a 409 (name in use) is
-        settled by reading the groups of that name: exactly one is taken as the group."""
-        try:
-            created = api.create_server_group(self.client, body)
-        except ApiError as exc:
-            lost = exc.status is None
-            if not lost and not (exc.status == 409 and exc.error_code == GROUP_NAME_EXISTS):
-                raise
-            group = find_group(self.client, name=body["name"], missing_ok=True)
-            if group is None:
-                raise exc
-            self.warn("%s; server group %s exists now and is %s" % (
-                exc.message, group_label(group),
-                "taken as the one this task created" if lost else "managed as an existing group"))
-            return group, lost
-        return api.show_server_group(self.client, created["id"]), True
-
-    # -- state: absent -------------------------------------------------------------------------------------------
-    def absent(self, group):
-        result = dict(changed=group is not None, server_group=group, changes={})
-        if self.diff_mode:
-            result["diff"] = dict(before=dict(id=group["id"], name=group.get("name")) if group else {}, after={})
-        if group is None:
-            return result
-        if self.params["force"] and int(group.get("app_server_count") or 0):
-            self.empty(group, result)
-        else:
-            refuse_non_empty(group)
-        if not self.check_mode:
-            self.delete(group)
-        return result
-
-    def empty(self, group, result):
+    def before_delete(self, record, result):
         """``force``: the group's servers deleted first and waited for (the fleet at count 0); any that stays fails
-        the task, the group kept."""
-        emptied = empty_group(self, group, self.params["wait_timeout"], self.params["poll_interval"])
+        the task, the group kept. Without it a group with servers is refused."""
+        if not (self.params["force"] and int(record.get("app_server_count") or 0)):
+            refuse_non_empty(record)
+            return
+        emptied = empty_group(self.context, record, self.params["wait_timeout"], self.params["poll_interval"])
         for warning in emptied.warnings:
-            self.warn(warning)
+            self.context.warn(warning)
         result.update(servers=emptied.servers(), summary=emptied.summary())
         if emptied.progress:
             result["progress"] = list(emptied.progress)
         if emptied.failed:
             result["changed"] = emptied.changed
-            raise GroupKept("server group %s is kept, its servers could not all be deleted: %s"
-                            % (group_label(group), emptied.message()), result)
+            raise PartlyDone("server group %s is kept, its servers could not all be deleted: %s"
+                             % (label(record), emptied.message()), result)
 
-    def delete(self, group):
-        def settle(exc):
-            # No response, or a server error: the delete may or may not have been applied. Whether the group is
-            # still there tells; when it is, the delete is sent again.
-            if find_group(self.client, group["id"], missing_ok=True) is None:
-                self.warn("%s; the group is gone" % exc.message)
-                return True
-            return None
-
-        try:
-            send_settled(lambda: api.delete_server_groups(self.client, group["id"]), settle, self.params["max_retries"])
-        except ApiError as exc:
-            if exc.status == 409 and exc.error_code == GROUP_NOT_EMPTY:
-                refuse_non_empty(find_group(self.client, group["id"], missing_ok=True) or group, conflict=exc)
-            raise
-
-
-SETTINGS_OPTIONS = tuple(option for option in AppServerGroup.argument_spec
-                         if option not in ("server_group_id", "name", "state", "force", "wait_timeout", "poll_interval"))
+    def refused_delete(self, record, exc):
+        if exc.status == 409 and exc.error_code == GROUP_NOT_EMPTY:
+            refuse_non_empty(self.read(record["id"]) or record, conflict=exc)
 
 
 def main():
-    AppServerGroup.main()
+    run_resource(AppServerGroup)
 
 
 if __name__ == "__main__":

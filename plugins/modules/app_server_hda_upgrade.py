@@ -228,7 +228,8 @@ def latest_versions(client):
 
 
 class HdaUpgrade(Operation):
-    kind = JobKind("UPGRADE_ACCESS_AGENT", running_task="upgrading_access_agent")
+    # the access agent list shows an upgraded version: the waiter settles servers by it, and it is the final state
+    kind = JobKind("UPGRADE_ACCESS_AGENT", running_task="upgrading_access_agent", settles_by_state=True)
     options = dict(version=dict(type="str", default="latest"))
     rules = (version_is_latest_or_a_version,)
 
@@ -241,11 +242,11 @@ class HdaUpgrade(Operation):
 
     def find_targets(self):
         """Targets from the access agent list: it carries what planning needs for most servers."""
-        return agent_records(self.client, self.params["server_ids"], self.params["server_group_id"])
+        return agent_records(self.client, self.params["server_ids"], self.context.group_id)
 
     def prepare(self, servers):
-        if self.rollout.group:  # found by name: its detail was read already
-            self.groups[self.rollout.group["id"]] = self.rollout.group
+        if self.context.group:  # found by name: its detail was read already
+            self.groups[self.context.group["id"]] = self.context.group
         # the same for every task of a run: shared on the controller (one read per run of hosts, not per host)
         latest = self.client.shared_read("latest-hda-versions", lambda: latest_versions(self.client))
         self.latest = dict((None if kind == "" else kind, version) for kind, version in latest.items())
@@ -259,7 +260,7 @@ class HdaUpgrade(Operation):
         # job fields (is an upgrade running?) are only in the server list: read the records planning lacks
         unread = [s["id"] for s in behind if s["id"] not in self.listed]
         if unread:
-            self.listed.update(self.rollout.reader().read(unread))
+            self.listed.update(self.context.reader().read(unread))
         for server in behind:
             record = self.listed.get(server["id"], {})
             for key in ("job_id", "job_type", "job_status", "task_status", "status"):
@@ -338,11 +339,8 @@ class HdaUpgrade(Operation):
         job_id = api.batch_upgrade_hda_version(self.client, [item.server_id for item in items])
         return dict((item.server_id, Submission(job_id)) for item in items)
 
-    # the access agent list shows an upgraded version: the waiter settles servers by it, and it is the final state
-    settles_by_state = True
-
     def agent_reader(self):
-        return ServerReader(self.client, list(self.rollout.targets.values()), self.rollout.group_sizes(),
+        return ServerReader(self.client, list(self.context.targets.values()), self.context.group_sizes(),
                             source=AGENT_LIST)
 
     def read_states(self, server_ids):

@@ -236,7 +236,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import a
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import JobKind, ServerListWaiter, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import not_blank, run_operation
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
+    SUBMITTED, SUCCEEDED, Operation, PlanItem)
 
 IMAGE_TYPES = ["gold", "public", "private", "shared", "other"]
 OS_TYPES = ["Linux", "Windows", "Other"]
@@ -300,8 +301,8 @@ class ServerImage(Operation):
     def conclude(self, outcome):
         """A rebuild replaces the system disk and ends the users' sessions: say so, in the diff too."""
         waited = not self.check_mode and self.params["wait"]
-        rebuilt = outcome.count(lambda r: r.action == "submitted" and (
-            self.check_mode or (r.status == "succeeded" if waited else bool(r.job_id))))
+        rebuilt = outcome.count(lambda r: r.action == SUBMITTED and (
+            self.check_mode or (r.status == SUCCEEDED if waited else bool(r.job_id))))
         if not rebuilt:
             return
         what = "the system disk of %d server(s) onto image %s; their users' sessions end" % (

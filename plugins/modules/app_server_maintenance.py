@@ -155,7 +155,8 @@ diff:
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import AppliedAtOnce, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
+    SUBMITTED, SUCCEEDED, Operation, PlanItem)
 
 
 class Maintenance(Operation):
@@ -184,11 +185,11 @@ class Maintenance(Operation):
         return after.get("maintain_status") == planned.get("maintain_status")
 
     def conclude(self, outcome):
-        sent = outcome.count(lambda r: r.action == "submitted")
+        sent = outcome.count(lambda r: r.action == SUBMITTED)
         if self.check_mode:
             count, verb = sent, "would put %d server(s) in" if self.wanted else "would take %d server(s) out of"
         else:
-            count = outcome.count(lambda r: r.action == "submitted" and r.status == "succeeded")
+            count = outcome.count(lambda r: r.action == SUBMITTED and r.status == SUCCEEDED)
             verb = "put %d server(s) in" if self.wanted else "took %d server(s) out of"
         were = "already were" if self.wanted else "already were out of it"
         outcome.headline = "%s maintenance mode; %d %s%s" % (verb % count, len(outcome.reports) - sent, were,

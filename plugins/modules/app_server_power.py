@@ -54,29 +54,11 @@ options:
         restarting them. Has no effect on servers being started.
     type: bool
     default: false
-  wait:
-    description:
-      - Wait until every server sent shows the state.
-      - With V(false) the task returns once the calls are sent (their servers V(pending)); a re-run sends only the
-        servers that are not in the state yet.
-    type: bool
-    default: true
-  wait_timeout:
-    description:
-      - Seconds to wait for all servers, V(1) to V(86400). A server not in the state by then fails, naming what it
-        shows.
-    type: int
-    default: 3600
-  poll_interval:
-    description:
-      - Seconds between two reads of the servers; the first read comes O(poll_interval) after the last call. More
-        than V(0), at most V(3600).
-    type: float
-    default: 15
 extends_documentation_fragment:
   - huaweicloud.workspace_app.connection
   - huaweicloud.workspace_app.connection.action_group
   - huaweicloud.workspace_app.targets
+  - huaweicloud.workspace_app.wait.state
 attributes:
   check_mode:
     support: full
@@ -176,7 +158,8 @@ diff:
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SettlesLater, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
+    SUBMITTED, SUCCEEDED, UNCHANGED, Operation, PlanItem)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import task_running
 
 RUNNING = "ACTIVE"
@@ -188,7 +171,6 @@ CALLS = dict(start=lambda client, ids, params: api.batch_start_server(client, id
 
 class Power(Operation):
     kind = SettlesLater()  # no job: each server's vm_status shows the change
-    settles_by_state = True
     options = dict(
         state=dict(type="str", required=True, choices=["started", "stopped", "restarted"]),
         stop_type=dict(type="str", choices=["SOFT", "HARD"], default="SOFT"),
@@ -206,7 +188,7 @@ class Power(Operation):
     def read_states(self, server_ids):
         """The servers' ``vm_status``, and whether a task still runs on them (a restart not over yet)."""
         return dict((sid, dict(self.observe(record), busy=bool(task_running(record))))
-                    for sid, record in self.rollout.reader().read(server_ids).items())
+                    for sid, record in self.context.reader().read(server_ids).items())
 
     def accepted(self, item, record):
         """After a call whose answer was lost or a server error: a server busy with a power task, or already in the
@@ -217,6 +199,9 @@ class Power(Operation):
         if item.batch_key == "reboot":
             return None
         return record.get("vm_status") == item.after.get("vm_status")
+
+    def describe_state(self, state):
+        return "still shows vm_status %s%s" % (state.get("vm_status"), " with a task running" if state.get("busy") else "")
 
     def broken(self, planned, after):
         if after.get("vm_status") == "ERROR" and not after.get("busy"):
@@ -246,22 +231,20 @@ class Power(Operation):
 
     def send(self, items):
         CALLS[items[0].batch_key](self.client, [item.server_id for item in items], self.params)
-        return dict((item.server_id, Submission(job_id="power")) for item in items)
+        return dict((item.server_id, Submission(accepted=True)) for item in items)
 
     def conclude(self, outcome):
-        self.fail_unsettled(outcome, lambda state: "still shows vm_status %s%s" % (
-            state.get("vm_status"), " with a task running" if state.get("busy") else ""))
         for report in outcome.reports.values():
             if isinstance(report.after, dict) and "busy" in report.after:
                 report.after = self.observe(report.after)
-        sent = outcome.count(lambda r: r.action == "submitted")
-        done = outcome.count(lambda r: r.action == "submitted" and r.status == "succeeded")
+        sent = outcome.count(lambda r: r.action == SUBMITTED)
+        done = outcome.count(lambda r: r.action == SUBMITTED and r.status == SUCCEEDED)
         verb = dict(started="started", stopped="stopped", restarted="restarted")[self.params["state"]]
         if self.check_mode:
             outcome.headline = "would have %s %d server(s) (check mode, nothing sent)" % (verb, sent)
         else:
             outcome.headline = "%s %d of %d server(s) sent; %d already %s" % (
-                verb, done, sent, outcome.count(lambda r: r.status == "unchanged"), verb)
+                verb, done, sent, outcome.count(lambda r: r.status == UNCHANGED), verb)
 
 
 def main():

@@ -219,7 +219,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors i
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
     ACTIVE_JOB_STATUSES, JobKind, Submission)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
+    SUBMITTED, WAITED, Operation, PlanItem)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import resolve_targets
 
 TSVI = JobKind("UPDATE_SERVER_TSVI", running_task="updating_tsvi")
@@ -240,16 +241,17 @@ def observed_tsvi(record):
 class Tsvi(Operation):
     kind = TSVI
     options = dict(enable=dict(type="bool"), force=dict(type="bool", default=False))
+    unverified = "a server record shows only its last job, which the wait has read: the job's outcome is the proof"
 
     def __init__(self, module):
         super(Tsvi, self).__init__(module)
         self.groups = {}  # group id -> detail record, read once per group
 
     def find_targets(self):
-        targets = resolve_targets(self.client, self.params["server_ids"], self.params["server_group_id"],
-                                  group=self.rollout.group)
+        targets = resolve_targets(self.client, self.params["server_ids"], self.context.group_id,
+                                  group=self.context.group)
         if targets.group is not None:
-            self.groups[self.params["server_group_id"]] = targets.group  # already read: do not read it again
+            self.groups[self.context.group_id] = targets.group  # already read: do not read it again
         return targets.servers
 
     def group_setting(self, group_id):
@@ -299,19 +301,19 @@ class Tsvi(Operation):
         return dict((item.server_id, Submission(job_id)) for item in items)
 
     def conclude(self, outcome):
-        submitted = outcome.count(lambda r: r.action == "submitted")
-        waited = outcome.count(lambda r: r.action == "waited")
+        submitted = outcome.count(lambda r: r.action == SUBMITTED)
+        waited = outcome.count(lambda r: r.action == WAITED)
         if self.check_mode:
             headline = "will reboot %d server(s) %s (check mode, nothing submitted)" % (submitted, WHAT)
             if submitted:
                 self.warn(headline)
             waited_text = "will wait for %d server(s) already applying it"
         elif self.params["wait"]:
-            headline = "rebooted %d server(s) %s" % (outcome.count(lambda r: r.action == "submitted" and r.job_id), WHAT)
+            headline = "rebooted %d server(s) %s" % (outcome.count(lambda r: r.action == SUBMITTED and r.job_id), WHAT)
             waited_text = "waited for %d server(s) already applying it"
         else:
             headline = "%d server(s) are rebooting %s (not waited for)" % (
-                outcome.count(lambda r: r.action == "submitted" and r.job_id), WHAT)
+                outcome.count(lambda r: r.action == SUBMITTED and r.job_id), WHAT)
             waited_text = "%d server(s) already applying it (not waited for)"
         outcome.headline = headline + ("; " + waited_text % waited if waited else "")
         outcome.headline_in_diff = True

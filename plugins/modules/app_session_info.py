@@ -141,13 +141,17 @@ progress:
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import StateWaiter, WaitTimeout
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SUCCEEDED, StateWaiter
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
-    MAX_WAIT_TIMEOUT, WorkspaceAppModule, above, at_least, in_range, not_blank)
+    WaitSpec, WorkspaceAppModule, not_blank)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import ProgressLines
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import find_group, resolve_targets
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import (
     OPEN_STATES, SESSION_STATES, EmptyServers, SessionReader)
+
+
+# wait: read until the selection has no open session (wait_timeout 0: read once)
+WAIT = WaitSpec.state(wait_default=False, timeout_default=600, zero_reads_once=True)
 
 
 class AppSessionInfo(WorkspaceAppModule):
@@ -157,13 +161,10 @@ class AppSessionInfo(WorkspaceAppModule):
         server_group_name=dict(type="str"),
         user_name=dict(type="str"),
         session_state=dict(type="list", elements="str", choices=list(SESSION_STATES)),
-        wait=dict(type="bool", default=False),
-        wait_timeout=dict(type="int", default=600),
-        poll_interval=dict(type="float", default=15),
+        **WAIT.argument_spec()
     )
     module_kwargs = dict(mutually_exclusive=[("server_ids", "server_group_id", "server_group_name")])
-    rules = (not_blank("server_group_name"), not_blank("user_name"), at_least("wait_timeout", 0, "seconds"),
-             in_range("wait_timeout", 0, MAX_WAIT_TIMEOUT, "seconds"), above("poll_interval", 0, "seconds"))
+    rules = (not_blank("server_group_name"), not_blank("user_name")) + WAIT.rules
 
     def servers(self):
         """The target server records (every server of the tenant without a target)."""
@@ -188,11 +189,8 @@ class AppSessionInfo(WorkspaceAppModule):
             probe = EmptyServers(reader)
             waiter = StateWaiter(self.client, params["wait_timeout"], params["poll_interval"], progress=progress.append,
                                  observed=probe)
-            try:
-                waiter.wait({"drain": server_ids})
-                result["drained"] = True
-            except WaitTimeout:
-                result["drained"] = False
+            outcomes = waiter.wait_for(server_ids)
+            result["drained"] = all(outcome.status == SUCCEEDED for outcome in outcomes.values())
             found = probe.last
             result["progress"] = list(progress)
         else:

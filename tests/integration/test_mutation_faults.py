@@ -119,3 +119,25 @@ def test_a_fleet_create_after_a_server_error_creates_the_servers_once(sim, runne
     assert len(sim.log.requests(operation="create_app_servers")) == sent
     assert len(accepted(sim, "create_app_servers")) == 1
     assert len(sim.state.server_ids()) == 9 and run["again"]["changed"] is False
+
+
+GROUP = dict(image_id="35998d9a-14f2-48fc-832b-6fc0074dc8f8", image_type="private",
+             product_id="workspace.appstream.general.xlarge.4", vpc_id="vpc-new", subnet_id="subnet-new",
+             system_disk_type="SAS", system_disk_size=80)
+
+
+@pytest.mark.parametrize("fault, sent", [("applied_error500", 1), ("error503", 2)])
+def test_a_group_create_answered_with_a_server_error_is_read_back_and_made_once(sim, runner, fault, sent):
+    sim.faults.script(fault, method="POST", path=r"app-server-groups$", count=1)
+    options = dict(GROUP, name="after-a-fault")  # as a dict: "name" is the module's option, not the task's
+    run = runner.run([module_task(NS + "app_server_group", "create", options),
+                      module_task(NS + "app_server_group", "again", options)])
+    assert run.rc == 0, run.output
+    made = [group for group in sim.state.groups.values() if group["name"] == "after-a-fault"]
+    assert len(made) == 1  # one group, whether the failed create was applied (ours) or not (sent again)
+    assert run["create"]["changed"] is True and run["create"]["server_group"]["id"] == made[0]["id"]
+    assert run["again"]["changed"] is False
+    assert len(sim.log.requests(operation="create_server_group")) == sent
+    assert len(accepted(sim, "create_server_group")) == 1
+    if fault == "applied_error500":
+        assert any("HTTP 500" in w and "taken as the one this task created" in w for w in run["create"]["warnings"])

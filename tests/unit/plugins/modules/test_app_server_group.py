@@ -4,7 +4,9 @@ import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import mismatches, same
-from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_group import AppServerGroup, plan_update
+from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_group import AppServerGroup
+
+plan_update = AppServerGroup.plan_update  # the resource engine's comparison, with the group's declarations
 
 GROUP = {
     "id": "g1",

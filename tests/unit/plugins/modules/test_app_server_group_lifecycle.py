@@ -7,9 +7,16 @@ import re
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.server_groups import (
+    NO_POLICY, POLICY_REQUIRED, plan_policy, refuse_non_empty, tags_differ, wanted_policy)
 from ansible_collections.huaweicloud.workspace_app.plugins.modules.app_server_group import (
-    CREATE_REQUIRED, NO_POLICY, POLICY_REQUIRED, AppServerGroup, cannot_create, create_body, create_only_conflicts,
-    missing_for_create, plan_policy, refuse_non_empty, tags_differ, wanted_policy)
+    CREATE_REQUIRED, AppServerGroup)
+
+# the resource engine's rules, with the group's declarations
+cannot_create = AppServerGroup.cannot_create
+create_body = AppServerGroup.create_body
+create_only_conflicts = AppServerGroup.create_only_conflicts
+missing_for_create = AppServerGroup.missing_for_create
 
 CREATE = dict(name="design", image_id="img-1", image_type="private", product_id="prod-1", vpc_id="vpc-1",
               subnet_id="subnet-1", system_disk_type="SAS", system_disk_size=80)

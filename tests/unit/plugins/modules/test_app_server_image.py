@@ -27,7 +27,7 @@ def make_module(isolated_env):
         args.update(options)
         with patch_module_args(args):
             operation = OperationModule(ServerImage).operation
-        Rollout(operation)  # the engine that runs it (operation.rollout)
+        operation.rollout = Rollout(operation)  # the engine that runs it, kept for these tests
         return operation
     return make
 

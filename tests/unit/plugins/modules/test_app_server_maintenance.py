@@ -26,7 +26,7 @@ def make_module(monkeypatch, tmp_path):
         args.update(options)
         with patch_module_args(args):
             operation = OperationModule(Maintenance).operation
-        Rollout(operation)  # the engine that runs it (operation.rollout)
+        operation.rollout = Rollout(operation)  # the engine that runs it, kept for these tests
         return operation
     return make
 

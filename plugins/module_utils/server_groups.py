@@ -1,0 +1,176 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, huaweicloud.workspace_app contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What server groups have besides their settings: the scaling policy (a :class:`~.resource.Part` of the group),
+tags as the create request takes them, and the rule that a group with servers is not deleted."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import (
+    flat, merge_nested, shows_nested)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import Part, PartChange, label
+
+FLEET_MODULE = "huaweicloud.workspace_app.app_server_fleet"
+MAX_TAGS = 20
+
+# -- scaling policy ------------------------------------------------------------------------------------------------
+POLICY_KEYS = ("enable", "max_scaling_amount", "single_expansion_count")
+POLICY_PARTS = (
+    ("scaling_policy_by_session", ("session_usage_threshold", "shrink_after_session_idle_minutes")),
+    ("scaling_policy_by_resource", ("cpu_usage_threshold", "mem_usage_threshold", "gpu_usage_threshold")),
+)
+POLICY_PERCENTAGES = ("scaling_policy_by_session.session_usage_threshold",
+                      "scaling_policy_by_resource.cpu_usage_threshold",
+                      "scaling_policy_by_resource.mem_usage_threshold",
+                      "scaling_policy_by_resource.gpu_usage_threshold")
+POLICY_COUNTS = ("max_scaling_amount", "single_expansion_count",
+                 "scaling_policy_by_session.shrink_after_session_idle_minutes")
+# Required by CreateOrUpdateScalingPolicyReq (the SDK model; server_group_id is the module's).
+POLICY_REQUIRED = ("max_scaling_amount", "single_expansion_count",
+                   "scaling_policy_by_session.shrink_after_session_idle_minutes")
+# What a group without a scaling policy shows.
+NO_POLICY = {"enable": False, "max_scaling_amount": 0, "single_expansion_count": 0}
+
+
+def known_policy(policy):
+    """The set fields of ``policy`` that a CreateOrUpdateScalingPolicyReq carries (None values, and fields the
+    service may add, left out)."""
+    policy = policy or {}
+    known = dict((key, policy[key]) for key in POLICY_KEYS if policy.get(key) is not None)
+    for part, keys in POLICY_PARTS:
+        sub = dict((key, value) for key, value in (policy.get(part) or {}).items() if key in keys and value is not None)
+        if sub:
+            known[part] = sub
+    return known
+
+
+def wanted_policy(params):
+    """The scaling_policy sub-options that are set (None: the option is not set; {}: none, remove the policy)."""
+    given = params.get("scaling_policy")
+    return None if given is None else known_policy(given)
+
+
+def has_policy(policy):
+    """Whether ``policy`` (a group's ``scaling_policy``) is a policy set on the group rather than the disabled
+    default a group without one shows."""
+    known = known_policy(policy)
+    return bool(known.get("enable") or known.get("max_scaling_amount") or known.get("single_expansion_count")
+                or any(part in known for part, _keys in POLICY_PARTS))
+
+
+def expansion_within_maximum(policy, where="scaling_policy"):
+    single, maximum = (policy or {}).get("single_expansion_count"), (policy or {}).get("max_scaling_amount")
+    if single is not None and maximum is not None and single > maximum:
+        raise TargetError("%s: single_expansion_count %s is more than max_scaling_amount %s" % (where, single, maximum))
+
+
+def expansion_as_given(params):
+    expansion_within_maximum(params.get("scaling_policy"))
+
+
+class PolicyPlan(PartChange):
+    """What a run does to the scaling policy: ``put`` the policy ``after`` or ``delete`` it (``after`` None)."""
+
+    def __init__(self, before, after):
+        super(PolicyPlan, self).__init__(before, after, shown=NO_POLICY if after is None else after)
+
+    @property
+    def action(self):
+        return "delete" if self.after is None else "put"
+
+    def applied(self, current):
+        return not has_policy(current) if self.after is None else shows_nested(current, self.after)
+
+
+def plan_policy(current, wanted):
+    """Compare the ``wanted`` sub-options (:func:`wanted_policy`) with the group's ``current`` policy; None when
+    nothing is to change. Fails (before anything is sent) when the policy to PUT lacks what the API requires."""
+    if wanted is None:
+        return None
+    exists = has_policy(current)
+    if not wanted:
+        return PolicyPlan(current, None) if exists else None
+    if not exists and wanted == {"enable": False}:
+        return None  # no policy is a disabled one already
+    if exists and shows_nested(current, wanted):
+        return None
+    merged = merge_nested(known_policy(current) if exists else {}, wanted)
+    missing = [key for key in POLICY_REQUIRED if key not in flat(merged)]
+    if missing:
+        raise TargetError("scaling_policy: %s needs %s (missing: %s)" % (
+            "the group's policy with yours merged in" if exists else
+            "the group has no scaling policy yet, and creating one", ", ".join(POLICY_REQUIRED), ", ".join(missing)))
+    expansion_within_maximum(merged, "scaling_policy (the group's policy with yours merged in)")
+    return PolicyPlan(current, merged)
+
+
+class ScalingPolicy(Part):
+    """The group's auto scaling policy (``PUT``/``DELETE /v1/{project_id}/scaling-policy``), compared per
+    sub-option and sent whole (the API replaces the whole policy)."""
+
+    option = "scaling_policy"
+
+    def read(self, context, record):
+        """From the group's read, or from the scaling policy read when the group's has none."""
+        if "scaling_policy" in record or not record.get("id"):
+            return record.get("scaling_policy") or {}
+        return api.show_scaling_policy(context.client, record["id"])
+
+    def plan(self, current, params):
+        return plan_policy(current, wanted_policy(params))
+
+    def send(self, context, record_id, change):
+        if change.action == "delete":
+            api.delete_scaling_policy(context.client, record_id)
+        else:
+            api.create_or_update_scaling_policy(context.client, record_id, change.after)
+
+    def shows(self, current, change):
+        return change.applied(current)
+
+
+# -- tags ----------------------------------------------------------------------------------------------------------
+def tags_valid(params):
+    tags = params.get("tags")
+    if tags is None:
+        return
+    if len(tags) > MAX_TAGS:
+        raise TargetError("tags: %d tags given; a group takes at most %d" % (len(tags), MAX_TAGS))
+    seen = set()
+    for tag in tags:
+        key, value = tag.get("key") or "", tag.get("value")
+        if not 1 <= len(key) <= 128 or key != key.strip():
+            raise TargetError("tags: key %r must be 1 to 128 characters, without blanks at either end" % key)
+        if key in seen:
+            raise TargetError("tags: key %r is given twice; keys must be unique" % key)
+        seen.add(key)
+        if value is not None and len(value) > 255:
+            raise TargetError("tags: the value of %r is %d characters long; the most allowed is 255"
+                              % (key, len(value)))
+
+
+def tag_set(tags):
+    return sorted((tag.get("key"), tag.get("value") or "") for tag in tags or [])
+
+
+def tags_differ(group, params):
+    """Whether the group's read shows other tags than the ``tags`` option (False when either is absent)."""
+    return (params.get("tags") is not None and isinstance(group.get("tags"), list)
+            and tag_set(group["tags"]) != tag_set(params["tags"]))
+
+
+# -- deleting ------------------------------------------------------------------------------------------------------
+def refuse_non_empty(group, conflict=None):
+    """Fail when ``group`` still has servers: its read's ``app_server_count``, or the service's 409 ``conflict``
+    (an ApiError) to the delete. The one place deciding whether a group with servers may go."""
+    count = int(group.get("app_server_count") or 0)
+    if not count and conflict is None:
+        return
+    servers = "%d server(s)" % count if count else "servers (%s: %s)" % (conflict.error_code, conflict.error_msg)
+    raise TargetError("server group %s still has %s; delete them first (%s count: 0) or set force: true"
+                      % (label(group), servers, FLEET_MODULE))
