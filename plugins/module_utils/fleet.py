@@ -24,7 +24,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
     ACTIVE_JOB_STATUSES, FAILED, SUCCEEDED, JobKind, JobWaiter, StateWaiter, Submission)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
@@ -362,9 +362,16 @@ class Fleet(Operation):
         deleted = [r for r in sent if r.before.get("state") == PRESENT]
         if self.check_mode:
             outcome.extra["count"] = self.params["count"]
-        else:
-            outcome.extra.setdefault("count", before + len([r for r in created if r.status == SUCCEEDED])
-                                     - len([r for r in deleted if r.status == SUCCEEDED]))
+        elif "count" not in outcome.extra and sent:
+            # nothing was re-read (no change succeeded: not waited for, or failed): what the group holds now is read
+            # once, servers being created or that failed to build included
+            try:
+                self.read_group([])
+                outcome.extra["count"] = self.extra_result["count"]
+            except ApiError as exc:
+                self.warn("the group could not be read again after the run (%s); count is computed" % exc.message)
+        outcome.extra.setdefault("count", before + len([r for r in created if r.status == SUCCEEDED])
+                                 - len([r for r in deleted if r.status == SUCCEEDED]))
         outcome.extra.update(
             count_before=before,
             created=sorted(r.id for r in created if r.id and r.status != FAILED),

@@ -70,20 +70,24 @@ class SessionReader:
 
     ``user_names`` (exact) and ``states`` narrow the read (one user name and the states go to the API; several
     user names are matched here). With ``keep_unplaced`` (the servers are every server of the groups read, or of
-    the tenant), the sessions on none of them are kept in ``unplaced`` (their server is gone).
+    the tenant), the sessions on none of them are kept in ``unplaced`` (their server is gone). With ``tenant`` the
+    whole tenant's sessions are read at once (also those of a group that lists no server any more).
     """
 
-    def __init__(self, client, servers, user_names=None, states=None, keep_unplaced=False):
+    def __init__(self, client, servers, user_names=None, states=None, keep_unplaced=False, tenant=False):
         self.client = client
         self.map = SessionMap(servers)
         self.group_of = dict((server["id"], server.get("server_group_id")) for server in servers)
         self.user_names = unique(user_names) if user_names else None
         self.states = list(states) if states else None
         self.keep_unplaced = keep_unplaced
+        self.tenant = tenant
         self.unplaced = []
         self.listed = {}  # group id (None: the tenant) -> sessions its last listing returned
 
     def scopes(self, server_ids):
+        if self.tenant:
+            return [None]
         groups = unique(self.group_of.get(server_id) for server_id in server_ids)
         return [None] if None in groups else groups
 

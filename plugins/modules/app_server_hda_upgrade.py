@@ -57,7 +57,9 @@ notes:
   - Upgrading the HDA restarts the agent on the server; users connected to it may be disconnected. Drain the
     servers first (maintenance mode) when that matters.
   - Request cost of a run where everything is already up to date is one page of 100 servers per request plus one
-    request for the latest versions.
+    request for the latest versions. When the latest versions differ per HDA type, each target group is read once
+    too (its type depends on whether it is a VDI group), and a VDI group's server list (whether a server has a GPU);
+    the tasks of one run share those reads on the controller.
 """
 
 EXAMPLES = r"""

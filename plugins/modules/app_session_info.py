@@ -181,8 +181,9 @@ class AppSessionInfo(WorkspaceAppModule):
         states = params["session_state"] or (list(OPEN_STATES) if params["wait"] else None)
         servers = self.servers()
         server_ids = [server["id"] for server in servers]
+        whole = not (params["server_ids"] is not None or params["server_group_id"] or params["server_group_name"])
         reader = SessionReader(self.client, servers, [params["user_name"]] if params["user_name"] else None, states,
-                               keep_unplaced=params["server_ids"] is None)
+                               keep_unplaced=params["server_ids"] is None, tenant=whole)
         result = dict(changed=False)
         if params["wait"]:
             progress = ProgressLines()

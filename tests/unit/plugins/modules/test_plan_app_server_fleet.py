@@ -2,8 +2,6 @@
 the documented order), the refusals before anything is sent, jobs of an earlier run waited for, check mode,
 --diff, and runs with canned creation and deletion jobs (with a drain)."""
 
-import pytest
-
 from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_server_fleet as module
 
 from simulator.jobs import DELETE_JOB, CREATE_JOB
@@ -259,10 +257,6 @@ def test_a_server_that_fails_to_build_fails_the_task_and_still_counts(service, r
     assert any("cannot serve users" in text and "BUILD_FAIL" in text for text in again.warning_texts)
 
 
-@pytest.mark.xfail(strict=True, reason="RETURN says count is what the group holds after the run, re-read, and the "
-                   "description that a server that failed to build still counts; a run whose only created server "
-                   "failed returns count 1 for a group that lists 2 servers (no re-read when nothing succeeded: "
-                   "count is computed as count_before plus the successes)")
 def test_count_after_a_failed_build_is_what_the_group_holds(service, run):
     group = service.group("apps-prod")
     aged(service, group, "srv-1", 1)
@@ -314,9 +308,6 @@ def test_wait_false_returns_the_create_job_with_stand_ins_pending(service, run):
     assert again["changed"] is False and again["count_before"] == 3  # servers being created count
 
 
-@pytest.mark.xfail(strict=True, reason="RETURN says count is what the group holds after the run, re-read, and the "
-                   "description that servers being created count; after a create with wait=false the group lists "
-                   "3 servers that count (a re-run says count_before 3) but the run returns count 1")
 def test_count_after_wait_false_counts_the_servers_being_created(service, run):
     group = service.group("apps-prod")
     aged(service, group, "srv-1", 1)

@@ -2,8 +2,6 @@
 servers are submitted, waited for or skipped, check mode, --diff, idempotence, the version guard, and a run with
 canned job answers."""
 
-import pytest
-
 from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_server_hda_upgrade as module
 
 from simulator.fleet import DEFAULT_LATEST_HDA, OLDER_HDA
@@ -103,18 +101,15 @@ def test_everything_at_the_latest_version_sends_nothing(service, run):
     assert result["summary"]["unchanged"] == 3 and "progress" not in result
 
 
-@pytest.mark.xfail(strict=True, reason="the documented request cost of an up-to-date run (one page of 100 servers plus "
-                   "one request for the latest versions) holds only when every HDA type has the same latest version; "
-                   "with per-type versions (the service's usual answer, as in RETURN's latest_versions sample) the "
-                   "group is read too to tell its HDA type (and a VDI group's server list for the GPU flag)")
 def test_an_up_to_date_run_costs_what_the_notes_say_with_per_type_versions(service, run):
     group = service.group("apps-prod")
     for name in ("a", "b", "c"):
         service.server(group, name=name)
     result = run(module, server_group_id=group["id"], **FAST)
     assert result["changed"] is False and service.mutations == []
+    # the latest versions differ per HDA type: the (non-VDI) group is read once to tell its type
     assert sorted(r.operation for r in service.requests) == ["list_access_agent_latest_version",
-                                                             "list_server_hda_details"]
+                                                             "list_server_hda_details", "show_server_group"]
 
 
 def test_a_run_submits_in_batches_waits_for_the_jobs_and_reports_each_server(service, run):

@@ -2,8 +2,6 @@
 servers by SID, machine name and IP only), the filters as query parameters, the counts, the order, sessions of
 servers the tenant no longer lists, and waiting for servers to drain."""
 
-import pytest
-
 from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_session_info as module
 
 
@@ -67,9 +65,6 @@ def test_the_whole_tenant_keeps_sessions_of_servers_no_longer_listed(service, ru
     assert result["by_state"] == {"Active": 2, "Disconnected": 1, "SignedOut": 1}
 
 
-@pytest.mark.xfail(strict=True, reason="without a target the module reads the session list per group of the servers "
-                   "it lists, not for the whole tenant as documented: sessions of a group that lists no server any "
-                   "more (its servers deleted) are left out, though RETURN says such sessions come with server_id null")
 def test_the_whole_tenant_includes_sessions_of_a_group_whose_servers_are_all_gone(service, run):
     group, servers, on = sessions_fleet(service)
     service.end_sessions([on["eve"]["id"]])
