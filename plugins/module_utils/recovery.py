@@ -49,11 +49,11 @@ class GaveUp(ApiError):
     what the state showed not applied when the last resend failed, ``maybe_applied`` whether that failure may
     have been applied all the same."""
 
-    def __init__(self, exc, answers, pending):
+    def __init__(self, exc, answers, pending, maybe_applied=False):
         super(GaveUp, self).__init__(exc.status, exc.error_code, exc.error_msg, exc.method, exc.path, exc.request_id)
         self.answers = answers
         self.pending = pending
-        self.maybe_applied = uncertain(exc)
+        self.maybe_applied = maybe_applied or uncertain(exc)
 
 
 def land(keys, send, settle, retries, deadline=None, settles=settled_by_state, failed=None, clock=time.monotonic,
@@ -91,7 +91,7 @@ def land(keys, send, settle, retries, deadline=None, settles=settled_by_state, f
             except GaveUp:
                 raise
             except ApiError as unsettled:  # the state cannot tell, or could not be read
-                raise GaveUp(unsettled, answers, pending)
+                raise GaveUp(unsettled, answers, pending, maybe_applied=uncertain(exc))
             answers.update((key, verdict) for key, verdict in verdicts.items() if verdict is not None)
             pending = [key for key in pending if verdicts.get(key) is None]
             if not pending:

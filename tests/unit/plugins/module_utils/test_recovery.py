@@ -109,3 +109,11 @@ def test_one_call_refused_by_a_conflict_is_not_sent_again_when_the_state_shows_i
     with pytest.raises(ApiError) as info:
         land_one(lambda: service.send(["k"])["k"], lambda exc: None, retries=5)
     assert info.value.error_code == "WKS.00211209" and len(service.calls) == 1
+
+
+def test_a_state_that_could_not_be_read_after_a_server_error_may_have_been_applied():
+    def unreadable(keys, exc):
+        raise ApiError(400, "X", "bad read", "GET", "/x")
+    with pytest.raises(GaveUp) as info:
+        land(["a"], Service(error(502)).send, unreadable, retries=5)
+    assert info.value.status == 400 and info.value.maybe_applied  # the 502'd mutation may have landed
