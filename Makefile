@@ -56,7 +56,14 @@ collections: ## Create .collections/ansible_collections/huaweicloud/workspace_ap
 	mkdir -p $(dir $(COLLECTION_LINK))
 	test -L $(COLLECTION_LINK) || ln -s ../../.. $(COLLECTION_LINK)
 
-test: unit integration sanity lint docs-lint changelog-lint molecule ## Run every test and linter (CI runs this, then matrix)
+# The phases of make test, in order. Each runs as a make of its own (scripts/test_phases.py), timed; the table of
+# their seconds is printed at the end and written to .tmp/test-phases.tsv. make -k test: a failing phase does not
+# stop the following ones; either way make test fails when a phase failed.
+TEST_PHASES := unit integration sanity lint docs-lint changelog-lint molecule
+KEEP_GOING := $(if $(findstring k,$(firstword -$(MAKEFLAGS))),--keep-going)
+
+test: venv ## Run every test and linter, then print the seconds of each phase (CI runs this, then matrix)
+	$(VENV_BIN)/python scripts/test_phases.py --make "$(MAKE)" $(KEEP_GOING) --times .tmp/test-phases.tsv $(TEST_PHASES)
 
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit
