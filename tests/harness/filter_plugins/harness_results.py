@@ -23,12 +23,12 @@ def harness_save(content, path):
     printed)."""
     text = str(content)
     partial = "%s.partial" % path
-    with open(partial, "w") as handle:
+    with open(partial, "w", encoding="utf-8") as handle:
         handle.write(text)
     os.rename(partial, path)
     return "saved %d characters to %s" % (len(text), os.path.basename(str(path)))
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {"harness_save": harness_save}
