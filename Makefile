@@ -60,10 +60,10 @@ collections: ## Create .collections/ansible_collections/huaweicloud/workspace_ap
 # their seconds is printed at the end and written to .tmp/test-phases.tsv. make -k test: a failing phase does not
 # stop the following ones; either way make test fails when a phase failed.
 TEST_PHASES := unit integration sanity lint docs-lint changelog-lint molecule
-# The linters run one after the other in the background while the integration tests run (these mostly wait on
-# jobs, polls and playbook start-up, leaving part of the 2 cores idle); their output is printed after pytest's.
-# TEST_BESIDE= (empty) runs every phase on its own.
-TEST_BESIDE ?= integration=sanity,lint,docs-lint,changelog-lint
+# The linters and molecule run one after the other in the background while the integration tests run (these
+# mostly wait on jobs, polls and playbook start-up, leaving part of the 2 cores idle); their output is printed
+# after pytest's. TEST_BESIDE= (empty) runs every phase on its own.
+TEST_BESIDE ?= integration=sanity,lint,docs-lint,changelog-lint,molecule
 KEEP_GOING := $(if $(findstring k,$(firstword -$(MAKEFLAGS))),--keep-going)
 
 test: venv ## Run every test and linter, then print the seconds of each phase (CI runs this, then matrix)
