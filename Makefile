@@ -62,11 +62,12 @@ collections: ## Create .collections/ansible_collections/huaweicloud/workspace_ap
 TEST_PHASES := unit integration sanity lint docs-lint changelog-lint molecule
 # The linters and molecule run one after the other in the background while the integration tests run (these
 # mostly wait on jobs, polls and playbook start-up, leaving part of the 2 cores idle); their output is printed
-# after pytest's. TEST_BESIDE= (empty) runs every phase on its own.
+# after pytest's. TEST_BESIDE= (empty) runs every phase on its own. (The collections link is made before any phase
+# starts, so that phases running at the same time never race to make it.)
 TEST_BESIDE ?= integration=sanity,lint,docs-lint,changelog-lint,molecule
 KEEP_GOING := $(if $(findstring k,$(firstword -$(MAKEFLAGS))),--keep-going)
 
-test: venv ## Run every test and linter, then print the seconds of each phase (CI runs this, then matrix)
+test: venv collections ## Run every test and linter, then print the seconds of each phase (CI runs this, then matrix)
 	$(VENV_BIN)/python scripts/test_phases.py --make "$(MAKE)" $(KEEP_GOING) --times .tmp/test-phases.tsv \
 		$(if $(TEST_BESIDE),--beside $(TEST_BESIDE)) $(TEST_PHASES)
 
