@@ -77,15 +77,18 @@ def log_path(phase):
 
 def table(rows, total, beside):
     width = max([len("phase"), len("total")] + [len(phase) for phase, _seconds, _status in rows])
-    lines = ["make test: time per phase (seconds)", "  %-*s  %8s  %s" % (width, "phase", "seconds", "result")]
+
+    def line(name, seconds, result):
+        return "  " + name.ljust(width) + "  " + seconds.rjust(8) + "  " + result
+
+    lines = ["make test: time per phase (seconds)", line("phase", "seconds", "result")]
     for phase, seconds, status in rows:
         result = "ok" if status == 0 else ("FAILED (exit %d)" % status if status is not None else "not run")
         if phase in beside and status is not None:
             result += " (beside %s)" % beside[phase]
-        lines.append("  %-*s  %8s  %s" % (width, phase, "-" if seconds is None else "%.1f" % seconds, result))
+        lines.append(line(phase, "-" if seconds is None else "%.1f" % seconds, result))
     failed = sum(1 for _phase, _seconds, status in rows if status not in (0, None))
-    lines.append("  %-*s  %8.1f  %s" % (width, "total", total,
-                                        "ok (wall clock)" if not failed else "%d phase(s) failed" % failed))
+    lines.append(line("total", "%.1f" % total, "ok (wall clock)" if not failed else "%d phase(s) failed" % failed))
     return "\n".join(lines)
 
 
