@@ -56,7 +56,20 @@ collections: ## Create .collections/ansible_collections/huaweicloud/workspace_ap
 	mkdir -p $(dir $(COLLECTION_LINK))
 	test -L $(COLLECTION_LINK) || ln -s ../../.. $(COLLECTION_LINK)
 
-test: unit integration sanity lint docs-lint changelog-lint molecule ## Run every test and linter (CI runs this, then matrix)
+# The phases of make test, in order. Each runs as a make of its own (scripts/test_phases.py), timed; the table of
+# their seconds is printed at the end and written to .tmp/test-phases.tsv. make -k test: a failing phase does not
+# stop the following ones; either way make test fails when a phase failed.
+TEST_PHASES := unit integration sanity lint docs-lint changelog-lint molecule
+# The linters and molecule run one after the other in the background while the integration tests run (these
+# mostly wait on jobs, polls and playbook start-up, leaving part of the 2 cores idle); their output is printed
+# after pytest's. TEST_BESIDE= (empty) runs every phase on its own. (The collections link is made before any phase
+# starts, so that phases running at the same time never race to make it.)
+TEST_BESIDE ?= integration=sanity,lint,docs-lint,changelog-lint,molecule
+KEEP_GOING := $(if $(findstring k,$(firstword -$(MAKEFLAGS))),--keep-going)
+
+test: venv collections ## Run every test and linter, then print the seconds of each phase (CI runs this, then matrix)
+	$(VENV_BIN)/python scripts/test_phases.py --make "$(MAKE)" $(KEEP_GOING) --times .tmp/test-phases.tsv \
+		$(if $(TEST_BESIDE),--beside $(TEST_BESIDE)) $(TEST_PHASES)
 
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit

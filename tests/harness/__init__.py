@@ -16,8 +16,9 @@ Names:
 * ``playbook_environment(home, extra=None)``: the environment of a playbook run (no credentials or Ansible
   settings of the developer's);
 * ``PlaybookRunner(tmp_path, sim)`` / ``PlaybookRun``: a one-play playbook of given tasks on localhost, and
-  what it printed and registered; ``module_task(...)`` builds one task; ``GROUP`` is the action group of
-  ``module_defaults``;
+  what it printed and registered (saved by a ``debug`` task through the harness's ``harness_save`` filter,
+  ``filter_plugins/``, on every run's ``ANSIBLE_FILTER_PLUGINS``: no module run); ``module_task(...)`` builds
+  one task; ``GROUP`` is the action group of ``module_defaults``;
 * ``finish_jobs_when_polled(sim, ...)``: end every job at a waiting module's first polling read;
 * ``InventoryRunner(tmp_path, sim)`` / ``InventoryRun``: ``*.app_servers.yml`` configurations of the inventory
   plugin and real ``ansible-inventory`` / ``ansible-playbook -i`` runs on them; ``service_requests(sim)``: the

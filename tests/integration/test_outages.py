@@ -29,13 +29,18 @@ def outdated_fleet(make_simulator, job_duration):
 
 
 def test_a_service_outage_during_the_wait_is_waited_out(make_simulator, runner_for):
-    sim = outdated_fleet(make_simulator, job_duration=0.5)
+    # The job runs until the outage is over, however slow the machine (with a 0.5 s job, a loaded machine could
+    # reach the first polling read after the job had ended: the wait was then over before the outage began).
+    sim = outdated_fleet(make_simulator, job_duration=600)
     outage = []
 
     def go_down(simulator, body):
         if not outage:  # from the first polling read on, the next 40 requests of any kind are answered 503
             outage.append(1)
             simulator.faults.script("error503", count=40)
+        elif len(outage) == 1:  # the first read that gets through after the outage: the job has ended
+            outage.append(2)
+            simulator.state.fast_forward(simulator.state.job_duration + 1)
 
     sim.before("show_job_detail", go_down, once=False)
     sim.before("list_servers", lambda simulator, body: simulator.log.mutations() and go_down(simulator, body),
