@@ -197,13 +197,15 @@ class PlanItem(namedtuple("PlanItem", "record action before after job_id batch_k
     server_id = key
 
 
-def batches(items, size, weight=None, max_weight=None):
+def batches(items, size, weight=None, max_weight=None, fits=None):
     """Consecutive chunks of at most ``size`` items and, with ``weight`` (item -> number), at most ``max_weight``
-    in all (an item heavier than that on its own goes alone)."""
+    in all (an item heavier than that on its own goes alone); with ``fits`` (chunk, item -> bool), an item that does
+    not fit the chunk so far begins the next one (a limit of two dimensions: 10 app groups x 50 accounts a call)."""
     chunks = []
     for item in items:
         heavy = weight is not None and chunks and sum(weight(i) for i in chunks[-1]) + weight(item) > max_weight
-        if not chunks or len(chunks[-1]) >= size or heavy:
+        full = fits is not None and chunks and chunks[-1] and not fits(chunks[-1], item)
+        if not chunks or len(chunks[-1]) >= size or heavy or full:
             chunks.append([])
         chunks[-1].append(item)
     return chunks
@@ -467,6 +469,8 @@ class Operation:
         """What ``item`` weighs against ``max_batch_weight``."""
         return 1
 
+    batch_fits = None  # (chunk, item) -> whether item may join chunk: a call's limit that a count cannot say
+
     observe = None  # record -> the state it shows (same keys as the plan's ``after``): verify by re-reading
 
     def reached(self, planned, after):
@@ -662,7 +666,8 @@ class Rollout:
             by_key.setdefault(item.batch_key, []).append(item)
         weight = self.operation.batch_weight if self.operation.max_batch_weight else None
         return [chunk for key, group in by_key.items()
-                for chunk in batches(group, self.operation.batch_limit(key), weight, self.operation.max_batch_weight)]
+                for chunk in batches(group, self.operation.batch_limit(key), weight, self.operation.max_batch_weight,
+                                     self.operation.batch_fits)]
 
     def submit(self, to_submit):
         chunks = self.batches(to_submit)

@@ -103,7 +103,8 @@ def test_twenty_five_applications_go_in_two_calls_with_a_report_each():
     assert [len(call) for call in service.calls] == [20, 4]  # 24 to publish: 20 per publish call
     assert result["changed"] is True and "servers" not in result and len(result["applications"]) == 25
     first = result["applications"][0]
-    assert (first["name"], first["id"], first["action"], first["status"]) == ("app-00", "id-app-00", "none", "unchanged")
+    assert (first["name"], first["id"]) == ("app-00", "id-app-00")  # its key is the name; its id the service's
+    assert (first["action"], first["status"]) == ("none", "unchanged")
     assert result["summary"]["succeeded"] == 24 and result["summary"]["unchanged"] == 1
     assert set(result["diff"]["after"]) == set(NAMES[1:])  # the diff names applications by their label
 
@@ -138,3 +139,54 @@ def test_a_publish_that_did_not_land_is_sent_again_and_failures_name_application
 def test_nothing_to_do_is_no_change(names):
     service = Published(names)
     assert run(service, names)["changed"] is False and service.calls == []
+
+
+def test_a_limit_of_two_dimensions_is_declared_by_batch_fits():
+    """Grants: (app group, account) pairs, at most 10 groups and 50 accounts in one call (batch_fits), 500 pairs
+    a call at most (batch_limit): 1,000 accounts onto 5 groups is 20 calls of 5 x 50."""
+    sent = []
+
+    class Grant(Operation):
+        items = type("Pairs", (ItemKind,), dict(noun="authorization", result_key="authorizations",
+                                                identity=("app_group", "account"),
+                                                # the key orders the batches: by account, then group
+                                                key=lambda self, record: record["account"] + "/" + record["app_group"],
+                                                reader=lambda self, context: Published()))()
+        kind = AppliedAtOnce()
+
+        def find_targets(self):
+            return [dict(app_group=group, account=account) for group in self.params["groups"]
+                    for account in self.params["accounts"]]
+
+        def plan_item(self, record):
+            return PlanItem(record, "submit", dict(granted=False), dict(granted=True))
+
+        def batch_limit(self, batch_key):
+            return 500
+
+        @staticmethod
+        def batch_fits(chunk, item):
+            groups = set(i.record["app_group"] for i in chunk) | set([item.record["app_group"]])
+            accounts = set(i.record["account"] for i in chunk) | set([item.record["account"]])
+            return len(groups) <= 10 and len(accounts) <= 50
+
+        def send(self, items):
+            sent.append(items)
+            return dict((item.record["account"] + "/" + item.record["app_group"], Submission(applied=True))
+                        for item in items)
+
+        @staticmethod
+        def observe(record):
+            return dict(granted=bool(record))
+
+        def reached(self, planned, after):
+            return after == planned
+
+    assert Grant.declaration_errors() == []
+    groups, accounts = ["g%d" % n for n in range(5)], ["user%04d" % n for n in range(1000)]
+    result = Rollout(Grant(Module(dict(groups=groups, accounts=accounts)))).run().result()
+    assert len(sent) == 20 and result["summary"]["succeeded"] == 5000
+    for call in sent:
+        assert len(set(i.record["app_group"] for i in call)) <= 10
+        assert len(set(i.record["account"] for i in call)) <= 50
+    assert result["authorizations"][0] == dict(result["authorizations"][0], app_group="g0", account="user0000")
