@@ -41,6 +41,11 @@ def describe(records, shown=LISTED_SHOWN):
     return text + (", ..." if len(records) > shown else "")
 
 
+def noun_of(kind):
+    """The short word for a kind in messages: ``group`` of ``server group``."""
+    return kind.split()[-1]
+
+
 def label(record):
     """``'design' (7f6b…)``: how messages name one resource."""
     return "%r (%s)" % (record.get("name"), record.get("id"))
@@ -79,9 +84,10 @@ def find_by_id_or_name(kind, show, search, resource_id=None, name=None, renamed_
     if missing_ok:
         return None
     candidates = listed or (everything() if everything else [])
+    noun = noun_of(kind)
     raise TargetError("%s: no %s is named %r; %s" % (
-        option, kind, name, "%ss with similar names: %s" % (kind, describe(listed)) if listed else
-        "existing %ss: %s" % (kind, describe(candidates) or "none")))
+        option, kind, name, "%ss with similar names: %s" % (noun, describe(listed)) if listed else
+        "existing %ss: %s" % (noun, describe(candidates) or "none")))
 
 
 class Field:
@@ -181,7 +187,7 @@ class Resource:
     @classmethod
     def noun(cls):
         """The short word for it in messages (``group`` of ``server group``)."""
-        return cls.kind.split()[-1]
+        return noun_of(cls.kind)
 
     @classmethod
     def declaration_errors(cls):

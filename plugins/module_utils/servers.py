@@ -19,11 +19,11 @@ __metaclass__ = type
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import PAGE_LIMIT
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import describe, find_by_id_or_name
 
 # Up to this many servers of a group whose size is unknown (or of no known group) are looked up one by one;
 # more are read from the paged list (100 per request), which is cheaper then.
 PER_ID_LOOKUP_MAX = 5
-LISTED_GROUPS_SHOWN = 20
 # task_status values that tell how a server's last task ended (AppServerTaskStatus): the server is not busy. Every
 # other non-empty task_status is a task still in progress (scheduling, rebooting, upgrading_access_agent, ...).
 ENDED_TASK_STATUSES = frozenset([
@@ -224,43 +224,20 @@ def resolve_targets(client, server_ids=None, server_group_id=None, group=None):
 
 
 def describe_groups(groups):
-    shown = ", ".join("%s (%s)" % (group.get("name"), group.get("id")) for group in groups[:LISTED_GROUPS_SHOWN])
-    return shown + (", ..." if len(groups) > LISTED_GROUPS_SHOWN else "")
-
-
-def group_id_by_name(client, name, option="name"):
-    """The id of the one group named exactly ``name`` (None if there is none), and the groups the search listed."""
-    listed = api.list_server_groups(client, server_group_name=name)
-    exact = [group for group in listed if group.get("name") == name]
-    if len(exact) > 1:
-        raise TargetError("%s: %d server groups are named %r (%s); use server_group_id to pick one"
-                          % (option, len(exact), name, describe_groups(exact)))
-    return (exact[0]["id"] if exact else None), listed
+    """``a (id1), b (id2), ...``: groups as messages list them."""
+    return describe(groups)
 
 
 def find_group(client, server_group_id=None, name=None, renamed_to=None, option="name", missing_ok=False):
-    """A group's detail record, by id or by exact name (or by ``renamed_to``, when an earlier run renamed it).
+    """A group's detail record, by id or by exact name (or by ``renamed_to``, when an earlier run renamed it): the
+    resource engine's rule (:func:`~.resource.find_by_id_or_name`) for server groups.
 
     With ``missing_ok`` a group that does not exist is None instead of a failure.
     """
-    if server_group_id:
-        try:
-            return show_group_or_fail(client, server_group_id)
-        except TargetError:
-            if missing_ok:
-                return None
-            raise
-    group_id, listed = group_id_by_name(client, name, option)
-    if group_id is None and renamed_to:
-        group_id, _unused = group_id_by_name(client, renamed_to, option)
-    if group_id is None and missing_ok:
-        return None
-    if group_id is None:
-        candidates = listed or api.list_server_groups(client)
-        raise TargetError("%s: no server group is named %r; %s" % (
-            option, name, "groups with similar names: %s" % describe_groups(listed) if listed else
-            "existing groups: %s" % (describe_groups(candidates) or "none")))
-    return show_group_or_fail(client, group_id, option=option)
+    return find_by_id_or_name("server group", lambda group_id: api.show_server_group(client, group_id),
+                              lambda group_name: api.list_server_groups(client, server_group_name=group_name),
+                              server_group_id, name, renamed_to, option=option, id_option="server_group_id",
+                              missing_ok=missing_ok, everything=lambda: api.list_server_groups(client))
 
 
 def agent_record(detail, server=None):
