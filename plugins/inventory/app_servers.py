@@ -104,6 +104,19 @@ notes:
     selection, so changing the selection reads afresh.
   - Secrets (O(secret_key), O(security_token), O(auth_token)) are never written to the cache, the host variables
     or any message. Keep them out of the file (environment variables, an AWX credential, or Ansible Vault).
+  - "Failures: a wrong credential, a fleet that cannot be read (the service unreachable, an error after the
+    retries) or a bad option makes the plugin raise an error that names the cause (never a secret). Whether that
+    ends the run is ansible-core's choice, not the plugin's: its inventory manager catches every error a plugin
+    raises and, by default, prints it as a warning and goes on without the source (C(no hosts matched), exit code
+    0). AWX sets C(ANSIBLE_INVENTORY_UNPARSED_FAILED=True) for every inventory update, so there a wrong credential
+    fails the update (and a job template that updates its inventory on launch). On the command line set
+    C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) (C(any_unparsed_is_failed = true) in the C([inventory])
+    section of C(ansible.cfg)); it also covers an inventory directory or several C(-i) sources, where
+    C(unparsed_is_failed) fails only when no source parses at all."
+  - 'Host variables are plain strings, also in C(ansible-inventory --list --export) (what AWX imports), except
+    text that could be a Jinja template (it holds C({) or C(#jinja2:)), such as a server description someone typed:
+    that is marked unsafe, so Ansible never renders it, and C(--export) writes it as C({"__ansible_unsafe": ...}).'
+  - Hosts are added in server name order, so C(--list), C(--list-hosts) and the plays run them in that order.
 """
 
 EXAMPLES = r"""
@@ -155,7 +168,13 @@ from ansible.inventory.group import to_safe_group_name
 from ansible.module_utils.common.text.converters import to_native
 from ansible.module_utils.parsing.convert_bool import BOOLEANS
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.unsafe_proxy import wrap_var
 from ansible.vars.reserved import get_reserved_names
+
+try:  # ansible-core 2.19+: a string is rendered as a template only when it is tagged trusted
+    from ansible.template import trust_as_template
+except ImportError:  # before 2.19 every string is rendered unless it is marked unsafe (wrap_var)
+    trust_as_template = None
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import shared_state
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import HAS_REQUESTS, Client
@@ -174,6 +193,33 @@ MAINTENANCE_GROUPS = {True: "in_maintenance", False: "in_service"}
 VARIABLE_PREFIX = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # play keywords and template globals: a host variable of one of these names makes every play warn
 RESERVED_NAMES = frozenset(get_reserved_names())
+# Jinja2 override header: a string starting with it is a template even without delimiters
+JINJA2_OVERRIDE = "#jinja2:"
+
+
+def could_be_template(text):
+    """Could Ansible render this text as a template? Every delimiter it uses ({{, {%, {#) starts with {, and a
+    string starting with the #jinja2: override header is a template without any."""
+    return "{" in text or JINJA2_OVERRIDE in text
+
+
+def for_inventory(value):
+    """A value read from the cloud as a host variable: text that could be a template is marked unsafe, so that
+    Ansible never renders it (a server name or description is whatever someone typed); any other text is plain.
+
+    Plain matters for ``ansible-inventory --list --export``, which AWX imports: ansible-core 2.19 writes every
+    string it does not trust as ``{"__ansible_unsafe": text}``, which AWX stores as a mapping. Trusting text with
+    no template delimiter changes nothing when it is rendered (there is nothing to render), so it is trusted on
+    2.19 and left a plain ``str`` before (where a plain ``str`` is written as is)."""
+    if isinstance(value, Mapping):
+        return dict((key, for_inventory(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [for_inventory(item) for item in value]
+    if isinstance(value, str):
+        if could_be_template(value):
+            return wrap_var(value)
+        return trust_as_template(value) if trust_as_template is not None else value
+    return value
 
 
 TYPE_NAMES = {"bool": "a boolean (true or false)", "boolean": "a boolean (true or false)", "int": "an integer",
@@ -374,11 +420,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def populate(self, servers):
         strict = self.get_option("strict")
         names = self.hostnames(servers, strict)
-        for server in servers:
+        # hosts (and each group's hosts) in server name order, as plans list servers; Ansible keeps that order
+        # for --list, --list-hosts and the order in which a play runs its hosts
+        for server in sorted(servers, key=lambda s: (to_native(s.get("name") or ""), names[s["id"]])):
             host = names[server["id"]]
+            host = wrap_var(host) if could_be_template(host) else host  # never rendered as inventory_hostname
             self.inventory.add_host(host)
             for key, value in server.items():
-                self.inventory.set_variable(host, self.variable_name(key), value)
+                self.inventory.set_variable(host, self.variable_name(key), for_inventory(value))
             address = first_address(server)
             if self.get_option("set_ansible_host") and address:
                 self.inventory.set_variable(host, "ansible_host", address)

@@ -13,6 +13,12 @@ from ansible.inventory.group import to_safe_group_name
 from tests.harness import REPO_ROOT, InventoryRunner, ansible_command, service_requests
 
 
+# what AWX sets for every inventory update (STANDARD_INVENTORY_UPDATE_ENV in awx/main/constants.py), running
+# ansible-inventory --list --export -i <source> (RunInventoryUpdate.build_args in awx/main/tasks/jobs.py)
+AWX_INVENTORY_UPDATE_ENV = {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "True", "ANSIBLE_INVENTORY_EXPORT": "True",
+                            "ANSIBLE_VERBOSE_TO_STDERR": "True"}
+
+
 def operations(sim):
     return sorted(record.operation for record in service_requests(sim))
 
@@ -45,12 +51,20 @@ def test_150_servers_are_150_hosts_in_groups_per_server_group_and_maintenance(fl
     inventory = inventory_for(sim)
     config = inventory.config(project_id=False)  # looked up through IAM
 
-    run = inventory.run(config)
+    run = inventory.run(config, "--list", "--export", env=AWX_INVENTORY_UPDATE_ENV)  # as an AWX inventory update
     assert run.rc == 0, run.output
     assert "WARNING" not in run.stderr, run.stderr  # no reserved variable names, no invalid group names
+    # plain strings, which AWX imports as they are (no {"__ansible_unsafe": ...} mappings)
+    assert "__ansible_unsafe" not in run.stdout
     hostvars = run.hostvars
     assert len(hostvars) == 150
     servers = sim.state.servers
+    # hosts, and the hosts of each group, in server name order (as plans list servers), not in id order
+    raw = json.loads(run.stdout)
+    names = sorted(server["name"] for server in servers.values())
+    assert names != [servers[i]["name"] for i in sorted(servers)]  # id order differs: the order is the plugin's
+    for group in ["in_service"] + [g["name"].replace("-", "_") for g in sim.state.groups.values()]:
+        assert raw[group]["hosts"] == sorted(raw[group]["hosts"]), group
     assert sorted(hostvars) == sorted(server["name"] for server in servers.values())
     # one listing of the groups, two pages of servers, the project id from IAM: at most 8 requests
     assert operations(sim) == ["keystone_list_projects", "list_server_groups", "list_servers", "list_servers"]
@@ -144,10 +158,16 @@ def test_hostnames_fall_back_in_order_and_never_share_a_name(small_sim, inventor
     twin_b = sim.state.add_server(group["id"], name="twin")
     nameless = sim.state.add_server(group["id"])
     sim.state.patch_server(nameless["id"], name="")
+    # text from the cloud that looks like a template stays text: marked unsafe, never rendered
+    sim.state.patch_server(twin_a["id"], description="{{ lookup('env', 'HOME') }}")
     run = inventory_for(sim).inventory(
         hostnames=["no_such_variable.attribute", "name", "server_group_name ~ '-' ~ machine_name | lower"])
     hostvars = run.hostvars
     assert len(hostvars) == 15
+    twin_a_host = "%s-%s" % (group["name"], twin_a["machine_name"].lower())
+    assert json.loads(run.stdout)["_meta"]["hostvars"][twin_a_host]["description"] == {
+        "__ansible_unsafe": "{{ lookup('env', 'HOME') }}"}
+    assert run.stdout.count("__ansible_unsafe") == 1  # every other string is plain
     assert "twin" not in hostvars  # two servers have that name: neither is called so
     for server in (twin_a, twin_b, nameless):
         assert hostvars["%s-%s" % (group["name"], server["machine_name"].lower())]["id"] == server["id"]
@@ -255,16 +275,32 @@ def test_unknown_group_names_fail_naming_the_groups(small_sim, inventory_for):
     assert operations(sim) == ["list_server_groups", "list_server_groups"]  # read only, nothing else
 
 
-def test_auth_failure_is_one_clear_error_without_secrets_even_at_vvv(small_sim, inventory_for):
+def test_auth_failure_is_one_clear_error_without_secrets_even_at_vvv(small_sim, inventory_for, tmp_path):
     sim = small_sim
     inventory = inventory_for(sim)
     wrong = "Wrong" + sim.credentials["sk"][5:]
-    run = inventory.run(inventory.config(secret_key=wrong), "--list", "-vvv")
+    bad = inventory.config(secret_key=wrong)
+    # AWX's inventory update: the job fails (not a green sync with no hosts), its output says why
+    run = inventory.run(bad, "--list", "--export", "-vvv", env=AWX_INVENTORY_UPDATE_ENV)
     assert run.rc != 0
     assert run.says("Authentication failed") and run.says("Check access_key/secret_key"), run.stderr
     assert "Traceback" not in run.output
     for secret in (wrong, sim.credentials["sk"]):
         assert secret not in run.output
+
+    # the command line with the setting the README gives (any_unparsed_is_failed): a playbook on an inventory
+    # directory where another file parses fails too, instead of "no hosts matched" and exit code 0
+    directory = tmp_path / "inventory"
+    directory.mkdir()
+    bad.rename(directory / bad.name)
+    (directory / "local.yml").write_text("all:\n  hosts:\n    localhost:\n")
+    play = tmp_path / "servers.yml"
+    play.write_text("- hosts: all:!localhost\n  gather_facts: false\n  tasks: []\n")
+    played = inventory.run(directory, str(play), command="ansible-playbook", strict=False,
+                           env={"ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED": "true"})
+    assert played.rc != 0, played.output
+    assert played.says("Authentication failed") and played.says("Completely failed to parse inventory source")
+    assert "no hosts matched" not in played.output and wrong not in played.output
     good = inventory.run(inventory.config(), "--list", "-vvv")
     assert good.rc == 0
     assert sim.credentials["sk"] not in good.output
