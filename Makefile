@@ -133,8 +133,11 @@ RELEASE_CHECK_ARGS ?=
 release-check: venv ## Build the tarball and import it with galaxy-importer (own venv .venv-importer)
 	$(VENV_BIN)/python scripts/release_check.py $(RELEASE_CHECK_ARGS)
 
-build: venv ## Build build/huaweicloud-workspace_app-<version>.tar.gz
+# The copy without the version is what extensions/awx/execution-environment-tarball.yml installs, so that the
+# definition builds from the latest `make build` as it is.
+build: venv ## Build build/huaweicloud-workspace_app-<version>.tar.gz (and a copy for the EE, build/huaweicloud-workspace_app.tar.gz)
 	$(VENV_BIN)/ansible-galaxy collection build --force --output-path build .
+	cp build/huaweicloud-workspace_app-$(COLLECTION_VERSION).tar.gz build/huaweicloud-workspace_app.tar.gz
 	@echo "built build/huaweicloud-workspace_app-$(COLLECTION_VERSION).tar.gz"
 
 demo: venv collections ## Start the simulator and run playbooks/demo.yml against it

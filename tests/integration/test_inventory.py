@@ -354,7 +354,7 @@ def test_graph_shows_the_groups(small_sim, inventory_for):
 def test_awx_inventory_source_example_parses_with_credential_environment(small_sim, inventory_for, tmp_path):
     sim = small_sim
     creds = sim.credentials
-    source = os.path.join(REPO_ROOT, "extensions", "awx", "inventory", "fleet.app_servers.yml")
+    source = os.path.join(REPO_ROOT, "extensions", "awx", "project", "inventory", "fleet.app_servers.yml")
     with open(source) as handle:
         config = yaml.safe_load(handle)
     assert config["plugin"] == "huaweicloud.workspace_app.app_servers"
