@@ -1,9 +1,12 @@
 """extensions/awx: the credential type injects exactly what resolve_connection reads, and the job template
 surveys ask for variables that the playbooks use."""
 
+import importlib.util
 import os
 import re
 
+import jinja2
+import jinja2.meta
 import pytest
 import yaml
 
@@ -108,3 +111,139 @@ def test_survey_is_valid_and_asks_only_for_variables_of_its_playbook(name):
         if question["type"] == "integer" and "default" in question:
             assert question["min"] <= question["default"] <= question["max"]
     assert not any(question["type"] == "password" for question in survey["spec"]), "secrets belong in the credential"
+
+
+# -- the project skeleton ---------------------------------------------------------------------------------------
+PROJECT_DIR = os.path.join(AWX_DIR, "project")
+
+
+def awx_project():
+    spec = importlib.util.spec_from_file_location("awx_project", os.path.join(REPO_ROOT, "scripts", "awx_project.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_project_has_a_wrapper_per_playbook_exactly_as_the_script_writes_it():
+    script = awx_project()
+    playbooks = sorted(name[:-4] for name in os.listdir(PLAYBOOK_DIR) if name.endswith(".yml"))
+    assert sorted(script.playbook_names() + list(script.LEFT_OUT)) == playbooks
+    wanted = script.wrappers()
+    present = sorted(name for name in os.listdir(PROJECT_DIR) if name.endswith(".yml"))
+    assert present == sorted(wanted), "run python scripts/awx_project.py"
+    for name, text in wanted.items():
+        with open(os.path.join(PROJECT_DIR, name), encoding="utf-8") as handle:
+            assert handle.read() == text, "%s differs: run python scripts/awx_project.py" % name
+        (play,) = yaml.safe_load(text)
+        assert play["ansible.builtin.import_playbook"] == "huaweicloud.workspace_app." + name[:-4]
+
+
+def test_every_survey_has_its_playbook_in_the_project():
+    assert set(SURVEYS) <= set(name[:-4] for name in os.listdir(PROJECT_DIR) if name.endswith(".yml"))
+
+
+# -- every variable a playbook reads: in its header, in docs/playbooks.md and in its survey ------------------------
+# set by Ansible, by a play or task of the playbook, or by the role it runs: not an input
+ANSIBLE_VARIABLES = {"omit", "item", "hostvars", "inventory_hostname", "ansible_check_mode", "ansible_play_hosts",
+                     "ansible_play_hosts_all", "ansible_play_batch", "groups", "group_names", "play_hosts",
+                     "ansible_loop", "ansible_diff_mode", "ansible_verbosity", "lookup", "query", "q", "range",
+                     "dict", "now", "undef", "true", "false", "none", "True", "False", "None"}
+# the connection extra vars every playbook takes (docs/playbooks.md, "Rules shared by every playbook"); AWX sets the
+# connection through the credential, so no survey asks for them
+CONNECTION_VARIABLES = {"workspace_app_region", "workspace_app_project_id", "workspace_app_endpoint"}
+# outputs of the rolling_update role that rolling_update.yml reports
+ROLE_OUTPUTS = {"rolling_update_results"}
+# host variables of the app_servers inventory that hda_upgrade_hosts.yml reads per host
+INVENTORY_HOSTVARS = {"id", "server_group_id", "current_version", "latest_version"}
+
+
+def templates(node):
+    """Every string of a playbook (each may hold Jinja), and every bare expression (when, that, loop)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("when", "that", "failed_when", "changed_when", "until") and not isinstance(value, (dict,)):
+                for item in value if isinstance(value, list) else [value]:
+                    if isinstance(item, str):
+                        yield "{{ %s }}" % item
+                continue
+            yield from templates(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from templates(item)
+    elif isinstance(node, str):
+        yield node
+
+
+def defined(node):
+    """Names a playbook defines itself: vars, set_fact, register, loop_var."""
+    names = set()
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("vars", "ansible.builtin.set_fact", "set_fact", "ansible.builtin.set_stats") and isinstance(value, dict):
+                names.update(value.get("data", value) if key.endswith("set_stats") else value)
+            elif key == "register":
+                names.add(value)
+            elif key == "loop_control" and isinstance(value, dict) and "loop_var" in value:
+                names.add(value["loop_var"])
+            names |= defined(value)
+    elif isinstance(node, list):
+        for item in node:
+            names |= defined(item)
+    return names
+
+
+class Anything(dict):
+    """Every filter and test name is known (Ansible's are not Jinja's): only the variables matter here."""
+
+    def __contains__(self, key):
+        return True
+
+    def get(self, key, default=None):
+        return dict.get(self, key, lambda *args, **kwargs: None)
+
+
+def read_variables(name):
+    with open(os.path.join(PLAYBOOK_DIR, name + ".yml"), encoding="utf-8") as handle:
+        plays = yaml.safe_load(handle)
+    environment = jinja2.Environment()
+    environment.filters = Anything(environment.filters)
+    environment.tests = Anything(environment.tests)
+    found = set()
+    for text in templates(plays):
+        if "{" in text:
+            found |= jinja2.meta.find_undeclared_variables(environment.parse(text))
+    found -= defined(plays) | ANSIBLE_VARIABLES | ROLE_OUTPUTS
+    return found - INVENTORY_HOSTVARS if plays[0].get("hosts") != "localhost" else found
+
+
+def playbook_section(name):
+    """The part of docs/playbooks.md about playbooks/<name>.yml."""
+    with open(os.path.join(REPO_ROOT, "docs", "playbooks.md"), encoding="utf-8") as handle:
+        text = handle.read()
+    start = text.index("## `%s.yml`" % name)
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end > 0 else len(text)]
+
+
+def test_shared_rules_document_the_connection_variables():
+    with open(os.path.join(REPO_ROOT, "docs", "playbooks.md"), encoding="utf-8") as handle:
+        shared = handle.read().split("## Rules shared by every playbook", 1)[1].split("\n## ", 1)[0]
+    for variable in CONNECTION_VARIABLES:
+        assert "`%s`" % variable in shared, variable
+
+
+@pytest.mark.parametrize("name", SURVEYS)
+def test_every_variable_the_playbook_reads_is_in_its_header_its_docs_and_its_survey(name):
+    variables = read_variables(name) - CONNECTION_VARIABLES
+    assert variables, "no variable found: the reader is broken"
+    with open(os.path.join(PLAYBOOK_DIR, name + ".yml"), encoding="utf-8") as handle:
+        header = "".join(line for line in handle if line.startswith("#"))
+    section = playbook_section(name)
+    with open(os.path.join(REPO_ROOT, "docs", "playbooks.md"), encoding="utf-8") as handle:
+        shared = handle.read().split("## Rules shared by every playbook", 1)[1].split("\n## ", 1)[0]
+    asked = set(question["variable"] for question in load(os.path.join(SURVEY_DIR, name + ".yml"))["spec"])
+    for variable in sorted(variables):
+        assert re.search(r"\b%s\b" % variable, header), "%s.yml: %s is not in the header comment" % (name, variable)
+        assert "`%s`" % variable in section or "`%s`" % variable in shared, \
+            "docs/playbooks.md, %s.yml: %s is not documented" % (name, variable)
+        assert variable in asked, "extensions/awx/surveys/%s.yml does not ask for %s" % (name, variable)
