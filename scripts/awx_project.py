@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Write the playbooks of the AWX project skeleton, extensions/awx/project/<name>.yml: one per playbook of
 playbooks/, each importing the collection's playbook by name (the collection comes with the execution
 environment). Run it after adding or renaming a playbook; tests/unit/test_awx_extensions.py fails while the
@@ -21,7 +21,8 @@ LEFT_OUT = {"demo": "the story of `make demo`, against the bundled simulator, no
 
 
 def playbook_names():
-    return sorted(name[:-4] for name in os.listdir(PLAYBOOK_DIR) if name.endswith(".yml") and name[:-4] not in LEFT_OUT)
+    names = (name[:-4] for name in os.listdir(PLAYBOOK_DIR) if name.endswith(".yml"))
+    return sorted(name for name in names if name not in LEFT_OUT)
 
 
 def wrapper(name):
@@ -30,7 +31,8 @@ def wrapper(name):
         plays = yaml.safe_load(handle)
     return ("---\n"
             "# Written by scripts/awx_project.py: runs the collection's playbooks/%s.yml (its header lists the\n"
-            "# variables; survey: extensions/awx/surveys/%s.yml). The collection comes with the execution environment.\n"
+            "# variables; survey: extensions/awx/surveys/%s.yml). The collection comes with the execution\n"
+            "# environment.\n"
             "- name: %s\n"
             "  ansible.builtin.import_playbook: %s.%s\n" % (name, name, plays[0]["name"], COLLECTION, name))
 
@@ -48,8 +50,8 @@ def main():
     stale = sorted(f for f in os.listdir(PROJECT_DIR) if f.endswith(".yml") and f not in wanted)
     for filename in stale:
         os.remove(os.path.join(PROJECT_DIR, filename))
-    print("wrote %d playbooks in %s%s" % (len(wanted), os.path.relpath(PROJECT_DIR, REPO_ROOT),
-                                         "; removed " + ", ".join(stale) if stale else ""))
+    removed = "; removed " + ", ".join(stale) if stale else ""
+    print("wrote %d playbooks in %s%s" % (len(wanted), os.path.relpath(PROJECT_DIR, REPO_ROOT), removed))
     return 0
 
 

@@ -137,5 +137,6 @@ def test_build_context_from_the_built_tarball_brings_our_python_and_system_requi
     playbooks = sorted(name for name in os.listdir(project) if name.endswith(".yml"))
     assert len(playbooks) >= 10
     checked = run([os.path.join(BIN, "ansible-playbook"), "--syntax-check", "-i", "localhost,"] + playbooks,
-                  cwd=project, ANSIBLE_COLLECTIONS_PATH=str(collections), ANSIBLE_CONFIG=os.path.join(project, "ansible.cfg"))
+                  cwd=project, ANSIBLE_COLLECTIONS_PATH=str(collections),
+                  ANSIBLE_CONFIG=os.path.join(project, "ansible.cfg"))
     assert checked.count("playbook: ") == len(playbooks), checked

@@ -4,6 +4,7 @@ surveys ask for variables that the playbooks use."""
 import importlib.util
 import os
 import re
+import warnings
 
 import jinja2
 import jinja2.meta
@@ -179,7 +180,8 @@ def defined(node):
     names = set()
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("vars", "ansible.builtin.set_fact", "set_fact", "ansible.builtin.set_stats") and isinstance(value, dict):
+            if key in ("vars", "ansible.builtin.set_fact", "set_fact", "ansible.builtin.set_stats") and \
+                    isinstance(value, dict):
                 names.update(value.get("data", value) if key.endswith("set_stats") else value)
             elif key == "register":
                 names.add(value)
@@ -211,7 +213,9 @@ def read_variables(name):
     found = set()
     for text in templates(plays):
         if "{" in text:
-            found |= jinja2.meta.find_undeclared_variables(environment.parse(text))
+            with warnings.catch_warnings():  # jinja2 decodes string literals such as '[^,\s]+' with a warning
+                warnings.simplefilter("ignore", DeprecationWarning)
+                found |= jinja2.meta.find_undeclared_variables(environment.parse(text))
     found -= defined(plays) | ANSIBLE_VARIABLES | ROLE_OUTPUTS
     return found - INVENTORY_HOSTVARS if plays[0].get("hosts") != "localhost" else found
 
