@@ -23,6 +23,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
@@ -30,7 +32,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs imp
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     at_least, at_most_characters, in_range, not_blank, operation_params)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
-    SUBMITTED, WAITED, Operation, PlanItem, ProgressLines, Rollout, batches, new_server, server_label)
+    PROGRESS_FILE_ENV, SUBMITTED, WAITED, Operation, PlanItem, ProgressLines, Rollout, batches, new_server,
+    server_label)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import land_one
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import host_addresses, show_group_or_fail, task_running
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import (
@@ -458,4 +461,5 @@ def empty_group(module, group, wait_timeout, poll_interval):
     module's own (defaults and value rules). Returns the :class:`Outcome`."""
     params = operation_params(Fleet, module, server_group_id=group["id"], batch_size=MAINTENANCE_PER_CALL, count=0,
                               force=True, wait_timeout=wait_timeout, poll_interval=poll_interval)
-    return Rollout(Fleet(Scope(module, params)), ProgressLines(), group=group).run()
+    # live at -v, as the fleet's own lines (plugins/action/app_server_group.py)
+    return Rollout(Fleet(Scope(module, params)), ProgressLines(os.environ.get(PROGRESS_FILE_ENV)), group=group).run()
