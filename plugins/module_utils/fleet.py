@@ -136,8 +136,8 @@ class Fleet(Operation):
         vpc_id=dict(type="str"),
         force=dict(type="bool", default=False),
         drain=dict(type="bool", default=False),
-        drain_message=dict(type="str"),
-        drain_delay=dict(type="int", default=60),
+        drain_message=dict(type="str", aliases=["message_text"]),  # app_session_logoff's names
+        drain_delay=dict(type="int", default=60, aliases=["delay_time"]),
     )
     rules = (at_least("count", 0), force_or_drain, not_blank("availability_zone"), not_blank("vpc_id"), not_blank("drain_message"),
              at_most_characters("drain_message", MAX_MESSAGE_LENGTH), in_range("drain_delay", 0, MAX_DELAY_TIME, "seconds"))

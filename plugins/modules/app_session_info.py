@@ -40,14 +40,21 @@ options:
     type: str
   user_name:
     description:
-      - Only this user's sessions (exact C(login_user)).
-    type: str
+      - Only this user's sessions (exact C(login_user)), or these users'.
+      - A single name (a string, as before) or a list of names. Alias O(user_names),
+        M(huaweicloud.workspace_app.app_session_logoff)'s name, so that a filter copied from one module works in
+        the other.
+    type: list
+    elements: str
+    aliases: [user_names]
   session_state:
     description:
       - Only sessions in these states. Default is every state (ended sessions, C(SignedOut), included).
       - With O(wait=true), the default is the open states.
+      - Alias O(session_states), M(huaweicloud.workspace_app.app_session_logoff)'s name.
     type: list
     elements: str
+    aliases: [session_states]
     choices: [Active, Disconnected, AppcInit, SignedOut, InitFail]
   wait:
     description:
@@ -167,8 +174,9 @@ class AppSessionInfo(WorkspaceAppModule):
         server_ids=dict(type="list", elements="str"),
         server_group_id=dict(type="str"),
         server_group_name=dict(type="str"),
-        user_name=dict(type="str"),
-        session_state=dict(type="list", elements="str", choices=list(SESSION_STATES)),
+        # a list since user_names became its alias (app_session_logoff's name); one name (a string) is a list of one
+        user_name=dict(type="list", elements="str", aliases=["user_names"]),
+        session_state=dict(type="list", elements="str", choices=list(SESSION_STATES), aliases=["session_states"]),
         **WAIT.argument_spec()
     )
     module_kwargs = dict(mutually_exclusive=[("server_ids", "server_group_id", "server_group_name")])
@@ -202,7 +210,7 @@ class AppSessionInfo(WorkspaceAppModule):
         servers = self.servers()
         server_ids = [server["id"] for server in servers]
         whole = not (params["server_ids"] is not None or params["server_group_id"] or params["server_group_name"])
-        reader = SessionReader(self.client, servers, [params["user_name"]] if params["user_name"] else None, states,
+        reader = SessionReader(self.client, servers, params["user_name"] or None, states,
                                keep_unplaced=params["server_ids"] is None, tenant=whole)
         result = dict(changed=False)
         if params["wait"]:

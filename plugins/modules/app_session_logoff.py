@@ -31,19 +31,28 @@ options:
   user_names:
     description:
       - Only the sessions of these users (exact C(login_user) names).
+      - Alias O(user_name), M(huaweicloud.workspace_app.app_session_info)'s name; a single name (a string) is a
+        list of one.
     type: list
     elements: str
+    aliases: [user_name]
   session_states:
     description:
       - Only sessions in these states. Default is every open state.
+      - Alias O(session_state), M(huaweicloud.workspace_app.app_session_info)'s name (whose ended states
+        V(SignedOut) and V(InitFail) are not choices here, since they cannot be logged off).
     type: list
     elements: str
     choices: [Active, Disconnected, AppcInit]
+    aliases: [session_state]
   message_text:
     description:
       - The text of the pop-up the users see before they are signed out (up to 255 characters); the API's
         C(message).
+      - Aliases O(message) (the name the logoff playbook and the rolling_update role use) and O(drain_message)
+        (M(huaweicloud.workspace_app.app_server_fleet)'s name).
     type: str
+    aliases: [message, drain_message]
   title:
     description:
       - The pop-up's title (up to 255 characters).
@@ -58,8 +67,10 @@ options:
     description:
       - Seconds between the pop-up and the sign-out, 0..999999 (the grace period users have to save their work).
       - O(wait_timeout) counts from the submission, so it must leave room for this delay.
+      - Alias O(drain_delay), M(huaweicloud.workspace_app.app_server_fleet)'s name.
     type: int
     default: 0
+    aliases: [drain_delay]
   wait:
     description:
       - Wait until every session logged off has ended.
@@ -238,14 +249,15 @@ def session_text(session):
 class Logoff(Operation):
     kind = SettlesLater()  # no job: the logoff is waited for by reading the sessions again
     options = dict(
-        user_names=dict(type="list", elements="str"),
-        session_states=dict(type="list", elements="str", choices=list(OPEN_STATES)),
-        message_text=dict(type="str"),
+        user_names=dict(type="list", elements="str", aliases=["user_name"]),
+        session_states=dict(type="list", elements="str", choices=list(OPEN_STATES), aliases=["session_state"]),
+        message_text=dict(type="str", aliases=["message", "drain_message"]),
         title=dict(type="str"),
         message_type=dict(type="str", choices=sorted(MESSAGE_TYPES, key=MESSAGE_TYPES.get), default="warning"),
-        delay_time=dict(type="int", default=0),
+        delay_time=dict(type="int", default=0, aliases=["drain_delay"]),
     )
     rules = (in_range("delay_time", 0, MAX_DELAY_TIME, "seconds"), not_blank("message_text"), not_blank("title"),
+             not_blank("user_names"),
              at_most_characters("message_text", MAX_MESSAGE_LENGTH), at_most_characters("title", MAX_MESSAGE_LENGTH))
     max_batch_weight = LOGOFF_MAX_SESSIONS
 

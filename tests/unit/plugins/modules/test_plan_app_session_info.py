@@ -106,3 +106,13 @@ def test_bad_input_fails_before_any_request(service, run):
     state = run(module, session_state=["Gone"])
     assert state.failed and "session_state" in state["msg"]
     assert service.requests == []
+
+
+def test_user_name_takes_one_name_or_a_list_and_the_logoff_names_are_aliases(service, run):
+    group, servers, on = sessions_fleet(service)
+    one = run(module, server_group_name="apps-prod", user_name="zoe")
+    assert [s["login_user"] for s in one["sessions"]] == ["zoe"]
+    assert service.sent("list_sessions")[-1].query.get("user_name") == "zoe"  # one name goes to the API
+    copied = run(module, server_group_name="apps-prod", user_names=["zoe", "bob"], session_states=["Active"])
+    assert sorted(s["login_user"] for s in copied["sessions"]) == ["bob", "zoe"]
+    assert all(s["session_state"] == "Active" for s in copied["sessions"])
