@@ -289,9 +289,12 @@ def test_a_failing_canary_stops_the_rollout_before_the_rest_is_touched(fleet, ru
 
 
 def test_check_mode_plan_names_each_waves_servers_and_changes_nothing(fleet, runner_for):
+    """The group by its name this time (looked up once: the modules get its id), and an outcome that says it was
+    check mode."""
     sim, group_id, ids = fleet(behind=range(5))
     names = [sim.state.get_server(sid)["name"] for sid in ids]
-    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+    group_name = sim.state.get_group(group_id)["name"]
+    run = runner_for(sim).run(rollout(rolling_update_server_group_name=group_name, rolling_update_hda_upgrade=True,
                                       rolling_update_batch_size=2, rolling_update_canary_size=1,
                                       rolling_update_drain_policy="notify_then_logoff"), check=True)
     assert run.rc == 0, run.output
@@ -300,6 +303,8 @@ def test_check_mode_plan_names_each_waves_servers_and_changes_nothing(fleet, run
            "notify_then_logoff" in text
     assert "wave 1/3 (canary): %s" % names[0] in text
     assert "wave 2/3: %s, %s" % (names[1], names[2]) in text and "wave 3/3: %s, %s" % (names[3], names[4]) in text
+    assert "check mode, nothing was changed (the plan of each wave): 3 wave(s), 5 server(s), 0 failed" in text
+    assert group_id in {call.query.get("server_group_id") for call in sim.log.requests(operation="list_servers")}
     assert sim.log.mutations() == []
 
 
@@ -310,6 +315,9 @@ def test_check_mode_plan_names_each_waves_servers_and_changes_nothing(fleet, run
      "value of rolling_update_drain_policy must be one of: wait, notify_then_logoff, logoff, got: kick"),
     (dict(rolling_update_logoff_grace=-1), "rolling_update_logoff_grace 0..999999 seconds"),
     (dict(rolling_update_canary_size=-2), "rolling_update_canary_size 0 or more"),
+    (dict(rolling_update_server_group_name="sim-group-1"),
+     "Set exactly one of rolling_update_server_group_id or rolling_update_server_group_name (the group's exact name); "
+     "got both"),
 ])
 def test_bad_drain_settings_fail_before_any_change(fleet, runner_for, role_vars, message):
     sim, group_id, ids = fleet(behind=[0])
