@@ -346,3 +346,16 @@ def test_the_playbook_takes_the_drain_policy_message_and_canary_from_survey_answ
     assert upgrade_batches(sim) == [{ids[0]}, {ids[1], ids[2]}]
     assert [(message, delay) for _ids, message, delay in logoff_calls(sim)] == [("Back soon", 1)] * 2
     assert outdated(sim, ids) == []
+
+
+def test_the_playbook_without_a_change_names_its_own_variables(fleet, runner_for):
+    """The playbook's user sees the playbook's names (hda_upgrade, image_id, tsvi), not the role's, and only the
+    wrong answers."""
+    sim, group_id, ids = fleet(behind=[0])
+    process = playbook(sim, runner_for(sim), server_group_id=group_id, batch_size="0")
+    output = " ".join((process.stdout + process.stderr).split())
+    assert process.returncode != 0
+    assert "Nothing to roll out: set hda_upgrade (true), image_id or tsvi (true). Nothing was changed." in output
+    assert "batch_size must be 1 or more, got 0" in output
+    assert "rolling_update_" not in process.stdout and "drain_policy must be" not in output
+    assert not sim.log.mutations()
