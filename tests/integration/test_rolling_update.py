@@ -251,8 +251,13 @@ def test_notify_then_logoff_tells_each_wave_then_logs_it_off_after_the_grace(fle
         rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True, rolling_update_batch_size=2,
         rolling_update_drain_policy="notify_then_logoff", rolling_update_logoff_message="Back in five minutes",
         rolling_update_logoff_title="Upgrade", rolling_update_logoff_message_type="serious",
-        rolling_update_logoff_grace=1))
+        rolling_update_logoff_grace=1), verbosity=1)
     assert run.rc == 0, run.output
+    # at -v the drain is not silent: the logoff task prints its rounds (the wave's servers, the sessions still on)
+    names = sorted(sim.state.get_server(sid)["name"] for sid in ids[:2])
+    drain = [line for line in run.stdout.splitlines()
+             if "then log them off | [2 servers: %s, %s] " % tuple(names) in line]
+    assert any("4 session(s) still on: " in line for line in drain), run.stdout
     assert logoff_calls(sim) == [(sessions[ids[0]] | sessions[ids[1]], "Back in five minutes", 1),
                                  (sessions[ids[2]] | sessions[ids[3]], "Back in five minutes", 1)]
     assert {(n["title"], n["message_type"]) for n in sim.state.notifications} == {("Upgrade", 2)}

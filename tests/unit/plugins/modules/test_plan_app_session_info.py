@@ -89,6 +89,10 @@ def test_waiting_reads_again_until_the_servers_have_no_open_session(service, run
     assert result["sessions"] == [] and result["by_server"] == {servers["first"]["id"]: 0}
     assert len(service.sent("list_sessions")) >= 2 and result["progress"]
     assert all(r.query["session_state"] == "Active,Disconnected,AppcInit" for r in service.sent("list_sessions"))
+    # every line names the server waited for; a round that found sessions says how many are left on it
+    assert all(line.startswith("[first] ") for line in result["progress"]), result["progress"]
+    assert any(line.endswith("s left; still with sessions: first (2)") for line in result["progress"])
+    assert result["progress"][-1].endswith("; done")
 
 
 def test_a_wait_that_times_out_does_not_fail_and_says_so(service, run):
