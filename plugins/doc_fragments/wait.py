@@ -54,6 +54,9 @@ options:
       - Wait until every server sent shows the change (the module's description says what it reads).
       - With V(false) the task returns once the calls are sent (their servers V(pending)); a re-run sends only the
         servers that do not show the change yet.
+      - At C(-v) and above, while the task waits, its progress lines (servers done, time left, and what the servers
+        still waited for show) are printed as they come when the module runs on the controller
+        (C(connection=local), no C(become), no C(async)).
     type: bool
     default: true
   wait_timeout:

@@ -23,6 +23,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
+
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
@@ -30,7 +32,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs imp
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     at_least, at_most_characters, in_range, not_blank, operation_params)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
-    SUBMITTED, WAITED, Operation, PlanItem, ProgressLines, Rollout, batches, new_server, server_label)
+    PROGRESS_FILE_ENV, SUBMITTED, WAITED, Operation, PlanItem, ProgressLines, Rollout, batches, new_server,
+    server_label)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import land_one
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import host_addresses, show_group_or_fail, task_running
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import (
@@ -133,8 +136,8 @@ class Fleet(Operation):
         vpc_id=dict(type="str"),
         force=dict(type="bool", default=False),
         drain=dict(type="bool", default=False),
-        drain_message=dict(type="str"),
-        drain_delay=dict(type="int", default=60),
+        drain_message=dict(type="str", aliases=["message_text"]),  # app_session_logoff's names
+        drain_delay=dict(type="int", default=60, aliases=["delay_time"]),
     )
     rules = (at_least("count", 0), force_or_drain, not_blank("availability_zone"), not_blank("vpc_id"), not_blank("drain_message"),
              at_most_characters("drain_message", MAX_MESSAGE_LENGTH), in_range("drain_delay", 0, MAX_DELAY_TIME, "seconds"))
@@ -458,4 +461,5 @@ def empty_group(module, group, wait_timeout, poll_interval):
     module's own (defaults and value rules). Returns the :class:`Outcome`."""
     params = operation_params(Fleet, module, server_group_id=group["id"], batch_size=MAINTENANCE_PER_CALL, count=0,
                               force=True, wait_timeout=wait_timeout, poll_interval=poll_interval)
-    return Rollout(Fleet(Scope(module, params)), ProgressLines(), group=group).run()
+    # live at -v, as the fleet's own lines (plugins/action/app_server_group.py)
+    return Rollout(Fleet(Scope(module, params)), ProgressLines(os.environ.get(PROGRESS_FILE_ENV)), group=group).run()

@@ -622,11 +622,21 @@ class StateWaiter(Waiter):
 
     def started_line(self, results):
         count = sum(len(result.server_ids) for result in results.values())
-        return "waiting for %d server(s) to show the change, reading their state each round" % count
+        return "waiting for %d server(s) to show the change, reading their state each round%s" % (
+            count, self.waiting_text(results))
 
     def round_line(self, results, pending, remaining):
         outcomes = [o for result in results.values() for o in result.servers.values()]
         done = len([o for o in outcomes if o.status != PENDING])
-        return "round %d: %d/%d server(s) done; %d request(s); %s" % (
+        return "round %d: %d/%d server(s) done; %d request(s); %s%s" % (
             self.rounds, done, len(outcomes), self.round_requests,
-            "done" if not pending else "%ds left" % max(0, remaining))
+            "done" if not pending else "%ds left" % max(0, remaining), self.waiting_text(results) if pending else "")
+
+    def waiting_text(self, results):
+        """What the servers still waited for show, for the progress lines: ``; `` and the state read's own words
+        (``observed.waiting(server ids)``: the sessions still on, the vm_status not reached yet), or nothing."""
+        waiting = getattr(self.observed, "waiting", None)
+        pending = sorted(sid for result in results.values() for sid, outcome in result.servers.items()
+                         if outcome.status == PENDING)
+        text = waiting(pending) if waiting and pending else None
+        return "; " + text if text else ""

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import difflib
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -95,7 +96,10 @@ def in_range(option, low, high, unit=None):
 
 
 def not_blank(option):
-    return _rule(option, lambda v: not v.strip(), lambda v: "must not be empty")
+    """A string that is not empty or spaces; for a list of strings, none of them."""
+    def blank(value):
+        return any(not str(item).strip() for item in value) if isinstance(value, list) else not value.strip()
+    return _rule(option, blank, lambda v: "must not be empty")
 
 
 def at_most_characters(option, maximum):
@@ -229,6 +233,7 @@ class CollectionAnsibleModule(AnsibleModule):
     """
 
     BARE_DICT_ERROR = "dictionary requested, could not parse JSON or key=value"
+    UNSUPPORTED = "Unsupported parameters"
 
     def fail_json(self, msg, **kwargs):
         if self.BARE_DICT_ERROR in str(msg) and isinstance(getattr(self, "argument_spec", None), dict):
@@ -236,7 +241,26 @@ class CollectionAnsibleModule(AnsibleModule):
             if named:
                 msg = "; ".join("argument '%s' is of type %s and we were unable to convert to dict: %s"
                                 % (name, type(value).__name__, msg) for name, value in named)
+        if str(msg).startswith(self.UNSUPPORTED) and isinstance(getattr(self, "argument_spec", None), dict):
+            hints = self.unsupported_hints()
+            if hints:
+                msg = "%s (%s)" % (msg, "; ".join(hints))
         super(CollectionAnsibleModule, self).fail_json(msg=msg, **kwargs)
+
+    def unsupported_hints(self):
+        """For an option this module does not have (copied from a related module, or mistyped), the closest name it
+        has: ``user_namez: did you mean user_names?``."""
+        known = set(self.argument_spec)
+        for option in self.argument_spec.values():
+            known.update(option.get("aliases") or [])
+        hints = []
+        for name in sorted(self.params or {}):
+            if name in known or name.startswith("_ansible"):
+                continue
+            close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+            if close:
+                hints.append("%s: did you mean %s?" % (name, close[0]))
+        return hints
 
     def misgiven_dicts(self):
         named = []

@@ -34,8 +34,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors i
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
     FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, Submission, WaitTimeout)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import GaveUp, land, uncertain
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
-    ServerReader, find_group, resolve_targets)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (  # noqa: F401 (named)
+    ServerReader, find_group, named, resolve_targets)
 
 # Set by the collection's action plugin (plugins/plugin_utils/job_progress.py) when it shows progress live.
 PROGRESS_FILE_ENV = "WORKSPACE_APP_PROGRESS_FILE"
@@ -517,6 +517,12 @@ class Operation:
         failure a timeout leaves it with, after ``after <wait_timeout>s``."""
         return "still shows %s" % state_text(state)
 
+    def waiting(self, pending):
+        """What the servers still waited for show, for a progress line (:class:`~.jobs.SettlesLater`): ``pending``
+        lists ``(server id, name, state)`` of each, the state as the last round read it (None: not read yet). By
+        default their names; an operation says more (the vm_status not reached yet, the sessions still on)."""
+        return "waiting for %s" % named(name for _sid, name, _state in pending)
+
 
 class StateProbe:
     """An operation's state read as a waiter uses it (``cost``, and ``read``: the servers that show the change)."""
@@ -524,6 +530,7 @@ class StateProbe:
     def __init__(self, rollout):
         self.rollout = rollout
         self.broken = {}
+        self.shown = {}  # server id -> what the last read showed
 
     def cost(self, server_ids):
         return self.rollout.operation.state_cost(server_ids)
@@ -533,9 +540,16 @@ class StateProbe:
         those whose state says it will not come."""
         operation, reports = self.rollout.operation, self.rollout.reports
         states = operation.read_states(server_ids)
+        self.shown.update(states)
         self.broken = dict((sid, operation.broken(reports[sid].after, state)) for sid, state in states.items())
         self.broken = dict((sid, why) for sid, why in self.broken.items() if why)
         return dict((sid, state) for sid, state in states.items() if operation.reached(reports[sid].after, state))
+
+    def waiting(self, server_ids):
+        """The operation's words (:meth:`Operation.waiting`) for what ``server_ids``, still waited for, show."""
+        reports = self.rollout.reports
+        return self.rollout.operation.waiting([(sid, reports[sid].name or sid, self.shown.get(sid))
+                                               for sid in sorted(server_ids, key=lambda s: reports[s].name or s)])
 
 
 class RunContext:

@@ -32,6 +32,13 @@ ENDED_TASK_STATUSES = frozenset([
 ])
 
 
+def named(names, shown=3):
+    """``a, b, c`` or ``a, b, c and 4 more``: the first ``shown`` of ``names``, for a progress line."""
+    names = list(names)
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (" and %d more" % more if more > 0 else "")
+
+
 def pages(size):
     """Requests a listing of ``size`` records costs (at least one)."""
     return max(1, -(-size // PAGE_LIMIT))

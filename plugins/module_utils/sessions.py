@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import host_addresses, pages, unique
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import host_addresses, named, pages, unique
 
 # SessionInfo.session_state
 SESSION_STATES = ("Active", "Disconnected", "AppcInit", "SignedOut", "InitFail")
@@ -78,6 +78,7 @@ class SessionReader:
         self.client = client
         self.map = SessionMap(servers)
         self.group_of = dict((server["id"], server.get("server_group_id")) for server in servers)
+        self.names = dict((server["id"], server.get("name") or server["id"]) for server in servers)
         self.user_names = unique(user_names) if user_names else None
         self.states = list(states) if states else None
         self.keep_unplaced = keep_unplaced
@@ -134,3 +135,11 @@ class EmptyServers:
     def read(self, server_ids):
         self.last.update(self.reader.read(server_ids))
         return dict((server_id, []) for server_id in server_ids if not self.last.get(server_id))
+
+    def waiting(self, server_ids):
+        """For a progress line: ``still with sessions: web-01 (2), web-02 (1)`` (a server not read yet: its name)."""
+        names = self.reader.names
+        shown = sorted(names.get(sid, sid) if sid not in self.last else "%s (%d)" % (names.get(sid, sid),
+                                                                                     len(self.last[sid]))
+                       for sid in server_ids)
+        return "still with sessions: %s" % named(shown)

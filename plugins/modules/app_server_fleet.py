@@ -88,12 +88,16 @@ options:
   drain_message:
     description:
       - Text of the warning the users of a drained server see before they are logged off, 1 to 255 characters.
+      - Alias O(message_text), M(huaweicloud.workspace_app.app_session_logoff)'s name.
     type: str
+    aliases: [message_text]
   drain_delay:
     description:
       - Seconds between the warning and the logoff of a drained server's users, V(0) to V(999999).
+      - Alias O(delay_time), M(huaweicloud.workspace_app.app_session_logoff)'s name.
     type: int
     default: 60
+    aliases: [delay_time]
   wait:
     description:
       - Wait until every creation and deletion job has finished and the new servers are registered.

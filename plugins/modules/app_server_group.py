@@ -80,6 +80,9 @@ options:
       - When a server cannot be deleted (busy with a task, or its deletion fails), the group stays and the task
         fails naming it.
       - Only with O(state=absent).
+      - At C(-v), while the servers are deleted and waited for, the progress lines (labelled C([group name])) are
+        printed as they come when the module runs on the controller (C(connection=local), no C(become), no
+        C(async)); they are in the result's C(progress) too.
     type: bool
     default: false
   wait_timeout:

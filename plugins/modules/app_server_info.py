@@ -27,6 +27,12 @@ options:
     description:
       - Only servers of this server group.
     type: str
+  server_group_name:
+    description:
+      - Only servers of the server group with this exact name (as the other modules take it). A name no group has,
+        or one several groups have, fails naming the groups; use O(server_group_id) then.
+      - Mutually exclusive with O(server_group_id).
+    type: str
   hda:
     description:
       - Also read the access agent list (C(GET …/app-servers/access-agent/list)) and add C(current_version) to
@@ -90,21 +96,31 @@ servers:
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import ServerReader, hda_versions
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule, not_blank
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
+    ServerReader, find_group, hda_versions)
 
 
 class AppServerInfo(WorkspaceAppModule):
     argument_spec = dict(
         server_ids=dict(type="list", elements="str"),
         server_group_id=dict(type="str"),
+        server_group_name=dict(type="str"),
         name=dict(type="str"),
         maintain_status=dict(type="bool", aliases=["maintenance"]),
         hda=dict(type="bool", default=False),
     )
+    module_kwargs = dict(mutually_exclusive=[("server_group_id", "server_group_name")])
+    rules = (not_blank("server_group_name"),)
 
-    def list_servers(self):
-        group_id, wanted = self.params["server_group_id"], self.params["server_ids"]
+    def group_id(self):
+        """The group the task names: by id, or by exact name (the one group lookup the other modules use)."""
+        if self.params["server_group_name"]:
+            return find_group(self.client, name=self.params["server_group_name"], option="server_group_name")["id"]
+        return self.params["server_group_id"]
+
+    def list_servers(self, group_id):
+        wanted = self.params["server_ids"]
         filters = dict(server_name=self.params["name"], maintain_status=self.params["maintain_status"])
         if wanted is None:
             return api.list_servers(self.client, server_group_id=group_id, **filters)
@@ -113,9 +129,10 @@ class AppServerInfo(WorkspaceAppModule):
         return [server for server in found if group_id in (None, server.get("server_group_id"))]
 
     def run(self):
-        servers = sorted(self.list_servers(), key=lambda server: server.get("id") or "")
+        group_id = self.group_id()
+        servers = sorted(self.list_servers(group_id), key=lambda server: server.get("id") or "")
         if self.params["hda"] and servers:
-            versions = hda_versions(self.client, server_group_id=self.params["server_group_id"],
+            versions = hda_versions(self.client, server_group_id=group_id,
                                     server_name=self.params["name"])
             for server in servers:
                 server["current_version"] = versions.get(server["id"])

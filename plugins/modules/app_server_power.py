@@ -145,7 +145,11 @@ summary:
   type: dict
   sample: {total: 10, unchanged: 6, skipped: 1, succeeded: 3, failed: 0, pending: 0}
 progress:
-  description: One line per call and per polling round; each starts with a label naming the targets.
+  description:
+    - One line per call and per polling round; each starts with a label naming the targets. A round says the
+      servers done, the time left and the servers not yet in the state with what they show
+      (C(not yet SHUTOFF), then each server's name and, in parentheses, its C(vm_status) and whether a task runs).
+    - At C(-v) the lines are printed while the task waits (see O(wait)).
   returned: when something was sent
   type: list
   elements: str
@@ -159,7 +163,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import a
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SettlesLater, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
-    SUBMITTED, SUCCEEDED, UNCHANGED, Operation, PlanItem)
+    SUBMITTED, SUCCEEDED, UNCHANGED, Operation, PlanItem, named)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import task_running
 
 RUNNING = "ACTIVE"
@@ -202,6 +206,14 @@ class Power(Operation):
 
     def describe_state(self, state):
         return "still shows vm_status %s%s" % (state.get("vm_status"), " with a task running" if state.get("busy") else "")
+
+    def waiting(self, pending):
+        """``not yet SHUTOFF: web-01 (ACTIVE), web-02 (SHUTOFF, task running)`` (a server not read yet: its name)."""
+        wanted = STOPPED if self.params["state"] == "stopped" else RUNNING
+        shown = [name if state is None else "%s (%s%s)" % (name, state.get("vm_status"),
+                                                           ", task running" if state.get("busy") else "")
+                 for _sid, name, state in pending]
+        return "not yet %s: %s" % (wanted if self.params["state"] != "restarted" else "restarted", named(shown))
 
     def broken(self, planned, after):
         if after.get("vm_status") == "ERROR" and not after.get("busy"):

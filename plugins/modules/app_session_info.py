@@ -40,14 +40,21 @@ options:
     type: str
   user_name:
     description:
-      - Only this user's sessions (exact C(login_user)).
-    type: str
+      - Only this user's sessions (exact C(login_user)), or these users'.
+      - A single name (a string, as before) or a list of names. Alias O(user_names),
+        M(huaweicloud.workspace_app.app_session_logoff)'s name, so that a filter copied from one module works in
+        the other.
+    type: list
+    elements: str
+    aliases: [user_names]
   session_state:
     description:
       - Only sessions in these states. Default is every state (ended sessions, C(SignedOut), included).
       - With O(wait=true), the default is the open states.
+      - Alias O(session_states), M(huaweicloud.workspace_app.app_session_logoff)'s name.
     type: list
     elements: str
+    aliases: [session_states]
     choices: [Active, Disconnected, AppcInit, SignedOut, InitFail]
   wait:
     description:
@@ -134,17 +141,25 @@ drained:
   returned: when O(wait=true)
   type: bool
 progress:
-  description: With O(wait=true), one line per read.
+  description:
+    - 'With O(wait=true), one line per read, starting with a label naming the targets (C([group apps-prod]),
+      C([web-01]), C([3 servers: web-01, web-02, web-03])), then the servers done, the time left and the servers
+      still with sessions, each followed by its count of sessions in parentheses.'
+    - At C(-v) the lines are printed while the task waits, when the module runs on the controller
+      (C(connection=local), no C(become), no C(async)).
   returned: when O(wait=true)
   type: list
   elements: str
 """
 
+import os
+
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SUCCEEDED, StateWaiter
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     WaitSpec, WorkspaceAppModule, not_blank)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import ProgressLines
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
+    PROGRESS_FILE_ENV, ProgressLines, target_label)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import find_group, resolve_targets
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import (
     OPEN_STATES, SESSION_STATES, EmptyServers, SessionReader)
@@ -159,8 +174,9 @@ class AppSessionInfo(WorkspaceAppModule):
         server_ids=dict(type="list", elements="str"),
         server_group_id=dict(type="str"),
         server_group_name=dict(type="str"),
-        user_name=dict(type="str"),
-        session_state=dict(type="list", elements="str", choices=list(SESSION_STATES)),
+        # a list since user_names became its alias (app_session_logoff's name); one name (a string) is a list of one
+        user_name=dict(type="list", elements="str", aliases=["user_names"]),
+        session_state=dict(type="list", elements="str", choices=list(SESSION_STATES), aliases=["session_states"]),
         **WAIT.argument_spec()
     )
     module_kwargs = dict(mutually_exclusive=[("server_ids", "server_group_id", "server_group_name")])
@@ -176,17 +192,30 @@ class AppSessionInfo(WorkspaceAppModule):
             return resolve_targets(self.client, params["server_ids"], params["server_group_id"]).servers
         return api.list_servers(self.client)
 
+    def label(self, servers):
+        """The progress lines' label: the group (by the name it was given by, or its servers' group name), the
+        servers by name, or every server of the tenant."""
+        params = self.params
+        group_id = params["server_group_id"]
+        if params["server_group_name"] or group_id:
+            names = [server.get("server_group_name") for server in servers
+                     if group_id and server.get("server_group_id") == group_id]
+            return target_label(group_id=group_id, group_name=params["server_group_name"] or next(
+                (name for name in names if name), None))
+        return target_label([dict(id=server["id"], name=server.get("name")) for server in servers])
+
     def run(self):
         params = self.params
         states = params["session_state"] or (list(OPEN_STATES) if params["wait"] else None)
         servers = self.servers()
         server_ids = [server["id"] for server in servers]
         whole = not (params["server_ids"] is not None or params["server_group_id"] or params["server_group_name"])
-        reader = SessionReader(self.client, servers, [params["user_name"]] if params["user_name"] else None, states,
+        reader = SessionReader(self.client, servers, params["user_name"] or None, states,
                                keep_unplaced=params["server_ids"] is None, tenant=whole)
         result = dict(changed=False)
         if params["wait"]:
-            progress = ProgressLines()
+            # printed live at -v by the action plugin (plugins/action/app_session_info.py), as the job modules do
+            progress = ProgressLines(os.environ.get(PROGRESS_FILE_ENV), label=self.label(servers))
             probe = EmptyServers(reader)
             waiter = StateWaiter(self.client, params["wait_timeout"], params["poll_interval"], progress=progress.append,
                                  observed=probe)

@@ -31,19 +31,28 @@ options:
   user_names:
     description:
       - Only the sessions of these users (exact C(login_user) names).
+      - Alias O(user_name), M(huaweicloud.workspace_app.app_session_info)'s name; a single name (a string) is a
+        list of one.
     type: list
     elements: str
+    aliases: [user_name]
   session_states:
     description:
       - Only sessions in these states. Default is every open state.
+      - Alias O(session_state), M(huaweicloud.workspace_app.app_session_info)'s name (whose ended states
+        V(SignedOut) and V(InitFail) are not choices here, since they cannot be logged off).
     type: list
     elements: str
     choices: [Active, Disconnected, AppcInit]
+    aliases: [session_state]
   message_text:
     description:
       - The text of the pop-up the users see before they are signed out (up to 255 characters); the API's
         C(message).
+      - Aliases O(message) (the name the logoff playbook and the rolling_update role use) and O(drain_message)
+        (M(huaweicloud.workspace_app.app_server_fleet)'s name).
     type: str
+    aliases: [message, drain_message]
   title:
     description:
       - The pop-up's title (up to 255 characters).
@@ -58,8 +67,10 @@ options:
     description:
       - Seconds between the pop-up and the sign-out, 0..999999 (the grace period users have to save their work).
       - O(wait_timeout) counts from the submission, so it must leave room for this delay.
+      - Alias O(drain_delay), M(huaweicloud.workspace_app.app_server_fleet)'s name.
     type: int
     default: 0
+    aliases: [drain_delay]
   wait:
     description:
       - Wait until every session logged off has ended.
@@ -202,7 +213,12 @@ session_summary:
   type: dict
   sample: {total: 5, logged_off: 5, pending: 0, failed: 0}
 progress:
-  description: One line per logoff call and per polling round; each starts with a label naming the targets.
+  description:
+    - One line per logoff call and per polling round; each starts with a label naming the targets. While
+      O(delay_time) runs a round says how long the users have left (C(sign-out in 240s), with the O(delay_time)),
+      then how many sessions are still on and whose (C(alice on web-01), the first three).
+    - At C(-v) the lines are printed while the task waits (see O(wait)), so a long grace period is not silent in
+      the terminal or in AWX.
   returned: when something was sent
   type: list
   elements: str
@@ -213,12 +229,14 @@ diff:
   type: dict
 """
 
+import time
+
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SettlesLater, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     at_most_characters, in_range, not_blank, run_operation)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
-    PENDING, SUBMITTED, Operation, PlanItem)
+    PENDING, SUBMITTED, Operation, PlanItem, named)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import (
     LOGOFF_MAX_SESSIONS, MAX_DELAY_TIME, MAX_MESSAGE_LENGTH, MESSAGE_TYPES, OPEN_STATES, SessionReader,
     session_label)
@@ -231,21 +249,24 @@ def session_text(session):
 class Logoff(Operation):
     kind = SettlesLater()  # no job: the logoff is waited for by reading the sessions again
     options = dict(
-        user_names=dict(type="list", elements="str"),
-        session_states=dict(type="list", elements="str", choices=list(OPEN_STATES)),
-        message_text=dict(type="str"),
+        user_names=dict(type="list", elements="str", aliases=["user_name"]),
+        session_states=dict(type="list", elements="str", choices=list(OPEN_STATES), aliases=["session_state"]),
+        message_text=dict(type="str", aliases=["message", "drain_message"]),
         title=dict(type="str"),
         message_type=dict(type="str", choices=sorted(MESSAGE_TYPES, key=MESSAGE_TYPES.get), default="warning"),
-        delay_time=dict(type="int", default=0),
+        delay_time=dict(type="int", default=0, aliases=["drain_delay"]),
     )
     rules = (in_range("delay_time", 0, MAX_DELAY_TIME, "seconds"), not_blank("message_text"), not_blank("title"),
+             not_blank("user_names"),
              at_most_characters("message_text", MAX_MESSAGE_LENGTH), at_most_characters("title", MAX_MESSAGE_LENGTH))
     max_batch_weight = LOGOFF_MAX_SESSIONS
 
     def __init__(self, module):
         super(Logoff, self).__init__(module)
         self.sessions = {}  # server id -> its sessions to log off (as read when planning)
+        self.still_open = {}  # server id -> those of its sessions the last read found still open
         self.session_reader = None
+        self.sent_at = None  # monotonic time of the first logoff call: the sign-out comes delay_time later
 
     def prepare(self, servers):
         self.session_reader = SessionReader(self.client, servers, self.params["user_names"],
@@ -270,6 +291,8 @@ class Logoff(Operation):
 
     def send(self, items):
         session_ids = [s["id"] for item in items for s in self.sessions[item.server_id]]
+        if self.sent_at is None:
+            self.sent_at = time.monotonic()
         api.logoff_user_session(self.client, session_ids, MESSAGE_TYPES[self.params["message_type"]],
                                 self.params["delay_time"], message=self.params["message_text"],
                                 title=self.params["title"])
@@ -279,6 +302,7 @@ class Logoff(Operation):
         """Per server, the sessions this run logged off that are still open."""
         planned = dict((sid, set(s["id"] for s in self.sessions.get(sid) or [])) for sid in server_ids)
         still = self.session_reader.read(server_ids)
+        self.still_open.update((sid, [s for s in still.get(sid, []) if s["id"] in planned[sid]]) for sid in server_ids)
         return dict((sid, dict(sessions=[session_text(s) for s in still.get(sid, []) if s["id"] in planned[sid]]))
                     for sid in server_ids)
 
@@ -287,6 +311,17 @@ class Logoff(Operation):
 
     def reached(self, planned, after):
         return not after.get("sessions")
+
+    def waiting(self, pending):
+        """``sign-out in 240s (delay_time); 3 session(s) still on: alice on web-01, ...``: while ``delay_time`` runs,
+        how long the users have left; then who is still signed in."""
+        users = ["%s on %s" % (session.get("login_user") or session.get("id"), name) for sid, name, _state in pending
+                 for session in self.still_open.get(sid, self.sessions.get(sid) or [])]
+        text = "%d session(s) still on: %s" % (len(users), named(users))
+        left = self.params["delay_time"] - (time.monotonic() - self.sent_at) if self.sent_at is not None else 0
+        if left >= 1:
+            text = "sign-out in %ds (delay_time %ss); %s" % (left, self.params["delay_time"], text)
+        return text
 
     @staticmethod
     def describe_state(state):

@@ -2,16 +2,19 @@
 # Copyright: (c) 2026, huaweicloud.workspace_app contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Live progress for the collection's job-starting modules.
+"""Live progress for the collection's modules that wait.
 
-The action plugins of ``app_server_hda_upgrade``, ``app_server_image`` and
-``app_server_tsvi`` (``plugins/action/<module>.py``) are this class. It runs
+The action plugins of ``app_server_hda_upgrade``, ``app_server_image``,
+``app_server_tsvi``, ``app_server_fleet``, ``app_server_group`` (``force``),
+``app_server_power``, ``app_session_logoff`` and ``app_session_info``
+(``wait``) (``plugins/action/<module>.py``) are this class. It runs
 the module exactly once, as Ansible would; at ``-v`` and above, when the module runs on the
 controller (``connection: local``, the way cloud modules run) and without
 ``become``, it also tells the module (environment variable
 ``WORKSPACE_APP_PROGRESS_FILE``) to append its progress lines to a private
 temporary file, and prints each new line while the module runs: batches
-submitted, jobs and servers done, time left. An operator watching a long
+submitted, jobs and servers done, time left, what the servers still waited
+for show. An operator watching a long
 wait in AWX sees it move. Otherwise the module runs as usual and its
 ``progress`` lines are in the result only.
 

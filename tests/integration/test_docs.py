@@ -41,7 +41,9 @@ def test_the_role_renders_its_argument_specs():
     main = docs["%s.rolling_update" % COLLECTION]["entry_points"]["main"]
     assert main["short_description"]
     options = main["options"]
-    assert options["rolling_update_server_group_id"]["required"] is True
+    # the group by id or by exact name: exactly one of them (checked by the role's first task, not by the spec)
+    assert "Exactly one of" in " ".join(options["rolling_update_server_group_id"]["description"])
+    assert options["rolling_update_server_group_name"]["description"]
     for name in ("rolling_update_batch_size", "rolling_update_drain_timeout", "rolling_update_on_drain_timeout",
                  "rolling_update_max_fail_percentage", "rolling_update_hda_upgrade", "rolling_update_image",
                  "rolling_update_tsvi"):

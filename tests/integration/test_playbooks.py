@@ -343,16 +343,49 @@ def test_logoff_announces_maintenance_logs_a_group_off_then_changes_nothing(flee
     assert again.changed == 0 and sim.log.mutations() == []
 
 
-@pytest.mark.parametrize("extra, message", [
-    (dict(server_group_name="sim-group-1"), "message is required"),
-    (dict(server_group_name="sim-group-1", message="x", delay_time=-5), "delay_time 0..999999 seconds"),
-    (dict(server_group_name="sim-group-1", message="x", message_type="loud"), "message_type must be info, warning"),
-    (dict(message="x"), "Set exactly one of server_group_id, server_group_name or server_ids"),
+def test_logoff_of_some_users_leaves_the_group_open(fleet, play):
+    """Logging off one user does not put the group in maintenance mode (maintenance: auto): the others keep
+    working and may log on, and so may the user."""
+    sim = fleet
+    group = group_named(sim, "sim-group-1")
+    ids = sorted(sim.state.server_ids(group["id"]))
+    for server_id in ids:
+        sim.state.patch_server(server_id, session_count=1)
+    sessions = [s for sid in ids for s in sim.state.sessions_of(sid)]
+    user = sessions[0]["login_user"]
+    sim.log.clear()
+    run = play(sim, "logoff", server_group_name="sim-group-1", message="Signing you out", user_names=user,
+               delay_time=0, poll_interval=0.2, wait_timeout=20)
+    assert run.rc == 0, run.output
+    assert not any(sim.state.servers[sid]["maintain_status"] for sid in ids)
+    assert "batch_change_server_maintain_mode" not in [record.operation for record in sim.log.mutations()]
+    left = [s["id"] for sid in ids for s in sim.state.sessions_of(sid)]
+    assert sorted(left) == sorted(s["id"] for s in sessions if s["login_user"] != user)
+    assert "stay in maintenance mode" not in run.output
+
+
+LOGOFF_RULES = ("message is required", "delay_time 0..999999 seconds", "message_type must be info, warning",
+                "Set exactly one of server_group_id, server_group_name or server_ids", "maintenance must be auto")
+
+
+@pytest.mark.parametrize("extra, messages", [
+    (dict(server_group_name="sim-group-1"), ["message is required"]),
+    (dict(server_group_name="sim-group-1", message="x", delay_time=-5), ["delay_time 0..999999 seconds, got -5"]),
+    (dict(server_group_name="sim-group-1", message="x", message_type="loud"),
+     ["message_type must be info, warning or serious, got 'loud'"]),
+    (dict(message="x"), ["Set exactly one of server_group_id, server_group_name or server_ids"]),
+    (dict(server_group_name="sim-group-1", message="x", delay_time="soon", maintenance="maybe"),
+     ["delay_time 0..999999 seconds, got soon", "maintenance must be auto, true or false, got 'maybe'"]),
 ])
-def test_logoff_bad_answers_fail_before_anything_is_sent(fleet, play, extra, message):
+def test_logoff_bad_answers_fail_before_anything_is_sent(fleet, play, extra, messages):
+    """Each wrong answer is named with what it allows, and only the wrong ones."""
     run = play(fleet, "logoff", **extra)
     assert run.rc != 0
-    assert message in " ".join(run.output.split())
+    output = " ".join(run.output.split())
+    for message in messages:
+        assert message in output
+    named = [rule for rule in LOGOFF_RULES if rule in output]
+    assert named == [rule for rule in LOGOFF_RULES if any(message.startswith(rule) for message in messages)], output
     assert fleet.log.mutations() == []
 
 

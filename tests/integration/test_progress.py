@@ -1,8 +1,11 @@
-"""Live progress at -v: the job modules' lines appear while the task still runs (plugins/action/job_progress.py)."""
+"""Live progress at -v: the lines of every module that waits appear while the task still runs
+(plugins/plugin_utils/job_progress.py)."""
 
 import subprocess
 
 import pytest
+
+from tests.harness import module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_hda_upgrade"
 
@@ -65,3 +68,54 @@ def test_no_live_lines_without_verbosity_or_in_check_mode(long_jobs, runner_for)
     check = runner.run([upgrade(group_id)], check=True, verbosity=2)
     assert check.rc == 0, check.output
     assert "upgrade | " not in check.output
+
+
+def test_every_module_that_waits_prints_its_lines_with_its_targets_label(make_simulator, runner_for):
+    """One playbook at -v: a power change (servers not yet in the state), a logoff with a grace period (the time
+    left, then who is still on), a session wait (the servers still with sessions) and a logoff sent without
+    waiting; every line is printed under the task's name and starts with the label of its targets."""
+    sim = make_simulator(servers=6, groups=2, seed=5, job_duration=1.5)
+    group_1 = sim.state.group_by_name("sim-group-1")
+    others = sorted(sid for sid in sim.state.servers if sim.state.servers[sid]["server_group_id"] != group_1["id"])
+    for server_id in others:
+        sim.state.patch_server(server_id, session_count=2)
+    names = dict((sid, sim.state.get_server(sid)["name"]) for sid in others)
+    fast = dict(poll_interval=0.5, wait_timeout=60)
+    run = runner_for(sim).run([
+        module_task("huaweicloud.workspace_app.app_server_power", "power", server_group_name="sim-group-1",
+                    state="stopped", **fast),
+        module_task("huaweicloud.workspace_app.app_session_logoff", "logoff", server_ids=others[:2],
+                    message_text="Save your work", delay_time=3, **fast),
+        module_task("huaweicloud.workspace_app.app_session_logoff", "later", server_ids=others[2:3], delay_time=2,
+                    wait=False, **fast),
+        module_task("huaweicloud.workspace_app.app_session_info", "drain", server_ids=others[2:3], wait=True,
+                    **fast),
+    ], verbosity=1)
+    assert run.rc == 0, run.output
+    lines = run.output.splitlines()
+
+    def live(task):
+        return [line[len(task) + 3:] for line in lines if line.startswith(task + " | ")]
+
+    power = live("power")
+    assert power and all(line.startswith("[group sim-group-1] ") for line in power), power
+    assert any("round 1: 0/" in line and "s left; not yet SHUTOFF: " in line and "(ACTIVE, task running)" in line
+               for line in power), power
+    assert power == run["power"]["progress"]
+
+    logoff = live("logoff")
+    label = "[2 servers: %s] " % ", ".join(sorted(names[sid] for sid in others[:2]))
+    assert logoff and all(line.startswith(label) for line in logoff), logoff
+    # while delay_time runs: how long the users have left, and who is still on (4 sessions on 2 servers)
+    assert any("; sign-out in " in line and "s (delay_time 3s); 4 session(s) still on: " in line
+               for line in logoff), logoff
+    assert logoff[-1].endswith("; done") and run["logoff"]["session_summary"]["logged_off"] == 4
+
+    drain = live("drain")
+    label = "[%s] " % names[others[2]]
+    assert drain and all(line.startswith(label) for line in drain), drain
+    assert any("s left; still with sessions: %s (2)" % names[others[2]] in line for line in drain), drain
+    assert run["drain"]["drained"] is True and drain == run["drain"]["progress"]
+    # sent without waiting: its batch line only
+    assert live("later") == run["later"]["progress"] == ["[%s] batch 1/1: 1 server(s) submitted" % names[others[2]]]
+    print("\n".join(power + logoff + drain))

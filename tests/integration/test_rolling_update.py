@@ -251,8 +251,13 @@ def test_notify_then_logoff_tells_each_wave_then_logs_it_off_after_the_grace(fle
         rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True, rolling_update_batch_size=2,
         rolling_update_drain_policy="notify_then_logoff", rolling_update_logoff_message="Back in five minutes",
         rolling_update_logoff_title="Upgrade", rolling_update_logoff_message_type="serious",
-        rolling_update_logoff_grace=1))
+        rolling_update_logoff_grace=1), verbosity=1)
     assert run.rc == 0, run.output
+    # at -v the drain is not silent: the logoff task prints its rounds (the wave's servers, the sessions still on)
+    names = sorted(sim.state.get_server(sid)["name"] for sid in ids[:2])
+    drain = [line for line in run.stdout.splitlines()
+             if "then log them off | [2 servers: %s, %s] " % tuple(names) in line]
+    assert any("4 session(s) still on: " in line for line in drain), run.stdout
     assert logoff_calls(sim) == [(sessions[ids[0]] | sessions[ids[1]], "Back in five minutes", 1),
                                  (sessions[ids[2]] | sessions[ids[3]], "Back in five minutes", 1)]
     assert {(n["title"], n["message_type"]) for n in sim.state.notifications} == {("Upgrade", 2)}
@@ -289,9 +294,12 @@ def test_a_failing_canary_stops_the_rollout_before_the_rest_is_touched(fleet, ru
 
 
 def test_check_mode_plan_names_each_waves_servers_and_changes_nothing(fleet, runner_for):
+    """The group by its name this time (looked up once: the modules get its id), and an outcome that says it was
+    check mode."""
     sim, group_id, ids = fleet(behind=range(5))
     names = [sim.state.get_server(sid)["name"] for sid in ids]
-    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+    group_name = sim.state.get_group(group_id)["name"]
+    run = runner_for(sim).run(rollout(rolling_update_server_group_name=group_name, rolling_update_hda_upgrade=True,
                                       rolling_update_batch_size=2, rolling_update_canary_size=1,
                                       rolling_update_drain_policy="notify_then_logoff"), check=True)
     assert run.rc == 0, run.output
@@ -300,6 +308,8 @@ def test_check_mode_plan_names_each_waves_servers_and_changes_nothing(fleet, run
            "notify_then_logoff" in text
     assert "wave 1/3 (canary): %s" % names[0] in text
     assert "wave 2/3: %s, %s" % (names[1], names[2]) in text and "wave 3/3: %s, %s" % (names[3], names[4]) in text
+    assert "check mode, nothing was changed (the plan of each wave): 3 wave(s), 5 server(s), 0 failed" in text
+    assert group_id in {call.query.get("server_group_id") for call in sim.log.requests(operation="list_servers")}
     assert sim.log.mutations() == []
 
 
@@ -310,6 +320,9 @@ def test_check_mode_plan_names_each_waves_servers_and_changes_nothing(fleet, run
      "value of rolling_update_drain_policy must be one of: wait, notify_then_logoff, logoff, got: kick"),
     (dict(rolling_update_logoff_grace=-1), "rolling_update_logoff_grace 0..999999 seconds"),
     (dict(rolling_update_canary_size=-2), "rolling_update_canary_size 0 or more"),
+    (dict(rolling_update_server_group_name="sim-group-1"),
+     "Set exactly one of rolling_update_server_group_id or rolling_update_server_group_name (the group's exact name); "
+     "got both"),
 ])
 def test_bad_drain_settings_fail_before_any_change(fleet, runner_for, role_vars, message):
     sim, group_id, ids = fleet(behind=[0])
@@ -338,3 +351,16 @@ def test_the_playbook_takes_the_drain_policy_message_and_canary_from_survey_answ
     assert upgrade_batches(sim) == [{ids[0]}, {ids[1], ids[2]}]
     assert [(message, delay) for _ids, message, delay in logoff_calls(sim)] == [("Back soon", 1)] * 2
     assert outdated(sim, ids) == []
+
+
+def test_the_playbook_without_a_change_names_its_own_variables(fleet, runner_for):
+    """The playbook's user sees the playbook's names (hda_upgrade, image_id, tsvi), not the role's, and only the
+    wrong answers."""
+    sim, group_id, ids = fleet(behind=[0])
+    process = playbook(sim, runner_for(sim), server_group_id=group_id, batch_size="0")
+    output = " ".join((process.stdout + process.stderr).split())
+    assert process.returncode != 0
+    assert "Nothing to roll out: set hda_upgrade (true), image_id or tsvi (true). Nothing was changed." in output
+    assert "batch_size must be 1 or more, got 0" in output
+    assert "rolling_update_" not in process.stdout and "drain_policy must be" not in output
+    assert not sim.log.mutations()

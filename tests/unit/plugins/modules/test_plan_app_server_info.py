@@ -71,3 +71,18 @@ def test_many_server_ids_return_exactly_those_servers(service, run):
     wanted = [s["id"] for s in servers[:7]]
     result = run(module, server_ids=wanted + wanted[:2])  # repeats are harmless
     assert [s["id"] for s in result["servers"]] == sorted(wanted)
+
+
+def test_a_group_by_exact_name_as_the_other_modules_take_it(service, run):
+    group, other = service.group("apps-prod"), service.group("apps-prod-2")
+    mine = service.server(group, name="web-1")
+    service.server(other, name="web-2")
+    result = run(module, server_group_name="apps-prod", hda=True)
+    assert not result.failed and [s["id"] for s in result["servers"]] == [mine["id"]]
+    assert service.sent("list_servers")[-1].query["server_group_id"] == group["id"]
+    assert service.sent("list_server_hda_details")[-1].query["server_group_id"] == group["id"]
+    typo = run(module, server_group_name="apps-prd")
+    assert typo.failed and "server_group_name" in typo["msg"] and "apps-prd" in typo["msg"]
+    both = run(module, server_group_name="apps-prod", server_group_id=group["id"])
+    assert both.failed and "mutually exclusive" in both["msg"]
+    assert service.mutations == []

@@ -115,6 +115,10 @@ def test_a_server_still_not_in_the_state_at_the_deadline_fails_naming_what_it_sh
     assert result.failed
     (report,) = result["servers"]
     assert report["status"] == "failed" and "still shows vm_status ACTIVE" in report["error_msg"]
+    # each polling round says which server is not in the state yet, and what it shows
+    rounds = [line for line in result["progress"] if "] round " in line]
+    assert rounds and all(line.startswith("[a] round ") for line in rounds)
+    assert all(line.endswith("s left; not yet SHUTOFF: a (ACTIVE)") for line in rounds[:-1]), rounds
 
 
 def test_bad_input_fails_before_any_request(service, run):

@@ -89,6 +89,10 @@ def test_waiting_reads_again_until_the_servers_have_no_open_session(service, run
     assert result["sessions"] == [] and result["by_server"] == {servers["first"]["id"]: 0}
     assert len(service.sent("list_sessions")) >= 2 and result["progress"]
     assert all(r.query["session_state"] == "Active,Disconnected,AppcInit" for r in service.sent("list_sessions"))
+    # every line names the server waited for; a round that found sessions says how many are left on it
+    assert all(line.startswith("[first] ") for line in result["progress"]), result["progress"]
+    assert any(line.endswith("s left; still with sessions: first (2)") for line in result["progress"])
+    assert result["progress"][-1].endswith("; done")
 
 
 def test_a_wait_that_times_out_does_not_fail_and_says_so(service, run):
@@ -106,3 +110,13 @@ def test_bad_input_fails_before_any_request(service, run):
     state = run(module, session_state=["Gone"])
     assert state.failed and "session_state" in state["msg"]
     assert service.requests == []
+
+
+def test_user_name_takes_one_name_or_a_list_and_the_logoff_names_are_aliases(service, run):
+    group, servers, on = sessions_fleet(service)
+    one = run(module, server_group_name="apps-prod", user_name="zoe")
+    assert [s["login_user"] for s in one["sessions"]] == ["zoe"]
+    assert service.sent("list_sessions")[-1].query.get("user_name") == "zoe"  # one name goes to the API
+    copied = run(module, server_group_name="apps-prod", user_names=["zoe", "bob"], session_states=["Active"])
+    assert sorted(s["login_user"] for s in copied["sessions"]) == ["bob", "zoe"]
+    assert all(s["session_state"] == "Active" for s in copied["sessions"])

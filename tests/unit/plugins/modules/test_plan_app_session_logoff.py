@@ -154,3 +154,25 @@ def test_sessions_of_servers_that_are_not_targets_are_left_alone(service, run):
     assert sorted(sent.body["session_ids"]) == sorted([alice["id"], bob["id"]])
     assert carol["id"] not in sent.body["session_ids"]
     assert [s["id"] for s in result["servers"]] == [busy["id"]]
+
+
+def test_the_related_modules_names_are_aliases(service, run):
+    """A filter copied from app_session_info (user_name, session_state: a string or a list) and the message and
+    delay under the names the playbook and app_server_fleet use work here unchanged."""
+    group, busy, idle, alice, bob = two_servers(service)
+    plan = run(module, check=True, server_group_id=group["id"], user_name="alice", session_state="Active")
+    assert [row["id"] for row in plan["sessions"]] == [alice["id"]]
+    service.reply("logoff_user_session", log_off(service))
+    result = run(module, server_group_id=group["id"], user_name=["bob"], message="Save your work",
+                 drain_delay=0, **FAST)
+    assert not result.failed and result["session_summary"]["logged_off"] == 1
+    (sent,) = service.sent("logoff_user_session")
+    assert sent.body["session_ids"] == [bob["id"]]
+    assert (sent.body["message"], sent.body["delay_time"]) == ("Save your work", 0)
+
+
+def test_an_option_of_another_module_fails_naming_the_closest_option_here(service, run):
+    result = run(module, server_group_id="g", user_namez=["alice"])
+    assert result.failed and result["msg"].startswith("Unsupported parameters")
+    assert "user_namez: did you mean user_name" in result["msg"]
+    assert service.requests == []
