@@ -160,3 +160,19 @@ def test_a_reboot_answered_with_a_server_error_is_not_resent_and_may_have_been_a
     assert result.failed and len(service.mutations) == 1
     report = result["servers"][0]
     assert report["status"] == "failed" and "the call may have been applied, re-run the task" in report["error_msg"]
+
+
+def test_empty_server_ids_fail_naming_the_option_before_any_request(service, run):
+    """``server_ids=`` on the command line is one empty id: the message says server_ids is empty and what it takes,
+    not "unknown server id(s): " with nothing after it."""
+    service.server(service.group("apps-prod"), name="running")
+    for ids in ([""], ["  "], []):
+        result = run(module, server_ids=ids, state="stopped")
+        assert result.failed and result["msg"] == (
+            "server_ids: is empty (%s); it takes one or more server ids (a list, or ids separated by commas), or set "
+            "server_group_id or server_group_name instead" % ("%d empty id(s) given" % len(ids) if ids else
+                                                              "no id given"))
+    result = run(module, server_ids=["", "srv-1"], state="stopped")
+    assert result.failed and result["msg"] == (
+        "server_ids: 1 of the 2 ids given is empty (position 1); remove the empty entries")
+    assert service.requests == []
