@@ -124,7 +124,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 servers:
-  description: One entry per target server, sorted by id.
+  description: One entry per target server, in name order (servers of the same name by id).
   returned: always
   type: list
   elements: dict
@@ -206,6 +206,16 @@ progress:
   returned: when something was sent
   type: list
   elements: str
+interrupts:
+  description:
+    - What the run interrupts (in check mode, would), in server name order (the servers go on), each followed by the user sessions
+      on it that end, such as C(session alice) with its state and the server it is on.
+    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
+      C(this run interrupts) otherwise.
+  returned: when the run interrupts something (or would, in check mode)
+  type: list
+  elements: str
+  sample: ["session alice (Active) on web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
 diff:
   description: With C(--diff), C(before) and C(after) map each server to log off, named "name (id)", to its
     C({sessions}).
@@ -241,6 +251,7 @@ class Logoff(Operation):
     rules = (in_range("delay_time", 0, MAX_DELAY_TIME, "seconds"), not_blank("message_text"), not_blank("title"),
              at_most_characters("message_text", MAX_MESSAGE_LENGTH), at_most_characters("title", MAX_MESSAGE_LENGTH))
     max_batch_weight = LOGOFF_MAX_SESSIONS
+    warns_of_sessions = False  # ending them is what the task asks: msg and sessions name them
 
     def __init__(self, module):
         super(Logoff, self).__init__(module)
@@ -258,6 +269,10 @@ class Logoff(Operation):
         if not sessions:
             return PlanItem(server, "none", before)
         return PlanItem(server, "submit", before, dict(sessions=[]))
+
+    def ending_sessions(self, plan):
+        """The sessions planning selected on each server submitted (the servers themselves go on)."""
+        return dict((item.server_id, self.sessions[item.server_id]) for item in plan if item.action == "submit")
 
     def accepted(self, item, record):
         """A logoff whose answer was lost cannot be told from one never sent (its sessions may end later, after

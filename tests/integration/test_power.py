@@ -120,6 +120,8 @@ def test_a_server_that_ends_in_error_fails_at_once_and_a_throttled_wait_goes_on(
     result = run["stop"]
     reports = dict((s["id"], s) for s in result["servers"])
     assert reports[ids[0]]["status"] == "failed" and "vm_status ERROR" in reports[ids[0]]["error_msg"]
+    # the after-state of the failed server is what was read back, not its before-state (issue 26)
+    assert (reports[ids[0]]["before"], reports[ids[0]]["after"]) == ({"vm_status": "ACTIVE"}, {"vm_status": "ERROR"})
     assert [reports[sid]["status"] for sid in ids[1:]] == ["succeeded", "succeeded"]
     assert "1 of 3 server(s) failed" in result["msg"]
 

@@ -176,3 +176,32 @@ def test_empty_server_ids_fail_naming_the_option_before_any_request(service, run
     assert result.failed and result["msg"] == (
         "server_ids: 1 of the 2 ids given is empty (position 1); remove the empty entries")
     assert service.requests == []
+
+
+def test_a_failed_stop_reports_the_state_read_back_as_its_after_state(service, run):
+    """A stop whose server ends in ERROR: failed, ACTIVE -> ERROR (what the wait read), not ACTIVE -> ACTIVE."""
+    group = service.group("apps-prod")
+    server = service.server(group, name="web-01")
+    service.reply("batch_stop_server", settle(service, "ERROR"))
+    result = run(module, server_ids=[server["id"]], state="stopped", **FAST)
+    assert result.failed
+    (report,) = result["servers"]
+    assert report["status"] == "failed" and "the server shows vm_status ERROR" in report["error_msg"]
+    assert (report["before"], report["after"]) == ({"vm_status": "ACTIVE"}, {"vm_status": "ERROR"})
+
+
+def test_stop_and_restart_list_the_servers_and_sessions_they_interrupt_a_start_none(service, run):
+    group = service.group("apps-prod")
+    running = service.server(group, name="running")
+    stopped = service.server(group, name="stopped", vm_status="SHUTOFF")
+    service.state.log_on(running["id"], user_name="alice")
+    on_running = "running (%s)" % running["id"]
+    stop = run(module, check=True, diff=True, server_group_id=group["id"], state="stopped")
+    assert stop["interrupts"] == ["server %s: stopped" % on_running, "session alice (Active) on %s" % on_running]
+    assert stop["diff"]["prepared"] == (
+        "would interrupt (2):\n  server %s: stopped\n  session alice (Active) on %s\n" % (on_running, on_running))
+    restart = run(module, check=True, server_group_id=group["id"], state="restarted")
+    assert restart["interrupts"] == ["server %s: rebooted" % on_running, "session alice (Active) on %s" % on_running]
+    assert "stopped (%s)" % stopped["id"] not in " ".join(restart["interrupts"])  # started: nothing interrupted
+    start = run(module, check=True, diff=True, server_group_id=group["id"], state="started")
+    assert "interrupts" not in start and "prepared" not in start["diff"]
