@@ -326,12 +326,12 @@ class Logoff(Operation):
     def session_rows(self, outcome):
         """One row per session this run logged off (or would): still open after a failure, pending, or ended."""
         rows = []
-        for server_id in sorted(self.sessions):
+        for server_id in outcome.order():  # servers in name order, each one's sessions by user
             report = outcome.reports.get(server_id)
             if report is None or report.action == "none":
                 continue
             still_open = set((report.after or {}).get("sessions") or [])
-            for session in self.sessions[server_id]:
+            for session in self.sessions.get(server_id) or []:
                 if report.status == PENDING:
                     status = "pending"
                 else:
