@@ -15,7 +15,8 @@ options:
     description:
       - Ids of the servers to act on.
       - Mutually exclusive with O(server_group_id) and O(server_group_name); one of the three is required.
-      - An id that does not exist fails the task before anything is submitted.
+      - An id that does not exist fails the task before anything is submitted; so does an empty list or an empty id
+        (C(server_ids=) on the command line is one empty id), naming the option before any request.
     type: list
     elements: str
   server_group_id:

@@ -26,6 +26,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disruption import DELETED
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
     ACTIVE_JOB_STATUSES, FAILED, SUCCEEDED, JobKind, JobWaiter, StateWaiter, Submission)
@@ -228,6 +229,10 @@ class Fleet(Operation):
 
     def batch_limit(self, batch_key):
         return CREATE_PER_CALL if batch_key == "create" else self.params["batch_size"]
+
+    def disruption(self, item):
+        """A server deleted goes away, with the sessions on it (cut off with force, logged off first with drain)."""
+        return DELETED if item.action == "submit" and item.batch_key == "delete" else None
 
     # -- sending -------------------------------------------------------------------
     def send(self, items):

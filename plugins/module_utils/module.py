@@ -31,6 +31,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs imp
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
     PROGRESS_FILE_ENV, Outcome, ProgressLines, Rollout)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import ABSENT, PRESENT, Converge
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import ids_given
 
 CONNECTION_ARGS = dict(
     region=dict(type="str"),
@@ -120,6 +121,13 @@ def sub_option_set(option, keys):
         given = value_of(params, option)
         if given is not None and all(given.get(key) is None for key in keys):
             raise TargetError("%s: set at least one of %s" % (option, ", ".join(keys)))
+    return check
+
+
+def ids_listed(option):
+    """A list of ids, when given, names at least one and has no empty entry (``server_ids=`` is one empty id)."""
+    def check(params):
+        ids_given(params.get(option), option)
     return check
 
 
@@ -377,7 +385,7 @@ def operation_spec(operation_class):
         del spec["server_ids"]
         kwargs = dict(GROUP_TARGET_KWARGS)
     rules = [in_range("batch_size", 1, operation_class.max_batch_size), not_blank("server_group_name"),
-             not_blank("server_group_id")]
+             not_blank("server_group_id")] + ([] if operation_class.group_targets else [ids_listed("server_ids")])
     waiting = wait_spec(operation_class.kind)
     if waiting is not None:
         spec.update(waiting.argument_spec())

@@ -30,12 +30,14 @@ try:
 except ImportError:  # Python 2 (ansible-test's compile checks): read-only by convention only
     MappingProxyType = dict
 
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disruption import Disruption
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
     FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, Submission, WaitTimeout)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import GaveUp, land, uncertain
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (  # noqa: F401 (named)
     ServerReader, find_group, named, resolve_targets)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import OPEN_STATES, SessionReader
 
 # Set by the collection's action plugin (plugins/plugin_utils/job_progress.py) when it shows progress live.
 PROGRESS_FILE_ENV = "WORKSPACE_APP_PROGRESS_FILE"
@@ -105,6 +107,11 @@ class ItemKind:
     def reader(self, context):
         raise NotImplementedError
 
+    def open_sessions(self, context, records):
+        """``{key: [session, ...]}``: the user sessions open on the items of ``records`` (none: items without
+        sessions), which a change that interrupts them ends (:meth:`Operation.ending_sessions`)."""
+        return {}
+
 
 class ServerItems(ItemKind):
     """Servers: reports ``id`` and ``name``, read again through the server list (:class:`~.servers.ServerReader`,
@@ -115,6 +122,15 @@ class ServerItems(ItemKind):
 
     def reader(self, context):
         return ServerReader(context.client, list(context.targets.values()), context.group_sizes())
+
+    def open_sessions(self, context, records):
+        """Read per server group (one listing each), only for servers whose record counts sessions (a record that
+        does not tell is read too)."""
+        occupied = [record for record in records if record.get("session_count") is None or record["session_count"]]
+        if not occupied:
+            return {}
+        reader = SessionReader(context.client, occupied, states=OPEN_STATES)
+        return reader.read([record["id"] for record in occupied])
 
 
 SERVERS = ServerItems()
@@ -266,8 +282,9 @@ class Outcome:
     sentence summing the run up (``msg``); ``extra`` holds operation-specific result keys.
     """
 
-    def __init__(self, kind, reports, jobs, changed, progress, items=SERVERS):
+    def __init__(self, kind, reports, jobs, changed, progress, items=SERVERS, check_mode=False):
         self.kind = kind
+        self.check_mode = check_mode
         self.items = items
         self.reports = reports
         self.jobs = jobs
@@ -278,14 +295,20 @@ class Outcome:
         self.extra = {}
         self.headline = None
         self.headline_in_diff = False
+        self.disruption = Disruption()  # what the run destroys and interrupts (Rollout.disruption)
+
+    def order(self):
+        """The reports' keys in name order (ties, and items without a name, by key; items still to be created, with
+        no id, last): how every per-item list of the result, the diff and the messages is ordered."""
+        return sorted(self.reports, key=lambda key: (self.reports[key].id is None, self.reports[key].name or "", key))
 
     def count(self, predicate):
         return len([report for report in self.reports.values() if predicate(report)])
 
     def entries(self):
-        """The per-item result (``servers`` for server operations), in key order."""
+        """The per-item result (``servers`` for server operations), in name order."""
         keys = tuple(key for key in ItemReport.KEYS if key != "job_id" or self.kind.reports_jobs)
-        return [self.reports[key].as_dict(keys) for key in sorted(self.reports)]
+        return [self.reports[key].as_dict(keys) for key in self.order()]
 
     servers = entries
 
@@ -296,8 +319,7 @@ class Outcome:
         return summary
 
     def failures(self):
-        return [self.reports[server_id] for server_id in sorted(self.reports)
-                if self.reports[server_id].status == FAILED]
+        return [self.reports[key] for key in self.order() if self.reports[key].status == FAILED]
 
     @property
     def failed(self):
@@ -318,7 +340,7 @@ class Outcome:
         return "; ".join(messages)
 
     def skip_warning(self):
-        skipped = [self.reports[sid] for sid in sorted(self.reports) if self.reports[sid].status == SKIPPED]
+        skipped = [self.reports[key] for key in self.order() if self.reports[key].status == SKIPPED]
         if skipped:
             return "%d %s(s) skipped: %s" % (len(skipped), self.items.noun, "; ".join(
                 "%s: %s" % (report.label, report.error_msg) for report in skipped))
@@ -330,16 +352,19 @@ class Outcome:
         if self.kind.reports_jobs:
             result["jobs"] = self.jobs
         result.update(self.extra)
+        result.update(self.disruption.result())
         if self.progress:
             result["progress"] = self.progress
         if diff:
             # keyed by name (id): a diff of UUIDs alone does not say which servers change
-            acted = [(self.reports[key].label, entry) for key, entry in zip(sorted(self.reports), entries)
+            acted = [(self.reports[key].label, entry) for key, entry in zip(self.order(), entries)
                      if entry["action"] != NONE]
             result["diff"] = dict(before=dict((label, s["before"]) for label, s in acted),
                                   after=dict((label, s["after"]) for label, s in acted))
             if self.headline_in_diff and self.headline:
                 result["diff"]["after_header"] = self.headline
+            if self.disruption:
+                result["diff"]["prepared"] = self.disruption.text(self.check_mode)
         if self.headline and not self.failed:
             result["msg"] = self.headline
         return result
@@ -369,6 +394,11 @@ class Operation:
     max_batch_size = 20
     max_batch_weight = None  # with batch_weight: what one call may carry in all (e.g. sessions per logoff)
     group_targets = False  # the targets are one server group (server_group_id or server_group_name), never ids
+    # What a submitted item undergoes that the operator must see before it happens (the plan's destroys and
+    # interrupts, in check mode, --diff and the result): DELETED (it goes away) or the word of an interruption
+    # ("rebuilt", "rebooted"); the user sessions open on it end either way. Per item: disruption(item).
+    disrupts = None
+    warns_of_sessions = True  # the real run (and check mode) warns naming the user sessions that end
 
     unverified = None  # why a re-read cannot prove the change (then no observe, read_states or read_after is declared)
 
@@ -469,6 +499,18 @@ class Operation:
         """What ``item`` weighs against ``max_batch_weight``."""
         return 1
 
+    def disruption(self, item):
+        """What submitting ``item`` does to it that the operator must see first: None (nothing is lost),
+        :data:`~.disruption.DELETED` (it goes away) or the word of an interruption (``rebooted``). By default
+        ``disrupts`` for every submitted item that exists already."""
+        return self.disrupts if item.action == SUBMIT and not item.new else None
+
+    def ending_sessions(self, plan):
+        """``{key: [session, ...]}``: the user sessions the plan ends, read while planning (before anything is
+        sent): by default those open on the items :meth:`disruption` names (the item kind's ``open_sessions``)."""
+        disrupted = [item.record for item in plan if self.disruption(item)]
+        return self.items.open_sessions(self.context, disrupted) if disrupted else {}
+
     batch_fits = None  # (chunk, item) -> whether item may join chunk: a call's limit that a count cannot say
 
     observe = None  # record -> the state it shows (same keys as the plan's ``after``): verify by re-reading
@@ -541,6 +583,7 @@ class StateProbe:
         operation, reports = self.rollout.operation, self.rollout.reports
         states = operation.read_states(server_ids)
         self.shown.update(states)
+        self.rollout.read_back.update(states)  # a server that fails keeps what it showed as its after-state
         self.broken = dict((sid, operation.broken(reports[sid].after, state)) for sid, state in states.items())
         self.broken = dict((sid, why) for sid, why in self.broken.items() if why)
         return dict((sid, state) for sid, state in states.items() if operation.reached(reports[sid].after, state))
@@ -615,6 +658,9 @@ class Rollout:
         self.problems = []
         self.deadline = None  # monotonic time by which the run's waits end (wait_timeout from the first submission)
         self.gave_up = None  # the error that ended a batch's resends: no later batch is sent
+        self.disruptions = {}  # key -> what submitting the item does to it (Operation.disruption)
+        self.ending = {}  # key -> the user sessions the plan ends on it (Operation.ending_sessions)
+        self.read_back = {}  # key -> the state read of an item while waiting or after a timeout (its after-state)
 
     # -- reading ---------------------------------------------------------------
     def group_sizes(self):
@@ -658,6 +704,8 @@ class Rollout:
     def run(self):
         plan = self.plan()
         self.reports = dict((self.key(item), ItemReport(item, self.items)) for item in plan)
+        self.disruptions = dict((self.key(item), self.operation.disruption(item)) for item in plan)
+        self.ending = self.operation.ending_sessions(plan)
         to_submit = [item for item in plan if item.action == SUBMIT]
         for item in plan:
             if item.action == WAIT:
@@ -812,6 +860,8 @@ class Rollout:
                 "it could not be re-read (%s)" % unread
             report.fail(None, "after %ss %s" % (self.params["wait_timeout"], shown))
             report.after = state if state is not None else report.before
+            if state is not None:
+                self.read_back[server_id] = state
 
     def adopt(self, stand_in, record):
         """The report of the stand-in filed under ``stand_in`` (for servers an id of :func:`new_server`) is now the
@@ -821,7 +871,14 @@ class Rollout:
         self.reports[self.items.key(record)] = report
         return report
 
+    def went(self, key):
+        """Whether the change of the item filed under ``key`` reached the service (it failed there or later, not
+        before it was sent)."""
+        report = self.reports[key]
+        return report.status != FAILED or bool(report.job_id) or key in self.accepted or key in self.applied
+
     def verify(self):
+        self.read_failed()
         done = [key for key, report in self.reports.items() if report.action != NONE and report.status == SUCCEEDED]
         if not done:
             return
@@ -833,6 +890,26 @@ class Rollout:
         for server_id, after in observed.items():
             self.check_after(self.reports[server_id], after)
 
+    def read_failed(self):
+        """A failed item whose change was sent shows its after-state as read back (what the wait read last, else
+        one read of the operation's state now), not its before-state: a stop that failed reads ``ERROR``."""
+        failed = sorted(key for key, report in self.reports.items()
+                        if report.status == FAILED and report.action != NONE and report.id and self.went(key))
+        records = getattr(self.waiter, "final_records", None) or {}
+        if self.operation.observe is not None:
+            for key in failed:
+                if key not in self.read_back and key in records:
+                    self.read_back[key] = self.operation.observe(records[key])
+        missing = [key for key in failed if key not in self.read_back]
+        if missing:
+            try:
+                self.read_back.update(self.operation.read_states(missing))
+            except ApiError:
+                pass  # nothing read: the before-state stands (nothing is known to have changed)
+        for key in failed:
+            if key in self.read_back:
+                self.reports[key].after = self.read_back[key]
+
     def check_after(self, report, after):
         if not self.operation.reached(report.after, after):
             done = "job %s succeeded" % report.job_id if report.job_id else "the service accepted the change"
@@ -840,12 +917,28 @@ class Rollout:
                         % (done, state_text(after), state_text(report.after)))
         report.after = after
 
+    def disruption(self, outcome):
+        """What the plan destroys and interrupts (check mode), or what the run did (the items whose change was sent),
+        each item in name order followed by the sessions on it that end."""
+        disruption = Disruption()
+        check_mode = self.operation.check_mode
+        for key in outcome.order():
+            verb, sessions = self.disruptions.get(key), self.ending.get(key) or []
+            if not (verb or sessions) or self.reports[key].action == NONE:
+                continue
+            if check_mode or self.went(key):
+                disruption.item(self.items.noun, self.reports[key].label, verb, sessions)
+        return disruption
+
     def outcome(self, changed):
-        outcome = Outcome(self.kind, self.reports, self.new_jobs, changed, self.progress, self.items)
+        outcome = Outcome(self.kind, self.reports, self.new_jobs, changed, self.progress, self.items,
+                          check_mode=self.operation.check_mode)
         outcome.problems.extend(self.problems)
         outcome.extra.update(self.operation.extra_result)
+        outcome.disruption = self.disruption(outcome)
         skipped = outcome.skip_warning()
-        outcome.warnings = list(self.operation.warnings) + ([skipped] if skipped else [])
+        ended = outcome.disruption.warning(self.operation.check_mode) if self.operation.warns_of_sessions else None
+        outcome.warnings = list(self.operation.warnings) + ([skipped] if skipped else []) + ([ended] if ended else [])
         told = len(self.operation.warnings)
         self.operation.conclude(outcome)
         outcome.warnings.extend(self.operation.warnings[told:])

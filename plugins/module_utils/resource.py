@@ -24,6 +24,7 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disruption import Disruption
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import (
     mismatches, plan_fields, plan_sub_fields, same)
@@ -253,7 +254,9 @@ class Resource:
         """Warnings (or a failure) about options an existing ``record`` cannot take."""
 
     def before_delete(self, record, result):
-        """Called before ``record`` is deleted (in check mode too); ``result`` may be filled in."""
+        """Called before ``record`` is deleted (in check mode too); ``result`` may be filled in: what it deletes or
+        interrupts first is listed under ``destroys``/``interrupts`` (a run of the batch engine inside it: its
+        outcome's ``disruption.result()``), and the engine adds the resource itself after them."""
 
     def refused_delete(self, record, exc):
         """The service refused the delete (``exc``): raise what the user should read, or return to raise ``exc``."""
@@ -478,13 +481,24 @@ class Converge:
 
     # -- absent --------------------------------------------------------------------------------------------------
     def absent(self, record):
+        """Delete ``record``: check mode, ``--diff`` and the result list what goes away (``destroys``: what
+        :meth:`Resource.before_delete` deletes first, then the resource itself) and what is interrupted
+        (``interrupts``: the user sessions on servers deleted with it)."""
         resource = self.resource
         result = {"changed": record is not None, resource.result_key: record, "changes": {}}
-        if self.context.diff_mode:
-            result["diff"] = dict(before=dict(id=record["id"], name=record.get("name")) if record else {}, after={})
         if record is None:
+            if self.context.diff_mode:
+                result["diff"] = dict(before={}, after={})
             return result
         resource.before_delete(record, result)
+        disruption = Disruption.of_result(result)
+        goes_with_it = bool(disruption)  # what the diff's before (the resource's id and name) does not show
+        disruption.destroy(resource.kind, "%s (%s)" % (record.get("name"), record["id"]))
+        result.update(disruption.result())
+        if self.context.diff_mode:
+            result["diff"] = dict(before=dict(id=record["id"], name=record.get("name")), after={})
+            if goes_with_it:
+                result["diff"]["prepared"] = disruption.text(self.context.check_mode)
         if not self.context.check_mode:
             self.delete(record)
         return result

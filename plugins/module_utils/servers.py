@@ -202,12 +202,29 @@ def show_group_or_fail(client, server_group_id, option="server_group_id"):
         raise
 
 
+IDS_TAKEN = ("it takes one or more server ids (a list, or ids separated by commas), or set server_group_id or "
+             "server_group_name instead")
+
+
+def ids_given(server_ids, option="server_ids"):
+    """Fail when the list of ids ``server_ids`` (when given) is empty or has an empty entry (``server_ids=`` on the
+    command line is one empty id): a message naming the option and what it takes, before any request."""
+    if server_ids is None:
+        return
+    blank = [index for index, server_id in enumerate(server_ids) if not (server_id or "").strip()]
+    if len(blank) == len(server_ids):
+        raise TargetError("%s: is empty (%s); %s" % (
+            option, "no id given" if not server_ids else "%d empty id(s) given" % len(server_ids), IDS_TAKEN))
+    if blank:
+        raise TargetError("%s: %d of the %d ids given %s empty (position %s); remove the empty entries"
+                          % (option, len(blank), len(server_ids), "is" if len(blank) == 1 else "are",
+                             ", ".join(str(index + 1) for index in blank)))
+
+
 def wanted_ids(server_ids):
-    """The named servers without repeats; an empty list fails."""
-    wanted = unique(server_ids or [])
-    if not wanted:
-        raise TargetError("server_ids: the list is empty; name at least one server or use server_group_id")
-    return wanted
+    """The named servers without repeats; an empty list, or an empty id, fails."""
+    ids_given(server_ids or [])
+    return unique(server_ids)
 
 
 def fail_unknown(wanted, found):

@@ -203,7 +203,7 @@ deleted:
   type: list
   elements: str
 servers:
-  description: One entry per server of the group and per server created, sorted by id (servers to be created last,
+  description: One entry per server of the group and per server created, in name order, by id for the same name (servers to be created last,
     without id).
   returned: always
   type: list
@@ -263,6 +263,28 @@ progress:
   returned: when something was sent
   type: list
   elements: str
+destroys:
+  description:
+    - What the run deletes (in check mode, would delete), one line each, such as
+      C(server web-01) followed by the server's id in brackets, in server name order.
+    - With C(--diff) the same lines follow the before and after, headed C(would destroy) in check mode and
+      C(this run destroys) otherwise.
+  returned: when the run deletes something (or would, in check mode)
+  type: list
+  elements: str
+  sample: ["server as-server-0007 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
+interrupts:
+  description:
+    - What the run interrupts (in check mode, would), in server name order (the servers deleted, their users cut off with O(force) or logged off first with O(drain)), each followed by the user sessions
+      on it that end, such as C(session alice) with its state and the server it is on.
+    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
+      C(this run interrupts) otherwise.
+    - A warning names the sessions that end (it begins C(this run ends), in check mode C(this run would end)); the
+      real run lists only the servers whose change was sent.
+  returned: when the run interrupts something (or would, in check mode)
+  type: list
+  elements: str
+  sample: ["session alice (Active) on web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
 diff:
   description: With C(--diff), C(before) and C(after) map each server created or deleted to its state.
   returned: when diff mode is on

@@ -521,13 +521,36 @@ changes:
       max_scaling_amount: 10
       single_expansion_count: 2
       scaling_policy_by_session: {session_usage_threshold: 80, shrink_after_session_idle_minutes: 30}
+destroys:
+  description:
+    - What the run deletes (in check mode, would delete), one line each, such as
+      C(server web-01) followed by the server's id in brackets, the servers of the group in name order, then the group itself.
+    - With C(--diff) the same lines follow the before and after, headed C(would destroy) in check mode and
+      C(this run destroys) otherwise.
+  returned: when the run deletes something (or would, in check mode)
+  type: list
+  elements: str
+  sample: ["server night-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)", "server group night-shift (7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1)"]
+interrupts:
+  description:
+    - What the run interrupts (in check mode, would), in server name order (the servers deleted with the group, with O(force=true)), each followed by the user sessions
+      on it that end, such as C(session alice) with its state and the server it is on.
+    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
+      C(this run interrupts) otherwise.
+    - A warning names the sessions that end (it begins C(this run ends), in check mode C(this run would end)); the
+      real run lists only the servers whose change was sent.
+  returned: when the run interrupts something (or would, in check mode)
+  type: list
+  elements: str
+  sample: ["session alice (Active) on web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
 diff:
   description:
     - With C(--diff), C(before) and C(after) hold the changing fields (API field names) with their values. A field the
       service does not return shows V(null) before.
     - C(scaling_policy) shows the group's policy before and the one sent after (V(null) after when it is removed).
     - For a create, C(before) is empty and C(after) is RV(changes); for a delete, C(before) holds the group's C(id)
-      and C(name) and C(after) is empty.
+      and C(name) and C(after) is empty, and with O(force=true) the lines of RV(destroys) and RV(interrupts) follow
+      (the servers deleted first and the user sessions that end).
   returned: when diff mode is on
   type: dict
   sample:
@@ -690,7 +713,7 @@ class AppServerGroup(Resource):
         emptied = empty_group(self.context, record, self.params["wait_timeout"], self.params["poll_interval"])
         for warning in emptied.warnings:
             self.context.warn(warning)
-        result.update(servers=emptied.servers(), summary=emptied.summary())
+        result.update(servers=emptied.servers(), summary=emptied.summary(), **emptied.disruption.result())
         if emptied.progress:
             result["progress"] = list(emptied.progress)
         if emptied.failed:

@@ -118,7 +118,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 servers:
-  description: One entry per target server, sorted by id.
+  description: One entry per target server, in name order (servers of the same name by id).
   returned: always
   type: list
   elements: dict

@@ -153,7 +153,7 @@ msg:
   type: str
   sample: will rebuild the system disk of 4 server(s) onto image 35998d9a-14f2-48fc-832b-6fc0074dc8f8; their users' sessions end (check mode, nothing submitted)
 servers:
-  description: One entry per target server, sorted by id.
+  description: One entry per target server, in name order (servers of the same name by id).
   returned: always
   type: list
   elements: dict
@@ -224,6 +224,18 @@ progress:
     - "[group apps-prod] round 1: 0/39 job(s) finished, 0/39 server(s) (0 failed); 1 request(s); 3599s left,
       running: 5758088393932561, ..."
     - "[group apps-prod] round 2: 39/39 job(s) finished, 39/39 server(s) (0 failed); 1 request(s); done"
+interrupts:
+  description:
+    - What the run interrupts (in check mode, would), in server name order, each server rebuilt (with the word rebuilt), each followed by the user sessions
+      on it that end, such as C(session alice) with its state and the server it is on.
+    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
+      C(this run interrupts) otherwise.
+    - A warning names the sessions that end (it begins C(this run ends), in check mode C(this run would end)); the
+      real run lists only the servers whose change was sent.
+  returned: when the run interrupts something (or would, in check mode)
+  type: list
+  elements: str
+  sample: ["server web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989): rebuilt", "session alice (Active) on web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
 diff:
   description: With C(--diff), C(before) and C(after) map each server that is (or would be) rebuilt, named
     "name (id)" (such as "as-server-0001 (3f791197-d166-4c8e-81e4-38c40ffc1989)"; the id alone for a server
@@ -255,6 +267,7 @@ class ServerImage(Operation):
     )
     module_kwargs = dict(required_if=[("image_type", "gold", ["image_product_id"])])
     rules = (not_blank("image_id"),)
+    disrupts = "rebuilt"  # the system disk is replaced: the users' sessions end
 
     def plan_server(self, server):
         before = dict(image_id=server.get("image_id"))

@@ -91,7 +91,7 @@ msg:
   type: str
   sample: put 3 server(s) in maintenance mode; 42 already were
 servers:
-  description: One entry per target server, sorted by id.
+  description: One entry per target server, in name order (servers of the same name by id).
   returned: always
   type: list
   elements: dict

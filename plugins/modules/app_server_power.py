@@ -100,7 +100,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 servers:
-  description: One entry per target server, sorted by id.
+  description: One entry per target server, in name order (servers of the same name by id).
   returned: always
   type: list
   elements: dict
@@ -153,6 +153,18 @@ progress:
   returned: when something was sent
   type: list
   elements: str
+interrupts:
+  description:
+    - What the run interrupts (in check mode, would), in server name order, each server stopped or rebooted (with the word stopped or rebooted; a start interrupts nothing), each followed by the user sessions
+      on it that end, such as C(session alice) with its state and the server it is on.
+    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
+      C(this run interrupts) otherwise.
+    - A warning names the sessions that end (it begins C(this run ends), in check mode C(this run would end)); the
+      real run lists only the servers whose change was sent.
+  returned: when the run interrupts something (or would, in check mode)
+  type: list
+  elements: str
+  sample: ["server web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989): stopped", "session alice (Active) on web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
 diff:
   description: With C(--diff), C(before) and C(after) map each server sent, named "name (id)", to its C({vm_status}).
   returned: when diff mode is on
@@ -240,6 +252,12 @@ class Power(Operation):
             return PlanItem(server, "skip", before, note="%d session(s) open (only_without_sessions)"
                             % server["session_count"])
         return PlanItem(server, "submit", before, dict(vm_status=wanted), batch_key=call)
+
+    def disruption(self, item):
+        """A stop or a reboot ends the users' sessions; a start interrupts nothing."""
+        if item.action != "submit" or item.batch_key == "start":
+            return None
+        return "stopped" if item.batch_key == "stop" else "rebooted"
 
     def send(self, items):
         CALLS[items[0].batch_key](self.client, [item.server_id for item in items], self.params)

@@ -132,7 +132,7 @@ msg:
   type: str
   sample: will reboot 4 server(s) to apply their server group's virtual session IP setting (check mode, nothing submitted)
 servers:
-  description: One entry per target server, sorted by id.
+  description: One entry per target server, in name order (servers of the same name by id).
   returned: always
   type: list
   elements: dict
@@ -206,6 +206,18 @@ progress:
   returned: when something was submitted or waited for
   type: list
   elements: str
+interrupts:
+  description:
+    - What the run interrupts (in check mode, would), in server name order, each server rebooted (with the word rebooted), each followed by the user sessions
+      on it that end, such as C(session alice) with its state and the server it is on.
+    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
+      C(this run interrupts) otherwise.
+    - A warning names the sessions that end (it begins C(this run ends), in check mode C(this run would end)); the
+      real run lists only the servers whose change was sent.
+  returned: when the run interrupts something (or would, in check mode)
+  type: list
+  elements: str
+  sample: ["server web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989): rebooted", "session alice (Active) on web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
 diff:
   description: With C(--diff), C(before) and C(after) map each acted-on server, named "name (id)" (such as
     "as-server-0001 (3f791197-d166-4c8e-81e4-38c40ffc1989)"; the id alone for a server without a name), to its
@@ -241,6 +253,7 @@ def observed_tsvi(record):
 class Tsvi(Operation):
     kind = TSVI
     options = dict(enable=dict(type="bool"), force=dict(type="bool", default=False))
+    disrupts = "rebooted"  # applying the setting reboots the server: the users' sessions end
     unverified = "a server record shows only its last job, which the wait has read: the job's outcome is the proof"
 
     def __init__(self, module):

@@ -157,7 +157,7 @@ import os
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import SUCCEEDED, StateWaiter
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
-    WaitSpec, WorkspaceAppModule, not_blank)
+    WaitSpec, WorkspaceAppModule, ids_listed, not_blank)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
     PROGRESS_FILE_ENV, ProgressLines, target_label)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import find_group, resolve_targets
@@ -180,7 +180,7 @@ class AppSessionInfo(WorkspaceAppModule):
         **WAIT.argument_spec()
     )
     module_kwargs = dict(mutually_exclusive=[("server_ids", "server_group_id", "server_group_name")])
-    rules = (not_blank("server_group_name"), not_blank("user_name")) + WAIT.rules
+    rules = (not_blank("server_group_name"), not_blank("user_name"), ids_listed("server_ids")) + WAIT.rules
 
     def servers(self):
         """The target server records (every server of the tenant without a target)."""

@@ -135,7 +135,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 servers:
-  description: One entry per target server, sorted by id.
+  description: One entry per target server, in name order (servers of the same name by id).
   returned: always
   type: list
   elements: dict
@@ -222,6 +222,16 @@ progress:
   returned: when something was sent
   type: list
   elements: str
+interrupts:
+  description:
+    - What the run interrupts (in check mode, would), in server name order (the servers go on), each followed by the user sessions
+      on it that end, such as C(session alice) with its state and the server it is on.
+    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
+      C(this run interrupts) otherwise.
+  returned: when the run interrupts something (or would, in check mode)
+  type: list
+  elements: str
+  sample: ["session alice (Active) on web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
 diff:
   description: With C(--diff), C(before) and C(after) map each server to log off, named "name (id)", to its
     C({sessions}).
@@ -260,6 +270,7 @@ class Logoff(Operation):
              not_blank("user_names"),
              at_most_characters("message_text", MAX_MESSAGE_LENGTH), at_most_characters("title", MAX_MESSAGE_LENGTH))
     max_batch_weight = LOGOFF_MAX_SESSIONS
+    warns_of_sessions = False  # ending them is what the task asks: msg and sessions name them
 
     def __init__(self, module):
         super(Logoff, self).__init__(module)
@@ -279,6 +290,10 @@ class Logoff(Operation):
         if not sessions:
             return PlanItem(server, "none", before)
         return PlanItem(server, "submit", before, dict(sessions=[]))
+
+    def ending_sessions(self, plan):
+        """The sessions planning selected on each server submitted (the servers themselves go on)."""
+        return dict((item.server_id, self.sessions[item.server_id]) for item in plan if item.action == "submit")
 
     def accepted(self, item, record):
         """A logoff whose answer was lost cannot be told from one never sent (its sessions may end later, after
@@ -346,12 +361,12 @@ class Logoff(Operation):
     def session_rows(self, outcome):
         """One row per session this run logged off (or would): still open after a failure, pending, or ended."""
         rows = []
-        for server_id in sorted(self.sessions):
+        for server_id in outcome.order():  # servers in name order, each one's sessions by user
             report = outcome.reports.get(server_id)
             if report is None or report.action == "none":
                 continue
             still_open = set((report.after or {}).get("sessions") or [])
-            for session in self.sessions[server_id]:
+            for session in self.sessions.get(server_id) or []:
                 if report.status == PENDING:
                     status = "pending"
                 else:

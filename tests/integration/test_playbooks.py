@@ -90,10 +90,18 @@ def test_hda_upgrade_plans_then_upgrades_a_group_by_name_then_changes_nothing(fl
     elsewhere = outdated(sim, sim.state.server_ids(group_named(sim, "sim-group-2")["id"]))
     assert behind and elsewhere
 
-    plan = play(sim, "hda_upgrade", check=True, server_group_name="sim-group-1", **FAST)
+    plan = play(sim, "hda_upgrade", check=True, diff=True, server_group_name="sim-group-1", **FAST)
     assert plan.rc == 0, plan.output
     assert plan.changed == 1 and sim.log.mutations() == []
     assert "Check mode, nothing changed: %d server(s)" % len(sim.state.server_ids(group["id"])) in plan.output
+    # readable (issue 26): the plan printed once (the diff; no report lines repeating it), in name order, no line
+    # of ours with trailing spaces, no empty "jobs" in the summary
+    labels = sorted("%s (%s)" % (sim.state.get_server(sid)["name"], sid) for sid in behind)
+    assert [plan.output.count(label) for label in labels] == [1] * len(labels), plan.output
+    assert [plan.output.index(label) for label in labels] == sorted(plan.output.index(label) for label in labels)
+    assert [line for line in plan.output.splitlines() if line != line.rstrip() and not line.startswith("localhost")
+            ] == [], plan.output
+    assert "jobs" not in plan.output.split("TASK [Show the summary]")[1]
 
     run = play(sim, "hda_upgrade", server_group_name="sim-group-1", **FAST)
     assert run.rc == 0, run.output
@@ -103,6 +111,11 @@ def test_hda_upgrade_plans_then_upgrades_a_group_by_name_then_changes_nothing(fl
     upgraded = sorted(sid for call in sim.log.requests(operation="batch_upgrade_hda_version") for sid in call.body["items"])
     assert upgraded == behind
     assert "%d upgraded" % len(behind) in run.output
+    # one report line per server, in name order, each naming its job
+    reported = [run.output.index("%s: succeeded" % label) for label in labels]
+    assert reported == sorted(reported) and run.output.count(": succeeded") == len(labels), run.output
+    assert [line for line in run.output.splitlines() if line != line.rstrip() and not line.startswith("localhost")
+            ] == [], run.output
 
     sim.log.clear()
     again = play(sim, "hda_upgrade", server_group_name="sim-group-1", **FAST)

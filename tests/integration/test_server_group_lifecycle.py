@@ -288,6 +288,9 @@ def test_a_lost_scaling_policy_response_is_settled_by_the_group_read(sim, runner
 def test_absent_with_force_deletes_the_servers_first_then_the_group(sim, runner, busy):
     ids = sorted(sim.state.server_ids(busy["id"]))
     sim.state.patch_server(ids[0], session_count=2)  # force: its users are cut off
+    sim.state.log_on(ids[0], user_name="alice")
+    names = dict((sid, sim.state.get_server(sid)["name"]) for sid in ids)
+    sessions = len([session for sid in ids for session in sim.state.sessions_of(sid)])
     other = sim.state.add_group("kept")
     sim.state.add_server(other["id"])
     run = runner.run([
@@ -295,8 +298,18 @@ def test_absent_with_force_deletes_the_servers_first_then_the_group(sim, runner,
         task("present_force", ignore_errors=True, name="sim-group-1", force=True),
         task("retire", name="sim-group-1", state="absent", force=True, poll_interval=0.3, wait_timeout=60),
         task("again", name="sim-group-1", state="absent", force=True),
-    ])
+    ], diff=True)
     assert run.rc == 0, run.output
+    # what the operator reads in the terminal (--check --diff): both servers deleted, the sessions that end (alice's
+    # among them), then the group (issue 26)
+    plan_text = run.output.split("TASK [plan]")[1].split("TASK [")[0]
+    assert "would destroy (3):" in plan_text and "would interrupt (%d):" % sessions in plan_text, plan_text
+    for sid in ids:
+        assert "  server %s (%s)\n" % (names[sid], sid) in plan_text
+    assert "  server group sim-group-1 (%s)\n" % busy["id"] in plan_text
+    assert "  session alice (Active) on %s (%s)\n" % (names[ids[0]], ids[0]) in plan_text
+    assert run["retire"]["destroys"] == run["plan"]["destroys"] and len(run["retire"]["interrupts"]) == sessions
+    assert "this run ends %d user session(s): " % sessions in " ".join(run.output.split())
     plan, retire = run["plan"], run["retire"]
     assert plan["changed"] is True and sorted(s["id"] for s in plan["servers"]) == ids
     assert {s["action"] for s in plan["servers"]} == {"submitted"} and {s["status"] for s in plan["servers"]} == {

@@ -29,7 +29,9 @@ def test_check_mode_growing_plans_stand_ins_and_sends_nothing(service, run):
     result = run(module, check=True, diff=True, server_group_id=group["id"], count=4)
     assert service.mutations == [] and result["changed"] is True and not result.failed
     assert (result["count"], result["count_before"], result["created"], result["deleted"]) == (4, 2, [], [])
-    assert [s["id"] for s in result["servers"]] == sorted(s["id"] for s in kept) + [None, None]
+    # in name order (ties by id), the servers to be created last
+    assert [s["id"] for s in result["servers"]] == [s["id"] for s in sorted(kept, key=lambda s: (s["name"], s["id"]))
+                                                    ] + [None, None]
     new = [s for s in result["servers"] if s["id"] is None]
     assert [s["name"] for s in new] == ["(new 1)", "(new 2)"]
     assert all((s["action"], s["status"]) == ("submitted", "pending") for s in new)
@@ -314,3 +316,26 @@ def test_count_after_wait_false_counts_the_servers_being_created(service, run):
     service.reply("create_app_servers", create_building(service, group))
     result = run(module, server_group_id=group["id"], count=3, wait=False)
     assert not result.failed and result["count"] == 3
+
+
+def test_scale_in_lists_the_servers_deleted_and_the_sessions_that_end(service, run):
+    """force (sessions cut off) and drain (logged off first) alike: the plan names the servers deleted and the users
+    whose sessions end; a server kept is not listed."""
+    group = service.group("apps-prod")
+    kept = aged(service, group, "kept", 1)  # the oldest of those with sessions: kept, bob is not listed
+    occupied = aged(service, group, "occupied", 2)
+    empty = aged(service, group, "empty", 3)
+    service.state.log_on(occupied["id"], user_name="alice")
+    service.state.log_on(kept["id"], user_name="bob")
+    destroys = ["server empty (%s)" % empty["id"], "server occupied (%s)" % occupied["id"]]
+    interrupts = ["session alice (Active) on occupied (%s)" % occupied["id"]]
+    for how in ("force", "drain"):
+        result = run(module, check=True, diff=True, server_group_id=group["id"], count=1, **{how: True})
+        assert (result["destroys"], result["interrupts"]) == (destroys, interrupts), how
+        assert result["diff"]["prepared"] == "would destroy (2):\n%swould interrupt (1):\n  %s\n" % (
+            "".join("  %s\n" % line for line in destroys), interrupts[0])
+    assert service.mutations == []
+    service.reply("batch_delete_server", delete(service))
+    result = run(module, server_group_id=group["id"], count=1, force=True, **FAST)
+    assert not result.failed and (result["destroys"], result["interrupts"]) == (destroys, interrupts)
+    assert "this run ends 1 user session(s): alice (Active) on occupied (%s)" % occupied["id"] in result.warning_texts

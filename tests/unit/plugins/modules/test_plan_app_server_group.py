@@ -261,3 +261,47 @@ def test_a_group_created_by_the_task_gets_its_scaling_policy_too(service, run):
     group = service.state.group_by_name("design")
     assert service.mutations[1].body == dict(POLICY, server_group_id=group["id"])
     assert result["server_group"]["scaling_policy"] == POLICY and result["changes"]["scaling_policy"] == POLICY
+
+
+def test_force_delete_lists_the_servers_and_sessions_that_go_with_the_group(service, run):
+    """The night-shift case: check mode, --diff and the real run list both servers deleted (name (id)) and the
+    session that ends (user on server), then the group; the real run warns naming the session."""
+    group = service.group("night-shift")
+    occupied, empty = (service.server(group, name=name) for name in ("night-02", "night-01"))
+    service.state.log_on(occupied["id"], user_name="alice")
+    servers = sorted([occupied, empty], key=lambda s: s["name"])
+    destroys = ["server %s (%s)" % (s["name"], s["id"]) for s in servers] + [
+        "server group night-shift (%s)" % group["id"]]
+    interrupts = ["session alice (Active) on night-02 (%s)" % occupied["id"]]
+    check = run(module, check=True, diff=True, name="night-shift", state="absent", force=True)
+    assert check["changed"] is True and service.mutations == []
+    assert check["destroys"] == destroys and check["interrupts"] == interrupts
+    assert check["diff"]["before"] == {"id": group["id"], "name": "night-shift"} and check["diff"]["after"] == {}
+    assert check["diff"]["prepared"] == "would destroy (3):\n%swould interrupt (1):\n  %s\n" % (
+        "".join("  %s\n" % line for line in destroys), interrupts[0])
+    assert [s["name"] for s in check["servers"]] == ["night-01", "night-02"]  # name order
+    assert "this run would end 1 user session(s): alice (Active) on night-02 (%s)" % occupied["id"] \
+        in check.warning_texts
+
+    def delete_servers(request):
+        job_id = service.job("DELETE_SERVER", [service.state.get_server(sid) for sid in request.body["items"]])
+        for server_id in request.body["items"]:
+            service.remove(server_id)
+        return {"job_id": job_id}
+
+    service.reply("batch_delete_server", delete_servers)
+    service.reply("delete_server_groups", EMPTY)
+    result = run(module, diff=True, name="night-shift", state="absent", force=True, poll_interval=0.01,
+                 wait_timeout=10)
+    assert not result.failed and result["changed"] is True
+    assert result["destroys"] == destroys and result["interrupts"] == interrupts
+    assert result["diff"]["prepared"].startswith("this run destroys (3):\n")
+    assert "this run ends 1 user session(s): alice (Active) on night-02 (%s)" % occupied["id"] \
+        in result.warning_texts
+
+
+def test_an_empty_group_deleted_lists_only_itself(service, run):
+    group = service.group("empty")
+    check = run(module, check=True, diff=True, name="empty", state="absent")
+    assert check["destroys"] == ["server group empty (%s)" % group["id"]] and "interrupts" not in check
+    assert check["diff"] == {"before": {"id": group["id"], "name": "empty"}, "after": {}}  # before names it already

@@ -184,3 +184,33 @@ def test_wait_false_says_the_servers_are_rebuilding(service, run):
                              "(not waited for)" % TARGET)
     assert result["servers"][0]["status"] == "pending" and result["jobs"] == [result["servers"][0]["job_id"]]
     assert service.requests[-1].operation == "batch_change_server_image"  # nothing read after it: no polling
+
+
+def test_the_plan_lists_the_servers_rebuilt_and_the_sessions_that_end(service, run):
+    """Check mode, --diff and the real run name each server rebuilt and each user whose session ends (issue 26)."""
+    group = service.group("apps-prod", image_id=OTHER)
+    service.server(group, name="done", image_id=TARGET)  # not rebuilt: not listed
+    web2, web1 = service.server(group, name="web-02"), service.server(group, name="web-01")
+    service.state.log_on(web2["id"], user_name="carol", session_state="Disconnected")
+    service.state.log_on(web2["id"], user_name="alice")
+    interrupts = ["server web-01 (%s): rebuilt" % web1["id"], "server web-02 (%s): rebuilt" % web2["id"],
+                  "session alice (Active) on web-02 (%s)" % web2["id"],
+                  "session carol (Disconnected) on web-02 (%s)" % web2["id"]]
+    check = run(module, check=True, diff=True, server_group_id=group["id"], image_id=TARGET, image_type="private")
+    assert check["interrupts"] == interrupts and "destroys" not in check and service.mutations == []
+    assert check["diff"]["prepared"] == "would interrupt (4):\n" + "".join("  %s\n" % line for line in interrupts)
+    assert [s["name"] for s in check["servers"]] == ["done", "web-01", "web-02"]  # name order
+    assert ("this run would end 2 user session(s): alice (Active) on web-02 (%s); carol (Disconnected) on web-02 "
+            "(%s)" % (web2["id"], web2["id"])) in check.warning_texts
+    service.reply("batch_change_server_image", accept(service))
+    result = run(module, server_group_id=group["id"], image_id=TARGET, image_type="private", **FAST)
+    assert not result.failed and result["interrupts"] == interrupts
+    assert any(w.startswith("this run ends 2 user session(s): alice (Active) on web-02") for w in result.warning_texts)
+
+
+def test_a_plan_without_sessions_reads_none(service, run):
+    group = service.group("apps-prod", image_id=OTHER)
+    web1 = service.server(group, name="web-01")
+    check = run(module, check=True, server_group_id=group["id"], image_id=TARGET, image_type="private")
+    assert check["interrupts"] == ["server web-01 (%s): rebuilt" % web1["id"]]
+    assert service.sent("list_sessions") == []  # the server records count no session: nothing more is read

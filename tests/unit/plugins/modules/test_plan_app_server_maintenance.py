@@ -31,7 +31,9 @@ def test_check_mode_plans_only_servers_in_the_other_state_and_sends_nothing(serv
     assert (plan["srv-1"]["before"], plan["srv-1"]["after"]) == ({"maintain_status": False}, {"maintain_status": True})
     assert (plan["srv-2"]["action"], plan["srv-2"]["status"]) == ("none", "unchanged")
     assert plan["srv-2"]["before"] == plan["srv-2"]["after"] == {"maintain_status": True}
-    assert [s["id"] for s in result["servers"]] == sorted(s["id"] for s in servers)
+    # in name order (ties by id)
+    in_name_order = sorted(servers, key=lambda s: (s["name"], s["id"]))
+    assert [s["id"] for s in result["servers"]] == [s["id"] for s in in_name_order]
     assert result["summary"] == {"total": 3, "unchanged": 1, "skipped": 0, "succeeded": 0, "failed": 0, "pending": 2}
     assert result["msg"] == "would put 2 server(s) in maintenance mode; 1 already were (check mode, nothing sent)"
     assert "jobs" not in result and all("job_id" not in s for s in result["servers"])
@@ -93,7 +95,7 @@ def test_a_rejected_batch_fails_its_servers_and_sends_no_later_batch(service, ru
     service.reply(OPERATION, Error(403, "WKS.00081102", "User does not have permission to access this resource."))
     result = run(module, server_group_id=group["id"], maintenance=True, batch_size=1)
     assert result.failed and len(service.mutations) == 1
-    first, second = result["servers"]
+    first, second = sorted(result["servers"], key=lambda s: s["id"])  # batches go in id order
     assert first["error_code"] == "WKS.00081102" and first["status"] == "failed"
     assert second["status"] == "failed" and second["error_msg"].startswith("not submitted: an earlier batch failed")
     assert result["summary"]["failed"] == 2

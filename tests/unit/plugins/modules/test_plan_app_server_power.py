@@ -164,3 +164,48 @@ def test_a_reboot_answered_with_a_server_error_is_not_resent_and_may_have_been_a
     assert result.failed and len(service.mutations) == 1
     report = result["servers"][0]
     assert report["status"] == "failed" and "the call may have been applied, re-run the task" in report["error_msg"]
+
+
+def test_empty_server_ids_fail_naming_the_option_before_any_request(service, run):
+    """``server_ids=`` on the command line is one empty id: the message says server_ids is empty and what it takes,
+    not "unknown server id(s): " with nothing after it."""
+    service.server(service.group("apps-prod"), name="running")
+    for ids in ([""], ["  "], []):
+        result = run(module, server_ids=ids, state="stopped")
+        assert result.failed and result["msg"] == (
+            "server_ids: is empty (%s); it takes one or more server ids (a list, or ids separated by commas), or set "
+            "server_group_id or server_group_name instead" % ("%d empty id(s) given" % len(ids) if ids else
+                                                              "no id given"))
+    result = run(module, server_ids=["", "srv-1"], state="stopped")
+    assert result.failed and result["msg"] == (
+        "server_ids: 1 of the 2 ids given is empty (position 1); remove the empty entries")
+    assert service.requests == []
+
+
+def test_a_failed_stop_reports_the_state_read_back_as_its_after_state(service, run):
+    """A stop whose server ends in ERROR: failed, ACTIVE -> ERROR (what the wait read), not ACTIVE -> ACTIVE."""
+    group = service.group("apps-prod")
+    server = service.server(group, name="web-01")
+    service.reply("batch_stop_server", settle(service, "ERROR"))
+    result = run(module, server_ids=[server["id"]], state="stopped", **FAST)
+    assert result.failed
+    (report,) = result["servers"]
+    assert report["status"] == "failed" and "the server shows vm_status ERROR" in report["error_msg"]
+    assert (report["before"], report["after"]) == ({"vm_status": "ACTIVE"}, {"vm_status": "ERROR"})
+
+
+def test_stop_and_restart_list_the_servers_and_sessions_they_interrupt_a_start_none(service, run):
+    group = service.group("apps-prod")
+    running = service.server(group, name="running")
+    stopped = service.server(group, name="stopped", vm_status="SHUTOFF")
+    service.state.log_on(running["id"], user_name="alice")
+    on_running = "running (%s)" % running["id"]
+    stop = run(module, check=True, diff=True, server_group_id=group["id"], state="stopped")
+    assert stop["interrupts"] == ["server %s: stopped" % on_running, "session alice (Active) on %s" % on_running]
+    assert stop["diff"]["prepared"] == (
+        "would interrupt (2):\n  server %s: stopped\n  session alice (Active) on %s\n" % (on_running, on_running))
+    restart = run(module, check=True, server_group_id=group["id"], state="restarted")
+    assert restart["interrupts"] == ["server %s: rebooted" % on_running, "session alice (Active) on %s" % on_running]
+    assert "stopped (%s)" % stopped["id"] not in " ".join(restart["interrupts"])  # started: nothing interrupted
+    start = run(module, check=True, diff=True, server_group_id=group["id"], state="started")
+    assert "interrupts" not in start and "prepared" not in start["diff"]

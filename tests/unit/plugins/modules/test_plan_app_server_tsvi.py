@@ -143,3 +143,16 @@ def test_a_group_that_does_not_report_ip_virtual_sends_enable_with_a_warning(ser
     assert result["ip_virtual"] == {group["id"]: None}
     assert any(text.startswith("server group(s) %s do not report ip_virtual" % group["id"])
                for text in result.warning_texts)
+
+
+def test_force_lists_the_servers_rebooted_and_the_sessions_that_end(service, run):
+    group, servers, running_job = tsvi_fleet(service)
+    service.state.log_on(servers["applied"]["id"], user_name="alice")
+    result = run(module, check=True, diff=True, server_group_id=group["id"], force=True)
+    label = dict((name, "%s (%s)" % (name, servers[name]["id"])) for name in servers)
+    # the running server's reboot is not this run's; unknown and failed and applied are submitted
+    assert result["interrupts"] == ["server %s: rebooted" % label["applied"], "session alice (Active) on %s"
+                                    % label["applied"], "server %s: rebooted" % label["failed"],
+                                    "server %s: rebooted" % label["unknown"]]
+    assert result["diff"]["prepared"].startswith("would interrupt (4):\n  server %s: rebooted\n" % label["applied"])
+    assert "this run would end 1 user session(s): alice (Active) on %s" % label["applied"] in result.warning_texts

@@ -47,8 +47,13 @@ def test_check_mode_lists_who_would_be_logged_off_and_sends_nothing(service, run
              server_name="busy", status="pending") for s in (alice, bob)]
     assert result["session_summary"] == {"total": 2, "logged_off": 0, "pending": 2, "failed": 0}
     assert result["msg"] == "would log off 2 session(s) on 1 server(s) (check mode, nothing sent)"
+    on_busy = "busy (%s)" % busy["id"]
+    ended = ["session alice (Active) on %s" % on_busy, "session bob (Disconnected) on %s" % on_busy]
+    # the diff names who is logged off, as the engine lists what a plan interrupts (its "prepared" text)
     assert result["diff"] == {"before": {"busy (%s)" % busy["id"]: {"sessions": [text(alice), text(bob)]}},
-                              "after": {"busy (%s)" % busy["id"]: {"sessions": []}}}
+                              "after": {"busy (%s)" % busy["id"]: {"sessions": []}},
+                              "prepared": "would interrupt (2):\n" + "".join("  %s\n" % line for line in ended)}
+    assert result["interrupts"] == ended and "destroys" not in result
     assert "jobs" not in result
 
 
