@@ -23,7 +23,9 @@ def parse_args(argv=None):
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one (default)")
     parser.add_argument("--servers", type=int, default=100, help="servers in the default fleet (default 100)")
-    parser.add_argument("--groups", type=int, default=2, help="server groups (default 2)")
+    parser.add_argument("--groups", type=int, default=None, help="server groups (default 2, or one per --group-names)")
+    parser.add_argument("--group-names", default=None, metavar="NAME,NAME",
+                        help="names of the server groups, comma-separated (default sim-group-1, sim-group-2, ...)")
     parser.add_argument("--seed", type=int, default=0, help="seed for ids, credentials and faults (default 0)")
     parser.add_argument("--job-duration", type=float, default=2.0, help="seconds a job takes (default 2)")
     parser.add_argument("--outdated-hda", type=float, default=0.0,
@@ -38,6 +40,15 @@ def parse_args(argv=None):
     parser.add_argument("--ready-file", default=None, help="write the startup JSON here (tmp file + rename)")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     args = parser.parse_args(argv)
+    if args.group_names is not None:
+        names = [name.strip() for name in args.group_names.split(",") if name.strip()]
+        if not names or len(set(names)) != len(names):
+            parser.error("--group-names: one or more distinct names separated by commas")
+        if args.groups is not None and args.groups != len(names):
+            parser.error("--groups %d but --group-names names %d groups: give one or the other" % (args.groups, len(names)))
+        args.groups = names
+    elif args.groups is None:
+        args.groups = 2
     if args.session_drain is not None and args.session_drain < 0:
         parser.error("--session-drain: must be 0 or more seconds")
     return args

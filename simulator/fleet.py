@@ -39,10 +39,12 @@ class FleetBuilder:
     # ------------------------------------------------------------------ default fleet
 
     def _build_default_fleet(self, servers, groups, outdated_hda):
+        """``groups``: how many server groups (named sim-group-1, ...), or their names in order."""
+        names = groups if isinstance(groups, list) else ["sim-group-%d" % index for index in range(1, groups + 1)]
         group_ids = []
-        for index in range(1, groups + 1):
+        for index, name in enumerate(names, start=1):
             first = index == 1
-            group = self.add_group("sim-group-%d" % index, is_vdi=False, ip_virtual=first,
+            group = self.add_group(name, is_vdi=False, ip_virtual=first,
                                    app_type="SESSION_DESKTOP_APP" if first else "COMMON_APP")
             group_ids.append(group["id"])
         outdated = set(self._rng.sample(range(servers), int(round(outdated_hda * servers)))) if servers else set()

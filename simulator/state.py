@@ -55,6 +55,8 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, 
 
     def __init__(self, servers=100, groups=2, seed=0, job_duration=2.0, region="cn-north-4", project_id=None,
                  outdated_hda=0.0, hide_route_policy=False, clock=None, session_drain=None):
+        group_names = list(groups) if isinstance(groups, (list, tuple)) else None
+        groups = len(group_names) if group_names is not None else groups
         if groups < 1 and servers:
             raise ValueError("servers need at least one group")
         if not 0.0 <= outdated_hda <= 1.0:
@@ -98,7 +100,7 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, 
         self.server_quota = DEFAULT_SERVER_QUOTA  # servers the tenant may have; a create beyond it fails (403)
         self._pending_create_failures = []  # (error_code, error_msg, status) the next create's first servers take
         self._server_seq = 0
-        self._build_default_fleet(servers, groups, outdated_hda)
+        self._build_default_fleet(servers, group_names or groups, outdated_hda)
 
     # ------------------------------------------------------------------ reads for tests
 

@@ -45,3 +45,30 @@ def test_cli_serves_until_sigterm(tmp_path, client_for, poll):
             process.wait()
         process.stdout.close()
         process.stderr.close()
+
+
+def test_group_names_name_the_default_groups_in_order():
+    from simulator.__main__ import parse_args
+    from simulator.state import FleetState
+
+    args = parse_args(["--group-names", "apps-prod, design", "--servers", "4"])
+    assert args.groups == ["apps-prod", "design"]
+    state = FleetState(servers=args.servers, groups=args.groups, seed=1)
+    names = sorted(group["name"] for group in state.groups.values())
+    assert names == ["apps-prod", "design"]
+    by_group = {}
+    for server in state.servers.values():
+        by_group.setdefault(server["server_group_id"], []).append(server["id"])
+    assert sorted(len(ids) for ids in by_group.values()) == [2, 2]
+    assert parse_args([]).groups == 2
+
+
+def test_group_names_that_contradict_groups_or_repeat_are_refused(capsys):
+    import pytest
+    from simulator.__main__ import parse_args
+
+    for argv, words in ((["--groups", "3", "--group-names", "a,b"], "--groups 3 but --group-names names 2"),
+                        (["--group-names", "a,a"], "distinct names"), (["--group-names", " , "], "distinct names")):
+        with pytest.raises(SystemExit):
+            parse_args(argv)
+        assert words in capsys.readouterr().err
