@@ -18,6 +18,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import zipfile
@@ -132,10 +133,16 @@ class Checkout:
 
     def bash(self, script, timeout=COMMAND_TIMEOUT):
         """``bash -e`` runs ``script`` here; (exit code, stdout and stderr together)."""
-        process = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", script], cwd=self.root,
-                                 env=self.environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                 text=True, timeout=timeout)
-        return process.returncode, process.stdout
+        process = subprocess.Popen(["bash", "-e", "-o", "pipefail", "-c", script], cwd=self.root,
+                                   env=self.environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, start_new_session=True)
+        try:
+            output, _unused = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:  # the whole session: a simulator started by the script too
+            os.killpg(process.pid, signal.SIGKILL)
+            output, _unused = process.communicate()
+            raise AssertionError("timed out after %ss:\n%s" % (timeout, output[-6000:]))
+        return process.returncode, output
 
     def with_simulator(self, script, timeout=COMMAND_TIMEOUT):
         """``script`` under the README's simulator command, after the README's export line."""
