@@ -242,8 +242,8 @@ def main():
 
     lines = ["| ansible-core | Python | %s |" % " | ".join(steps), "|---|---|%s" % ("---|" * len(steps))]
     for version, release, cells in rows:
-        lines.append("| %s (%s) | %s | %s |" % (version, release, CONTROLLER_PYTHONS[version],
-                                               " | ".join(cell_text(cells.get(s)) for s in steps)))
+        cells_text = " | ".join(cell_text(cells.get(s)) for s in steps)
+        lines.append("| %s (%s) | %s | %s |" % (version, release, CONTROLLER_PYTHONS[version], cells_text))
     lines += ["", "| target Python | %s |" % " and ".join(COMPILED), "|---|---|"]
     for python_version, ok, detail in compiled:
         lines.append("| %s | %s |" % (python_version, ("pass: " if ok else "**FAIL**: ") + detail))

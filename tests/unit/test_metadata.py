@@ -3,6 +3,7 @@
 import importlib.util
 import os
 
+import pytest
 import yaml
 
 from tests.harness import REPO_ROOT
@@ -44,12 +45,9 @@ def test_a_missing_controller_python_fails_naming_it(monkeypatch, tmp_path):
     monkeypatch.setattr(matrix, "environment_digest", lambda version: "digest")
     monkeypatch.setattr(matrix, "find_python", lambda version: None)
     with open(str(tmp_path / "venv.log"), "w", encoding="utf-8") as log:
-        try:
+        with pytest.raises(matrix.MissingPython) as missing:
             matrix.ensure_venv("2.21", log)
-        except matrix.MissingPython as missing:
-            message = str(missing)
-        else:
-            raise AssertionError("no MissingPython")
+    message = str(missing.value)
     assert message.startswith("ansible-core 2.21 needs python3.13: not found among pyenv's versions")
     assert "or on PATH" in message
 
