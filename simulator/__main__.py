@@ -3,6 +3,12 @@
 Once serving it prints one JSON line (``url``, ``credentials``, ``groups``) to
 stdout, writes the same JSON to ``--ready-file`` (atomically), then serves
 until SIGTERM or SIGINT and exits 0.
+
+With ``--print-env`` it prints instead the ``export`` lines of the environment
+variables the modules read (simulator/environment.py) and the shell variable
+``WORKSPACE_APP_SIMULATOR_PID``, then closes its standard output and goes on
+serving, so that ``eval "$(python -m simulator --print-env &)"`` sets them in
+the calling shell and leaves the simulator running in the background.
 """
 
 import argparse
@@ -13,6 +19,7 @@ import sys
 import tempfile
 import threading
 
+from .environment import export_lines
 from .server import Simulator
 
 
@@ -36,6 +43,10 @@ def parse_args(argv=None):
                         help="while a server is in maintenance mode, one of its sessions ends every SECONDS "
                              "(default off: sessions end only when logged off)")
     parser.add_argument("--ready-file", default=None, help="write the startup JSON here (tmp file + rename)")
+    parser.add_argument("--print-env", action="store_true",
+                        help="print 'export NAME=value' lines of the variables the modules read (and "
+                             "WORKSPACE_APP_SIMULATOR_PID) instead of the JSON line, then close stdout and serve: "
+                             "eval \"$(python -m simulator --print-env &)\" sets them and leaves it running")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     args = parser.parse_args(argv)
     if args.session_drain is not None and args.session_drain < 0:
@@ -75,8 +86,16 @@ def main(argv=None):
         announcement = json.dumps(simulator.ready_info(), ensure_ascii=False)
         if args.ready_file:
             write_atomically(args.ready_file, announcement + "\n")
-        sys.stdout.write(announcement + "\n")
-        sys.stdout.flush()
+        if args.print_env:
+            sys.stdout.write(export_lines(simulator.ready_info(), pid=os.getpid()))
+            sys.stdout.flush()
+            # end of output: a command substitution reading it returns while the simulator serves on
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        else:
+            sys.stdout.write(announcement + "\n")
+            sys.stdout.flush()
         # Event.wait with a timeout keeps the main thread responsive to signals.
         while not stop.wait(0.5):
             pass
