@@ -42,6 +42,9 @@ def parse_args(argv=None):
     parser.add_argument("--session-drain", type=float, default=None, metavar="SECONDS",
                         help="while a server is in maintenance mode, one of its sessions ends every SECONDS "
                              "(default off: sessions end only when logged off)")
+    parser.add_argument("--image", action="append", default=[], metavar="IMAGE_ID",
+                        help="an image the tenant has, besides the stock ones and the groups' (repeatable): image "
+                             "changes and group creates/updates with any other image_id fail 400 WKS.00211210")
     parser.add_argument("--ready-file", default=None, help="write the startup JSON here (tmp file + rename)")
     parser.add_argument("--print-env", action="store_true",
                         help="print 'export NAME=value' lines of the variables the modules read (and "
@@ -73,7 +76,8 @@ def main(argv=None):
     args = parse_args(argv)
     simulator = Simulator(servers=args.servers, groups=args.groups, seed=args.seed, job_duration=args.job_duration,
                           region=args.region, outdated_hda=args.outdated_hda, hide_route_policy=args.hide_route_policy,
-                          rate_limit=args.rate_limit, verbose=args.verbose, session_drain=args.session_drain)
+                          rate_limit=args.rate_limit, verbose=args.verbose, session_drain=args.session_drain,
+                          images=args.image)
     stop = threading.Event()
 
     def request_stop(signum, frame):

@@ -8,6 +8,8 @@ import sys
 import time
 import types
 
+import requests
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
@@ -16,7 +18,7 @@ def test_cli_serves_until_sigterm(tmp_path, client_for, poll):
     process = subprocess.Popen(
         [sys.executable, "-m", "simulator", "--host", "127.0.0.1", "--port", "0", "--servers", "7",
          "--groups", "3", "--seed", "5", "--job-duration", "0", "--outdated-hda", "0.3",
-         "--ready-file", str(ready_file)],
+         "--image", "img-cli-1", "--image", "img-cli-2", "--ready-file", str(ready_file)],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         poll(ready_file.exists, timeout=15, interval=0.02)
@@ -32,6 +34,8 @@ def test_cli_serves_until_sigterm(tmp_path, client_for, poll):
         response = client_for(remote).get("app-servers", params={"limit": 100})
         assert response.status_code == 200, response.text
         assert response.json()["count"] == 7
+        images = [image["image_id"] for image in requests.get(info["url"] + "/_sim/images", timeout=10).json()]
+        assert {"img-cli-1", "img-cli-2"} <= set(images)
 
         process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 10
