@@ -79,7 +79,7 @@ integration: venv collections ## Integration tests: simulator + real ansible-pla
 
 # meta/runtime.yml's requires_ansible names exactly the ansible-core versions this tests.
 MATRIX_ARGS ?=
-matrix: venv collections ## Sanity, unit tests and integration smoke on ansible-core 2.16-2.19 (.venv-core-<version>), then module code compiled by Python 3.9-3.13
+matrix: venv collections ## Sanity, unit tests and integration smoke on ansible-core 2.16-2.21 (.venv-core-<version>; 2.20/2.21 on Python 3.12/3.13), then module code compiled by Python 3.9-3.13
 	$(VENV_BIN)/python scripts/matrix.py $(MATRIX_ARGS)
 
 sanity-cache: venv ## Seed ~/.ansible/test/cache so ansible-test can bootstrap pip offline

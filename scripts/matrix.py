@@ -1,13 +1,17 @@
 #!/usr/bin/env python
 """The version matrix: ansible-test sanity, the unit tests and the integration smoke on each supported ansible-core.
 
-    matrix.py [--versions 2.16,2.17,2.18,2.19] [--steps sanity,unit,smoke] [--target-pythons 3.9,...]
+    matrix.py [--versions 2.16,...,2.21] [--steps sanity,unit,smoke] [--target-pythons 3.9,...]
 
-For each ansible-core version a virtual environment ``.venv-core-<version>`` on this Python (3.11) gets that
-ansible-core (its latest patch release) and requirements-matrix.txt (the collection's runtime requirements and
-the test runners); it is rebuilt when either changes. Then, with that environment's interpreter:
+For each ansible-core version a virtual environment ``.venv-core-<version>`` on that version's controller Python
+(CONTROLLER_PYTHONS: 3.11 for 2.16 to 2.19; ansible-core 2.20 and 2.21 need Python >= 3.12, so 3.12 and 3.13)
+gets that ansible-core (its latest patch release) and requirements-matrix.txt (the collection's runtime
+requirements and the test runners); it is rebuilt when either changes or when its interpreter is not that Python.
+The interpreter ``pythonX.Y`` is found among pyenv's versions or on PATH (find_python); when it is missing, that
+version's row fails and names it. Then, with that environment's interpreter:
 
-* ``sanity``: scripts/ansible_test_sanity.py, i.e. that version's ``ansible-test sanity`` on a copy of the tree;
+* ``sanity``: scripts/ansible_test_sanity.py, i.e. that version's ``ansible-test sanity`` on a copy of the tree,
+  with ``--python`` that environment's Python;
 * ``unit``: pytest tests/unit (the unit tests import that version's ``ansible``);
 * ``smoke``: pytest of tests/integration/test_smoke.py (one playbook through every module against the
   simulator, then its desired states again) and of the tests of what the collection takes from ansible-core
@@ -32,7 +36,10 @@ import tempfile
 import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VERSIONS = ("2.16", "2.17", "2.18", "2.19")
+VERSIONS = ("2.16", "2.17", "2.18", "2.19", "2.20", "2.21")
+# The Python each version's environment (the controller) is built with. ansible-core 2.16 to 2.19 run on 3.11
+# (the Python of .venv); 2.20 needs >= 3.12 and 2.21 is tested on 3.13, so the newest Pythons serve too.
+CONTROLLER_PYTHONS = {"2.16": "3.11", "2.17": "3.11", "2.18": "3.11", "2.19": "3.11", "2.20": "3.12", "2.21": "3.13"}
 STEPS = ("sanity", "unit", "smoke")
 # README ("Requirements"): the modules need Python >= 3.9 where they run; the newest one tested here is 3.13.
 TARGET_PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
@@ -43,6 +50,10 @@ REQUIREMENTS = "requirements-matrix.txt"
 LOG_DIR = os.path.join(REPO_ROOT, ".tmp", "matrix")
 
 
+class MissingPython(Exception):
+    """The controller Python a version needs is not on this machine."""
+
+
 def environment_digest(version):
     digest = hashlib.sha256(version.encode())
     for name in (REQUIREMENTS, "requirements.txt"):
@@ -51,18 +62,35 @@ def environment_digest(version):
     return digest.hexdigest()
 
 
+def python_version_of(interpreter):
+    """``X.Y`` of an interpreter, or None when it does not run."""
+    try:
+        works = subprocess.run([interpreter, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                               capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return works.stdout.strip() if works.returncode == 0 else None
+
+
 def ensure_venv(version, log):
-    """``.venv-core-<version>`` with that ansible-core and the matrix requirements; its bin directory."""
+    """``.venv-core-<version>`` with that ansible-core and the matrix requirements, on the version's controller
+    Python; its bin directory. MissingPython when that Python is not found."""
     venv = os.path.join(REPO_ROOT, ".venv-core-%s" % version)
     stamp = os.path.join(venv, ".matrix-stamp")
     wanted = environment_digest(version)
     python = os.path.join(venv, "bin", "python")
+    python_version = CONTROLLER_PYTHONS[version]
     if os.path.exists(stamp):
         with open(stamp, encoding="utf-8") as handle:
-            if handle.read().strip() == wanted and os.path.exists(python):
+            if handle.read().strip() == wanted and python_version_of(python) == python_version:
                 return os.path.join(venv, "bin")
+    base = find_python(python_version)
+    if not base:
+        raise MissingPython("ansible-core %s needs python%s: not found among pyenv's versions (%s) or on PATH"
+                            % (version, python_version, pyenv_root()))
+    log.write("controller Python %s: %s\n" % (python_version, base))
     shutil.rmtree(venv, ignore_errors=True)
-    run([sys.executable, "-m", "venv", venv], log)
+    run([base, "-m", "venv", venv], log)
     run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "ansible-core==%s.*" % version,
          "-r", REQUIREMENTS], log)
     with open(stamp, "w", encoding="utf-8") as handle:
@@ -87,7 +115,7 @@ def step_command(step, bin_dir, workers):
     env = dict(os.environ)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     if step == "sanity":
-        return [python, "scripts/ansible_test_sanity.py", "--python", "3.11"], env
+        return [python, "scripts/ansible_test_sanity.py", "--python", python_version_of(python)], env
     if step == "unit":
         return [python, "-m", "pytest", "-n", str(workers), "tests/unit"], env
     env["WORKSPACE_APP_ANSIBLE_BIN"] = bin_dir
@@ -122,16 +150,17 @@ def run_cell(version, step, bin_dir, workers):
     return dict(ok=status == 0, seconds=elapsed, detail=detail, log=os.path.relpath(path, REPO_ROOT))
 
 
+def pyenv_root():
+    return os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+
+
 def find_python(python_version):
     """A working ``pythonX.Y``: from pyenv's versions (its shims refuse a version that is not selected), or PATH."""
-    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    candidates = sorted(glob.glob(os.path.join(root, "versions", python_version + ".*", "bin",
+    candidates = sorted(glob.glob(os.path.join(pyenv_root(), "versions", python_version + ".*", "bin",
                                                "python" + python_version)), reverse=True)
     candidates.append(shutil.which("python%s" % python_version))
     for candidate in filter(None, candidates):
-        works = subprocess.run([candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                               capture_output=True, text=True, check=False)
-        if works.returncode == 0 and works.stdout.strip() == python_version:
+        if python_version_of(candidate) == python_version:
             return candidate
     return None
 
@@ -172,20 +201,27 @@ def main():
     unknown = sorted(set(steps) - set(STEPS))
     if unknown:
         parser.error("--steps: unknown %s (allowed: %s)" % (", ".join(unknown), ", ".join(STEPS)))
+    unknown = sorted(set(versions) - set(VERSIONS))
+    if unknown:
+        parser.error("--versions: unknown %s (allowed: %s)" % (", ".join(unknown), ", ".join(VERSIONS)))
     os.makedirs(LOG_DIR, exist_ok=True)
 
     rows, failed = [], False
     for version in versions:
         log_path = os.path.join(LOG_DIR, "%s-venv.log" % version)
         print("== ansible-core %s" % version, flush=True)
+        problem = None
         with open(log_path, "w", encoding="utf-8") as log:
             try:
                 bin_dir = ensure_venv(version, log)
             except subprocess.CalledProcessError:
-                bin_dir = None
+                bin_dir, problem = None, "install failed"
+            except MissingPython as missing:
+                bin_dir, problem = None, str(missing)
+                log.write(problem + "\n")
         if bin_dir is None:
-            print("   venv: FAIL (see %s)" % os.path.relpath(log_path, REPO_ROOT), flush=True)
-            rows.append((version, "install failed", dict((s, None) for s in steps)))
+            print("   venv: FAIL: %s (see %s)" % (problem, os.path.relpath(log_path, REPO_ROOT)), flush=True)
+            rows.append((version, problem, dict((s, None) for s in steps)))
             failed = True
             continue
         cells = {}
@@ -204,9 +240,10 @@ def main():
         failed = failed or not ok
         compiled.append((python_version, ok, detail))
 
-    lines = ["| ansible-core | %s |" % " | ".join(steps), "|---|%s" % ("---|" * len(steps))]
+    lines = ["| ansible-core | Python | %s |" % " | ".join(steps), "|---|---|%s" % ("---|" * len(steps))]
     for version, release, cells in rows:
-        lines.append("| %s (%s) | %s |" % (version, release, " | ".join(cell_text(cells.get(s)) for s in steps)))
+        cells_text = " | ".join(cell_text(cells.get(s)) for s in steps)
+        lines.append("| %s (%s) | %s | %s |" % (version, release, CONTROLLER_PYTHONS[version], cells_text))
     lines += ["", "| target Python | %s |" % " and ".join(COMPILED), "|---|---|"]
     for python_version, ok, detail in compiled:
         lines.append("| %s | %s |" % (python_version, ("pass: " if ok else "**FAIL**: ") + detail))

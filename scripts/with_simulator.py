@@ -27,16 +27,11 @@ import tempfile
 import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, REPO_ROOT)
+# the variables and the simulator's values for them: one mapping, also printed by `python -m simulator --print-env`
+from simulator.environment import connection_variables  # noqa: E402  pylint: disable=wrong-import-position
 READY_TIMEOUT = float(os.environ.get("SIMULATOR_READY_TIMEOUT", "60"))
 STOP_TIMEOUT = 10
-
-# simulator JSON "credentials" key -> environment variable of the collection
-CREDENTIAL_ENV = {
-    "ak": "HUAWEICLOUD_SDK_AK",
-    "sk": "HUAWEICLOUD_SDK_SK",
-    "project_id": "HUAWEICLOUD_SDK_PROJECT_ID",
-    "region": "HUAWEICLOUD_SDK_REGION",
-}
 
 
 class SimulatorError(Exception):
@@ -78,12 +73,7 @@ def tail(path, lines=30):
 
 def connection_environment(info):
     env = dict(os.environ)
-    env["HW_WORKSPACE_APP_ENDPOINT"] = info["url"]
-    env["HUAWEICLOUD_SDK_IAM_ENDPOINT"] = info["url"]
-    credentials = info.get("credentials", {})
-    for key, name in CREDENTIAL_ENV.items():
-        if credentials.get(key) is not None:
-            env[name] = str(credentials[key])
+    env.update(connection_variables(info))
     env["WORKSPACE_APP_SIMULATOR_JSON"] = json.dumps(info)
     return env
 

@@ -3,6 +3,12 @@
 Once serving it prints one JSON line (``url``, ``credentials``, ``groups``) to
 stdout, writes the same JSON to ``--ready-file`` (atomically), then serves
 until SIGTERM or SIGINT and exits 0.
+
+With ``--print-env`` it prints instead the ``export`` lines of the environment
+variables the modules read (simulator/environment.py) and the shell variable
+``WORKSPACE_APP_SIMULATOR_PID``, then closes its standard output and goes on
+serving, so that ``eval "$(python -m simulator --print-env &)"`` sets them in
+the calling shell and leaves the simulator running in the background.
 """
 
 import argparse
@@ -13,6 +19,7 @@ import sys
 import tempfile
 import threading
 
+from .environment import export_lines
 from .server import Simulator
 
 
@@ -37,7 +44,14 @@ def parse_args(argv=None):
     parser.add_argument("--session-drain", type=float, default=None, metavar="SECONDS",
                         help="while a server is in maintenance mode, one of its sessions ends every SECONDS "
                              "(default off: sessions end only when logged off)")
+    parser.add_argument("--image", action="append", default=[], metavar="IMAGE_ID",
+                        help="an image the tenant has, besides the stock ones and the groups' (repeatable): image "
+                             "changes and group creates/updates with any other image_id fail 400 WKS.00211210")
     parser.add_argument("--ready-file", default=None, help="write the startup JSON here (tmp file + rename)")
+    parser.add_argument("--print-env", action="store_true",
+                        help="print 'export NAME=value' lines of the variables the modules read (and "
+                             "WORKSPACE_APP_SIMULATOR_PID) instead of the JSON line, then close stdout and serve: "
+                             "eval \"$(python -m simulator --print-env &)\" sets them and leaves it running")
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     args = parser.parse_args(argv)
     if args.group_names is not None:
@@ -73,7 +87,8 @@ def main(argv=None):
     args = parse_args(argv)
     simulator = Simulator(servers=args.servers, groups=args.groups, seed=args.seed, job_duration=args.job_duration,
                           region=args.region, outdated_hda=args.outdated_hda, hide_route_policy=args.hide_route_policy,
-                          rate_limit=args.rate_limit, verbose=args.verbose, session_drain=args.session_drain)
+                          rate_limit=args.rate_limit, verbose=args.verbose, session_drain=args.session_drain,
+                          images=args.image)
     stop = threading.Event()
 
     def request_stop(signum, frame):
@@ -86,8 +101,16 @@ def main(argv=None):
         announcement = json.dumps(simulator.ready_info(), ensure_ascii=False)
         if args.ready_file:
             write_atomically(args.ready_file, announcement + "\n")
-        sys.stdout.write(announcement + "\n")
-        sys.stdout.flush()
+        if args.print_env:
+            sys.stdout.write(export_lines(simulator.ready_info(), pid=os.getpid()))
+            sys.stdout.flush()
+            # end of output: a command substitution reading it returns while the simulator serves on
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        else:
+            sys.stdout.write(announcement + "\n")
+            sys.stdout.flush()
         # Event.wait with a timeout keeps the main thread responsive to signals.
         while not stop.wait(0.5):
             pass

@@ -360,6 +360,16 @@ def sim_patch_server(sim, call):
     return Reply(view)
 
 
+def sim_list_images(sim, call):
+    """GET /_sim/images: the images the tenant has, ``[{image_id, image_name}, ...]``."""
+    return Reply(sim.state.images())
+
+
+def sim_add_image(sim, call):
+    """POST /_sim/images: body ``{image_id, name?}`` makes an image known; answers it."""
+    return Reply(control(sim.state.add_image, **control_body(call)))
+
+
 def sim_fail_next_job(sim, call):
     """POST /_sim/fail-next-job: body ``{server_ids, error_code?, error_msg?, times?, status?}``."""
     control(sim.state.fail_next_job, **control_body(call))
@@ -436,6 +446,8 @@ ROUTES = [
     Route("POST", "/_sim/faults/clear", "sim_clear_faults", sim_clear_faults, area="control"),
     Route("POST", "/_sim/servers/{server_id}", "sim_patch_server", sim_patch_server, area="control"),
     Route("POST", "/_sim/sessions", "sim_log_on", sim_log_on, area="control"),
+    Route("GET", "/_sim/images", "sim_list_images", sim_list_images, area="control"),
+    Route("POST", "/_sim/images", "sim_add_image", sim_add_image, area="control"),
     Route("POST", "/_sim/fail-next-job", "sim_fail_next_job", sim_fail_next_job, area="control"),
     Route("POST", "/_sim/fail-next-power", "sim_fail_next_power", sim_fail_next_power, area="control"),
     Route("POST", "/_sim/fail-next-create", "sim_fail_next_create", sim_fail_next_create, area="control"),

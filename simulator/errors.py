@@ -27,6 +27,7 @@ SERVER_STATE_CONFLICT = ("WKS.00211206", "The server status does not support thi
 SERVER_QUOTA_EXCEEDED = ("WKS.00211207", "The server quota of the tenant is insufficient.")
 GROUP_NAME_EXISTS = ("WKS.00211208", "The server group name already exists.")
 GROUP_NOT_EMPTY = ("WKS.00211209", "The server group still has servers.")
+IMAGE_NOT_FOUND = ("WKS.00211210", "The image does not exist.")
 IAM_BAD_PASSWORD = ("IAM.0004", "The username or password is wrong.")
 SIM_BAD_REQUEST = ("SIM.0400", "Bad simulator control request.")
 SIM_NOT_FOUND = ("SIM.0404", "No such simulator object.")

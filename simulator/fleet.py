@@ -9,12 +9,23 @@ elsewhere (a server's HDA version, its applied TSVI setting) live in side tables
 
 import uuid
 
+from . import errors
+from .errors import ApiError
+
 HDA_TYPES = ("SBC", "OA_APP", "PT_APP")
 DEFAULT_LATEST_HDA = {"SBC": "25.6.0.1010", "OA_APP": "25.6.0.1012", "PT_APP": "25.6.0.1013"}
 OLDER_HDA = {
     "SBC": ("24.12.0.1004", "25.3.0.1006"),
     "OA_APP": ("24.12.0.1005", "25.3.0.1007"),
     "PT_APP": ("24.12.0.1003", "25.3.0.1008"),
+}
+
+# Images every simulator knows besides its groups' and servers' own (image id -> name): the image of the modules'
+# EXAMPLES and the one playbooks/demo.yml, the ansible-test targets and the smoke test move servers to. Images
+# are added with add_image() (Simulator(images=...), ``--image``, POST /_sim/images).
+STOCK_IMAGES = {
+    "35998d9a-14f2-48fc-832b-6fc0074dc8f8": "WKS_APP_WIN2019_STOCK",
+    "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70": "WKS_APP_WIN2022_STOCK",
 }
 
 # Fields /_sim/servers and patch_server() accept besides the record's own keys.
@@ -54,6 +65,32 @@ class FleetBuilder:
             if index in outdated:
                 hda_version = self._rng.choice(OLDER_HDA[self._hda_type_for(self._groups[group_id], False)])
             self.add_server(group_id, hda_version=hda_version)
+
+    # ------------------------------------------------------------------ images
+
+    def add_image(self, image_id, name=None):
+        """Make ``image_id`` known (an image of the tenant the API accepts); return ``{"image_id", "image_name"}``.
+
+        The builders (``add_group``, ``add_server``, ``patch_server``) add the images they are given; the API's
+        image changes and group creates and updates refuse one that is not known (:meth:`_require_image`).
+        """
+        if not isinstance(image_id, str) or not image_id:
+            raise ValueError("image_id must be a non-empty string")
+        with self.lock:
+            known = self._images.setdefault(image_id, {"image_id": image_id, "image_name": name or image_id})
+            if name:
+                known["image_name"] = name
+            return dict(known)
+
+    def images(self):
+        """The known images, ``[{"image_id", "image_name"}, ...]`` in the order they became known."""
+        with self.lock:
+            return [dict(image) for image in self._images.values()]
+
+    def _require_image(self, image_id):
+        """400 ``WKS.00211210`` (a guess, see README.md) for an image the tenant does not have."""
+        if image_id not in self._images:
+            raise ApiError(400, errors.IMAGE_NOT_FOUND, "image_id: %s" % image_id)
 
     # ------------------------------------------------------------------ builders
 
@@ -110,6 +147,7 @@ class FleetBuilder:
                 "ip_virtual": {"enable": bool(ip_virtual)},
             }
             group.update(fields)
+            self.add_image(group["image_id"], group["image_name"] if not image_id else None)
             self._groups[group["id"]] = group
             self._group_counts[group["id"]] = 0
             return group
@@ -159,6 +197,8 @@ class FleetBuilder:
             seq = self._server_seq
             gpu = group["product_info"]["is_gpu"] if is_gpu is None else bool(is_gpu)
             flavor = FLAVORS[gpu]
+            if image_id:
+                self.add_image(image_id)
             server_id = self._uuid()
             machine = "APS-" + "".join(self._rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _unused in range(8))
             ip_addr = "10.%d.%d.%d" % (10 + seq // 62500, (seq // 250) % 250, seq % 250 + 2)
@@ -254,6 +294,8 @@ class FleetBuilder:
                 raise KeyError("unknown server field(s): %s" % ", ".join(sorted(unknown)))
             self._advance_sessions(self.clock.monotonic())  # sessions ended so far count before the record changes
             was_in_maintenance = record.get("maintain_status")
+            if fields.get("image_id"):
+                self.add_image(fields["image_id"])
             for key, value in fields.items():
                 if key == "hda_version":
                     self._hda[server_id] = value

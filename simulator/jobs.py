@@ -253,9 +253,12 @@ class JobEngine:
 
     def change_image(self, server_ids, image_id, image_type, os_type, image_product_id=None,
                      update_access_agent=False):
-        """One CHANGE_SERVER_IMAGE job per server; return ServerJobInfo items (per-item errors inline)."""
+        """One CHANGE_SERVER_IMAGE job per server; return ServerJobInfo items (per-item errors inline).
+
+        An unknown image fails the whole request (400 ``WKS.00211210``), before any job starts."""
         with self.lock:
             self.advance()
+            self._require_image(image_id)
             items = []
             for server_id in server_ids:
                 record = self._servers.get(server_id)
@@ -303,6 +306,8 @@ class JobEngine:
             group = self._groups.get(group_id)
             if group is None:
                 raise ApiError(404, errors.GROUP_NOT_FOUND, "server_group_id: %s" % group_id)
+            if changes.get("image_id") is not None:
+                self._require_image(changes["image_id"])  # nothing changes when the image is unknown
             for key, value in changes.items():
                 if value is None:
                     continue

@@ -118,7 +118,8 @@ class Lifecycle:
     def create_group(self, body):
         """Create a server group from a validated CreateServerGroupReq; return its record.
 
-        A name in use is a 409 ``WKS.00211208``; an unknown ``primary_server_group_id`` a 404.
+        A name in use is a 409 ``WKS.00211208``; an unknown ``primary_server_group_id`` a 404; an unknown
+        ``image_id`` a 400 ``WKS.00211210``.
         """
         with self.lock:
             if self.group_by_name(body["name"]) is not None:
@@ -126,6 +127,7 @@ class Lifecycle:
             primary_id = body.get("primary_server_group_id")
             if primary_id is not None and primary_id not in self._groups:
                 raise ApiError(404, errors.GROUP_NOT_FOUND, "primary_server_group_id: %s" % primary_id)
+            self._require_image(body["image_id"])
             route_policy = None
             if body.get("route_policy") is not None:
                 route_policy = {"max_session": 1 if body.get("is_vdi") else 10, "cpu_threshold": 80,

@@ -38,13 +38,14 @@ class Simulator:
     """
 
     def __init__(self, servers=100, groups=2, seed=0, job_duration=2.0, region="cn-north-4", outdated_hda=0.0,
-                 hide_route_policy=False, rate_limit=None, token_ttl=24 * 3600, verbose=False, session_drain=None):
+                 hide_route_policy=False, rate_limit=None, token_ttl=24 * 3600, verbose=False, session_drain=None,
+                 images=None):
         self.seed = seed
         self.region = region
         self.verbose = verbose
         self.state = FleetState(servers=servers, groups=groups, seed=seed, job_duration=job_duration, region=region,
                                 outdated_hda=outdated_hda, hide_route_policy=hide_route_policy,
-                                session_drain=session_drain)
+                                session_drain=session_drain, images=images)
         self.credentials = make_credentials(seed, self.state.project_id, region)
         self.auth = Authenticator(self.credentials, self.state.clock, token_ttl=token_ttl)
         token, _unused = self.auth.issue_token()

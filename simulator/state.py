@@ -29,7 +29,7 @@ import random
 import threading
 
 from .clock import Clock, iso_time
-from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, FleetBuilder
+from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, STOCK_IMAGES, FleetBuilder
 from .jobs import (ACTIVE_JOB_STATUSES, IMAGE_JOB, RUNNING_VM_STATUS, TASK_STATUS, TSVI_JOB, UPGRADE_JOB,
                    WAITING_FRACTION, JobEngine)
 from .lifecycle import DEFAULT_SERVER_QUOTA, Lifecycle
@@ -54,7 +54,7 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, 
     """
 
     def __init__(self, servers=100, groups=2, seed=0, job_duration=2.0, region="cn-north-4", project_id=None,
-                 outdated_hda=0.0, hide_route_policy=False, clock=None, session_drain=None):
+                 outdated_hda=0.0, hide_route_policy=False, clock=None, session_drain=None, images=None):
         group_names = list(groups) if isinstance(groups, (list, tuple)) else None
         groups = len(group_names) if group_names is not None else groups
         if groups < 1 and servers:
@@ -100,6 +100,13 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, 
         self.server_quota = DEFAULT_SERVER_QUOTA  # servers the tenant may have; a create beyond it fails (403)
         self._pending_create_failures = []  # (error_code, error_msg, status) the next create's first servers take
         self._server_seq = 0
+        # image id -> {"image_id", "image_name"}: the images the tenant has (STOCK_IMAGES, ``images``, and those of
+        # the groups and servers the builders add); the API refuses any other (fleet.py, add_image)
+        self._images = {}
+        for image_id, name in STOCK_IMAGES.items():
+            self.add_image(image_id, name)
+        for image_id in images or ():
+            self.add_image(image_id)
         self._build_default_fleet(servers, group_names or groups, outdated_hda)
 
     # ------------------------------------------------------------------ reads for tests

@@ -54,6 +54,24 @@ class ApiError(Exception):
         }
 
 
+def with_hint(exc, hint):
+    """The same failed call, ``hint`` in parentheses after the service's message."""
+    return ApiError(exc.status, exc.error_code, "%s (%s)" % (exc.error_msg, hint), exc.method, exc.path,
+                    exc.request_id)
+
+
+def naming_the_image(exc, image_id, image_type=None):
+    """A 400 answer to a request that names an image: the same error, its message naming ``image_id`` and the value.
+
+    The service refuses an image the project does not have with a 400 whose message need not say which image
+    (no code for it is documented); any other answer is returned as it is.
+    """
+    if exc.status != 400:
+        return exc
+    what = "image_id %s" % image_id + (", image_type %s" % image_type if image_type else "")
+    return with_hint(exc, "%s: an image this project does not have is refused; check the id" % what)
+
+
 def api_error_message(exc):
     """What a user reads of a failed call: its message, with the likely cause of a 401 or 403."""
     if exc.status == 401:

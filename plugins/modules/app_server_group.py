@@ -142,6 +142,8 @@ options:
         group, use M(huaweicloud.workspace_app.app_server_image).
       - O(image_id) and O(image_type) go together. When any of O(image_id), O(image_type) and O(image_product_id)
         differs from the group, all of those you set are sent together, as they describe one image.
+      - An image the project does not have is refused by the service (HTTP 400). The task fails at the create or
+        update, with nothing changed, and its message names O(image_id) and the value.
     type: str
   image_type:
     description:
@@ -561,7 +563,8 @@ diff:
 import re
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import PartlyDone
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import (
+    ApiError, PartlyDone, naming_the_image)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fleet import empty_group
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     WaitSpec, absent_takes_only, at_least, in_range, listed_are_set, matches, not_blank, only_with, run_resource,
@@ -688,10 +691,18 @@ class AppServerGroup(Resource):
         return api.list_server_groups(self.client)
 
     def send_create(self, body):
-        return api.create_server_group(self.client, body)["id"]
+        try:
+            return api.create_server_group(self.client, body)["id"]
+        except ApiError as exc:
+            raise naming_the_image(exc, body["image_id"], body.get("image_type"))
 
     def send_update(self, record_id, body):
-        api.update_server_group(self.client, record_id, body)
+        try:
+            api.update_server_group(self.client, record_id, body)
+        except ApiError as exc:
+            if "image_id" not in body:
+                raise
+            raise naming_the_image(exc, body["image_id"], body.get("image_type"))
 
     def send_delete(self, record):
         api.delete_server_groups(self.client, record["id"])

@@ -36,6 +36,8 @@ options:
   image_id:
     description:
       - Id of the image the servers must run.
+      - An image the project does not have is refused by the service (HTTP 400). The task fails at that request,
+        with nothing changed, and its message names O(image_id) and the value.
     type: str
     required: true
   image_type:
@@ -245,7 +247,8 @@ diff:
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import (
+    ApiError, naming_the_image, with_hint)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import JobKind, ServerListWaiter, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import not_blank, run_operation
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
@@ -298,11 +301,13 @@ class ServerImage(Operation):
         try:
             return self.change_image(ids)
         except ApiError as exc:
+            refused = naming_the_image(exc, self.params["image_id"], self.params["image_type"])
             if exc.status == 400 and len(ids) > 1:
-                raise ApiError(exc.status, exc.error_code, "%s (a batch of %d servers; the API documents no limit on "
-                               "servers per image change, but if the service limits it, lower batch_size)"
-                               % (exc.error_msg, len(ids)), exc.method, exc.path, exc.request_id)
-            raise
+                refused = with_hint(refused, "a batch of %d servers; the API documents no limit on servers per image "
+                                    "change, but if the service limits it, lower batch_size" % len(ids))
+            if refused is exc:
+                raise
+            raise refused
 
     @staticmethod
     def observe(record):

@@ -30,7 +30,7 @@ def background(task, seconds=120):
 
 @pytest.fixture
 def fleet(make_simulator):
-    sim = make_simulator(servers=24, groups=1, job_duration=1)
+    sim = make_simulator(servers=24, groups=1, job_duration=1, images=["img-async"])
     group_id = next(iter(sim.state.groups))
     ids = sorted(sim.state.server_ids())
     for server_id in ids:

@@ -66,7 +66,7 @@ def test_shipped_definition_gives_a_build_context_that_installs_the_collection(t
     with open(tmp_path / "context" / "_build" / "requirements.yml", encoding="utf-8") as handle:
         assert yaml.safe_load(handle) == {"collections": [{"name": COLLECTION}]}
     assert 'ARG EE_BASE_IMAGE="quay.io/centos/centos:stream9"' in containerfile
-    assert "ansible-core>=2.16,<2.20 ansible-runner" in containerfile
+    assert "ansible-core>=2.16,<2.22 ansible-runner" in containerfile
     assert "ansible-galaxy collection install" in containerfile and "-r requirements.yml" in containerfile
     # the collection's own requirements are added by this step, from its meta/execution-environment.yml
     assert "introspect.py introspect --write-bindep=/tmp/src/bindep.txt --write-pip=/tmp/src/requirements.txt" in containerfile

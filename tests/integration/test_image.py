@@ -260,6 +260,7 @@ def test_running_change_onto_another_image_is_waited_for_then_reported(fleet, ru
     sim, group_id, ids = fleet
     server = ids[0]  # on the target image, being rebuilt onto OTHER
     sim.state.job_duration = 600
+    sim.state.add_image(OTHER)
     (other,) = sim.state.change_image([server], OTHER, "private", "Windows")
     sim.log.clear()
     finish_jobs_on_list_call(sim, 2)
@@ -296,3 +297,35 @@ def test_batch_the_service_finds_too_large_is_reported_clearly(fleet, runner_for
     smaller = runner.run([image_task(server_group_id=group_id, batch_size=10)])
     assert smaller.rc == 0, smaller.output
     assert len(change_calls(sim)) == 4 and smaller["img"]["summary"]["succeeded"] == 40
+
+
+def test_an_image_the_tenant_does_not_have_fails_naming_it_and_nothing_changes(fleet, runner_for):
+    """What a user tries against the simulator: an image id that does not exist, for an image change, a group update
+    and a group create. Each task fails at its one call, names image_id and the value, changes nothing."""
+    sim, group_id, ids = fleet
+    group = dict(sim.state.get_group(group_id))
+    images = dict((sid, image_of(sim, sid)) for sid in ids)
+    missing = "img-missing-0001"
+    group_module = "huaweicloud.workspace_app.app_server_group"
+    run = runner_for(sim).run([
+        dict(image_task("change", server_group_id=group_id, image_id=missing), ignore_errors=True),
+        dict(module_task(group_module, "update", dict(name=group["name"]), image_id=missing, image_type="private"),
+             ignore_errors=True),
+        dict(module_task(group_module, "create", dict(name="new-group"), image_id=missing, image_type="private",
+                         product_id="workspace.appstream.general.xlarge.4", vpc_id="vpc-1", subnet_id="subnet-1",
+                         system_disk_type="SAS", system_disk_size=80), ignore_errors=True),
+    ])
+    assert run.rc == 0, run.output
+    for name in ("change", "update", "create"):
+        assert run[name]["failed"] and run[name]["changed"] is False, run[name]
+        assert "image_id %s, image_type private" % missing in run[name]["msg"], run[name]["msg"]
+        assert "HTTP 400" in run[name]["msg"]
+    assert run["change"]["jobs"] == [] and run["change"]["summary"]["failed"] == 45
+    # one refused call each, none retried; nothing applied
+    refused = [(r.operation, r.status) for r in sim.log.mutations()]
+    assert refused == [("batch_change_server_image", 400), ("update_server_group", 400),
+                       ("create_server_group", 400)]
+    assert dict((sid, image_of(sim, sid)) for sid in ids) == images
+    assert not sim.state.jobs
+    assert sim.state.get_group(group_id)["image_id"] == group["image_id"]
+    assert sim.state.group_by_name("new-group") is None

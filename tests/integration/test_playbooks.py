@@ -68,7 +68,7 @@ def group_named(sim, name):
 @pytest.fixture
 def fleet(make_simulator):
     """12 servers over 2 groups (sim-group-1 / sim-group-2), 2 of each group behind on the access agent."""
-    sim = make_simulator(servers=12, groups=2)
+    sim = make_simulator(servers=12, groups=2, images=[NEW_IMAGE])
     for group_id in sim.state.groups:
         for server_id in sorted(sim.state.server_ids(group_id))[1:3]:
             sim.state.set_hda_version(server_id, OLD_HDA)

@@ -194,6 +194,21 @@ def case_inventory_auth_failure(checkout):
     assert "wrong-secret-key" not in output and "no hosts matched" not in output, output[-3000:]
 
 
+PRINT_ENV = "--print-env &)"
+
+
+def case_simulator_by_hand(checkout):
+    """The simulator started by hand with --print-env, the first playbook run twice against it, then stopped."""
+    checkout.write("first.yml", block("# first.yml").text)
+    script = export_line() + "\n" + block(PRINT_ENV).text.replace("first.yml", "first.yml\n.venv/bin/ansible-playbook -i localhost, first.yml", 1)
+    stopped = ('for _ in $(seq 100); do kill -0 "$WORKSPACE_APP_SIMULATOR_PID" 2>/dev/null || exit 0; sleep 0.1; done\n'
+               'echo "the simulator still runs 10 s after the kill"; exit 1\n')
+    rc, output = checkout.bash(script + stopped)
+    succeeded(rc, output)
+    recaps = re.findall(r"^localhost\s*: ok=\d+\s+changed=(\d+)", output, re.M)
+    assert len(recaps) == 2 and recaps[1] == "0", output[-3000:]  # the same simulator: the second run has nothing to do
+
+
 def case_ad_hoc(checkout):
     """The ad hoc command with its placeholders: "..." is no key, and the service says so, naming no secret."""
     (line,) = commands("ansible localhost -m huaweicloud.workspace_app.app_server_group_info")
@@ -405,6 +420,7 @@ def case_awx_tasks(checkout):
 
 CASES = {
     "first_playbook": (case_first_playbook, ["# first.yml", SIMULATOR_BLOCK]),
+    "simulator_by_hand": (case_simulator_by_hand, [PRINT_ENV]),
     "ad_hoc": (case_ad_hoc, ["ansible localhost -m huaweicloud.workspace_app.app_server_group_info"]),
     "credentials_file": (case_credentials_file, ["[basic]"]),
     "module_defaults": (case_module_defaults, ["huaweicloud.workspace_app.app_server_image:\n    wait_timeout: 7200"]),

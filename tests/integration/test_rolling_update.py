@@ -94,7 +94,7 @@ def fleet(make_simulator):
     """Two groups of 10 servers; sessions drain at one per 0.1 s in maintenance mode. Returns the first group's
     id and its server ids sorted by name (the order the role cuts waves in)."""
     def build(behind, sessions=2):
-        sim = make_simulator(servers=20, groups=2, job_duration=0.3)
+        sim = make_simulator(servers=20, groups=2, job_duration=0.3, images=[NEW_IMAGE])
         sim.state.session_drain = 0.1
         group_id = list(sim.state.groups)[0]
         ids = sorted(sim.state.server_ids(group_id), key=lambda sid: sim.state.get_server(sid)["name"])

@@ -21,6 +21,8 @@ def task(register, module, **options):
 
 def every_module(tag, fleet, **extra):
     """One task per module; app_job_info reads the job the image change submitted (or an unknown id)."""
+    fleet["sim"].state.add_image("img-" + tag)  # the tenant has the image the image change moves to
+
     def opts(**options):
         options.update(extra)
         return options

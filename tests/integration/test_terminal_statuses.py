@@ -75,7 +75,7 @@ def test_a_batch_job_ending_abnormal_ends_the_wait_read_by_the_server_list(make_
 
 def test_a_per_server_job_ending_abnormal_ends_the_wait(make_simulator, runner_for):
     """Image change: one job per server, polled through the server list."""
-    sim = make_simulator(servers=6, groups=1, job_duration=1)
+    sim = make_simulator(servers=6, groups=1, job_duration=1, images=["img-new-abnormal"])
     group_id = next(iter(sim.state.groups))
     ids = sorted(sim.state.server_ids())
     sim.state.fail_next_job([ids[0]], error_code="WKS.00211498", error_msg="rebuild abnormal", status="ABNORMAL")

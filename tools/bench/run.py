@@ -157,7 +157,7 @@ def base_environment(workdir):
 def make_fleet(settings, scenario, size, job_duration=None):
     sim = Simulator(servers=size, groups=settings.groups, seed=settings.seed,
                     job_duration=settings.job_duration if job_duration is None else job_duration,
-                    outdated_hda=1.0 if scenario == "hda" else 0.0)
+                    outdated_hda=1.0 if scenario == "hda" else 0.0, images=[NEW_IMAGE])
     return sim.start()
 
 

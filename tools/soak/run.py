@@ -831,7 +831,8 @@ class Soak:
         workdir = self.workdir or tempfile.mkdtemp(prefix="soak-")
         os.makedirs(workdir, exist_ok=True)
         self.sim = Simulator(servers=self.servers, groups=self.groups, seed=self.seed, job_duration=self.job_duration,
-                             outdated_hda=self.outdated_hda).start()
+                             outdated_hda=self.outdated_hda,
+                             images=[self.target_image, self.resume_image, self.crash_image]).start()
         try:
             self.runner = PlaybookRunner(pathlib.Path(workdir), self.sim)
             self.defaults = self.runner.connection_defaults()

@@ -36,7 +36,7 @@ def test_batch_item_counts_outside_1_to_20_are_rejected(make_simulator, client_f
 
 
 def test_change_image_has_no_batch_limit(make_simulator, client_for):
-    sim = make_simulator(servers=30, seed=2)
+    sim = make_simulator(servers=30, seed=2, images=["new-image"])
     response = client_for(sim).post("app-servers/actions/batch-change-image", {
         "server_ids": _ids(sim), "image_id": "new-image", "image_type": "private", "os_type": "Windows"})
     assert response.status_code == 200, response.text
@@ -96,6 +96,7 @@ def test_change_image_validation(simulator, client, change):
 
 
 def test_gold_image_needs_image_product_id(simulator, client):
+    simulator.state.add_image("img-2")
     body = {"server_ids": _ids(simulator, 1), "image_id": "img-2", "image_type": "gold", "os_type": "Windows",
             "image_product_id": "OFFI123"}
     assert client.post("app-servers/actions/batch-change-image", body).status_code == 200
@@ -173,7 +174,7 @@ def test_change_image_reports_per_item_errors(simulator, client):
 
 
 def test_busy_servers_conflict(make_simulator, client_for):
-    sim = make_simulator(servers=4, seed=3, job_duration=60)
+    sim = make_simulator(servers=4, seed=3, job_duration=60, images=["img-9"])
     client = client_for(sim)
     first, second = _ids(sim, 2)
     assert client.patch("app-servers/access-agent/actions/upgrade", {"items": [first]}).status_code == 200
@@ -284,3 +285,40 @@ def test_hda_reads(make_simulator, client_for):
     assert [item["hda_type"] for item in per_type] == ["SBC", "OA_APP", "PT_APP"]
     assert client.get("app-servers/access-agent/upgrade-flag").json() == {"upgrade_flag": 1}
     assert client.get("app-servers/access-agent/list", params={"server_name": "0001"}).json()["count"] == 1
+
+
+# ---------------------------------------------------------------------------------------------- images
+
+def test_an_unknown_image_is_refused_and_nothing_changes(make_simulator, client_for):
+    sim = make_simulator(servers=3, groups=1, seed=8, job_duration=0)
+    client = client_for(sim)
+    group = next(iter(sim.state.groups.values()))
+    known = [image["image_id"] for image in sim.state.images()]
+    # the stock images and the group's own are known
+    assert "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70" in known and group["image_id"] in known
+    servers_before = dict((sid, dict(sim.state.get_server(sid))) for sid in _ids(sim))
+    group_before = dict(group)
+
+    body = _error(client.post("app-servers/actions/batch-change-image", {
+        "server_ids": _ids(sim), "image_id": "img-missing", "image_type": "private", "os_type": "Windows"}),
+        400, "WKS.00211210")
+    assert body["error_msg"] == "The image does not exist. image_id: img-missing"
+    _error(client.patch("app-server-groups/%s" % group["id"], {"description": "new", "image_id": "img-missing"}),
+           400, "WKS.00211210")
+    _error(client.post("app-server-groups", {
+        "name": "with-missing-image", "image_id": "img-missing", "image_type": "private", "os_type": "Windows",
+        "product_id": "workspace.appstream.general.xlarge.4", "vpc_id": "vpc-1", "subnet_id": "subnet-1",
+        "system_disk_type": "SAS", "system_disk_size": 80}), 400, "WKS.00211210")
+    assert not sim.state.jobs
+    assert dict((sid, dict(sim.state.get_server(sid))) for sid in _ids(sim)) == servers_before
+    assert dict(sim.state.get_group(group["id"])) == group_before
+    assert sim.state.group_by_name("with-missing-image") is None
+
+    # once the tenant has the image (control API), the same change is accepted
+    added = client.post("/_sim/images", {"image_id": "img-missing", "name": "WKS_APP_NEW"})
+    assert added.status_code == 200 and added.json() == {"image_id": "img-missing", "image_name": "WKS_APP_NEW"}
+    assert {"image_id": "img-missing", "image_name": "WKS_APP_NEW"} in client.get("/_sim/images").json()
+    assert client.post("app-servers/actions/batch-change-image", {
+        "server_ids": _ids(sim), "image_id": "img-missing", "image_type": "private",
+        "os_type": "Windows"}).status_code == 200
+    _error(client.post("/_sim/images", {"name": "no id"}), 400, "SIM.0400")

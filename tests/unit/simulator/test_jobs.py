@@ -153,7 +153,7 @@ def test_v1_job_and_sub_job_list(make_simulator, client_for):
 
 
 def test_change_image_job_effects(make_simulator, client_for):
-    sim = make_simulator(servers=3, seed=25, job_duration=100)
+    sim = make_simulator(servers=3, seed=25, job_duration=100, images=["img-new"])
     client = client_for(sim)
     first, second, third = sim.state.server_ids()
     sim.state.set_hda_version(first, "24.12.0.1004")
@@ -187,7 +187,7 @@ def test_change_image_job_effects(make_simulator, client_for):
 
 
 def test_change_image_without_hda_update_keeps_the_version(make_simulator, client_for):
-    sim = make_simulator(servers=1, seed=26, job_duration=0)
+    sim = make_simulator(servers=1, seed=26, job_duration=0, images=["img-new"])
     client = client_for(sim)
     server_id = sim.state.server_ids()[0]
     sim.state.set_hda_version(server_id, "24.12.0.1004")

@@ -45,7 +45,7 @@ def _listed(client, **params):
 
 @pytest.fixture
 def sim(make_simulator):
-    return make_simulator(servers=4, groups=2, seed=41, job_duration=100)
+    return make_simulator(servers=4, groups=2, seed=41, job_duration=100, images=["img-1"])
 
 
 @pytest.fixture

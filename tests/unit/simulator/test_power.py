@@ -308,6 +308,7 @@ def test_a_server_in_a_power_transition_fails_the_whole_batch_with_409(sim, clie
 
 
 def test_jobs_are_refused_on_a_server_in_a_power_transition(sim, client_for):
+    sim.state.add_image("img-new")
     client = client_for(sim)
     moving, idle = sim.state.server_ids()[:2]
     sim.state.reboot([moving], "SOFT")

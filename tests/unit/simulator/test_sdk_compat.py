@@ -106,6 +106,13 @@ def test_sdk_operations_end_to_end(make_simulator):
     assert by_server[servers[1]].error_code == ""
     assert _wait_job(client, by_server[servers[1]].job_id).status == "SUCCESS"
     assert sim.state.get_server(servers[1])["image_id"] == group_1["image_id"]
+    # an image the tenant does not have: the whole request is refused, as the SDK's ClientRequestException
+    with pytest.raises(ClientRequestException) as caught:
+        client.batch_change_server_image(BatchChangeServerImageRequest(body=BatchChangeServerImageReq(
+            server_ids=[servers[1]], image_id="img-missing", image_type="private", os_type="Windows")))
+    assert (caught.value.status_code, caught.value.error_code) == (400, "WKS.00211210")
+    assert "image_id: img-missing" in caught.value.error_msg
+    assert sim.state.get_server(servers[1])["image_id"] == group_1["image_id"]
 
     tsvi = client.batch_update_tsvi(BatchUpdateTsviRequest(body=UpdateTsviReq(
         items=[UpdateTsvi(id=servers[2], enable=False)])))
@@ -266,7 +273,7 @@ def test_sdk_stops_starts_and_reboots_servers(make_simulator):
 
 
 def test_sdk_creates_and_deletes_groups_servers_and_scaling_policies(make_simulator):
-    sim = make_simulator(servers=2, groups=1, seed=16, job_duration=100)
+    sim = make_simulator(servers=2, groups=1, seed=16, job_duration=100, images=["img-1"])
     state = sim.state
     creds = sim.credentials
     client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))

@@ -112,7 +112,9 @@ def test_rejected_batch_names_its_size_and_batch_size(make_module, monkeypatch):
     assert "a batch of 2 servers" in info.value.message and "lower batch_size" in info.value.message
     with pytest.raises(ApiError) as single:
         module.rollout.submit_batch(items_of([server("s1")]))
-    assert single.value.error_msg == "The parameter is invalid."  # one server: not a size problem
+    # one server: not a size problem; the image the request named is (issue 26: a missing image must be named)
+    assert single.value.error_msg == ("The parameter is invalid. (image_id img-new, image_type private: an image this "
+                                      "project does not have is refused; check the id)")
 
 
 def test_lost_response_resends_only_servers_without_a_new_job(make_module, monkeypatch):
