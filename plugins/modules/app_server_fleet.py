@@ -275,7 +275,8 @@ destroys:
   sample: ["server as-server-0007 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
 interrupts:
   description:
-    - What the run interrupts (in check mode, would), in server name order (the servers deleted, their users cut off with O(force) or logged off first with O(drain)), each followed by the user sessions
+    - What the run interrupts (in check mode, would), in server name order (the servers deleted, their users cut off
+      with O(force) or logged off first with O(drain)), each followed by the user sessions
       on it that end, such as C(session alice) with its state and the server it is on.
     - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
       C(this run interrupts) otherwise.

@@ -535,7 +535,8 @@ destroys:
   sample: ["server night-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)", "server group night-shift (7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1)"]
 interrupts:
   description:
-    - What the run interrupts (in check mode, would), in server name order (the servers deleted with the group, with O(force=true)), each followed by the user sessions
+    - What the run interrupts (in check mode, would), in server name order (the servers deleted with the group, with
+      O(force=true)), each followed by the user sessions
       on it that end, such as C(session alice) with its state and the server it is on.
     - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
       C(this run interrupts) otherwise.

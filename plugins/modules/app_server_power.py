@@ -155,7 +155,8 @@ progress:
   elements: str
 interrupts:
   description:
-    - What the run interrupts (in check mode, would), in server name order, each server stopped or rebooted (with the word stopped or rebooted; a start interrupts nothing), each followed by the user sessions
+    - What the run interrupts (in check mode, would), in server name order, each server stopped or rebooted (with the
+      word stopped or rebooted; a start interrupts nothing), each followed by the user sessions
       on it that end, such as C(session alice) with its state and the server it is on.
     - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
       C(this run interrupts) otherwise.

@@ -49,10 +49,11 @@ options:
     description:
       - The text of the pop-up the users see before they are signed out (up to 255 characters); the API's
         C(message).
-      - Aliases O(message) (the name the logoff playbook and the rolling_update role use) and O(drain_message)
-        (M(huaweicloud.workspace_app.app_server_fleet)'s name).
+      - Alias O(drain_message) (M(huaweicloud.workspace_app.app_server_fleet)'s name). The logoff playbook and the
+        rolling_update role call it C(message), which a module option cannot be named: Ansible keeps that name for
+        itself.
     type: str
-    aliases: [message, drain_message]
+    aliases: [drain_message]
   title:
     description:
       - The pop-up's title (up to 255 characters).
@@ -261,7 +262,7 @@ class Logoff(Operation):
     options = dict(
         user_names=dict(type="list", elements="str", aliases=["user_name"]),
         session_states=dict(type="list", elements="str", choices=list(OPEN_STATES), aliases=["session_state"]),
-        message_text=dict(type="str", aliases=["message", "drain_message"]),
+        message_text=dict(type="str", aliases=["drain_message"]),
         title=dict(type="str"),
         message_type=dict(type="str", choices=sorted(MESSAGE_TYPES, key=MESSAGE_TYPES.get), default="warning"),
         delay_time=dict(type="int", default=0, aliases=["drain_delay"]),

@@ -200,7 +200,8 @@ PRINT_ENV = "--print-env &)"
 def case_simulator_by_hand(checkout):
     """The simulator started by hand with --print-env, the first playbook run twice against it, then stopped."""
     checkout.write("first.yml", block("# first.yml").text)
-    script = export_line() + "\n" + block(PRINT_ENV).text.replace("first.yml", "first.yml\n.venv/bin/ansible-playbook -i localhost, first.yml", 1)
+    twice = "first.yml\n.venv/bin/ansible-playbook -i localhost, first.yml"  # "as often as you like": twice
+    script = export_line() + "\n" + block(PRINT_ENV).text.replace("first.yml", twice, 1)
     stopped = ('for _ in $(seq 100); do kill -0 "$WORKSPACE_APP_SIMULATOR_PID" 2>/dev/null || exit 0; sleep 0.1; done\n'
                'echo "the simulator still runs 10 s after the kill"; exit 1\n')
     rc, output = checkout.bash(script + stopped)
@@ -251,7 +252,6 @@ def case_module_defaults(checkout):
     assert rc != 0 and "Unsupported parameters" in output and "wait_timeout" in output, output[-3000:]
 
 
-
 FLEET_TASK = "tasks:\n    - huaweicloud.workspace_app.app_server_hda_upgrade:\n        server_group_name: apps-prod\n"
 
 
@@ -267,7 +267,8 @@ def case_inventory(checkout):
     config = block("# prod.app_servers.yml")
     checkout.write("prod.app_servers.yml", config.text)
     checkout.write("per_host.yml", block("- hosts: apps_prod").text)
-    output = succeeded(*checkout.with_simulator("\n".join(commands("ansible-inventory -i prod.app_servers.yml --graph"))))
+    script = "\n".join(commands("ansible-inventory -i prod.app_servers.yml --graph"))
+    output = succeeded(*checkout.with_simulator(script))
     assert "@apps_prod:" in output and "@hda_behind:" in output, output[:3000]
     assert re.search(r"^sim-server-\d+\s*: ok=\d+\s+changed=1", output, re.M), output[-3000:]
     # the play on a simulator of its own: the commands above have brought every host up to date

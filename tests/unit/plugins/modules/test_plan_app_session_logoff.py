@@ -168,7 +168,7 @@ def test_the_related_modules_names_are_aliases(service, run):
     plan = run(module, check=True, server_group_id=group["id"], user_name="alice", session_state="Active")
     assert [row["id"] for row in plan["sessions"]] == [alice["id"]]
     service.reply("logoff_user_session", log_off(service))
-    result = run(module, server_group_id=group["id"], user_name=["bob"], message="Save your work",
+    result = run(module, server_group_id=group["id"], user_name=["bob"], drain_message="Save your work",
                  drain_delay=0, **FAST)
     assert not result.failed and result["session_summary"]["logged_off"] == 1
     (sent,) = service.sent("logoff_user_session")
