@@ -265,23 +265,20 @@ progress:
   elements: str
 destroys:
   description:
-    - What the run deletes (in check mode, would delete), one line each, such as
-      C(server web-01) followed by the server's id in brackets, in server name order.
-    - With C(--diff) the same lines follow the before and after, headed C(would destroy) in check mode and
-      C(this run destroys) otherwise.
+    - The servers deleted, C(server web-01) and its id in brackets each, in server name order; in check mode, what
+      would be.
+    - C(--diff) shows the same lines (C(would destroy) in check mode, C(this run destroys) otherwise).
   returned: when the run deletes something (or would, in check mode)
   type: list
   elements: str
   sample: ["server as-server-0007 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
 interrupts:
   description:
-    - What the run interrupts (in check mode, would), in server name order (the servers deleted, their users cut off
-      with O(force) or logged off first with O(drain)), each followed by the user sessions
-      on it that end, such as C(session alice) with its state and the server it is on.
-    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
-      C(this run interrupts) otherwise.
-    - A warning names the sessions that end (it begins C(this run ends), in check mode C(this run would end)); the
-      real run lists only the servers whose change was sent.
+    - The servers deleted, their users cut off (O(force)) or logged off first (O(drain)), each followed by its user
+      sessions that end (C(session alice) with its state and server), in server name order; in check mode, what
+      would be.
+    - C(--diff) shows the same lines (C(would interrupt) in check mode, C(this run interrupts) otherwise) and a
+      warning names the sessions that end.
   returned: when the run interrupts something (or would, in check mode)
   type: list
   elements: str

@@ -525,27 +525,23 @@ changes:
       scaling_policy_by_session: {session_usage_threshold: 80, shrink_after_session_idle_minutes: 30}
 destroys:
   description:
-    - What the run deletes (in check mode, would delete), one line each, such as
-      C(server web-01) followed by the server's id in brackets, the servers of the group in name order, then the group itself.
-    - With C(--diff) the same lines follow the before and after, headed C(would destroy) in check mode and
-      C(this run destroys) otherwise.
+    - The group's servers deleted with it (O(force=true)), in name order, then the group itself, C(server web-01)
+      and its id in brackets each; in check mode, what would be.
+    - C(--diff) shows the same lines (C(would destroy) in check mode, C(this run destroys) otherwise).
   returned: when the run deletes something (or would, in check mode)
   type: list
   elements: str
   sample: ["server night-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)", "server group night-shift (7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1)"]
 interrupts:
   description:
-    - What the run interrupts (in check mode, would), in server name order (the servers deleted with the group, with
-      O(force=true)), each followed by the user sessions
-      on it that end, such as C(session alice) with its state and the server it is on.
-    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
-      C(this run interrupts) otherwise.
-    - A warning names the sessions that end (it begins C(this run ends), in check mode C(this run would end)); the
-      real run lists only the servers whose change was sent.
+    - With O(force=true), the group's servers deleted with it, each followed by its user sessions that end
+      (C(session alice) with its state and server), in server name order; in check mode, what would be.
+    - C(--diff) shows the same lines (C(would interrupt) in check mode, C(this run interrupts) otherwise) and a
+      warning names the sessions that end.
   returned: when the run interrupts something (or would, in check mode)
   type: list
   elements: str
-  sample: ["session alice (Active) on web-01 (3f791197-d166-4c8e-81e4-38c40ffc1989)"]
+  sample: ["session bob (Disconnected) on night-02 (7c0e4b9a-2f4e-4c55-9d8e-5a1f3b2c6d7e)"]
 diff:
   description:
     - With C(--diff), C(before) and C(after) hold the changing fields (API field names) with their values. A field the

@@ -155,13 +155,11 @@ progress:
   elements: str
 interrupts:
   description:
-    - What the run interrupts (in check mode, would), in server name order, each server stopped or rebooted (with the
-      word stopped or rebooted; a start interrupts nothing), each followed by the user sessions
-      on it that end, such as C(session alice) with its state and the server it is on.
-    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
-      C(this run interrupts) otherwise.
-    - A warning names the sessions that end (it begins C(this run ends), in check mode C(this run would end)); the
-      real run lists only the servers whose change was sent.
+    - Each server stopped or rebooted (a start interrupts nothing), followed by its user sessions that end
+      (C(session alice) with its state and server), in server name order; in check mode, what would be. A real run
+      lists only the servers whose change was sent.
+    - C(--diff) shows the same lines (C(would interrupt) in check mode, C(this run interrupts) otherwise) and a
+      warning names the sessions that end.
   returned: when the run interrupts something (or would, in check mode)
   type: list
   elements: str

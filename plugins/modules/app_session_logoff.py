@@ -50,8 +50,8 @@ options:
       - The text of the pop-up the users see before they are signed out (up to 255 characters); the API's
         C(message).
       - Alias O(drain_message) (M(huaweicloud.workspace_app.app_server_fleet)'s name). The logoff playbook and the
-        rolling_update role call it C(message), which a module option cannot be named: Ansible keeps that name for
-        itself.
+        rolling_update role call it C(message), which a module option cannot be named (Ansible keeps that name for
+        itself).
     type: str
     aliases: [drain_message]
   title:
@@ -225,10 +225,9 @@ progress:
   elements: str
 interrupts:
   description:
-    - What the run interrupts (in check mode, would), in server name order (the servers go on), each followed by the user sessions
-      on it that end, such as C(session alice) with its state and the server it is on.
-    - With C(--diff) the same lines follow the before and after, headed C(would interrupt) in check mode and
-      C(this run interrupts) otherwise.
+    - The user sessions logged off (C(session alice) with its state and server), in server name order; the servers
+      go on. In check mode, what would be.
+    - C(--diff) shows the same lines (C(would interrupt) in check mode, C(this run interrupts) otherwise).
   returned: when the run interrupts something (or would, in check mode)
   type: list
   elements: str
