@@ -37,7 +37,7 @@ SANITY_ARGS ?=
 DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3 --session-drain 0.5
 DEMO_PLAYBOOK ?= playbooks/demo.yml
 
-.PHONY: help venv collections test unit integration matrix sanity sanity-cache integration-targets lint docs-lint docs \
+.PHONY: help venv collections test unit integration readme matrix sanity sanity-cache integration-targets lint docs-lint docs \
 	changelog-lint molecule \
 	release-check build demo bench soak clean distclean
 
@@ -76,6 +76,10 @@ unit: venv collections ## Unit tests (pytest tests/unit)
 
 integration: venv collections ## Integration tests: simulator + real ansible-playbook (pytest tests/integration)
 	$(PYTEST) -n $(INTEGRATION_WORKERS) --dist worksteal tests/integration
+
+README_WORKERS ?= 4
+readme: venv collections ## The README's every example and command run as printed (tests/readme; mostly waiting, so 4 workers)
+	$(PYTEST) -n $(README_WORKERS) tests/readme
 
 # meta/runtime.yml's requires_ansible names exactly the ansible-core versions this tests.
 MATRIX_ARGS ?=

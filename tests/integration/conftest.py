@@ -36,7 +36,7 @@ def api_client_for():
 
 # The longest tests (tens of seconds each, mostly waiting) start first, so that no worker is left running one of
 # them alone at the end of the run (pytest-xdist's work stealing rebalances the rest).
-SLOW_FIRST = ("test_readme.py", "test_soak.py", "test_outages.py", "test_smoke.py", "test_docs_site.py", "test_crashes.py")
+SLOW_FIRST = ("test_soak.py", "test_outages.py", "test_smoke.py", "test_docs_site.py", "test_crashes.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -4,7 +4,11 @@ Every fenced block of README.md is either run by one of the CASES below or liste
 cannot run on this machine (and what checks it instead); ``test_every_readme_block_is_run_or_says_why`` fails on
 a block that is neither, so a new example cannot land untried.
 
-A case runs in a *checkout* of its own: a temporary directory holding links to the repository's files (the
+``make readme`` runs them (CI's ``.ci/run`` too, after ``make test``: together they take minutes, most of it
+waiting for simulated jobs, which would push ``make test`` past its 10 minutes); the unit suite runs the check that
+every block has a case (tests/unit/test_readme_blocks.py).
+
+A case runs in a *checkout* of its own: a temporary directory holding a copy of the repository's files (the
 README's commands use paths relative to the repository root, and write files such as ``first.yml``). The
 commands run with ``bash`` in that directory, with Ansible's commands on ``PATH`` as after installing them, a
 throwaway ``HOME`` and no credentials of the developer's. Where the README says to run against the simulator, the
