@@ -13,6 +13,7 @@ and the repository root on ``sys.path``, so ``ansible_collections.huaweicloud.wo
 Names:
 
 * ``REPO_ROOT``, ``COLLECTIONS_ROOT`` (the value of ``ANSIBLE_COLLECTIONS_PATH`` for playbook runs);
+  ``load_script(name)``: ``scripts/<name>.py`` as a module;
 * ``playbook_environment(home, extra=None)``: the environment of a playbook run (no credentials or Ansible
   settings of the developer's);
 * ``PlaybookRunner(tmp_path, sim)`` / ``PlaybookRun``: a one-play playbook of given tasks on localhost, and
@@ -39,7 +40,7 @@ Environment:
     error at import.
 """
 
-from .collection import COLLECTIONS_ROOT, REPO_ROOT
+from .collection import COLLECTIONS_ROOT, REPO_ROOT, load_script
 from .playbook import (ANSIBLE_BIN, ANSIBLE_BIN_VARIABLE, ANSIBLE_PLAYBOOK, ANSIBLE_PYTHON, CREDENTIAL_ENV_PREFIXES,
                        GROUP, PlaybookRun, PlaybookRunner, ansible_command, finish_jobs_when_polled, module_task,
                        playbook_environment)
@@ -48,4 +49,4 @@ from .inventory import InventoryRun, InventoryRunner, service_requests
 __all__ = ["ANSIBLE_BIN", "ANSIBLE_BIN_VARIABLE", "ANSIBLE_PLAYBOOK", "ANSIBLE_PYTHON", "COLLECTIONS_ROOT",
            "CREDENTIAL_ENV_PREFIXES", "GROUP", "PlaybookRun", "PlaybookRunner", "REPO_ROOT", "ansible_command",
            "finish_jobs_when_polled", "module_task", "playbook_environment", "InventoryRun", "InventoryRunner",
-           "service_requests"]
+           "service_requests", "load_script"]

@@ -9,6 +9,7 @@ get as ``ANSIBLE_COLLECTIONS_PATH``. The repository root goes on ``sys.path``
 too, for ``simulator`` and ``tests.harness``.
 """
 
+import importlib.util
 import os
 import sys
 
@@ -33,3 +34,12 @@ if COLLECTIONS_ROOT not in sys.path:
     sys.path.insert(0, COLLECTIONS_ROOT)
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
+
+
+def load_script(name):
+    """A script of ``scripts/`` (``matrix``, ``awx_project``, ...) loaded as a module, for tests of its tables and
+    functions (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, os.path.join(REPO_ROOT, "scripts", name + ".py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

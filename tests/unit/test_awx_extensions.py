@@ -1,7 +1,6 @@
 """extensions/awx: the credential type injects exactly what resolve_connection reads, and the job template
 surveys ask for variables that the playbooks use."""
 
-import importlib.util
 import os
 import re
 import warnings
@@ -12,7 +11,7 @@ import pytest
 import yaml
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import connection
-from tests.harness import REPO_ROOT
+from tests.harness import REPO_ROOT, load_script
 
 AWX_DIR = os.path.join(REPO_ROOT, "extensions", "awx")
 SURVEY_DIR = os.path.join(AWX_DIR, "surveys")
@@ -119,10 +118,7 @@ PROJECT_DIR = os.path.join(AWX_DIR, "project")
 
 
 def awx_project():
-    spec = importlib.util.spec_from_file_location("awx_project", os.path.join(REPO_ROOT, "scripts", "awx_project.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("awx_project")
 
 
 def test_project_has_a_wrapper_per_playbook_exactly_as_the_script_writes_it():

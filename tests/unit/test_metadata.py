@@ -1,19 +1,15 @@
 """The collection's metadata says what is tested."""
 
-import importlib.util
 import os
 
 import pytest
 import yaml
 
-from tests.harness import REPO_ROOT
+from tests.harness import REPO_ROOT, load_script
 
 
 def load_matrix():
-    spec = importlib.util.spec_from_file_location("matrix", os.path.join(REPO_ROOT, "scripts", "matrix.py"))
-    matrix = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(matrix)
-    return matrix
+    return load_script("matrix")
 
 
 def test_requires_ansible_names_exactly_the_versions_of_the_matrix():

@@ -207,14 +207,9 @@ def test_an_empty_scaling_policy_removes_the_groups_policy(service, run):
     assert again["changed"] is False and len(service.mutations) == 1
 
 
-def test_absent_with_force_deletes_the_servers_first_then_the_group(service, run):
-    group = service.group("design")
-    servers = [service.server(group, name="srv-%d" % n, session_count=1) for n in (1, 2)]
-    check = run(module, check=True, name="design", state="absent", force=True)
-    assert check["changed"] is True and service.mutations == []
-    assert sorted((s["id"], s["action"], s["status"]) for s in check["servers"]) == sorted(
-        (s["id"], "submitted", "pending") for s in servers)
-
+def answer_deletes(service):
+    """The service's answers to a forced group delete: the servers' delete job (the servers gone from the list),
+    then the group's delete."""
     def delete_servers(request):
         job_id = service.job("DELETE_SERVER", [service.state.get_server(sid) for sid in request.body["items"]])
         for server_id in request.body["items"]:
@@ -223,6 +218,17 @@ def test_absent_with_force_deletes_the_servers_first_then_the_group(service, run
 
     service.reply("batch_delete_server", delete_servers)
     service.reply("delete_server_groups", EMPTY)
+
+
+def test_absent_with_force_deletes_the_servers_first_then_the_group(service, run):
+    group = service.group("design")
+    servers = [service.server(group, name="srv-%d" % n, session_count=1) for n in (1, 2)]
+    check = run(module, check=True, name="design", state="absent", force=True)
+    assert check["changed"] is True and service.mutations == []
+    assert sorted((s["id"], s["action"], s["status"]) for s in check["servers"]) == sorted(
+        (s["id"], "submitted", "pending") for s in servers)
+
+    answer_deletes(service)
     result = run(module, name="design", state="absent", force=True, poll_interval=0.01, wait_timeout=10)
     assert not result.failed and result["changed"] is True
     assert [(r.operation, r.body) for r in service.mutations] == [
@@ -283,14 +289,7 @@ def test_force_delete_lists_the_servers_and_sessions_that_go_with_the_group(serv
     assert "this run would end 1 user session(s): alice (Active) on night-02 (%s)" % occupied["id"] \
         in check.warning_texts
 
-    def delete_servers(request):
-        job_id = service.job("DELETE_SERVER", [service.state.get_server(sid) for sid in request.body["items"]])
-        for server_id in request.body["items"]:
-            service.remove(server_id)
-        return {"job_id": job_id}
-
-    service.reply("batch_delete_server", delete_servers)
-    service.reply("delete_server_groups", EMPTY)
+    answer_deletes(service)
     result = run(module, diff=True, name="night-shift", state="absent", force=True, poll_interval=0.01,
                  wait_timeout=10)
     assert not result.failed and result["changed"] is True
