@@ -572,7 +572,6 @@ class StateProbe:
     def __init__(self, rollout):
         self.rollout = rollout
         self.broken = {}
-        self.shown = {}  # server id -> what the last read showed
 
     def cost(self, server_ids):
         return self.rollout.operation.state_cost(server_ids)
@@ -582,16 +581,16 @@ class StateProbe:
         those whose state says it will not come."""
         operation, reports = self.rollout.operation, self.rollout.reports
         states = operation.read_states(server_ids)
-        self.shown.update(states)
-        self.rollout.read_back.update(states)  # a server that fails keeps what it showed as its after-state
+        # what each server showed last: the progress lines' words (waiting) and, for one that fails, its after-state
+        self.rollout.read_back.update(states)
         self.broken = dict((sid, operation.broken(reports[sid].after, state)) for sid, state in states.items())
         self.broken = dict((sid, why) for sid, why in self.broken.items() if why)
         return dict((sid, state) for sid, state in states.items() if operation.reached(reports[sid].after, state))
 
     def waiting(self, server_ids):
         """The operation's words (:meth:`Operation.waiting`) for what ``server_ids``, still waited for, show."""
-        reports = self.rollout.reports
-        return self.rollout.operation.waiting([(sid, reports[sid].name or sid, self.shown.get(sid))
+        reports, shown = self.rollout.reports, self.rollout.read_back
+        return self.rollout.operation.waiting([(sid, reports[sid].name or sid, shown.get(sid))
                                                for sid in sorted(server_ids, key=lambda s: reports[s].name or s)])
 
 
