@@ -57,7 +57,9 @@ def test_a_service_outage_during_the_wait_is_waited_out(make_simulator, runner_f
 
 
 def test_an_outage_of_503_then_connection_refused_during_the_wait_is_waited_out(make_simulator, runner_for):
-    sim = outdated_fleet(make_simulator, job_duration=5)  # still running at the first polling read
+    # The job runs until the outage is over (fast-forwarded then), however late the first polling read comes: with
+    # a 5 s job a loaded machine could read it ended before the outage began, and the run ended before the outage.
+    sim = outdated_fleet(make_simulator, job_duration=600)
     host, port = sim.url.rsplit("/", 1)[-1].split(":")
     down = threading.Event()
     seen = {}
@@ -74,6 +76,7 @@ def test_an_outage_of_503_then_connection_refused_during_the_wait_is_waited_out(
         sim.faults.clear()
         sim.stop()  # the second half: connection refused
         time.sleep(OUTAGE_SECONDS / 2.0)
+        sim.state.fast_forward(sim.state.job_duration + 1)  # the job has ended by the time the service is back
         sim.start(host=host, port=int(port))
         seen["end"] = time.time()
 
