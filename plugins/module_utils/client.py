@@ -18,11 +18,13 @@ through files in a private directory (:mod:`.shared_state`):
 * a token bucket per endpoint and credential that paces every attempt, in
   the order the attempts asked: 10 requests/s (bursts of 10) to begin with,
   doubling every 10 successes until the first 429. A 429 holds everyone for
-  its ``Retry-After``; the first one halves the rate, a later one halves it
-  again when the request had waited for its slot (the pace let it go); 10
-  successes add 0.5 requests/s (between 0.5 and 50 requests/s; the numbers
-  are ``shared_state``'s). A retry after a 429 gets the first slot after
-  the hold.
+  the retry's wait (its ``Retry-After``, the window its message names, or the
+  backoff); a 429 naming its window sets the rate to the window's; otherwise
+  the first one halves the rate, a later one halves it again when the request
+  had waited for its slot (the pace let it go); 10 successes add 0.5
+  requests/s (between 0.5 and 50 requests/s, or up to a learnt window's
+  rate; the numbers are ``shared_state``'s). A retry after a 429 gets the
+  first slot after the hold, and waiting for it is its only wait.
 
 The directory is ``<tempdir>/huaweicloud-workspace-app-<uid>/``; the
 environment variable ``WORKSPACE_APP_SHARED_STATE_DIR`` names another one,
@@ -55,7 +57,7 @@ except ImportError as exc:  # pragma: no cover - exercised by ansible-test's imp
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import iam, shared_state, signer
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import (
-    THROTTLE_CODE, THROTTLE_STATUS, ApiError, ConfigurationError)
+    THROTTLE_CODES, THROTTLE_STATUS, ApiError, ConfigurationError, with_hint)
 
 __all__ = [
     "COLLECTION_VERSION", "USER_AGENT", "PAGE_LIMIT", "HAS_REQUESTS", "REQUESTS_IMPORT_ERROR",
@@ -67,6 +69,10 @@ USER_AGENT = "huaweicloud.workspace_app/%s" % COLLECTION_VERSION
 PAGE_LIMIT = 100
 DEFAULT_TIMEOUT = 30
 DEFAULT_MAX_RETRIES = 5
+# A throttled answer with neither Retry-After nor a window in its message: back off from this, doubling, up to the cap
+# (seconds); the real gateway's windows last a minute, and nothing shows that it sends Retry-After.
+THROTTLE_BACKOFF_BASE = 5.0
+THROTTLE_BACKOFF_CAP = 60.0
 # Answers to a project-scoped request that a wrong project id would get: a cached id is then not trusted again.
 PROJECT_DOUBT_STATUSES = frozenset([401, 403, 404])
 
@@ -99,7 +105,7 @@ def _rule(name, methods=None, statuses=(), error_codes=(), connections=()):
 
 RETRY_RULES = (
     # the gateway refused the call before the service saw it, so even a mutation is safe to send again
-    _rule("throttled", statuses=[THROTTLE_STATUS], error_codes=[THROTTLE_CODE]),
+    _rule("throttled", statuses=[THROTTLE_STATUS], error_codes=THROTTLE_CODES),
     _rule("never reached the service", connections=[NOT_SENT]),
     # a read can be repeated whatever became of it; a mutation that got this far may have been applied
     _rule("server error", methods=READ_METHODS, statuses=[500, 502, 503, 504]),
@@ -111,12 +117,14 @@ class RetryPolicy:
     """Which failures are retried, how many times, and how long to wait before each retry."""
 
     def __init__(self, max_retries=DEFAULT_MAX_RETRIES, rules=RETRY_RULES, backoff_base=1.0, backoff_cap=30.0,
-                 retry_after_cap=120.0):
+                 retry_after_cap=120.0, throttle_base=THROTTLE_BACKOFF_BASE, throttle_cap=THROTTLE_BACKOFF_CAP):
         self.max_retries = max_retries
         self.rules = rules
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self.retry_after_cap = retry_after_cap  # a Retry-After longer than this is not worth holding a task for
+        self.retry_after_cap = retry_after_cap  # a Retry-After (or a window) longer than this is not worth a hold
+        self.throttle_base = throttle_base
+        self.throttle_cap = throttle_cap
 
     def rule_for(self, method, error, connection=None):
         """The first rule that says this failure is retried, or None."""
@@ -125,11 +133,25 @@ class RetryPolicy:
     def should_retry(self, attempt, method, error, connection=None):
         return attempt < self.max_retries and self.rule_for(method, error, connection) is not None
 
-    def delay(self, attempt, retry_after, rand):
-        """Full-jitter exponential backoff; at least the server's Retry-After, up to ``retry_after_cap``."""
+    def delay(self, attempt, retry_after, rand, window=None):
+        """Seconds before retry ``attempt`` (0 for the first).
+
+        * A ``Retry-After`` is honoured, up to ``retry_after_cap`` (at least the jittered backoff below).
+        * A throttled answer without one (``window``: the ``(limit, seconds)`` it names, or True when it names
+          none): the window it names, plus up to 10 % (so that clients do not all come back at once); with no
+          window named, an exponential backoff from ``throttle_base`` to ``throttle_cap`` with equal jitter
+          (5, 10, 20, 40, 60 s, each between half and all of it: at least 67 s over five retries, longer than
+          the gateway's one-minute windows).
+        * Anything else: full-jitter exponential backoff from ``backoff_base`` to ``backoff_cap``.
+        """
         delay = rand() * min(self.backoff_cap, self.backoff_base * (2 ** attempt))
         if retry_after is not None:
-            delay = max(delay, min(retry_after, self.retry_after_cap))
+            return max(delay, min(retry_after, self.retry_after_cap))
+        if isinstance(window, tuple):
+            return min(window[1], self.retry_after_cap) * (1.0 + 0.1 * rand())
+        if window:
+            ceiling = min(self.throttle_cap, self.throttle_base * (2 ** attempt))
+            return ceiling * (0.5 + 0.5 * rand())
         return delay
 
 
@@ -156,7 +178,8 @@ class Client:
     """Signed, retrying HTTP access to the Workspace App API and the bits of IAM it needs."""
 
     def __init__(self, settings, session=None, sleep=time.sleep, rand=random.random, retry_policy=None,
-                 clock=time.time, state_dir=shared_state.FROM_ENVIRONMENT, run_id=shared_state.FROM_ENVIRONMENT):
+                 clock=time.time, state_dir=shared_state.FROM_ENVIRONMENT, run_id=shared_state.FROM_ENVIRONMENT,
+                 monotonic=time.monotonic):
         """``clock`` (wall clock, seconds) and ``sleep`` drive the shared throttle; ``state_dir`` is the shared
         directory (default: as ``WORKSPACE_APP_SHARED_STATE_DIR`` says; None: share nothing)."""
         if not HAS_REQUESTS:
@@ -173,6 +196,10 @@ class Client:
         self._project_id = settings.values.get("project_id")
         self._project_id_cached = False  # the id came from the shared cache (and no answer has doubted it yet)
         self._clock = clock
+        self._monotonic = monotonic
+        # the task's deadline (time.monotonic), set by the engine once it has one: a retry whose wait would pass it
+        # is not made (the error is raised, saying so)
+        self.deadline = None
         self.shared = shared_state.SharedState.open(state_dir, clock=clock, sleep=sleep)
         # the Ansible run this task belongs to (set by the collection's action plugins): what shared_read keys by
         self.run_id = os.environ.get(shared_state.RUN_ID_VARIABLE) if run_id is shared_state.FROM_ENVIRONMENT \
@@ -223,9 +250,11 @@ class Client:
         self.paced_seconds += waited
         return self._clock(), waited > 0 or slot is not None
 
-    def _learn(self, base, sent, response, error=None, project_scoped=False, retrying=False):
+    def _learn(self, base, sent, response, error=None, project_scoped=False, retrying=False, hold=None):
         """Tell the shared throttle how the answer to ``sent`` (what :meth:`_pace` returned) went, and drop a
-        cached project id that an answer doubts. Returns the slot reserved for the retry of a 429, or None."""
+        cached project id that an answer doubts. A throttled answer holds every process of the run for ``hold``
+        seconds (the retry's delay) and teaches the pace the window the answer names. Returns the slot reserved
+        for the retry of a 429, or None."""
         if response is None:
             return None  # no answer: nothing learnt about the rate
         throttle = self._throttle(base)
@@ -234,7 +263,7 @@ class Client:
             if throttle is None:
                 return None
             sent_at, paced = sent
-            return throttle.throttled(_retry_after(response), sent_at, paced, retrying)
+            return throttle.throttled(hold, sent_at, paced, retrying, window=error.throttle_window)
         if throttle is not None and response.status_code < 500:
             throttle.succeeded()
         if error is not None and error.status in PROJECT_DOUBT_STATUSES and project_scoped and self._project_id_cached:
@@ -332,10 +361,20 @@ class Client:
                     return self._decode(response, method, path)
                 error = self._error_from_response(response, method, path)
             retrying = self.retry_policy.should_retry(attempt, method, error, connection)
-            slot = self._learn(base, sent, response, error, project_scoped, retrying)
+            delay = None
+            if retrying or error.throttled:  # a throttled answer holds everyone, also when this one gives up
+                window = (error.throttle_window or True) if error.throttled else None
+                delay = self.retry_policy.delay(attempt, _retry_after(response), self._rand, window)
+                if retrying and self.deadline is not None and self._monotonic() + delay > self.deadline:
+                    # the hold would outlast the task: say so rather than sleep past its deadline
+                    retrying, error = False, with_hint(error, "not retried: waiting %ds for the service would pass "
+                                                       "the task's deadline" % delay)
+            slot = self._learn(base, sent, response, error, project_scoped, retrying,
+                               hold=delay if error.throttled else None)
             if not retrying:
                 raise error
-            self._sleep(self.retry_policy.delay(attempt, _retry_after(response), self._rand))
+            if slot is None:
+                self._sleep(delay)  # else the slot is after the hold: pacing to it is the wait
             attempt += 1
             self.retries += 1
 

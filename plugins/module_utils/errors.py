@@ -8,9 +8,30 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# API Gateway answers throttled calls with 429, or with this code under another status (e.g. 403).
+import re
+
+# API Gateway answers throttled calls with 429, or with one of these codes under another status (e.g. 403). The real
+# gateway has been seen to answer APIG.0308 as well as APIGW.0308.
 THROTTLE_STATUS = 429
 THROTTLE_CODE = "APIGW.0308"
+THROTTLE_CODES = frozenset([THROTTLE_CODE, "APIG.0308"])
+# How the gateway words its window: "... policy ip over ratelimit,limit:5,time:1 minute".
+THROTTLE_WINDOW = re.compile(r"limit\s*:\s*(\d+)\s*,\s*time\s*:\s*(\d+)\s*([a-z]+)", re.IGNORECASE)
+WINDOW_UNITS = (("ms", None), ("millisecond", None), ("s", 1), ("sec", 1), ("second", 1), ("m", 60), ("min", 60),
+                ("minute", 60), ("h", 3600), ("hour", 3600), ("d", 86400), ("day", 86400))
+
+
+def throttle_window(text):
+    """``(limit, seconds)`` of the first ``limit:N,time:M unit`` in ``text``, or None."""
+    match = THROTTLE_WINDOW.search(text or "")
+    if not match:
+        return None
+    unit = match.group(3).lower()
+    seconds = next((factor for name, factor in WINDOW_UNITS if unit in (name, name + "s")), None)
+    limit, count = int(match.group(1)), int(match.group(2))
+    if not seconds or not limit or not count:
+        return None
+    return limit, count * seconds
 
 
 class ConfigurationError(Exception):
@@ -41,7 +62,13 @@ class ApiError(Exception):
 
     @property
     def throttled(self):
-        return self.status == THROTTLE_STATUS or self.error_code == THROTTLE_CODE
+        return self.status == THROTTLE_STATUS or self.error_code in THROTTLE_CODES
+
+    @property
+    def throttle_window(self):
+        """``(limit, seconds)`` of the window a throttled answer names (``limit:5,time:1 minute`` -> ``(5, 60)``),
+        or None when it names none (or not in a unit of a second or more)."""
+        return throttle_window(self.error_msg) if self.throttled else None
 
     def to_dict(self):
         return {

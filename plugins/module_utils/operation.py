@@ -33,7 +33,7 @@ except ImportError:  # Python 2 (ansible-test's compile checks): read-only by co
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disruption import Disruption
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, Submission, WaitTimeout)
+    FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, StateWaiter, Submission, WaitTimeout)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import GaveUp, land, uncertain
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (  # noqa: F401 (named)
     ServerReader, find_group, named, resolve_targets)
@@ -230,6 +230,15 @@ def batches(items, size, weight=None, max_weight=None, fits=None):
 def state_text(state):
     """``{"image_id": "x"}`` -> ``image_id=x``, for messages."""
     return ", ".join("%s=%s" % (key, state[key]) for key in sorted(state or {}))
+
+
+def differences(planned, after):
+    """``image_id img-1 instead of img-2``: each field whose re-read value is not the planned one, both values named
+    (every field of both when no single field differs: the operation's ``reached`` compares otherwise)."""
+    fields = [key for key in sorted(planned or {}) if (after or {}).get(key) != planned[key]]
+    if not fields:
+        return "%s instead of %s" % (state_text(after), state_text(planned))
+    return ", ".join("%s %s instead of %s" % (key, (after or {}).get(key), planned[key]) for key in fields)
 
 
 class ItemReport:
@@ -660,6 +669,7 @@ class Rollout:
         self.disruptions = {}  # key -> what submitting the item does to it (Operation.disruption)
         self.ending = {}  # key -> the user sessions the plan ends on it (Operation.ending_sessions)
         self.read_back = {}  # key -> the state read of an item while waiting or after a timeout (its after-state)
+        self.caught_up = set()  # keys read again after their job succeeded, until the deadline (Rollout.catch_up)
 
     # -- reading ---------------------------------------------------------------
     def group_sizes(self):
@@ -712,8 +722,8 @@ class Rollout:
         if self.operation.check_mode:
             changed = bool(to_submit)
         else:
-            if self.params.get("wait_timeout"):
-                self.deadline = time.monotonic() + self.params["wait_timeout"]
+            if self.params.get("wait_timeout") and self.deadline is None:
+                self.deadline = self.client.deadline = time.monotonic() + self.params["wait_timeout"]
             self.submit(self.operation.before_submit(to_submit, self.deadline))
             if (self.jobs or self.accepted) and self.params.get("wait"):
                 self.wait()
@@ -883,11 +893,32 @@ class Rollout:
             return
         try:
             observed = self.operation.read_after(done)
+            lagging = sorted(key for key, after in observed.items() if self.reports[key].job_id
+                             and not self.operation.reached(self.reports[key].after, after))
+            if lagging:
+                observed.update(self.catch_up(lagging))
         except ApiError as exc:
             self.operation.warn("the changes succeeded but the final state could not be re-read: %s" % exc.message)
             return
         for server_id, after in observed.items():
-            self.check_after(self.reports[server_id], after)
+            self.check_after(self.reports[server_id], after, caught_up=server_id in self.caught_up)
+
+    def catch_up(self, keys):
+        """``{key: state}`` of items whose job succeeded but whose record does not show the change yet (the service's
+        records lag behind its jobs): read again, at the waiters' polling pace and budget, until each shows it or the
+        deadline passes (then its last state, for :meth:`check_after` to fail it). Nothing to wait with when the run
+        has no deadline (``wait: false``)."""
+        if self.deadline is None or not self.params.get("wait", True):
+            return {}
+        noun = self.items.noun
+        self.progress.append("%d %s(s) whose job succeeded do not show the change yet (%s): reading them again "
+                             "until they do" % (len(keys), noun, named(self.reports[key].label for key in keys)))
+        waiter = StateWaiter(self.client, self.params["wait_timeout"], self.params["poll_interval"],
+                             progress=self.progress.append, observed=StateProbe(self))
+        waiter.wait_for(keys, deadline=self.deadline, fresh=True)
+        self.caught_up = set(keys)
+        return dict((key, waiter.final_states.get(key, self.read_back.get(key))) for key in keys
+                    if key in waiter.final_states or key in self.read_back)
 
     def read_failed(self):
         """A failed item whose change was sent shows its after-state as read back (what the wait read last, else
@@ -909,11 +940,15 @@ class Rollout:
             if key in self.read_back:
                 self.reports[key].after = self.read_back[key]
 
-    def check_after(self, report, after):
+    def check_after(self, report, after, caught_up=False):
         if not self.operation.reached(report.after, after):
             done = "job %s succeeded" % report.job_id if report.job_id else "the service accepted the change"
-            report.fail(None, "%s but the server shows %s instead of %s; re-run the task"
-                        % (done, state_text(after), state_text(report.after)))
+            if caught_up:
+                report.fail(None, "%s, but when the task's deadline passed the %s still showed %s"
+                            % (done, self.items.noun, differences(report.after, after)))
+            else:
+                report.fail(None, "%s but the server shows %s instead of %s; re-run the task"
+                            % (done, state_text(after), state_text(report.after)))
         report.after = after
 
     def disruption(self, outcome):

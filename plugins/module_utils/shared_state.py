@@ -72,7 +72,8 @@ DECREASE_FACTOR = 0.5  # a 429 multiplies the rate by this (once per burst, and 
 INCREASE_EVERY = 10  # successful responses between two increases
 SLOW_START_FACTOR = 2.0  # increase while the bucket has never seen a 429: rate x 2 (10 -> 50 r/s in 30 requests)
 INCREASE_STEP = 0.5  # increase once it has: rate + 0.5 r/s (5 -> 10 r/s in 100 requests)
-HOLD_CAP = 120.0  # a Retry-After holds every process for at most this many seconds (RetryPolicy's cap)
+HOLD_CAP = 120.0  # a Retry-After (or a window) holds every process for at most this many seconds (RetryPolicy's cap)
+WINDOW_MARGIN = 1.05  # a learnt window's limit is kept with slots this much further apart than limit/window
 IDLE_RESET = 120.0  # a bucket unused for this long (after its hold) starts afresh: a later run starts anew
 LOCK_TIMEOUT = 2.0  # seconds to wait for the bucket's lock before sending unpaced
 LOCK_POLL = 0.005
@@ -259,8 +260,11 @@ class SharedState:
 # successes    successful responses since the last increase
 # decreased    when the rate was last lowered; None: never (the bucket is still in slow start)
 # updated      when the bucket was last used (IDLE_RESET)
+# window_rate  the rate a throttled answer's window allows (``limit:5,time:1 minute``: 5 / 63 s), or 0: none learnt;
+#              the rate never goes above it (and may go below RATE_FLOOR down to it)
 
-BUCKET_NUMBERS = ("rate", "tokens", "refilled", "not_before", "holds", "emptied", "successes", "updated")
+BUCKET_NUMBERS = ("rate", "tokens", "refilled", "not_before", "holds", "emptied", "successes", "updated",
+                  "window_rate")
 
 
 def capacity(rate):
@@ -269,7 +273,15 @@ def capacity(rate):
 
 def fresh_bucket(now):
     return dict(rate=START_RATE, tokens=capacity(START_RATE), refilled=now, not_before=0.0, holds=0, emptied=0.0,
-                successes=0, decreased=None, updated=now)
+                successes=0, decreased=None, updated=now, window_rate=0.0)
+
+
+def rate_bounds(bucket):
+    """``(floor, ceiling)`` of the bucket's rate: RATE_FLOOR..RATE_CEILING, or up to the learnt window's rate."""
+    window_rate = bucket.get("window_rate") or 0.0
+    if not window_rate:
+        return RATE_FLOOR, RATE_CEILING
+    return min(RATE_FLOOR, window_rate), min(RATE_CEILING, window_rate)
 
 
 def valid_bucket(bucket, now):
@@ -280,10 +292,14 @@ def valid_bucket(bucket, now):
         bucket = dict(bucket, decreased=None)
     elif not _number(bucket.get("decreased")):
         return None
+    if "window_rate" not in bucket:
+        bucket = dict(bucket, window_rate=0.0)  # written before windows were learnt
     if not all(_number(bucket.get(name)) for name in BUCKET_NUMBERS):
         return None
     rate, tokens = bucket["rate"], bucket["tokens"]
-    if not RATE_FLOOR <= rate <= RATE_CEILING or not -rate * MAX_PACE <= tokens <= capacity(rate):
+    floor, ceiling = rate_bounds(bucket)
+    if not 0 <= bucket["window_rate"] <= RATE_CEILING or not floor <= rate <= ceiling \
+            or not -rate * MAX_PACE <= tokens <= capacity(rate):
         return None
     ahead = max(bucket["refilled"], bucket["updated"], bucket["emptied"], bucket["decreased"] or 0)
     if ahead > now + CLOCK_SLACK or bucket["not_before"] > now + HOLD_CAP + CLOCK_SLACK \
@@ -319,15 +335,21 @@ def still_reserved(bucket, _now, holds):
     return bucket["holds"] == holds
 
 
-def on_throttled(bucket, now, retry_after=None, sent_at=None, paced=True):
+def on_throttled(bucket, now, hold=None, sent_at=None, paced=True, window=None):
     """A 429 came back for a request sent at ``sent_at``: hold everyone, empty the bucket, maybe slow down.
 
-    A 429 holds everyone for its Retry-After and empties the bucket: the slots reserved are void (their
-    processes reserve again), unless the request was sent before the bucket was last emptied (a 429 of the
-    same burst: the slots reserved since are already after the hold, and stay good if it hardly moves).
+    A 429 holds everyone for ``hold`` seconds (its Retry-After, or the retry's backoff) and empties the bucket: the
+    slots reserved are void (their processes reserve again), unless the request was sent before the bucket was last
+    emptied (a 429 of the same burst: the slots reserved since are already after the hold, and stay good if it
+    hardly moves).
 
-    The first 429 the bucket sees ends its slow start and halves the rate. After that, a 429 halves it only
-    for a request that was ``paced`` (it waited for its slot, so the pace is what let it go) and that was sent
+    A 429 that names its window (``window``: ``(limit, seconds)``, from ``limit:5,time:1 minute``) says what the
+    service allows: everyone is held for the whole window, the rate becomes the window's (``limit`` per ``seconds``,
+    slots WINDOW_MARGIN further apart, so that no window of that length holds more than ``limit`` of them), never
+    to rise above it, and the first slot after the hold may go at once.
+
+    Otherwise the first 429 the bucket sees ends its slow start and halves the rate. After that, a 429 halves it
+    only for a request that was ``paced`` (it waited for its slot, so the pace is what let it go) and that was sent
     after the last decrease: the other 429s of a burst say nothing new, and a request sent with tokens to spare
     says nothing about the pace (the service may throttle at random, or another client of the account may be
     busy: the hold slows everyone down, and if the pace is too fast the paced requests after it meet the next
@@ -337,15 +359,24 @@ def on_throttled(bucket, now, retry_after=None, sent_at=None, paced=True):
     bucket["updated"] = now
     bucket["successes"] = 0
     decreased = bucket["decreased"]
-    lowered = decreased is None or (paced and (sent_at is None or sent_at > decreased))
-    if lowered:
-        bucket["rate"] = max(RATE_FLOOR, bucket["rate"] * DECREASE_FACTOR)
+    if window:
+        limit, seconds = window
+        bucket["window_rate"] = min(RATE_CEILING, limit / (seconds * WINDOW_MARGIN))
+        hold = max(hold or 0.0, seconds)
+        lowered = bucket["rate"] > bucket["window_rate"] or decreased is None
+        bucket["rate"] = bucket["window_rate"]
         bucket["decreased"] = now
-    hold = min(HOLD_CAP, retry_after) if retry_after is not None else 0.0
+    else:
+        lowered = decreased is None or (paced and (sent_at is None or sent_at > decreased))
+        if lowered:
+            bucket["rate"] = max(rate_bounds(bucket)[0], bucket["rate"] * DECREASE_FACTOR)
+            bucket["decreased"] = now
+    hold = min(HOLD_CAP, hold) if hold is not None else 0.0
     not_before = max(bucket["not_before"], now + hold)
     same_burst = sent_at is not None and sent_at <= bucket["emptied"]
     if lowered or not same_burst or not_before > bucket["not_before"] + 1.0 / bucket["rate"]:
-        bucket["tokens"] = 0.0
+        # a window that has passed in full allows a request at once
+        bucket["tokens"] = 1.0 if window else 0.0
         bucket["holds"] += 1
         bucket["emptied"] = now
     bucket["not_before"] = not_before
@@ -353,10 +384,10 @@ def on_throttled(bucket, now, retry_after=None, sent_at=None, paced=True):
     return lowered
 
 
-def on_throttled_and_retrying(bucket, now, retry_after=None, sent_at=None, paced=True):
+def on_throttled_and_retrying(bucket, now, hold=None, sent_at=None, paced=True, window=None):
     """:func:`on_throttled`, then the retry's slot, reserved at once: the first after the hold (a request that
     met a 429 is not put behind those that asked while it waited). Returns ``(when the slot is, holds)``."""
-    on_throttled(bucket, now, retry_after, sent_at, paced)
+    on_throttled(bucket, now, hold, sent_at, paced, window)
     wait, holds = reserve(bucket, now)
     return now + wait, holds
 
@@ -368,10 +399,11 @@ def on_success(bucket, now):
     if bucket["successes"] < INCREASE_EVERY:
         return
     bucket["successes"] = 0
+    ceiling = rate_bounds(bucket)[1]
     if bucket["decreased"] is None:
-        bucket["rate"] = min(RATE_CEILING, bucket["rate"] * SLOW_START_FACTOR)
+        bucket["rate"] = min(ceiling, bucket["rate"] * SLOW_START_FACTOR)
     else:
-        bucket["rate"] = min(RATE_CEILING, bucket["rate"] + INCREASE_STEP)
+        bucket["rate"] = min(ceiling, bucket["rate"] + INCREASE_STEP)
 
 
 class SharedThrottle:
@@ -453,12 +485,12 @@ class SharedThrottle:
                 break
         return waited
 
-    def throttled(self, retry_after=None, sent_at=None, paced=True, retrying=False):
+    def throttled(self, hold=None, sent_at=None, paced=True, retrying=False, window=None):
         """Tell the bucket about a 429 (:func:`on_throttled`). ``retrying``: the request will be sent again, so
         its slot is reserved now; returns that slot (for :meth:`acquire`), or None."""
         if retrying:
-            return self.update(on_throttled_and_retrying, retry_after, sent_at, paced)
-        self.update(on_throttled, retry_after, sent_at, paced)
+            return self.update(on_throttled_and_retrying, hold, sent_at, paced, window)
+        self.update(on_throttled, hold, sent_at, paced, window)
         return None
 
     def succeeded(self):

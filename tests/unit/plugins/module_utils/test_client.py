@@ -6,6 +6,7 @@ Connection settings are tested in test_connection.py, the project lookup in test
 """
 
 import json
+import time
 import socket
 import threading
 
@@ -373,13 +374,66 @@ def test_get_retried_on_429_without_retry_after(httpserver, make_client, assert_
     api_client, sleep = make_client()
     assert api_client.get("/r") == {"n": 1}
     assert len(httpserver.log) == 2
-    assert sleep.delays == [0.5]  # rand 0.5 * min(cap, 1 * 2**0)
+    # no Retry-After and no window named: 5 s at first (equal jitter: rand 0.5 -> 3/4 of it), doubling up to 60 s
+    assert sleep.delays == [3.75]
     assert api_client.retries == 1 and api_client.requests_sent == 2
     for request, _unused in httpserver.log:
         assert_signed(request)
 
 
-@pytest.mark.parametrize("retry_after, expected", [("7", 7.0), ("0.2", 0.5), ("2.5", 2.5), ("soon", 0.5)])
+WINDOW_MESSAGE = "The throttling threshold has been reached: policy ip over ratelimit,limit:5,time:1 minute"
+
+
+@pytest.mark.parametrize("text, window", [
+    (WINDOW_MESSAGE, (5, 60)), ("policy user over ratelimit,limit:100,time:10 second", (100, 10)),
+    ("limit: 20, time: 2 minutes", (20, 120)), ("limit:3,time:1 hour", (3, 3600)), ("limit:3,time:1s", (3, 1)),
+    ("limit:3,time:500 ms", None), ("limit:0,time:1 minute", None), ("The throttling threshold has been reached", None),
+    (None, None),
+])
+def test_the_window_a_throttled_answer_names(text, window):
+    assert errors.throttle_window(text) == window
+
+
+@pytest.mark.parametrize("status, code", [(429, "APIG.0308"), (429, "APIGW.0308"), (403, "APIG.0308"), (429, None)])
+def test_a_429_without_retry_after_holds_for_the_window_it_names(httpserver, make_client, status, code):
+    httpserver.expect_request("/r", method="PATCH").respond_with_handler(sequence(
+        error_response(status, code, WINDOW_MESSAGE), ok({"job_id": "1"})))
+    api_client, sleep = make_client()
+    assert api_client.request("PATCH", "/r", body={"items": ["s1"]}) == {"job_id": "1"}
+    assert sleep.delays == [63.0]  # the minute, and up to 10 % more (rand 0.5: 5 %), mutations alike
+    assert len(httpserver.log) == 2
+
+
+def test_a_429_naming_no_window_backs_off_beyond_a_minute(httpserver, make_client):
+    httpserver.expect_request("/r").respond_with_handler(sequence(*(
+        [error_response(429, "APIG.0308", "The throttling threshold has been reached")] * 5 + [ok({"n": 1})])))
+    api_client, sleep = make_client(max_retries=5, rand=lambda: 0.0)
+    assert api_client.get("/r") == {"n": 1}
+    assert sleep.delays == [2.5, 5.0, 10.0, 20.0, 30.0]  # the least the jitter gives: 67.5 s in all
+    assert sum(sleep.delays) > 60
+
+
+def test_a_hold_that_would_pass_the_deadline_is_not_made(httpserver, make_client):
+    httpserver.expect_request("/r").respond_with_handler(sequence(error_response(429, "APIG.0308", WINDOW_MESSAGE)))
+    api_client, sleep = make_client()
+    api_client.deadline = time.monotonic() + 30
+    with pytest.raises(errors.ApiError) as info:
+        api_client.get("/r")
+    assert sleep.delays == [] and len(httpserver.log) == 1
+    assert info.value.throttled and "would pass the task's deadline" in info.value.message
+    assert "limit:5,time:1 minute" in info.value.message
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_401_is_never_retried(httpserver, make_client, method):
+    httpserver.expect_request("/a").respond_with_handler(sequence(error_response(401, "APIGW.0301", "signature")))
+    api_client, sleep = make_client()
+    with pytest.raises(errors.ApiError):
+        api_client.request(method, "/a", body=None if method == "GET" else {})
+    assert len(httpserver.log) == 1 and sleep.delays == []
+
+
+@pytest.mark.parametrize("retry_after, expected", [("7", 7.0), ("0.2", 0.5), ("2.5", 2.5), ("soon", 3.75)])
 def test_429_honours_retry_after(httpserver, make_client, retry_after, expected):
     httpserver.expect_request("/r").respond_with_handler(sequence(
         error_response(429, "APIGW.0308", "throttled", headers={"Retry-After": retry_after}), ok()))

@@ -126,7 +126,7 @@ def test_the_burst_is_one_second_at_the_rate_between_one_and_max_burst(rate, bur
 
 def test_a_429_halves_the_rate_empties_the_bucket_and_holds_everyone_for_retry_after():
     bucket = S.fresh_bucket(START)
-    assert S.on_throttled(bucket, START + 1, retry_after=3, sent_at=START + 0.9) is True
+    assert S.on_throttled(bucket, START + 1, hold=3, sent_at=START + 0.9) is True
     assert bucket["rate"] == 5.0 and bucket["tokens"] == 0 and bucket["not_before"] == START + 4
     assert bucket["holds"] == 1
     assert S.reserve(bucket, START + 1) == (approx(3.2), 1)  # the hold, then 1/rate for the first token
@@ -139,53 +139,53 @@ def test_a_slot_reserved_before_a_429_is_void():
     bucket["tokens"] = 0.0
     wait, holds = S.reserve(bucket, START)
     assert wait == approx(0.1) and S.still_reserved(bucket, START + 0.1, holds)
-    S.on_throttled(bucket, START + 0.05, retry_after=1, sent_at=START)
+    S.on_throttled(bucket, START + 0.05, hold=1, sent_at=START)
     assert not S.still_reserved(bucket, START + 0.1, holds)
     assert bucket["tokens"] == 0  # the reservations are gone with the tokens: they are made again
 
 
 def test_a_429_of_the_same_burst_keeps_the_slots_reserved_after_the_first():
     bucket = S.fresh_bucket(START)
-    first = S.on_throttled_and_retrying(bucket, START + 0.030, retry_after=1, sent_at=START + 0.020)
+    first = S.on_throttled_and_retrying(bucket, START + 0.030, hold=1, sent_at=START + 0.020)
     assert first == (approx(START + 1.030 + 0.2), 1)  # the hold, then one slot at the halved rate
     # another request of the burst (sent before the bucket was emptied) meets its 429 a moment later
-    second = S.on_throttled_and_retrying(bucket, START + 0.031, retry_after=1, sent_at=START + 0.021, paced=False)
+    second = S.on_throttled_and_retrying(bucket, START + 0.031, hold=1, sent_at=START + 0.021, paced=False)
     assert second == (approx(START + 1.031 + 0.4), 1)  # behind the first retry, whose slot stays good
     assert S.still_reserved(bucket, START + 1.3, first[1])
     # a long Retry-After moves the hold by more than a slot: the slots are void after all
-    S.on_throttled(bucket, START + 0.032, retry_after=5, sent_at=START + 0.022, paced=False)
+    S.on_throttled(bucket, START + 0.032, hold=5, sent_at=START + 0.022, paced=False)
     assert not S.still_reserved(bucket, START + 1.3, first[1]) and bucket["rate"] == 5.0
 
 
 def test_after_the_first_429_only_a_paced_request_lowers_the_rate():
     bucket = S.fresh_bucket(START)
-    assert S.on_throttled(bucket, START, retry_after=1, sent_at=START, paced=False) is True  # slow start ends
+    assert S.on_throttled(bucket, START, hold=1, sent_at=START, paced=False) is True  # slow start ends
     assert bucket["rate"] == 5.0
     # sent with tokens to spare: a random 429, or another client of the account; the hold is all it does
-    assert S.on_throttled(bucket, START + 5, retry_after=2, sent_at=START + 4, paced=False) is False
+    assert S.on_throttled(bucket, START + 5, hold=2, sent_at=START + 4, paced=False) is False
     assert bucket["rate"] == 5.0 and bucket["not_before"] == START + 7 and bucket["holds"] == 2
-    assert S.on_throttled(bucket, START + 9, retry_after=1, sent_at=START + 8, paced=True) is True
+    assert S.on_throttled(bucket, START + 9, hold=1, sent_at=START + 8, paced=True) is True
     assert bucket["rate"] == 2.5
 
 
 def test_one_decrease_per_burst_of_429s():
     bucket = S.fresh_bucket(START)
-    S.on_throttled(bucket, START + 1, retry_after=1, sent_at=START + 0.99)
+    S.on_throttled(bucket, START + 1, hold=1, sent_at=START + 0.99)
     # the other requests already in flight when the rate was lowered: no further decrease
-    assert S.on_throttled(bucket, START + 1.01, retry_after=1, sent_at=START + 0.995) is False
+    assert S.on_throttled(bucket, START + 1.01, hold=1, sent_at=START + 0.995) is False
     assert bucket["rate"] == 5.0
     # a request sent at the lowered rate and still throttled: lower again
-    assert S.on_throttled(bucket, START + 3, retry_after=1, sent_at=START + 2.5) is True
+    assert S.on_throttled(bucket, START + 3, hold=1, sent_at=START + 2.5) is True
     assert bucket["rate"] == 2.5
 
 
 def test_rate_has_a_floor_and_retry_after_a_cap():
     bucket = S.fresh_bucket(START)
     for step in range(12):
-        S.on_throttled(bucket, START + step, retry_after=10000, sent_at=START + step)
+        S.on_throttled(bucket, START + step, hold=10000, sent_at=START + step)
     assert bucket["rate"] == S.RATE_FLOOR == 0.5
     assert bucket["not_before"] == START + 11 + S.HOLD_CAP
-    S.on_throttled(bucket, START + 20, retry_after=None, sent_at=START + 20)
+    S.on_throttled(bucket, START + 20, hold=None, sent_at=START + 20)
     assert bucket["not_before"] == START + 11 + S.HOLD_CAP  # a hold is never shortened
 
 
@@ -197,7 +197,7 @@ def test_successes_double_the_rate_until_the_first_429_then_add_to_it():
             S.on_success(bucket, START)
         rates.append(bucket["rate"])
     assert rates == [20.0, 40.0, 50.0, 50.0]  # slow start, up to the ceiling
-    S.on_throttled(bucket, START, retry_after=1, sent_at=START)
+    S.on_throttled(bucket, START, hold=1, sent_at=START)
     assert bucket["rate"] == 25.0
     for _unused in range(S.INCREASE_EVERY - 1):
         S.on_success(bucket, START)
@@ -212,10 +212,10 @@ def test_successes_double_the_rate_until_the_first_429_then_add_to_it():
 
 def test_a_429_restarts_the_count_of_successes():
     bucket = S.fresh_bucket(START)
-    S.on_throttled(bucket, START, retry_after=0, sent_at=START)
+    S.on_throttled(bucket, START, hold=0, sent_at=START)
     for _unused in range(S.INCREASE_EVERY - 1):
         S.on_success(bucket, START)
-    S.on_throttled(bucket, START + 1, retry_after=0, sent_at=START)  # same burst: rate kept, count restarted
+    S.on_throttled(bucket, START + 1, hold=0, sent_at=START)  # same burst: rate kept, count restarted
     for _unused in range(S.INCREASE_EVERY - 1):
         S.on_success(bucket, START + 1)
     assert bucket["rate"] == 5.0
@@ -238,7 +238,7 @@ def test_a_bucket_from_a_file_is_used_only_when_whole_believable_and_recent(chan
 
 def test_a_bucket_idle_for_idle_reset_after_its_hold_starts_afresh(tmp_path, fake_time):
     throttle = S.SharedThrottle(str(tmp_path / "bucket.json"), fake_time.clock, fake_time.sleep)
-    throttle.throttled(retry_after=100, sent_at=START)
+    throttle.throttled(hold=100, sent_at=START)
     fake_time.now += 100 + S.IDLE_RESET - 1
     assert throttle.state()["rate"] == 5.0  # the hold counts as use
     fake_time.now += 2
@@ -324,6 +324,42 @@ def test_a_directory_of_another_user_is_not_used(tmp_path):
 # the throttle through real clients sharing one directory
 # ---------------------------------------------------------------------------
 
+WINDOWED = json.dumps({"error_code": "APIG.0308", "error_msg": "The throttling threshold has been reached: policy ip "
+                       "over ratelimit,limit:5,time:1 minute"})
+
+
+def test_a_429_naming_its_window_holds_for_the_window_then_paces_at_its_limit():
+    bucket = S.fresh_bucket(START)
+    assert S.on_throttled(bucket, START + 1, sent_at=START + 0.9, window=(5, 60)) is True
+    assert bucket["not_before"] == START + 61 and bucket["window_rate"] == approx(5 / 63.0)
+    assert bucket["rate"] == bucket["window_rate"] < S.RATE_FLOOR  # below the floor: the service said so
+    # the first slot when the window has passed, then one every 12.6 s: no 60 s hold more than 5 of them
+    assert waits(bucket, START + 1, 3) == [approx(60), approx(72.6), approx(85.2)]
+    for _unused in range(100):
+        S.on_success(bucket, START + 200)
+    assert bucket["rate"] == approx(5 / 63.0)  # never above the window's rate
+    assert S.valid_bucket(json.loads(json.dumps(bucket)), START + 200) is not None
+
+
+def test_a_bucket_written_before_windows_were_learnt_is_still_used():
+    bucket = S.fresh_bucket(START)
+    del bucket["window_rate"]
+    assert S.valid_bucket(bucket, START)["window_rate"] == 0.0
+
+
+def test_a_windowed_429_holds_every_client_for_the_window(httpserver, make, fake_time):
+    throttled = Response(WINDOWED, status=429, content_type="application/json")  # no Retry-After
+    httpserver.expect_request("/v1/x").respond_with_handler(sequence(throttled, Response("{}")))
+    first, second = make(), make()
+    assert first.get("/v1/x") == {}
+    assert first.throttled == 1 and first.retries == 1
+    assert fake_time.sleeps == [approx(60)]  # the retry went when the window had passed, not 0.5 s later
+    second.get("/v1/x")  # the next slot at the window's pace (5 per 63 s)
+    assert second.paced_seconds == approx(12.6) and second.throttled == 0
+    assert fake_time.now == approx(START + 72.6)
+    assert bucket_of(first)["window_rate"] == approx(5 / 63.0)
+
+
 def test_two_clients_share_one_bucket(httpserver, make, fake_time, state_dir):
     httpserver.expect_request("/v1/x").respond_with_json({})
     first, second = make(), make()
@@ -343,9 +379,10 @@ def test_a_429_one_client_gets_slows_and_holds_the_other(httpserver, make, fake_
     first, second = make(), make()
     assert first.get("/v1/x") == {}
     assert first.throttled == 1 and first.retries == 1
-    # the retry policy waited the Retry-After (3 s), the throttle one token at the halved rate (0.2 s)
-    assert fake_time.sleeps == [3, approx(0.2)]
-    assert first.paced_seconds == approx(0.2)
+    # the retry's slot, reserved when the 429 came: after the Retry-After (3 s) and one token at the halved rate
+    # (0.2 s); pacing to it is the only wait (the retry policy does not sleep on top of it)
+    assert fake_time.sleeps == [approx(3.2)]
+    assert first.paced_seconds == approx(3.2)
     bucket = bucket_of(first)
     assert bucket["rate"] == 5.0 and bucket["decreased"] == START
     second.get("/v1/x")
@@ -506,7 +543,7 @@ def test_a_429_while_waiting_for_a_slot_holds_the_waiting_client_too(httpserver,
 
     def sleep(seconds):  # while the first client sleeps for its slot, the other one meets a 429
         throttle.sleep = fake_time.sleep
-        other_throttle.throttled(retry_after=2, sent_at=fake_time.now - 1)
+        other_throttle.throttled(hold=2, sent_at=fake_time.now - 1)
         fake_time.sleep(seconds)
 
     throttle.sleep = sleep
