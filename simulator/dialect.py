@@ -168,8 +168,8 @@ class Dialect:
         if isinstance(config, str):
             config = {"preset": config}
         if not isinstance(config, dict):
-            raise ValueError("dialect: a preset name (%s) or an object of keys, got %s" % (ALLOWED["preset"],
-                                                                                          _show(config)))
+            raise ValueError("dialect: a preset name (%s) or an object of keys, got %s"
+                             % (ALLOWED["preset"], _show(config)))
         changes = {}
         if "preset" in config:
             if config["preset"] not in PRESETS:
