@@ -157,7 +157,7 @@ def list_sub_jobs(sim, call):
     q = call.query
     paging(q)
     job_type = query_enum(q, "job_type", JOB_TYPES, required=True)
-    word = sim.dialect.unknown_status
+    word = sim.state.dialect.unknown_status
     status = query_enum(q, "status", JOB_DETAIL_STATUSES + ((word,) if word else ()))
     if word and status == word:
         status = "WAITING"  # the dialect's word for it
