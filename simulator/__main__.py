@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 
+from .dialect import ABSENT_DELETES, BUSY_STATUSES, PRESETS, THROTTLE_CODES, Dialect, parse_window
 from .environment import export_lines
 from .server import Simulator
 
@@ -47,6 +48,30 @@ def parse_args(argv=None):
     parser.add_argument("--image", action="append", default=[], metavar="IMAGE_ID",
                         help="an image the tenant has, besides the stock ones and the groups' (repeatable): image "
                              "changes and group creates/updates with any other image_id fail 400 WKS.00211210")
+    dialect = parser.add_argument_group(
+        "dialect", "answer like the real service does instead of like the API pages say (simulator/README.md "
+        "\"Dialects\"); every mode is off by default, individual flags override --dialect")
+    dialect.add_argument("--dialect", choices=sorted(PRESETS), default=None,
+                         help="a preset: real = --throttle-window 5/60 --throttle-code APIG.0308 --state-lag 4 "
+                              "--transitions 2 --busy-status 400 --absent-deletes 200")
+    dialect.add_argument("--throttle-window", default=None, metavar="LIMIT/SECONDS",
+                         help="per credential at most LIMIT API requests per fixed window of SECONDS (simulator "
+                              "clock); beyond: 429 with the gateway's message and no Retry-After (off: no window)")
+    dialect.add_argument("--throttle-code", default=None, choices=THROTTLE_CODES,
+                         help="error_code of the windowed throttle's 429 (default APIG.0308)")
+    dialect.add_argument("--state-lag", type=float, default=None, metavar="SECONDS",
+                         help="a job's SUCCESS shows at once, what it changed (image, HDA version, TSVI, a server "
+                              "deleted or registered) only SECONDS later (default 0)")
+    dialect.add_argument("--transitions", default=None, metavar="SECONDS",
+                         help="servers show status UNREGISTER while an image change, TSVI update or power "
+                              "transition runs and SECONDS after it ended (off: default)")
+    dialect.add_argument("--busy-status", type=int, default=None, choices=BUSY_STATUSES,
+                         help="HTTP status of a refusal because a server is busy (default 409)")
+    dialect.add_argument("--absent-deletes", default=None, choices=ABSENT_DELETES,
+                         help="200: deleting a server or group that does not exist answers 200 without a job id "
+                              "(default 404)")
+    dialect.add_argument("--unknown-status", default=None, metavar="WORD",
+                         help="jobs, sub jobs and server records show WORD instead of WAITING (default off)")
     parser.add_argument("--ready-file", default=None, help="write the startup JSON here (tmp file + rename)")
     parser.add_argument("--print-env", action="store_true",
                         help="print 'export NAME=value' lines of the variables the modules read (and "
@@ -65,7 +90,42 @@ def parse_args(argv=None):
         args.groups = 2
     if args.session_drain is not None and args.session_drain < 0:
         parser.error("--session-drain: must be 0 or more seconds")
+    try:
+        args.dialect = dialect_config(args)
+        Dialect(args.dialect)  # every value checked before the simulator starts
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
+
+
+def dialect_config(args):
+    """The dialect the command line asks for: ``{"preset": ..., key: value, ...}`` (None: every mode off)."""
+    config = {}
+    if args.dialect is not None:
+        config["preset"] = args.dialect
+    if args.throttle_window is not None:
+        config["throttle_window"] = parse_window(args.throttle_window)
+    if args.throttle_code is not None:
+        config["throttle_code"] = args.throttle_code
+    if args.state_lag is not None:
+        config["state_lag"] = args.state_lag
+    if args.transitions is not None:
+        text = args.transitions.strip().lower()
+        if text in ("off", "false", "none"):
+            config["transitions"] = False
+        else:
+            try:
+                config["transitions"] = float(text)
+            except ValueError:
+                raise ValueError("dialect transitions: must be off or a number of seconds >= 0, got %r"
+                                 % args.transitions) from None
+    if args.busy_status is not None:
+        config["busy_status"] = args.busy_status
+    if args.absent_deletes is not None:
+        config["absent_deletes"] = args.absent_deletes
+    if args.unknown_status is not None:
+        config["unknown_status"] = args.unknown_status
+    return config or None
 
 
 def write_atomically(path, text):
@@ -88,7 +148,7 @@ def main(argv=None):
     simulator = Simulator(servers=args.servers, groups=args.groups, seed=args.seed, job_duration=args.job_duration,
                           region=args.region, outdated_hda=args.outdated_hda, hide_route_policy=args.hide_route_policy,
                           rate_limit=args.rate_limit, verbose=args.verbose, session_drain=args.session_drain,
-                          images=args.image)
+                          images=args.image, dialect=args.dialect)
     stop = threading.Event()
 
     def request_stop(signum, frame):

@@ -157,7 +157,10 @@ def list_sub_jobs(sim, call):
     q = call.query
     paging(q)
     job_type = query_enum(q, "job_type", JOB_TYPES, required=True)
-    status = query_enum(q, "status", JOB_DETAIL_STATUSES)
+    word = sim.state.dialect.unknown_status
+    status = query_enum(q, "status", JOB_DETAIL_STATUSES + ((word,) if word else ()))
+    if word and status == word:
+        status = "WAITING"  # the dialect's word for it
     job_id = q.get("job_id") or None
     state = sim.state
     state.advance()
@@ -388,6 +391,19 @@ def sim_issue_token(sim, call):
     return Reply({"token": token, "expires_at": expires_at})
 
 
+def sim_get_dialect(sim, call):
+    """GET /_sim/dialect: the whole dialect configuration (simulator/dialect.py)."""
+    return Reply(sim.dialect.as_dict())
+
+
+def sim_set_dialect(sim, call):
+    """POST /_sim/dialect: body = any subset of the dialect's keys (``preset`` too); answers the whole configuration;
+    a bad key or value is a 400 ``SIM.0400`` naming it and what it takes, and changes nothing."""
+    with sim.state.lock:
+        sim.state.advance()  # what is due under the old dialect happens under it
+        return Reply(control(sim.dialect.update, control_body(call)))
+
+
 def sim_fast_forward(sim, call):
     """POST /_sim/clock: body ``{seconds}`` moves the simulator's clock ahead."""
     control(sim.state.fast_forward, **control_body(call))
@@ -455,6 +471,8 @@ ROUTES = [
     Route("POST", "/_sim/latest-hda", "sim_set_latest_hda", sim_set_latest_hda, area="control"),
     Route("POST", "/_sim/tokens", "sim_issue_token", sim_issue_token, area="control"),
     Route("POST", "/_sim/clock", "sim_fast_forward", sim_fast_forward, area="control"),
+    Route("GET", "/_sim/dialect", "sim_get_dialect", sim_get_dialect, area="control"),
+    Route("POST", "/_sim/dialect", "sim_set_dialect", sim_set_dialect, area="control"),
 ]
 
 

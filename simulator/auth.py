@@ -180,6 +180,14 @@ class Authenticator:
             raise _fail("the project in X-Project-Id does not belong to this account.")
         return kind
 
+    def principal(self, headers):
+        """Whose request it is, for a per-credential limit: ``ak:<AK>`` of a signature, ``user:<name>`` of a
+        token (every token the simulator issues is its IAM user's)."""
+        match = _AUTH_RE.match(headers.get("Authorization") or "")
+        if match:
+            return "ak:" + match.group("ak")
+        return "user:" + self.credentials["user_name"]
+
     def _verify_token(self, token):
         expires = self._tokens.get(token.strip())
         if expires is None:

@@ -8,6 +8,12 @@ and, with ``session_drain`` set, the drain of servers in maintenance mode: see :
 :mod:`.lifecycle`). The operations (``upgrade_hda``, ``change_image``, ``update_tsvi``, ``set_maintenance``,
 ``update_group``) are what the HTTP handlers call, with
 the API's rules: unknown servers, busy servers (a job or a power transition under way), the same image.
+
+The dialect (:mod:`.dialect`) changes three things here: with ``state_lag`` a succeeded job's effect (image, HDA
+version, TSVI, the server removed or REGISTERED) is queued and applied ``state_lag`` seconds after the job ended
+(``_advance_effects``); with ``transitions`` a server shows UNREGISTER while an image change or TSVI update (or a
+power transition) runs and ``transitions`` seconds after it ended (``_advance_transit``); ``busy_status`` is the HTTP
+status of the busy refusal.
 """
 
 from . import errors
@@ -37,6 +43,8 @@ RUNNING_VM_STATUS = {UPGRADE_JOB: None, IMAGE_JOB: "REBUILD", TSVI_JOB: "REBOOT"
                      DELETE_JOB: "DELETING"}
 # vm_status when the job ends (success, failure); ACTIVE for the other job types. A deleted server is gone.
 END_VM_STATUS = {CREATE_JOB: ("ACTIVE", "BUILD_FAIL"), DELETE_JOB: (None, "ERROR")}
+# Jobs that rebuild or reboot a server: with dialect.transitions it shows UNREGISTER while they run and a while after.
+TRANSITION_JOBS = (IMAGE_JOB, TSVI_JOB)
 # The fraction of job_duration a job spends WAITING before it RUNS.
 WAITING_FRACTION = 0.1
 
@@ -73,6 +81,10 @@ class JobEngine:
                     self._finish_job(job)
                 elif job["status"] == "WAITING" and now >= job["running_at"]:
                     self._start_job(job)
+            if self._effects:
+                self._advance_effects(now)
+            if self._transit:
+                self._advance_transit(now)
 
     def _create_job(self, job_type, server_ids, params=None, per_server=None):
         now = self.clock.monotonic()
@@ -113,6 +125,8 @@ class JobEngine:
             job["sub_jobs"].append(sub)
             record.update(job_id=job_id, job_type=job_type, job_status="WAITING", job_time=job["begin_time"],
                           task_status=TASK_STATUS[job_type][0], update_time=job["begin_time"])
+            if job_type in TRANSITION_JOBS:
+                self._enter_transit(record)
         self._jobs[job_id] = job
         self._active_jobs[job_id] = job
         return job
@@ -138,6 +152,7 @@ class JobEngine:
         job_type = job["job_type"]
         _unused, ok_task, failed_task = TASK_STATUS[job_type]
         failed_as = set()
+        lag = self.dialect.state_lag
         for sub in job["sub_jobs"]:
             sub["end_time"] = end
             record = self._owned(sub)
@@ -151,12 +166,22 @@ class JobEngine:
                 sub["status"] = "SUCCESS"
                 task_status = ok_task
                 if record is not None:
-                    self._apply_success(job, sub, record, end)
+                    if lag:
+                        # dialect.state_lag: the job says SUCCESS now, what it changed shows ``lag`` seconds later
+                        self._effects.append((job["done_at"] + lag, job, sub))
+                    else:
+                        self._apply_success(job, sub, record, end)
             if record is not None:
                 succeeded = sub["status"] == "SUCCESS"
-                record.update(job_status="SUCCESS" if succeeded else "FAILED", task_status=task_status,
-                              vm_status=END_VM_STATUS.get(job_type, ("ACTIVE", "ACTIVE"))[0 if succeeded else 1],
-                              update_time=end)
+                if lag and succeeded and job_type == DELETE_JOB:
+                    # still listed and readable as it was (DELETING / deleting) until the lag has passed
+                    record.update(job_status="SUCCESS", update_time=end)
+                else:
+                    record.update(job_status="SUCCESS" if succeeded else "FAILED", task_status=task_status,
+                                  vm_status=END_VM_STATUS.get(job_type, ("ACTIVE", "ACTIVE"))[0 if succeeded else 1],
+                                  update_time=end)
+                if job_type in TRANSITION_JOBS:
+                    self._leave_transit(record, job["done_at"])
         unusual = [status for status in FAILED_SUB_JOB_STATUSES[1:] if status in failed_as]
         job["status"] = unusual[0] if unusual else "FAILED" if failed_as else "SUCCESS"
         job["end_time"] = end
@@ -179,6 +204,53 @@ class JobEngine:
             record["status"] = "REGISTERED"
         elif job_type == DELETE_JOB:
             self._remove_server(server_id)
+
+    # ------------------------------------------------------------------ dialect: state lag, transitions
+
+    def _advance_effects(self, now):
+        """Apply the effects of succeeded jobs whose ``state_lag`` has passed by ``now``, in the order they fell due
+        (a server gone meanwhile takes none)."""
+        due = [effect for effect in self._effects if effect[0] <= now]
+        if not due:
+            return
+        self._effects = [effect for effect in self._effects if effect[0] > now]
+        for _unused, job, sub in sorted(due, key=lambda effect: effect[0]):
+            record = self._servers.get(sub["server_id"])
+            if record is not None:
+                self._apply_success(job, sub, record, sub["end_time"])
+
+    def _enter_transit(self, record):
+        """With ``dialect.transitions``: the server shows UNREGISTER while a rebuild, TSVI update or power transition
+        runs; the status it had is kept to come back to (a server already in transit keeps the one it had first)."""
+        if self.dialect.transitions is False:
+            return
+        entry = self._transit.get(record["id"])
+        if entry is None:
+            self._transit[record["id"]] = {"status": record.get("status"), "until": None}
+        else:
+            entry["until"] = None
+        record["status"] = "UNREGISTER"
+
+    def _leave_transit(self, record, ended_at, status=None):
+        """The transition of a server in transit ended at ``ended_at``: it stays UNREGISTER ``dialect.transitions``
+        seconds more (the agent re-registers), then shows ``status`` (default: the one it had before)."""
+        entry = self._transit.get(record["id"])
+        if entry is None:
+            return
+        if status is not None:
+            entry["status"] = status
+        hold = self.dialect.transitions
+        entry["until"] = ended_at + (hold if hold is not False else 0)
+        record["status"] = "UNREGISTER"  # advance() brings it back once ``until`` has passed
+
+    def _advance_transit(self, now):
+        """Servers whose re-registration is due by ``now`` show the status they came back to."""
+        for server_id, entry in list(self._transit.items()):
+            if entry["until"] is not None and entry["until"] <= now:
+                del self._transit[server_id]
+                record = self._servers.get(server_id)
+                if record is not None and record.get("status") == "UNREGISTER":
+                    record["status"] = entry["status"]
 
     def _record_upgrade(self, record, succeeded, when):
         self._upgrade_records.append({
@@ -243,7 +315,7 @@ class JobEngine:
     def _refuse_busy(self, server_ids):
         busy = [sid for sid in server_ids if self._busy(self._servers[sid])]
         if busy:
-            raise ApiError(409, errors.SERVER_BUSY, "server_id: %s" % ", ".join(busy[:3]))
+            raise ApiError(self.dialect.busy_status, errors.SERVER_BUSY, "server_id: %s" % ", ".join(busy[:3]))
 
     def upgrade_hda(self, server_ids):
         """Start one UPGRADE_ACCESS_AGENT job with a sub job per server; return the job."""

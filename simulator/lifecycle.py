@@ -15,6 +15,9 @@ failures the next creates take; ``server_quota``). Records are built with :mod:`
   removes them when it ends; a sub job that fails (``fail_next_job``) leaves its server ERROR / delete_failed.
 * ``create_group`` / ``delete_group``: a duplicate name is a 409, a group that still has servers is not deleted
   (409).
+* with ``dialect.absent_deletes`` ``"200"`` deletes of servers or groups that do not exist are not refused (the
+  real service answers 200 without a job id): ``delete_servers`` leaves them out (None when none is left),
+  ``delete_group`` returns None.
 """
 
 from . import errors
@@ -95,8 +98,15 @@ class Lifecycle:
         """Delete servers under one DELETE_SERVER job (404 unknown, 409 busy, nothing changed then); return it.
 
         Their open sessions are signed out now; the servers show DELETING until the job ends, then are gone.
+        With ``dialect.absent_deletes`` ``"200"`` the ids of servers that do not exist are left out instead of
+        refusing the request (404); when none is left no job is created and None is returned.
         """
         with self.lock:
+            if self.dialect.absent_deletes == "200":
+                self.advance()
+                server_ids = [sid for sid in server_ids if sid in self._servers]
+                if not server_ids:
+                    return None
             self._admit_batch(server_ids)
             job = self._create_job(DELETE_JOB, server_ids)
             mono = self.clock.monotonic()
@@ -110,7 +120,7 @@ class Lifecycle:
         record = self._servers.pop(server_id)
         self._group_counts[record["server_group_id"]] -= 1
         for table in (self._hda, self._tsvi, self._pending_failures, self._pending_power_failures,
-                      self._status_before_stop, self._drains, self._power, self._server_sessions):
+                      self._status_before_stop, self._drains, self._power, self._server_sessions, self._transit):
             table.pop(server_id, None)
 
     # ------------------------------------------------------------------ groups
@@ -152,9 +162,13 @@ class Lifecycle:
             return group
 
     def delete_group(self, group_id):
-        """Delete an empty server group (404 unknown, 409 ``WKS.00211209`` while it has servers)."""
+        """Delete an empty server group (404 unknown, 409 ``WKS.00211209`` while it has servers); return it.
+
+        With ``dialect.absent_deletes`` ``"200"`` an unknown group is not refused: None is returned."""
         with self.lock:
             self.advance()
+            if self.dialect.absent_deletes == "200" and group_id not in self._groups:
+                return None
             group = self._require_group(group_id)
             if self._group_counts.get(group_id):
                 raise ApiError(409, errors.GROUP_NOT_EMPTY, "server_group_id: %s (%d servers)" % (

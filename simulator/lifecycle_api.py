@@ -120,14 +120,20 @@ def create_app_servers(sim, call):
     return Reply({"job_id": job["id"]})
 
 
+def _deleted(job):
+    """``{job_id}`` of a DELETE_SERVER job; ``{}`` when none was needed (dialect ``absent_deletes`` "200": every
+    server named was already gone)."""
+    return Reply({} if job is None else {"job_id": job["id"]})
+
+
 def batch_delete_server(sim, call):
     """POST /v1/{project_id}/app-servers/actions/batch-delete: ``{job_id}`` of the DELETE_SERVER job."""
-    return Reply({"job_id": sim.state.delete_servers(require_body(call, {"items": batch_ids_field()})["items"])["id"]})
+    return _deleted(sim.state.delete_servers(require_body(call, {"items": batch_ids_field()})["items"]))
 
 
 def delete_server(sim, call):
     """DELETE /v1/{project_id}/app-servers/{server_id}: ``{job_id}`` of the DELETE_SERVER job."""
-    return Reply({"job_id": sim.state.delete_servers([call.params["server_id"]])["id"]})
+    return _deleted(sim.state.delete_servers([call.params["server_id"]]))
 
 
 # ---------------------------------------------------------------------------------------------- groups

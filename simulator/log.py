@@ -12,7 +12,8 @@ class RequestRecord:
     ``mutating`` (a non-GET AppStream request), ``operation`` (SDK method name,
     e.g. ``list_servers``; None for an unknown path), ``items`` (servers in a
     mutating body, else None), ``body`` (parsed JSON or None), ``fault`` (the
-    injected fault kind, ``rate_limit`` for the real limiter, or None),
+    injected fault kind, ``rate_limit`` for the real limiter, ``throttle_window``
+    for the dialect's windowed throttle, or None),
     ``auth`` (``"aksk"``, ``"token"`` or None) and ``request_id``.
     """
 

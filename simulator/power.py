@@ -15,7 +15,8 @@
 A transition that leaves a server not running (``SHUTOFF``, ``ERROR``) signs its open sessions out at that instant
 (so ``session_count`` drops to 0), and a stopped server shows ``status`` ``STOPPED`` until it is started again.
 Logons are refused while a server is not running or powering off or on (:meth:`_power_refusal`, used by
-:meth:`~simulator.sessions.SessionBook.log_on`).
+:meth:`~simulator.sessions.SessionBook.log_on`). With ``dialect.transitions`` a server shows ``status`` UNREGISTER
+while its transition runs and, unless it ends STOPPED, for ``transitions`` seconds after (see :mod:`.jobs`).
 """
 
 import collections
@@ -114,6 +115,7 @@ class PowerControl:
                     "until": now + max(self.job_duration, 0.0), "failure": self._take_power_failure(server_id, action)}
                 record.update(vm_status=transition.running_vm_status or record.get("vm_status"),
                               task_status=transition.task_status, update_time=self.clock.iso(now))
+                self._enter_transit(record)  # dialect.transitions: UNREGISTER while it runs
 
     def _take_power_failure(self, server_id, action):
         """The first pending failure of the server that applies to ``action`` (taken off the queue), or None."""
@@ -148,11 +150,19 @@ class PowerControl:
         else:
             vm_status = "ERROR" if failure["outcome"] == "ERROR" else entry["vm_status_before"]
         record.update(vm_status=vm_status, task_status=None, update_time=self.clock.iso(entry["until"]))
+        transit = self._transit.get(server_id)
+        if transit is not None:
+            record["status"] = transit["status"]  # what it showed before the transition, for the rules below
         if failure is None and entry["action"] == "stop" and record.get("status") != "STOPPED":
             self._status_before_stop[server_id] = record.get("status")
             record["status"] = "STOPPED"
         elif failure is None and entry["action"] == "start" and record.get("status") == "STOPPED":
             record["status"] = self._status_before_stop.pop(server_id, "REGISTERED")
+        if transit is not None:
+            if record.get("status") == "STOPPED":
+                del self._transit[server_id]  # powered off: no agent to re-register
+            else:
+                self._leave_transit(record, entry["until"], status=record.get("status"))
         if vm_status in NOT_RUNNING_VM_STATUSES:
             self._sign_out_server(server_id, entry["until"])
         self._power_actions.append({

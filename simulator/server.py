@@ -4,7 +4,8 @@ Request pipeline (the order a gateway in front of the service would use):
 
 1. route lookup: unknown path -> 404 ``APIGW.0101``;
 2. authentication (AppStream and ``GET /v3/projects``) -> 401 ``APIGW.0301``/``0307``;
-3. injected fault (scripted first, then seeded random), then the real rate limit -> 429 ``APIGW.0308``;
+3. injected fault (scripted first, then seeded random), then the real rate limit -> 429 ``APIGW.0308``, then the
+   dialect's windowed throttle per credential (``throttle_window``) -> 429 ``APIG.0308`` without ``Retry-After``;
 4. wrong method -> 405, foreign project id in the path -> 403;
 5. the handler, under the fleet lock (400/404/409 from validation and business rules).
 """
@@ -39,13 +40,14 @@ class Simulator:
 
     def __init__(self, servers=100, groups=2, seed=0, job_duration=2.0, region="cn-north-4", outdated_hda=0.0,
                  hide_route_policy=False, rate_limit=None, token_ttl=24 * 3600, verbose=False, session_drain=None,
-                 images=None):
+                 images=None, dialect=None):
         self.seed = seed
         self.region = region
         self.verbose = verbose
         self.state = FleetState(servers=servers, groups=groups, seed=seed, job_duration=job_duration, region=region,
                                 outdated_hda=outdated_hda, hide_route_policy=hide_route_policy,
-                                session_drain=session_drain, images=images)
+                                session_drain=session_drain, images=images, dialect=dialect)
+        self.dialect = self.state.dialect  # how the simulator answers (simulator/dialect.py); off by default
         self.credentials = make_credentials(seed, self.state.project_id, region)
         self.auth = Authenticator(self.credentials, self.state.clock, token_ttl=token_ttl)
         token, _unused = self.auth.issue_token()
@@ -159,7 +161,7 @@ class Simulator:
                 raise ApiError(404, errors.API_NOT_FOUND)
             if area == "api" or route.operation == "keystone_list_projects":
                 record["auth"] = self.auth.authenticate(method, raw_path, query_pairs, headers, body)
-            action = self._gate(method, path, area, record)
+            action = self._gate(method, path, area, record, headers)
             if params is None:
                 raise ApiError(405, errors.METHOD_NOT_ALLOWED, "%s is not supported on this resource." % method)
             project_id = params.get("project_id")
@@ -198,8 +200,9 @@ class Simulator:
         self.log.append(record)
         return status, extra_headers, payload, action, record
 
-    def _gate(self, method, path, area, record):
-        """Injected faults and the real rate limit; returns a deferred action or raises the fault's error."""
+    def _gate(self, method, path, area, record, headers=None):
+        """Injected faults, the real rate limit and the dialect's windowed throttle; returns a deferred action or
+        raises the fault's error."""
         fault = self.faults.decide(method, path, area)
         record["fault"] = fault
         if fault == "throttle":
@@ -215,6 +218,11 @@ class Simulator:
             if wait:
                 record["fault"] = "rate_limit"
                 raise self._throttled(wait, limit=self.rate_limiter.per_minute)
+        if area == "api" and self.dialect.throttle_window is not None:
+            refusal = self.dialect.throttle(self.auth.principal(headers or {}), self.state.clock.monotonic())
+            if refusal is not None:
+                record["fault"] = "throttle_window"
+                raise refusal
         return fault if fault in ("lost_response", "applied_error500") else None
 
     @staticmethod

@@ -29,6 +29,7 @@ import random
 import threading
 
 from .clock import Clock, iso_time
+from .dialect import Dialect
 from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, STOCK_IMAGES, FleetBuilder
 from .jobs import (ACTIVE_JOB_STATUSES, IMAGE_JOB, RUNNING_VM_STATUS, TASK_STATUS, TSVI_JOB, UPGRADE_JOB,
                    WAITING_FRACTION, JobEngine)
@@ -54,7 +55,8 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, 
     """
 
     def __init__(self, servers=100, groups=2, seed=0, job_duration=2.0, region="cn-north-4", project_id=None,
-                 outdated_hda=0.0, hide_route_policy=False, clock=None, session_drain=None, images=None):
+                 outdated_hda=0.0, hide_route_policy=False, clock=None, session_drain=None, images=None,
+                 dialect=None):
         group_names = list(groups) if isinstance(groups, (list, tuple)) else None
         groups = len(group_names) if group_names is not None else groups
         if groups < 1 and servers:
@@ -62,6 +64,8 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, 
         if not 0.0 <= outdated_hda <= 1.0:
             raise ValueError("outdated_hda is a fraction in [0, 1]")
         self.lock = threading.RLock()
+        # How the simulator answers (simulator/dialect.py): every mode off unless configured.
+        self.dialect = dialect if isinstance(dialect, Dialect) else Dialect(dialect)
         self.clock = clock or Clock()
         self.seed = seed
         self.region = region
@@ -97,6 +101,10 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, 
         self._pending_logoffs = {}  # session id -> simulator instant it is signed out (log_off with a delay)
         self._notifications = []  # logoff notices sent, oldest first
         self._upgrade_records = []
+        self._effects = []  # (due instant, job, sub job): successes whose effect shows after dialect.state_lag
+        # server id -> {"status": the status it goes back to, "until": instant (None while its transition runs)}:
+        # servers shown UNREGISTER by dialect.transitions
+        self._transit = {}
         self.server_quota = DEFAULT_SERVER_QUOTA  # servers the tenant may have; a create beyond it fails (403)
         self._pending_create_failures = []  # (error_code, error_msg, status) the next create's first servers take
         self._server_seq = 0

@@ -20,7 +20,10 @@ class WireViews:
 
     def server_view(self, record, detail=False):
         """The record as list_servers (or show_server when ``detail``) returns it."""
-        return _strip_none(record, () if detail else SERVER_DETAIL_FIELDS)
+        view = _strip_none(record, () if detail else SERVER_DETAIL_FIELDS)
+        if "job_status" in view:
+            view["job_status"] = self.dialect.job_status_word(view["job_status"])
+        return view
 
     def group_view(self, group, detail=False):
         """The group as list_server_groups (or show_server_group when ``detail``) returns it."""
@@ -63,7 +66,7 @@ class WireViews:
             },
             "begin_time": sub["begin_time"],
             "end_time": sub["end_time"],
-            "status": sub["status"],
+            "status": self.dialect.job_status_word(sub["status"]),
             "error_code": sub["error_code"],
             "error_message": sub["error_message"],
             "project_id": self.project_id,
@@ -77,7 +80,7 @@ class WireViews:
             "job_type": job["job_type"],
             "begin_time": job["begin_time"],
             "end_time": job["end_time"],
-            "status": job["status"],
+            "status": self.dialect.job_status_word(job["status"]),
             "sub_jobs_total": len(job["sub_jobs"]),
             "sub_jobs": [_strip_none(self.sub_job_view(sub)) for sub in job["sub_jobs"]],
         })
@@ -141,4 +144,5 @@ class WireViews:
                 "jobs": [self.job_view(job) for job in self._jobs.values()],
                 "upgrade_records": list(reversed(self._upgrade_records)),
                 "power_actions": list(self._power_actions),
+                "dialect": self.dialect.as_dict(),
             }

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+import requests
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException
 from huaweicloudsdkcore.http.http_config import HttpConfig
@@ -338,3 +339,43 @@ def test_sdk_creates_and_deletes_groups_servers_and_scaling_policies(make_simula
         ("delete_server_groups", None, 409), ("batch_delete_server", 1, 200), ("delete_server", None, 200),
         ("batch_delete_server", 1, 404), ("create_or_update_scaling_policy", None, 200),
         ("delete_scaling_policy", None, 200), ("delete_server_groups", None, 200)]
+
+
+def test_sdk_gets_the_windowed_throttle_as_a_429_exception(make_simulator):
+    """The SDK's session retries 429 through urllib3 (``Retry(total=retry_times, status_forcelist=[429])``, 0 retries
+    by default) and turns the exhausted retry into ClientRequestException(429, error_code "429"): it never reads the
+    gateway's body, so an SDK user sees the status, not ``APIG.0308`` (the collection, on ``requests``, reads it).
+    Without that retry layer the SDK's error handling parses the body: ``APIG.0308`` and the gateway's message."""
+    sim = make_simulator(servers=2, groups=1, seed=17, dialect={"throttle_window": [2, 60]})
+    creds = sim.credentials
+    client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
+    for _unused in range(2):
+        assert client.list_servers(ListServersRequest()).count == 2
+    with pytest.raises(ClientRequestException) as caught:
+        client.list_servers(ListServersRequest())
+    assert (caught.value.status_code, caught.value.error_code) == (429, "429")
+    assert "too many 429 error responses" in caught.value.error_msg
+    throttled = sim.log.requests(operation="list_servers")[-1]
+    assert (throttled.status, throttled.fault) == (429, "throttle_window")  # one request: no retry by default
+    assert len(sim.log.requests(operation="list_servers")) == 3
+    # without urllib3's retry layer the SDK's own error handling reads the gateway's body: code and message parse
+    client.get_http_client()._session.mount("http://", requests.adapters.HTTPAdapter(max_retries=0))
+    with pytest.raises(ClientRequestException) as caught:
+        client.list_servers(ListServersRequest())
+    assert (caught.value.status_code, caught.value.error_code) == (429, "APIG.0308")
+    assert caught.value.error_msg == ("The throttling threshold has been reached: policy ip over ratelimit,"
+                                      "limit:2,time:1 minute")
+    sim.state.fast_forward(60)
+    assert client.list_servers(ListServersRequest()).count == 2
+
+
+def test_sdk_parses_deletes_of_the_absent_answered_200(make_simulator):
+    sim = make_simulator(servers=1, groups=1, seed=18, dialect={"absent_deletes": "200"})
+    creds = sim.credentials
+    client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
+    single = client.delete_server(DeleteServerRequest(server_id="nope"))
+    assert (single.status_code, single.job_id) == (200, None)
+    batch = client.batch_delete_server(BatchDeleteServerRequest(body=BatchDeleteServerReq(items=["nope"])))
+    assert (batch.status_code, batch.job_id) == (200, None)
+    assert client.delete_server_groups(DeleteServerGroupsRequest(server_group_id="nope")).status_code == 200
+    assert not sim.state.jobs
