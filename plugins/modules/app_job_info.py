@@ -94,11 +94,50 @@ job:
         error_msg:
           description: Failure reason of a failed sub job.
           type: str
+unexpected:
+  description:
+    - What the records read hold that the collection does not expect (on the job and its sub jobs), one entry per
+      field the official SDK's model of the record does not have and per value of a known enum (a status, a type)
+      the collection does not know. Empty when all is known. Computed from the records read, without another
+      request.
+    - The job's and the sub jobs' C(status) and C(job_type) are checked on the API's job detail (before RV(job) is
+      built from it).
+    - Values are cut at 80 characters. C(playbooks/check_tenant.yml) collects these into a report for a bug report.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - kind: sub_job
+      id: 0b5a1a3e-7a3c-4a53-8a47-8f0b2e3c1d20
+      name: as-server-0001
+      field: status
+      value: SUSPENDED
+      why: unknown JobDetailStatus value
+  contains:
+    kind:
+      description: The record kind, C(job) or C(sub_job).
+      type: str
+    id:
+      description: The record's id (an access agent record's server id).
+      type: str
+    name:
+      description: The record's name (a job's type, a sub job's server, a session's user).
+      type: str
+    field:
+      description: The field.
+      type: str
+    value:
+      description: Its value (JSON for other than a string).
+      type: str
+    why:
+      description: C(unknown <enum> value), or C(field not in the SDK model <model> (<SDK version>)).
+      type: str
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.wire import unexpected
 
 
 class AppJobInfo(WorkspaceAppModule):
@@ -128,7 +167,7 @@ class AppJobInfo(WorkspaceAppModule):
             sub_jobs_total=detail.get("sub_jobs_total", len(sub_jobs)),
             sub_jobs=sub_jobs,
         )
-        return dict(changed=False, job=job)
+        return dict(changed=False, job=job, unexpected=unexpected("job", [detail]))
 
 
 def main():

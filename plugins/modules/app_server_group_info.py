@@ -83,10 +83,47 @@ server_groups:
       description: Session routing policy (C(max_session), C(cpu_threshold), C(gpu_threshold), C(mem_threshold)).
       returned: when the service returns it (not in every region)
       type: dict
+unexpected:
+  description:
+    - What the records read hold that the collection does not expect (on the server groups), one entry per field
+      the official SDK's model of the record does not have and per value of a known enum (a status, a type) the
+      collection does not know. Empty when all is known. Computed from the records read, without another request.
+    - The records checked are the groups as returned (list and detail fields merged).
+    - Values are cut at 80 characters. C(playbooks/check_tenant.yml) collects these into a report for a bug report.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - kind: server_group
+      id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1
+      name: design
+      field: app_type
+      value: GAME_APP
+      why: unknown AppTypeEnum value
+  contains:
+    kind:
+      description: The record kind, C(server_group).
+      type: str
+    id:
+      description: The record's id (an access agent record's server id).
+      type: str
+    name:
+      description: The record's name (a job's type, a sub job's server, a session's user).
+      type: str
+    field:
+      description: The field.
+      type: str
+    value:
+      description: Its value (JSON for other than a string).
+      type: str
+    why:
+      description: C(unknown <enum> value), or C(field not in the SDK model <model> (<SDK version>)).
+      type: str
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.wire import unexpected
 
 
 class AppServerGroupInfo(WorkspaceAppModule):
@@ -104,7 +141,7 @@ class AppServerGroupInfo(WorkspaceAppModule):
             group = dict(summary)
             group.update(api.show_server_group(self.client, summary["id"]) or {})
             groups.append(group)
-        return dict(changed=False, server_groups=groups)
+        return dict(changed=False, server_groups=groups, unexpected=unexpected("server_group", groups))
 
 
 def main():

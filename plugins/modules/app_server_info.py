@@ -93,12 +93,50 @@ servers:
       description: The server's access agent (HDA) version.
       returned: when O(hda=true)
       type: str
+unexpected:
+  description:
+    - What the records read hold that the collection does not expect (on the servers and, with O(hda=true), on
+      their access agent (HDA) records), one entry per field the official SDK's model of the record does not have
+      and per value of a known enum (a status, a type) the collection does not know. Empty when all is known.
+      Computed from the records read, without another request.
+    - A server's C(status), C(vm_status), C(task_status), C(job_status) and C(job_type) are checked, and the
+      access agent records' C(status).
+    - Values are cut at 80 characters. C(playbooks/check_tenant.yml) collects these into a report for a bug report.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - kind: server
+      id: 3f791197-d166-4c8e-81e4-38c40ffc1989
+      name: as-server-0001
+      field: status
+      value: HIBERNATED
+      why: unknown ServerStatus value
+  contains:
+    kind:
+      description: The record kind, C(server) or C(access_agent).
+      type: str
+    id:
+      description: The record's id (an access agent record's server id).
+      type: str
+    name:
+      description: The record's name (a job's type, a sub job's server, a session's user).
+      type: str
+    field:
+      description: The field.
+      type: str
+    value:
+      description: Its value (JSON for other than a string).
+      type: str
+    why:
+      description: C(unknown <enum> value), or C(field not in the SDK model <model> (<SDK version>)).
+      type: str
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule, not_blank
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
-    ServerReader, find_group, hda_versions)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import ServerReader, find_group
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.wire import unexpected
 
 
 class AppServerInfo(WorkspaceAppModule):
@@ -131,12 +169,15 @@ class AppServerInfo(WorkspaceAppModule):
     def run(self):
         group_id = self.group_id()
         servers = sorted(self.list_servers(group_id), key=lambda server: server.get("id") or "")
+        found = unexpected("server", servers)  # before current_version is merged in
         if self.params["hda"] and servers:
-            versions = hda_versions(self.client, server_group_id=group_id,
-                                    server_name=self.params["name"])
+            # the access agent list as servers.hda_versions reads it, kept whole so that its records are checked too
+            agents = api.list_server_hda_details(self.client, server_group_id=group_id, server_name=self.params["name"])
+            found.extend(unexpected("access_agent", agents))
+            versions = dict((agent.get("server_id"), agent.get("current_version")) for agent in agents)
             for server in servers:
                 server["current_version"] = versions.get(server["id"])
-        return dict(changed=False, servers=servers)
+        return dict(changed=False, servers=servers, unexpected=found)
 
 
 def main():

@@ -150,6 +150,43 @@ progress:
   returned: when O(wait=true)
   type: list
   elements: str
+unexpected:
+  description:
+    - What the records read hold that the collection does not expect (on the sessions), one entry per field the
+      official SDK's model of the record does not have and per value of a known enum (a status, a type) the
+      collection does not know. Empty when all is known. Computed from the records read, without another request.
+    - C(session_state) is checked; the sessions as the API returns them (before C(server_id) and C(server_name)
+      are added).
+    - Values are cut at 80 characters. C(playbooks/check_tenant.yml) collects these into a report for a bug report.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - kind: session
+      id: 1baaff74364c441f8c189fdcba427f82
+      name: alice
+      field: session_state
+      value: Locked
+      why: unknown session_state value
+  contains:
+    kind:
+      description: The record kind, C(session).
+      type: str
+    id:
+      description: The record's id (an access agent record's server id).
+      type: str
+    name:
+      description: The record's name (a job's type, a sub job's server, a session's user).
+      type: str
+    field:
+      description: The field.
+      type: str
+    value:
+      description: Its value (JSON for other than a string).
+      type: str
+    why:
+      description: C(unknown <enum> value), or C(field not in the SDK model <model> (<SDK version>)).
+      type: str
 """
 
 import os
@@ -163,6 +200,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operatio
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import find_group, resolve_targets
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import (
     OPEN_STATES, SESSION_STATES, EmptyServers, SessionReader)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.wire import unexpected
 
 
 # wait: read until the selection has no open session (wait_timeout 0: read once)
@@ -225,6 +263,8 @@ class AppSessionInfo(WorkspaceAppModule):
             result["progress"] = list(progress)
         else:
             found = reader.read(server_ids)
+        # the sessions as the API returned them, before server_id and server_name are added
+        read = [session for server_id in sorted(found) for session in found[server_id]] + reader.unplaced
         names = dict((server["id"], server.get("name")) for server in servers)
         sessions = [dict(session, server_id=server_id, server_name=names.get(server_id))
                     for server_id in sorted(found) for session in found[server_id]]
@@ -233,7 +273,8 @@ class AppSessionInfo(WorkspaceAppModule):
         for session in sessions:
             by_state[session.get("session_state")] = by_state.get(session.get("session_state"), 0) + 1
         result.update(sessions=sessions, count=len(sessions), by_state=by_state,
-                      by_server=dict((server_id, len(found.get(server_id) or [])) for server_id in server_ids))
+                      by_server=dict((server_id, len(found.get(server_id) or [])) for server_id in server_ids),
+                      unexpected=unexpected("session", read))
         return result
 
 

@@ -306,6 +306,22 @@ def case_ready_to_use_playbooks(checkout):
             succeeded(rc, output)
 
 
+CHECK_TENANT = "ansible-playbook huaweicloud.workspace_app.check_tenant"
+
+
+def case_check_tenant(checkout):
+    """"Checking a real tenant" as printed, against the README's simulator: the report is printed, written where the
+    command says and shown by the cat; the simulator's tenant holds nothing the collection does not expect."""
+    output = succeeded(*checkout.with_simulator(block(CHECK_TENANT).text))
+    with open(os.path.join(checkout.root, "workspace_app_tenant_check.txt"), encoding="utf-8") as handle:
+        report = handle.read()
+    assert report.startswith("Workspace App tenant check (read-only), "), report
+    assert "read: 2 server group(s), 40 server(s)" in report, report
+    assert report.rstrip().endswith("nothing unexpected: every field and value read is one the collection knows")
+    assert report in output  # the cat
+    assert "changed=1" in output and "failed=0" in output  # the report file is the one thing written
+
+
 TARBALL_INSTALL = "ansible-galaxy collection install build/"
 
 
@@ -436,6 +452,7 @@ CASES = {
     "role": (case_role, ["huaweicloud.workspace_app.rolling_update\n"]),
     "ready_to_use_playbooks": (case_ready_to_use_playbooks,
                                ["ansible-playbook huaweicloud.workspace_app.inventory_report"]),
+    "check_tenant": (case_check_tenant, [CHECK_TENANT]),
     "install_from_tarball": (case_install_from_tarball, [TARBALL_INSTALL]),
     "execution_environment_from_tarball": (case_execution_environment_from_tarball, [EE_FROM_TARBALL]),
     "awx_tasks": (case_awx_tasks, AWX_TASKS),

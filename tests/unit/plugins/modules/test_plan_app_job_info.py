@@ -40,3 +40,18 @@ def test_an_unknown_job_fails_naming_the_option(service, run):
     assert result["error"]["status"] == 404 and result["error"]["error_code"] == "WKS.00211203"
     missing = run(module)
     assert missing.failed and "job_id" in missing["msg"] and len(service.requests) == 1
+
+
+def test_unexpected_names_an_unknown_job_and_sub_job_status_with_the_server(service, run):
+    group = service.group("apps-prod")
+    good, odd = service.server(group, name="good"), service.server(group, name="odd")
+    done = service.job("UPGRADE_ACCESS_AGENT", [good, odd])
+    assert run(module, job_id=done)["unexpected"] == []
+    job_id = service.job("UPGRADE_ACCESS_AGENT", [good, odd], status="PAUSED",
+                         sub_status={good["id"]: "SUCCESS", odd["id"]: "SUSPENDED"})
+    result = run(module, job_id=job_id)
+    assert len(service.sent("show_job_detail")) == 2  # one read per run: the findings come from it
+    sub = result["job"]["sub_jobs"][1]
+    assert [(f["kind"], f["id"], f["name"], f["field"], f["value"], f["why"]) for f in result["unexpected"]] == [
+        ("job", job_id, "UPGRADE_ACCESS_AGENT", "status", "PAUSED", "unknown JobStatus value"),
+        ("sub_job", sub["id"], "odd", "status", "SUSPENDED", "unknown JobDetailStatus value")]

@@ -41,3 +41,17 @@ def test_an_unknown_id_is_an_empty_list(service, run):
 def test_a_bad_app_type_fails_before_any_request(service, run):
     result = run(module, app_type="DESKTOP")
     assert result.failed and "app_type" in result["msg"] and service.requests == []
+
+
+def test_unexpected_names_an_unknown_app_type_and_field_and_nothing_else(service, run):
+    known, odd = service.group("known"), service.group("odd")
+    assert run(module, check=True)["unexpected"] == []
+    with service.state.lock:
+        odd.update(app_type="GAME_APP", hibernation_policy={"enable": True})
+    requests = len(service.requests)
+    result = run(module, check=True)
+    assert len(service.requests) - requests == 3  # the list and two details, as before: no request of its own
+    assert [(f["kind"], f["id"], f["name"], f["field"], f["value"]) for f in result["unexpected"]] == [
+        ("server_group", odd["id"], "odd", "app_type", "GAME_APP"),
+        ("server_group", odd["id"], "odd", "hibernation_policy", '{"enable": true}')]
+    assert known["id"] not in [f["id"] for f in result["unexpected"]]

@@ -86,3 +86,23 @@ def test_a_group_by_exact_name_as_the_other_modules_take_it(service, run):
     both = run(module, server_group_name="apps-prod", server_group_id=group["id"])
     assert both.failed and "mutually exclusive" in both["msg"]
     assert service.mutations == []
+
+
+def test_unexpected_names_unknown_statuses_and_fields_of_servers_and_access_agents(service, run):
+    group = service.group("apps-prod")
+    usual = service.server(group, name="usual")
+    asleep = service.server(group, name="asleep", status="HIBERNATED")
+    with service.state.lock:
+        asleep["hibernated_at"] = "2026-12-01T00:00:00Z"
+    plain = run(module, server_group_id=group["id"])
+    assert [(f["kind"], f["id"], f["field"], f["value"]) for f in plain["unexpected"]] == [
+        ("server", asleep["id"], "hibernated_at", "2026-12-01T00:00:00Z"),
+        ("server", asleep["id"], "status", "HIBERNATED")]
+    result = run(module, server_group_id=group["id"], hda=True)
+    assert [(f["kind"], f["id"], f["name"], f["field"], f["value"], f["why"]) for f in result["unexpected"]] == [
+        ("server", asleep["id"], "asleep", "hibernated_at", "2026-12-01T00:00:00Z",
+         "field not in the SDK model AppServer (3.1.219)"),
+        ("server", asleep["id"], "asleep", "status", "HIBERNATED", "unknown ServerStatus value"),
+        ("access_agent", asleep["id"], "asleep", "status", "HIBERNATED", "unknown ServerStatus value")]
+    assert usual["id"] not in [f["id"] for f in result["unexpected"]]
+    assert [r.operation for r in service.requests[-2:]] == ["list_servers", "list_server_hda_details"]

@@ -120,3 +120,14 @@ def test_user_name_takes_one_name_or_a_list_and_the_logoff_names_are_aliases(ser
     copied = run(module, server_group_name="apps-prod", user_names=["zoe", "bob"], session_states=["Active"])
     assert sorted(s["login_user"] for s in copied["sessions"]) == ["bob", "zoe"]
     assert all(s["session_state"] == "Active" for s in copied["sessions"])
+
+
+def test_unexpected_names_an_unknown_session_state_with_its_user(service, run):
+    _group, _servers, on = sessions_fleet(service)
+    assert run(module, server_group_name="apps-prod")["unexpected"] == []
+    with service.state.lock:
+        on["bob"]["session_state"] = "Locked"
+    result = run(module, server_group_name="apps-prod")
+    assert [(f["kind"], f["id"], f["name"], f["field"], f["value"], f["why"]) for f in result["unexpected"]] == [
+        ("session", on["bob"]["id"], "bob", "session_state", "Locked", "unknown session_state value")]
+    assert [s["session_state"] for s in result["sessions"] if s["login_user"] == "bob"] == ["Locked"]

@@ -1,0 +1,138 @@
+"""wire.py, the registry of what the collection expects on each record kind: findings for unknown enum values and
+fields the SDK models do not have, none for records as the simulator (the API's shape) answers with them, and the
+static copy of the SDK's models compared with the SDK itself so that it cannot drift."""
+
+import inspect
+from importlib.metadata import version
+
+import pytest
+from huaweicloudsdkworkspaceapp.v1 import model as sdk
+
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import wire
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import ACTIVE_JOB_STATUSES, JOB_TERMINAL
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
+    ENDED_TASK_STATUSES, SERVER_STATUSES)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import SESSION_STATES
+from simulator.state import FleetState
+
+
+def sdk_enum(name):
+    """The values of an SDK enum model (its upper-case class attributes)."""
+    model = getattr(sdk, name)
+    return frozenset(value for key, value in inspect.getmembers(model)
+                     if key.isupper() and isinstance(value, str))
+
+
+# -- the copy against the SDK ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("kind", wire.KINDS)
+def test_fields_are_the_sdk_models_attributes(kind):
+    from_sdk = frozenset(name for model in wire.SDK_MODELS[kind] for name in getattr(sdk, model).openapi_types)
+    assert wire.FIELDS[kind] == from_sdk, "wire.FIELDS[%r] differs from SDK %s: missing %s, extra %s" % (
+        kind, wire.SDK_MODELS[kind], sorted(from_sdk - wire.FIELDS[kind]), sorted(wire.FIELDS[kind] - from_sdk))
+
+
+def test_the_sdk_is_the_version_the_copy_was_taken_from():
+    # a newer SDK: compare its models (the test above), then move SDK_VERSION (the findings name it)
+    assert version("huaweicloudsdkworkspaceapp") == wire.SDK_VERSION
+
+
+@pytest.mark.parametrize("kind, field", [(kind, field) for kind in wire.KINDS for field in wire.ENUMS.get(kind, {})])
+def test_enum_values_are_the_sdk_enums(kind, field):
+    name, values = wire.ENUMS[kind][field]
+    assert field in wire.FIELDS[kind]
+    if name == "session_state":  # a plain string in the SDK: the states the collection's choices offer
+        assert values == frozenset(SESSION_STATES)
+        return
+    if name in ("JobStatus", "JobDetailStatus"):  # one set for both: a job may end in a sub job's status too
+        assert values == sdk_enum("JobStatus") | sdk_enum("JobDetailStatus")
+        return
+    assert values == sdk_enum(name), name
+
+
+def test_the_enums_are_the_sets_the_code_decides_on():
+    assert wire.JOB_STATUSES == ACTIVE_JOB_STATUSES | JOB_TERMINAL
+    assert wire.SERVER_STATUS_VALUES == frozenset(SERVER_STATUSES)
+    assert frozenset(ENDED_TASK_STATUSES) < wire.TASK_STATUSES
+    assert wire.SESSION_STATE_VALUES == frozenset(SESSION_STATES)
+
+
+# -- findings -------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def fleet():
+    """A small simulated tenant: a job with its sub jobs, a session, a group of each kind."""
+    state = FleetState(servers=4, groups=2, seed=3, job_duration=0)
+    server_ids = state.server_ids()
+    state.log_on(server_ids[0], "user-01")
+    job = state.upgrade_hda(server_ids[:2])
+    state.fast_forward(1)
+    return state, job["id"]
+
+
+def test_records_as_the_api_answers_them_have_no_finding(fleet):
+    state, job_id = fleet
+    groups = [dict(state.group_view(g), **state.group_view(g, detail=True)) for g in state.groups.values()]
+    servers = [state.server_view(s) for s in state.servers.values()]
+    assert any(s.get("job_id") == job_id for s in servers)
+    assert wire.unexpected("server_group", groups) == []
+    assert wire.unexpected("server", servers) == []
+    assert wire.unexpected("access_agent", [state.hda_view(s) for s in state.servers.values()]) == []
+    assert wire.unexpected("job", [state.job_view(state.get_job(job_id))]) == []
+    sessions = [state.session_view(s) for s in state.sessions.values()]
+    assert sessions and wire.unexpected("session", sessions) == []
+    assert wire.unexpected("server", []) == [] and wire.unexpected("server", None) == []
+
+
+def test_an_unknown_enum_value_is_named_with_its_record(fleet):
+    state, _job_id = fleet
+    server = dict(state.server_view(next(iter(state.servers.values()))), status="HIBERNATED",
+                  task_status="defragmenting")
+    found = wire.unexpected("server", [server])
+    assert found == [
+        dict(kind="server", id=server["id"], name=server["name"], field="status", value="HIBERNATED",
+             why="unknown ServerStatus value"),
+        dict(kind="server", id=server["id"], name=server["name"], field="task_status", value="defragmenting",
+             why="unknown AppServerTaskStatus value"),
+    ]
+    agent = dict(state.hda_view(next(iter(state.servers.values()))), status="SLEEPING")
+    assert [(f["kind"], f["id"], f["name"], f["value"]) for f in wire.unexpected("access_agent", [agent])] == [
+        ("access_agent", agent["server_id"], agent["server_name"], "SLEEPING")]
+    group = dict(state.group_view(next(iter(state.groups.values()))), app_type="GAME_APP")
+    assert [(f["field"], f["value"], f["why"]) for f in wire.unexpected("server_group", [group])] == [
+        ("app_type", "GAME_APP", "unknown AppTypeEnum value")]
+    mine = next(s for s in state.sessions.values() if s["login_user"] == "user-01")
+    session = dict(state.session_view(mine), session_state="Locked")
+    assert [(f["id"], f["name"], f["value"]) for f in wire.unexpected("session", [session])] == [
+        (session["id"], "user-01", "Locked")]
+
+
+def test_a_field_the_sdk_model_does_not_have_is_named_with_its_value(fleet):
+    state, _job_id = fleet
+    server = dict(state.server_view(next(iter(state.servers.values()))), hibernation={"since": "2026-01-01"})
+    (found,) = wire.unexpected("server", [server])
+    assert found == dict(kind="server", id=server["id"], name=server["name"], field="hibernation",
+                         value='{"since": "2026-01-01"}', why="field not in the SDK model AppServer (3.1.219)")
+    long_value = dict(server, hibernation="x" * 500)
+    assert len(wire.unexpected("server", [long_value])[0]["value"]) == wire.VALUE_MAX
+
+
+def test_a_sub_job_is_checked_inside_its_job_and_named_by_its_server(fleet):
+    state, job_id = fleet
+    job = state.job_view(state.get_job(job_id))
+    job["status"] = "PAUSED"
+    job["sub_jobs"][1] = dict(job["sub_jobs"][1], status="SUSPENDED", progress=40)
+    found = wire.unexpected("job", [job])
+    sub = job["sub_jobs"][1]
+    server_name = sub["job_resource_info"]["resource_name"]
+    assert [(f["kind"], f["id"], f["name"], f["field"], f["value"]) for f in found] == [
+        ("job", job_id, "UPGRADE_ACCESS_AGENT", "status", "PAUSED"),
+        ("sub_job", sub["id"], server_name, "progress", "40"),
+        ("sub_job", sub["id"], server_name, "status", "SUSPENDED"),
+    ]
+
+
+def test_no_value_and_odd_types_are_not_a_crash():
+    assert wire.unexpected("server", [dict(id="s1", name="a", status=None, task_status="", vm_status="ACTIVE")]) == []
+    (found,) = wire.unexpected("server", [dict(id="s1", status=["REGISTERED"])])
+    assert (found["field"], found["value"], found["name"]) == ("status", '["REGISTERED"]', None)
+    assert wire.unexpected("server", ["not a record", None]) == []
+    assert wire.unexpected("job", [dict(id="j", sub_jobs=[dict(id="x", job_resource_info="?")])]) == []
