@@ -28,8 +28,9 @@ POLICY_PERCENTAGES = ("scaling_policy_by_session.session_usage_threshold",
                       "scaling_policy_by_resource.cpu_usage_threshold",
                       "scaling_policy_by_resource.mem_usage_threshold",
                       "scaling_policy_by_resource.gpu_usage_threshold")
-POLICY_COUNTS = ("max_scaling_amount", "single_expansion_count",
-                 "scaling_policy_by_session.shrink_after_session_idle_minutes")
+# The service's ranges of the server counts (Terraform's docs of the real service; the API pages name none).
+POLICY_RANGES = (("max_scaling_amount", 1, 100), ("single_expansion_count", 1, 10))
+POLICY_COUNTS = ("scaling_policy_by_session.shrink_after_session_idle_minutes",)
 # Required by CreateOrUpdateScalingPolicyReq (the SDK model; server_group_id is the module's).
 POLICY_REQUIRED = ("max_scaling_amount", "single_expansion_count",
                    "scaling_policy_by_session.shrink_after_session_idle_minutes")

@@ -147,13 +147,16 @@ options:
     type: str
   image_type:
     description:
-      - Type of O(image_id); requires O(image_id). V(gold) is a Marketplace image and requires O(image_product_id).
+      - Type of O(image_id); requires O(image_id). V(gold) is a Marketplace image (see O(image_product_id)).
         Required to create a group.
     type: str
     choices: [gold, public, private, shared, other]
   image_product_id:
     description:
-      - Product id of the image; required when O(image_type=gold). Requires O(image_id) and O(image_type).
+      - Product id of the image. Requires O(image_id) and O(image_type).
+      - The service's SDK says a marketplace (O(image_type=gold)) image needs it, but the service takes a V(gold)
+        image without it too (Terraform's tests send none), so the module sends the create or update either way and
+        leaves the decision to the service; a refusal fails the task with the service's message, nothing changed.
     type: str
   system_disk_type:
     description:
@@ -271,12 +274,14 @@ options:
         type: bool
       max_scaling_amount:
         description:
-          - The most servers the policy may add, V(1) or more.
+          - The most servers the policy may add, V(1) to V(100) (the service's range); a value outside it fails
+            before anything is sent.
         type: int
       single_expansion_count:
         description:
-          - Servers added at a time, V(1) or more, not more than O(scaling_policy.max_scaling_amount) (of the policy
-            after the change).
+          - Servers added at a time, V(1) to V(10) (the service's range), not more than
+            O(scaling_policy.max_scaling_amount) (of the policy after the change); a value outside it fails before
+            anything is sent.
         type: int
       scaling_policy_by_session:
         description:
@@ -568,8 +573,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module i
     sub_option_set)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import Field, Resource, label
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.server_groups import (
-    NO_POLICY, POLICY_COUNTS, POLICY_PARTS, POLICY_PERCENTAGES, ScalingPolicy, expansion_as_given, refuse_non_empty,
-    tag_set, tags_differ, tags_valid)
+    NO_POLICY, POLICY_COUNTS, POLICY_PARTS, POLICY_PERCENTAGES, POLICY_RANGES, ScalingPolicy, expansion_as_given,
+    refuse_non_empty, tag_set, tags_differ, tags_valid)
 
 # Letters of any script (Chinese included), digits, "_" and "-": what the API accepts for a group name.
 GROUP_NAME_RE = re.compile(r"[\w-]{1,64}")
@@ -659,7 +664,6 @@ class AppServerGroup(Resource):
     module_kwargs = dict(
         required_together=[("image_id", "image_type")],
         required_by=dict(image_product_id=["image_id", "image_type"]),
-        required_if=[("image_type", "gold", ["image_product_id"])],
     )
     rules = (
         absent_takes_only("group", "server_group_id", ("force",) + WAIT.options),
@@ -676,7 +680,8 @@ class AppServerGroup(Resource):
               ) + (at_least("extra_session_size", 0), tags_valid) + tuple(
         sub_option_set("scaling_policy." + part, keys) for part, keys in POLICY_PARTS
     ) + tuple(in_range("scaling_policy." + key, 1, 100, "%") for key in POLICY_PERCENTAGES
-              ) + tuple(at_least("scaling_policy." + key, 1) for key in POLICY_COUNTS) + (expansion_as_given,)
+              ) + tuple(in_range("scaling_policy." + key, low, high, "servers") for key, low, high in POLICY_RANGES
+                        ) + tuple(at_least("scaling_policy." + key, 1) for key in POLICY_COUNTS) + (expansion_as_given,)
 
     def show(self, resource_id):
         return api.show_server_group(self.client, resource_id)

@@ -164,8 +164,10 @@ def test_disabling_and_removing():
 
 
 @pytest.mark.parametrize("sub_options, words", [
-    (dict(max_scaling_amount=0), ["scaling_policy.max_scaling_amount", "1 or more"]),
-    (dict(single_expansion_count=-1), ["scaling_policy.single_expansion_count", "1 or more"]),
+    (dict(max_scaling_amount=0), ["scaling_policy.max_scaling_amount", "allowed values are 1..100 (servers)"]),
+    (dict(max_scaling_amount=101), ["scaling_policy.max_scaling_amount: 101 is out of range", "1..100"]),
+    (dict(single_expansion_count=-1), ["scaling_policy.single_expansion_count", "allowed values are 1..10"]),
+    (dict(single_expansion_count=11), ["scaling_policy.single_expansion_count: 11 is out of range", "1..10"]),
     (dict(scaling_policy_by_session={"session_usage_threshold": 101, "shrink_after_session_idle_minutes": None}),
      ["session_usage_threshold", "1..100"]),
     (dict(scaling_policy_by_session={"session_usage_threshold": None, "shrink_after_session_idle_minutes": 0}),
