@@ -8,7 +8,7 @@ with the fleet lock held by the dispatcher.
 """
 
 from . import errors
-from .errors import ApiError, invalid
+from .errors import ApiError
 from .fleet import HDA_TYPES
 from .power_api import batch_reboot_server, batch_start_server, batch_stop_server, sim_fail_next_power
 from .routing import (BATCH_LIMIT, EMPTY, Reply, Route, batch_ids_field, contains, control, control_body, paged,

@@ -350,11 +350,18 @@ notes:
     of the group; when that read shows the change applied, the task succeeds with a warning instead of failing, and
     when it shows the change not applied, the PATCH or the scaling policy call is sent again (up to O(max_retries)
     times).
-  - A create whose response is lost or a server error (5xx), or that the service refuses because the name is in use
-    (another run created it meanwhile), is followed by a list of the groups of that name. When exactly one has it,
-    the task goes on with that group, with a warning (after a lost response or a server error it is the group this
-    task created; after the refusal it is managed as an existing group). When none has it after a lost response or a
-    server error, the create is sent again (up to O(max_retries) times).
+  - A create whose response is lost or a server error (5xx), or that the service refuses with HTTP 400 or 409 (the
+    name in use, busy, or any other reason; the error code decides nothing, none of the service's is confirmed), is
+    followed by a list of the groups of that name. When exactly one has it, the task goes on with that group, with a
+    warning. After a lost response or a server error it is the group this task created; after a refusal it is too
+    when it shows the settings of the create (C(changed) true, nothing created twice), else it was another run's and
+    is managed as an existing group. When none has it, a refusal fails with the service's error as it is, and after a
+    lost response or a server error the create is sent again (up to O(max_retries) times).
+  - A delete the service refuses with HTTP 400 or 409 (whatever the error code) is followed by a read of the group.
+    Gone - the task succeeds with a warning. Still there with servers (some came after the module read it) - the task
+    fails naming how many, the answer's code only as a hint. Still there without servers - the service's error as it
+    is. A delete answered 200 (the service answers so, without a job, also for a group that is gone already) is
+    done; a group that does not exist is no change.
 seealso:
   - module: huaweicloud.workspace_app.app_server_group_info
   - module: huaweicloud.workspace_app.app_server_image
@@ -588,7 +595,6 @@ CREATE_REQUIRED = ("image_id", "image_type", "product_id", "vpc_id", "subnet_id"
 # What a new group shows for a setting the create request cannot carry (it is PATCHed after the create when the
 # option wants another value; check mode predicts from this).
 NEW_GROUP_SETTINGS = {"storage_mount_policy": "USER"}
-GROUP_NOT_EMPTY = "WKS.00211209"
 WAIT = WaitSpec.state(wait_option=False)  # force: the servers' deletion, waited for
 
 
@@ -735,8 +741,9 @@ class AppServerGroup(Resource):
                              % (label(record), emptied.message()), result)
 
     def refused_delete(self, record, exc):
-        if exc.status == 409 and exc.error_code == GROUP_NOT_EMPTY:
-            refuse_non_empty(self.read(record["id"]) or record, conflict=exc)
+        """A 400 or 409 to the delete: the group read again (``record``) says whether it still has servers (named
+        with their number, the answer's code only as a hint); otherwise the service's error stands."""
+        refuse_non_empty(record, refusal=exc)
 
 
 def main():
