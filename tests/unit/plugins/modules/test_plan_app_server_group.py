@@ -440,3 +440,26 @@ def test_a_delete_answered_200_without_a_job_is_gone_and_absent_again_changes_no
     assert again["changed"] is False and again["server_group"] is None and len(service.mutations) == 1
     by_id = run(module, server_group_id=group["id"], state="absent")
     assert by_id["changed"] is False and len(service.mutations) == 1
+
+
+def test_force_delete_whose_servers_delete_answers_200_without_a_job_deletes_the_group(service, run):
+    group = service.group("design")
+    servers = [service.server(group, name="srv-%d" % n) for n in (1, 2)]
+
+    def delete_servers(request):
+        for server_id in request.body["items"]:
+            service.remove(server_id)
+        return {}  # gone: 200, no job id
+
+    def delete_group(request):
+        service.state.delete_group(group["id"])
+        return EMPTY
+
+    service.reply("batch_delete_server", delete_servers)
+    service.reply("delete_server_groups", delete_group)
+    result = run(module, name="design", state="absent", force=True, poll_interval=0.01, wait_timeout=10)
+    assert not result.failed, result["msg"]
+    assert result["changed"] is True and [r.operation for r in service.mutations] == [
+        "batch_delete_server", "delete_server_groups"]
+    assert result["summary"]["succeeded"] == 2 and all(s["after"] == {"state": "absent"} for s in result["servers"])
+    assert sorted(s["id"] for s in result["servers"]) == sorted(s["id"] for s in servers)
