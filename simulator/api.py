@@ -8,7 +8,7 @@ with the fleet lock held by the dispatcher.
 """
 
 from . import errors
-from .errors import ApiError, invalid
+from .errors import ApiError
 from .fleet import HDA_TYPES
 from .power_api import batch_reboot_server, batch_start_server, batch_stop_server, sim_fail_next_power
 from .routing import (BATCH_LIMIT, EMPTY, Reply, Route, batch_ids_field, contains, control, control_body, paged,
@@ -194,9 +194,7 @@ CHANGE_IMAGE_SCHEMA = {
 
 def batch_change_server_image(sim, call):
     """POST /v1/{project_id}/app-servers/actions/batch-change-image: one job per server, per-item errors."""
-    body = require_body(call, CHANGE_IMAGE_SCHEMA)
-    if body["image_type"] == "gold" and not body.get("image_product_id"):
-        raise invalid("image_product_id is required when image_type is gold.")
+    body = require_body(call, CHANGE_IMAGE_SCHEMA)  # a gold image without image_product_id is taken (Terraform)
     items = sim.state.change_image(body["server_ids"], body["image_id"], body["image_type"], body["os_type"],
                                    body.get("image_product_id"), bool(body.get("update_access_agent")))
     return Reply({"items": items})

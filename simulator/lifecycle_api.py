@@ -92,9 +92,10 @@ CREATE_GROUP_SCHEMA = {
     "server_group_status": Field("bool"),
 }
 
-# Ranges of the scaling policy (undocumented; the simulator's choice): amounts of servers, percentages, minutes.
-MAX_SCALING_AMOUNT = 500
-MAX_SINGLE_EXPANSION = 100
+# Ranges of the scaling policy: max_scaling_amount 1..100 and single_expansion_count 1..10 (Terraform's docs of the
+# real service); the idle minutes' maximum is the simulator's choice.
+MAX_SCALING_AMOUNT = 100
+MAX_SINGLE_EXPANSION = 10
 MAX_IDLE_MINUTES = 1440
 SCALING_POLICY_SCHEMA = {
     "enable": Field("bool"),
@@ -141,8 +142,6 @@ def delete_server(sim, call):
 def create_server_group(sim, call):
     """POST /v1/{project_id}/app-server-groups: the new group (CreateServerGroupResponse: the list view)."""
     body = require_body(call, CREATE_GROUP_SCHEMA)
-    if body["image_type"] == "gold" and not body.get("image_product_id"):
-        raise invalid("image_product_id is required when image_type is gold.")
     return Reply(sim.state.group_view(sim.state.create_group(body)))
 
 

@@ -13,7 +13,9 @@ servers (those being deleted do not count), then
 * for a surplus picks the servers to delete (:func:`deletion_order`: broken ones, then those in maintenance mode,
   then those without sessions, the newest first) and refuses, before anything is sent, a plan that would delete a
   server with sessions unless ``force`` (delete anyway) or ``drain`` (log its users off first, waited for under the
-  run's deadline: :meth:`Fleet.before_submit`); deletes go in ``batch_delete_server`` calls of ``batch_size``.
+  run's deadline: :meth:`Fleet.before_submit`); deletes go in ``batch_delete_server`` calls of ``batch_size``. A
+  delete answered 200 without a job id (what the service answers for servers that are gone already) is done: its
+  servers are re-read once at the end, and one still listed fails.
 
 Jobs already running on the group (an earlier run with ``wait: false``) are waited for, never sent again. After the
 jobs, new servers are waited for until they show ``REGISTERED``; the group's list is read once to verify.
@@ -244,7 +246,11 @@ class Fleet(Operation):
                                                     "the service answered no job (a yearly/monthly order?)"))
                         for item in items)
         job_id = api.batch_delete_server(self.client, [item.server_id for item in items])
-        return dict((item.server_id, Submission(job_id=job_id)) for item in items)
+        # The service answers a delete of servers that are gone already with 200 and no job id: they are gone, not
+        # "no job" (a failure) nor anything to wait for; the final re-read (read_after, reached) proves them absent
+        # and fails any it still lists.
+        return dict((item.server_id, Submission(job_id=job_id) if job_id else Submission(applied=True))
+                    for item in items)
 
     def send_create(self, number):
         """One create call for ``number`` servers; its job id. When the answer is lost or a server error, the

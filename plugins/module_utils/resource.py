@@ -27,11 +27,14 @@ import copy
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disruption import Disruption
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fields import (
-    mismatches, plan_fields, plan_sub_fields, same)
+    mismatches, plan_fields, plan_sub_fields, same, shows_nested)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import (
     CONTESTED_STATUSES, land_one, uncertain)
 
 LISTED_SHOWN = 20  # resources a message lists
+# Refusals of a create or a delete that the resource read again settles, whatever their error code (no code of the
+# service is confirmed; busy may be a 400 as well as a 409): the read tells whether it is there, with what.
+REREAD_STATUSES = frozenset([400, 409])
 PRESENT = "present"
 ABSENT = "absent"
 
@@ -259,7 +262,9 @@ class Resource:
         outcome's ``disruption.result()``), and the engine adds the resource itself after them."""
 
     def refused_delete(self, record, exc):
-        """The service refused the delete (``exc``): raise what the user should read, or return to raise ``exc``."""
+        """The service refused the delete (``exc``): raise what the user should read, or return to raise ``exc``.
+        ``record`` is the resource as read again after the refusal when its status is one of
+        :data:`REREAD_STATUSES` (a 400 or 409: the read, not the error code, says why), else as planned."""
 
     # -- derived from the declarations ---------------------------------------------------------------------------
     @classmethod
@@ -286,6 +291,21 @@ class Resource:
                            "(missing: %s)%s" % (cls.kind, name, cls.noun(), ", ".join(cls.create_required),
                                                 ", ".join(missing), "; %ss with similar names: %s"
                                                 % (cls.noun(), describe(similar)) if similar else ""))
+
+    @classmethod
+    def shows_created(cls, record, params):
+        """Whether ``record`` shows every setting a create with ``params`` carries that its read shows (what a
+        create refused after it was applied leaves: the resource is this run's)."""
+        values = dict(params)
+        for option, default in cls.create_defaults.items():
+            values[option] = values.get(option) if values.get(option) is not None else default
+        for field in cls.fields:
+            wanted, shown = without_none(values.get(field.option)), field.shown(record)
+            if not field.create or wanted is None or shown is None:
+                continue
+            if not (shows_nested(shown, wanted) if field.sub_keys else same(shown, wanted, field.nullable)):
+                return False
+        return True
 
     @classmethod
     def create_only_conflicts(cls, record, params):
@@ -455,26 +475,36 @@ class Converge:
 
     def post(self, body):
         """Create: (its read, whether this run created it). An answer that does not tell (lost, a server error,
-        throttled, a conflict: the name is in use) is settled by reading the resources of that name: one there after
-        a lost answer or a server error is the one this run created, after a conflict another run's (managed as an
-        existing one); none there means not created, and the create is sent again."""
+        throttled) or a refusal (a 400 or 409, whatever its code: :data:`REREAD_STATUSES`) is settled by reading the
+        resources of that name: one there after a lost answer or a server error is the one this run created; after a
+        refusal or throttling it is this run's when it shows the create's settings (:meth:`Resource.shows_created`),
+        else another's, managed as an existing one. None there: a refusal stands as the service gave it, an answer
+        that did not tell means not created, and the create is sent again."""
         resource = self.resource
+        read = []
 
         def settle(exc):
+            read.append(exc)
             record = find_by_id_or_name(resource.kind, resource.show, resource.search, name=body["name"],
                                         missing_ok=True)
             if record is None:
-                if exc.status in CONTESTED_STATUSES:
+                if exc.status in CONTESTED_STATUSES or exc.status in REREAD_STATUSES:
                     raise exc
                 return None
-            ours = uncertain(exc)
-            self.context.warn("%s; %s %s exists now and is %s" % (
-                exc.message, resource.kind, label(record),
+            ours = uncertain(exc) or resource.shows_created(record, self.params)
+            self.context.warn("%s; %s %s exists now%s and is %s" % (
+                exc.message, resource.kind, label(record), "" if uncertain(exc) else
+                " with the settings of this create" if ours else " with other settings",
                 "taken as the one this task created" if ours else
                 "managed as an existing %s" % resource.noun()))
             return record, ours
 
-        created = land_one(lambda: resource.send_create(body), settle, self.params["max_retries"])
+        try:
+            created = land_one(lambda: resource.send_create(body), settle, self.params["max_retries"])
+        except ApiError as exc:
+            if read or exc.status not in REREAD_STATUSES:
+                raise
+            created = settle(exc)  # a refusal the recovery rule leaves as it is: the read still tells
         if isinstance(created, tuple):
             return created
         return resource.show(created), True
@@ -504,11 +534,18 @@ class Converge:
         return result
 
     def delete(self, record):
+        """The delete, landed: an answer that does not tell, or a refusal (a 400 or 409, whatever its code), is
+        settled by reading the resource again: gone is done (a warning names the answer); still there after a
+        refusal, :meth:`Resource.refused_delete` says why from that read, else the service's error stands. A delete
+        answered 200 (with or without a job id: what the service answers for what is gone) is done."""
         resource = self.resource
+        read = {}
 
         def settle(exc):
-            # No answer, or a server error: whether the resource is still there tells; when it is, it is sent again.
-            if resource.read(record["id"]) is None:
+            # Whether the resource is still there tells; when it is after an answer that did not tell, it is sent
+            # again.
+            read["record"] = resource.read(record["id"])
+            if read["record"] is None:
                 self.context.warn("%s; the %s is gone" % (exc.message, resource.noun()))
                 return True
             return None
@@ -516,5 +553,10 @@ class Converge:
         try:
             land_one(lambda: resource.send_delete(record), settle, self.params["max_retries"])
         except ApiError as exc:
-            resource.refused_delete(record, exc)
+            if exc.status in REREAD_STATUSES:
+                if "record" not in read and settle(exc):
+                    return  # refused, but gone: what the task asks
+                resource.refused_delete(read["record"], exc)
+            else:
+                resource.refused_delete(record, exc)
             raise

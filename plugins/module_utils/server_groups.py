@@ -28,8 +28,9 @@ POLICY_PERCENTAGES = ("scaling_policy_by_session.session_usage_threshold",
                       "scaling_policy_by_resource.cpu_usage_threshold",
                       "scaling_policy_by_resource.mem_usage_threshold",
                       "scaling_policy_by_resource.gpu_usage_threshold")
-POLICY_COUNTS = ("max_scaling_amount", "single_expansion_count",
-                 "scaling_policy_by_session.shrink_after_session_idle_minutes")
+# The service's ranges of the server counts (Terraform's docs of the real service; the API pages name none).
+POLICY_RANGES = (("max_scaling_amount", 1, 100), ("single_expansion_count", 1, 10))
+POLICY_COUNTS = ("scaling_policy_by_session.shrink_after_session_idle_minutes",)
 # Required by CreateOrUpdateScalingPolicyReq (the SDK model; server_group_id is the module's).
 POLICY_REQUIRED = ("max_scaling_amount", "single_expansion_count",
                    "scaling_policy_by_session.shrink_after_session_idle_minutes")
@@ -165,12 +166,14 @@ def tags_differ(group, params):
 
 
 # -- deleting ------------------------------------------------------------------------------------------------------
-def refuse_non_empty(group, conflict=None):
-    """Fail when ``group`` still has servers: its read's ``app_server_count``, or the service's 409 ``conflict``
-    (an ApiError) to the delete. The one place deciding whether a group with servers may go."""
+def refuse_non_empty(group, refusal=None):
+    """Fail when ``group`` (a read of it) still has servers (its ``app_server_count``): before a delete, or after
+    the service's ``refusal`` (an ApiError: a 400 or 409, whatever its code, named only as a hint). The one place
+    deciding whether a group with servers may go; a group the read shows empty is left to the caller."""
     count = int(group.get("app_server_count") or 0)
-    if not count and conflict is None:
+    if not count:
         return
-    servers = "%d server(s)" % count if count else "servers (%s: %s)" % (conflict.error_code, conflict.error_msg)
-    raise TargetError("server group %s still has %s; delete them first (%s count: 0) or set force: true"
-                      % (label(group), servers, FLEET_MODULE))
+    answered = "" if refusal is None else "; the service refused the delete: HTTP %s%s" % (
+        refusal.status, " %s" % refusal.error_code if refusal.error_code else "")
+    raise TargetError("server group %s still has %d server(s)%s; delete them first (%s count: 0) or set force: true"
+                      % (label(group), count, answered, FLEET_MODULE))

@@ -22,6 +22,9 @@ description:
     per call) and waited for until the deletion jobs have finished. The servers deleted are, in this order,
     broken ones (C(vm_status) V(ERROR) or V(BUILD_FAIL)), those in maintenance mode, those without sessions,
     and within each the newest first.
+  - A delete call the service answers with HTTP 200 and no job id (what it answers for servers that are gone
+    already, for instance deleted by someone else meanwhile) is not a failure and nothing to wait for; its servers
+    succeed once the group's list, read again at the end, no longer shows them (one it still shows fails).
   - A server that still has sessions is never deleted unless O(force=true) (its sessions end with it) or
     O(drain=true) (its users are logged off first and the module waits until it is empty). Without either, a plan
     that needs such a server fails before anything is sent and names the servers and their sessions. So does a
@@ -224,7 +227,8 @@ servers:
         waited for, or check mode).
       type: str
     job_id:
-      description: The creation or deletion job.
+      description: The creation or deletion job; V(null) for a server whose delete the service answered without a
+        job (it was gone).
       type: str
     error_code:
       description: Error code of a failed call or job.

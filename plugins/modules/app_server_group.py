@@ -147,13 +147,16 @@ options:
     type: str
   image_type:
     description:
-      - Type of O(image_id); requires O(image_id). V(gold) is a Marketplace image and requires O(image_product_id).
+      - Type of O(image_id); requires O(image_id). V(gold) is a Marketplace image (see O(image_product_id)).
         Required to create a group.
     type: str
     choices: [gold, public, private, shared, other]
   image_product_id:
     description:
-      - Product id of the image; required when O(image_type=gold). Requires O(image_id) and O(image_type).
+      - Product id of the image. Requires O(image_id) and O(image_type).
+      - The service's SDK says a marketplace (O(image_type=gold)) image needs it, but the service takes a V(gold)
+        image without it too (Terraform's tests send none), so the module sends the create or update either way and
+        leaves the decision to the service; a refusal fails the task with the service's message, nothing changed.
     type: str
   system_disk_type:
     description:
@@ -271,12 +274,14 @@ options:
         type: bool
       max_scaling_amount:
         description:
-          - The most servers the policy may add, V(1) or more.
+          - The most servers the policy may add, V(1) to V(100) (the service's range); a value outside it fails
+            before anything is sent.
         type: int
       single_expansion_count:
         description:
-          - Servers added at a time, V(1) or more, not more than O(scaling_policy.max_scaling_amount) (of the policy
-            after the change).
+          - Servers added at a time, V(1) to V(10) (the service's range), not more than
+            O(scaling_policy.max_scaling_amount) (of the policy after the change); a value outside it fails before
+            anything is sent.
         type: int
       scaling_policy_by_session:
         description:
@@ -345,11 +350,18 @@ notes:
     of the group; when that read shows the change applied, the task succeeds with a warning instead of failing, and
     when it shows the change not applied, the PATCH or the scaling policy call is sent again (up to O(max_retries)
     times).
-  - A create whose response is lost or a server error (5xx), or that the service refuses because the name is in use
-    (another run created it meanwhile), is followed by a list of the groups of that name. When exactly one has it,
-    the task goes on with that group, with a warning (after a lost response or a server error it is the group this
-    task created; after the refusal it is managed as an existing group). When none has it after a lost response or a
-    server error, the create is sent again (up to O(max_retries) times).
+  - A create whose response is lost or a server error (5xx), or that the service refuses with HTTP 400 or 409 (the
+    name in use, busy, or any other reason; the error code decides nothing, none of the service's is confirmed), is
+    followed by a list of the groups of that name. When exactly one has it, the task goes on with that group, with a
+    warning. After a lost response or a server error it is the group this task created; after a refusal it is too
+    when it shows the settings of the create (C(changed) true, nothing created twice), else it was another run's and
+    is managed as an existing group. When none has it, a refusal fails with the service's error as it is, and after a
+    lost response or a server error the create is sent again (up to O(max_retries) times).
+  - A delete the service refuses with HTTP 400 or 409 (whatever the error code) is followed by a read of the group.
+    Gone - the task succeeds with a warning. Still there with servers (some came after the module read it) - the task
+    fails naming how many, the answer's code only as a hint. Still there without servers - the service's error as it
+    is. A delete answered 200 (the service answers so, without a job, also for a group that is gone already) is
+    done; a group that does not exist is no change.
 seealso:
   - module: huaweicloud.workspace_app.app_server_group_info
   - module: huaweicloud.workspace_app.app_server_image
@@ -568,8 +580,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module i
     sub_option_set)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import Field, Resource, label
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.server_groups import (
-    NO_POLICY, POLICY_COUNTS, POLICY_PARTS, POLICY_PERCENTAGES, ScalingPolicy, expansion_as_given, refuse_non_empty,
-    tag_set, tags_differ, tags_valid)
+    NO_POLICY, POLICY_COUNTS, POLICY_PARTS, POLICY_PERCENTAGES, POLICY_RANGES, ScalingPolicy, expansion_as_given,
+    refuse_non_empty, tag_set, tags_differ, tags_valid)
 
 # Letters of any script (Chinese included), digits, "_" and "-": what the API accepts for a group name.
 GROUP_NAME_RE = re.compile(r"[\w-]{1,64}")
@@ -583,7 +595,6 @@ CREATE_REQUIRED = ("image_id", "image_type", "product_id", "vpc_id", "subnet_id"
 # What a new group shows for a setting the create request cannot carry (it is PATCHed after the create when the
 # option wants another value; check mode predicts from this).
 NEW_GROUP_SETTINGS = {"storage_mount_policy": "USER"}
-GROUP_NOT_EMPTY = "WKS.00211209"
 WAIT = WaitSpec.state(wait_option=False)  # force: the servers' deletion, waited for
 
 
@@ -659,7 +670,6 @@ class AppServerGroup(Resource):
     module_kwargs = dict(
         required_together=[("image_id", "image_type")],
         required_by=dict(image_product_id=["image_id", "image_type"]),
-        required_if=[("image_type", "gold", ["image_product_id"])],
     )
     rules = (
         absent_takes_only("group", "server_group_id", ("force",) + WAIT.options),
@@ -676,7 +686,8 @@ class AppServerGroup(Resource):
               ) + (at_least("extra_session_size", 0), tags_valid) + tuple(
         sub_option_set("scaling_policy." + part, keys) for part, keys in POLICY_PARTS
     ) + tuple(in_range("scaling_policy." + key, 1, 100, "%") for key in POLICY_PERCENTAGES
-              ) + tuple(at_least("scaling_policy." + key, 1) for key in POLICY_COUNTS) + (expansion_as_given,)
+              ) + tuple(in_range("scaling_policy." + key, low, high, "servers") for key, low, high in POLICY_RANGES
+                        ) + tuple(at_least("scaling_policy." + key, 1) for key in POLICY_COUNTS) + (expansion_as_given,)
 
     def show(self, resource_id):
         return api.show_server_group(self.client, resource_id)
@@ -730,8 +741,9 @@ class AppServerGroup(Resource):
                              % (label(record), emptied.message()), result)
 
     def refused_delete(self, record, exc):
-        if exc.status == 409 and exc.error_code == GROUP_NOT_EMPTY:
-            refuse_non_empty(self.read(record["id"]) or record, conflict=exc)
+        """A 400 or 409 to the delete: the group read again (``record``) says whether it still has servers (named
+        with their number, the answer's code only as a hint); otherwise the service's error stands."""
+        refuse_non_empty(record, refusal=exc)
 
 
 def main():

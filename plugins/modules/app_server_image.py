@@ -42,7 +42,7 @@ options:
     required: true
   image_type:
     description:
-      - Type of the image. V(gold) is a marketplace image and needs O(image_product_id).
+      - Type of the image. V(gold) is a marketplace image; see O(image_product_id).
     type: str
     required: true
     choices: [gold, public, private, shared, other]
@@ -54,7 +54,10 @@ options:
     choices: [Linux, Windows, Other]
   image_product_id:
     description:
-      - Product id of the image. Required when O(image_type=gold); the task fails before sending anything without it.
+      - Product id of the image, sent when set. The service's SDK says a marketplace (O(image_type=gold)) image needs
+        it, but the service takes a V(gold) image without it too (Terraform's tests send none), so the module sends
+        the request either way and leaves the decision to the service; a refusal fails the task with the service's
+        message, nothing changed.
     type: str
   update_access_agent:
     description:
@@ -266,7 +269,6 @@ class ServerImage(Operation):
         image_product_id=dict(type="str"),
         update_access_agent=dict(type="bool", default=False),
     )
-    module_kwargs = dict(required_if=[("image_type", "gold", ["image_product_id"])])
     rules = (not_blank("image_id"),)
     disrupts = "rebuilt"  # the system disk is replaced: the users' sessions end
 

@@ -51,8 +51,7 @@ CASES = [
     ("hda_negative_wait_timeout", "app_server_hda_upgrade", "aksk", dict(FAST, server_group_id=GROUP1, wait_timeout=-1),
      ["wait_timeout"]),
     # app_server_image
-    ("image_gold_without_product", "app_server_image", "aksk",
-     dict(FAST, server_ids=[SERVER], image_id="img-new", image_type="gold"), ["image_product_id"]),
+    # (a gold image without image_product_id is no bad input since issue 27: the real service takes it)
     ("image_type_enum", "app_server_image", "aksk", dict(FAST, server_ids=[SERVER], image_id="img-new", image_type="golden"),
      ["image_type"]),
     ("image_os_type_enum", "app_server_image", "aksk",
@@ -88,8 +87,12 @@ CASES = [
      ["name", "no-such-group"]),
     ("group_unknown_id", "app_server_group", "aksk", {"server_group_id": "no-such-group-id", "description": "x"},
      ["server_group_id", "no-such-group-id"]),
-    ("group_gold_without_product", "app_server_group", "aksk",
-     {"server_group_id": GROUP2, "image_id": "img-gold", "image_type": "gold"}, ["image_product_id"]),
+    ("group_scaling_max_out_of_range", "app_server_group", "aksk",
+     {"server_group_id": GROUP2, "scaling_policy": {"max_scaling_amount": 101}},
+     ["scaling_policy.max_scaling_amount", "101", "1..100"]),
+    ("group_scaling_expansion_out_of_range", "app_server_group", "aksk",
+     {"server_group_id": GROUP2, "scaling_policy": {"max_scaling_amount": 50, "single_expansion_count": 11}},
+     ["scaling_policy.single_expansion_count", "11", "1..10"]),
     # app_server_fleet
     ("fleet_count_negative", "app_server_fleet", "aksk", dict(FAST, server_group_id=GROUP1, count=-1), ["count", "-1"]),
     ("fleet_no_count", "app_server_fleet", "aksk", dict(FAST, server_group_id=GROUP1), ["count"]),

@@ -136,15 +136,15 @@ def test_server_rejected_in_the_answer_fails_alone(fleet, runner_for):
 def test_bad_input_fails_before_any_mutation(fleet, runner_for):
     sim, group_id, ids = fleet
     run = runner_for(sim).run([
-        dict(image_task("gold", server_group_id=group_id, image_type="gold"), ignore_errors=True),
+        dict(image_task("blank", server_group_id=group_id, image_id="  "), ignore_errors=True),
         dict(image_task("kind", server_group_id=group_id, image_type="market"), ignore_errors=True),
         dict(image_task("unknown", server_ids=ids[5:8] + ["no-such-server"]), ignore_errors=True),
     ])
     assert run.rc == 0, run.output
-    assert "image_product_id" in run["gold"]["msg"] and "gold" in run["gold"]["msg"]
+    assert "image_id" in run["blank"]["msg"] and "must not be empty" in run["blank"]["msg"]
     assert "image_type" in run["kind"]["msg"] and "market" in run["kind"]["msg"]
     assert "no-such-server" in run["unknown"]["msg"] and "server_ids" in run["unknown"]["msg"]
-    names = ("gold", "kind", "unknown")
+    names = ("blank", "kind", "unknown")
     assert all(run[name]["failed"] and not run[name]["changed"] for name in names)
     assert not sim.log.mutations()
     # option errors fail before any request at all

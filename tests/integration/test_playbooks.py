@@ -172,7 +172,6 @@ def test_change_image_rebuilds_a_group_and_sets_its_image_then_changes_nothing(f
 
 @pytest.mark.parametrize("extra_vars, message", [
     ({"server_group_name": "sim-group-1"}, "image_id is required"),
-    ({"server_group_name": "sim-group-1", "image_id": NEW_IMAGE, "image_type": "gold"}, "a gold (marketplace) image also needs image_product_id"),
     ({"server_group_name": "sim-group-1", "image_id": NEW_IMAGE, "image_type": "mine"}, "got 'mine'"),
     ({"server_ids": "a,b", "image_id": NEW_IMAGE, "update_group_image": True}, "update_group_image needs a server group target"),
 ])

@@ -198,7 +198,7 @@ def test_bad_scaling_policies_fail_before_any_request(sim, runner, busy):
                              scaling_policy={"single_expansion_count": 3})])
     assert run.rc == 0, run.output
     expected = {
-        "zero_max": ["scaling_policy.max_scaling_amount", "1 or more"],
+        "zero_max": ["scaling_policy.max_scaling_amount", "allowed values are 1..100"],  # the range (issue 27)
         "single_over_max": ["single_expansion_count 3 is more than max_scaling_amount 2"],
         "percent": ["scaling_policy.scaling_policy_by_resource.cpu_usage_threshold", "1..100"],
         "idle": ["shrink_after_session_idle_minutes", "1 or more"],

@@ -110,9 +110,14 @@ def test_a_group_with_servers_is_refused():
         refuse_non_empty(dict(GROUP, app_server_count=3))
     assert ("server group 'design' (g1) still has 3 server(s); delete them first "
             "(huaweicloud.workspace_app.app_server_fleet count: 0) or set force: true") == str(failure.value)
-    conflict = ApiError(409, "WKS.00211209", "The server group still has servers.", "DELETE", "/x")
-    with pytest.raises(TargetError, match=r"still has servers \(WKS.00211209"):
-        refuse_non_empty(GROUP, conflict=conflict)
+    # issue 27: the service's refusal is decided by the group read again, its code only a hint (none is confirmed)
+    refusal = ApiError(400, "WKS.0407", "busy", "DELETE", "/x")
+    refuse_non_empty(GROUP, refusal=refusal)  # the read shows no server: the service's error stands (the caller's)
+    with pytest.raises(TargetError) as failure:
+        refuse_non_empty(dict(GROUP, app_server_count=2), refusal=refusal)
+    assert ("server group 'design' (g1) still has 2 server(s); the service refused the delete: HTTP 400 WKS.0407; "
+            "delete them first (huaweicloud.workspace_app.app_server_fleet count: 0) or set force: true"
+            ) == str(failure.value)
 
 
 # -- scaling policy --------------------------------------------------------------------------------------------------
@@ -164,8 +169,10 @@ def test_disabling_and_removing():
 
 
 @pytest.mark.parametrize("sub_options, words", [
-    (dict(max_scaling_amount=0), ["scaling_policy.max_scaling_amount", "1 or more"]),
-    (dict(single_expansion_count=-1), ["scaling_policy.single_expansion_count", "1 or more"]),
+    (dict(max_scaling_amount=0), ["scaling_policy.max_scaling_amount", "allowed values are 1..100 (servers)"]),
+    (dict(max_scaling_amount=101), ["scaling_policy.max_scaling_amount: 101 is out of range", "1..100"]),
+    (dict(single_expansion_count=-1), ["scaling_policy.single_expansion_count", "allowed values are 1..10"]),
+    (dict(single_expansion_count=11), ["scaling_policy.single_expansion_count: 11 is out of range", "1..10"]),
     (dict(scaling_policy_by_session={"session_usage_threshold": 101, "shrink_after_session_idle_minutes": None}),
      ["session_usage_threshold", "1..100"]),
     (dict(scaling_policy_by_session={"session_usage_threshold": None, "shrink_after_session_idle_minutes": 0}),

@@ -339,3 +339,49 @@ def test_scale_in_lists_the_servers_deleted_and_the_sessions_that_end(service, r
     result = run(module, server_group_id=group["id"], count=1, force=True, **FAST)
     assert not result.failed and (result["destroys"], result["interrupts"]) == (destroys, interrupts)
     assert "this run ends 1 user session(s): alice (Active) on occupied (%s)" % occupied["id"] in result.warning_texts
+
+
+# -- issue 27: deletes of what is gone answer 200 with no job id ------------------------------------------------------
+def test_a_scale_in_delete_answered_200_without_a_job_is_gone_not_a_no_job_failure(service, run):
+    """The real service answers a delete of servers that are gone already with 200 and no job id: the servers
+    succeed as deleted (re-read once: absent), nothing is waited for, no "no job" failure; the next run sends
+    nothing."""
+    group = service.group("apps-prod")
+    kept = aged(service, group, "old", 1)
+    gone = [aged(service, group, "new-%d" % day, day) for day in (8, 9)]
+
+    def delete_without_job(request):
+        for server_id in request.body["items"]:
+            service.remove(server_id)  # deleted meanwhile by someone else: the call finds nothing to do
+        return {}
+
+    service.reply("batch_delete_server", delete_without_job)
+    result = run(module, server_group_id=group["id"], count=1, **FAST)
+    assert not result.failed, result["msg"]
+    assert result["changed"] is True and sorted(result["deleted"]) == sorted(s["id"] for s in gone)
+    assert result["count"] == 1 and result["summary"]["succeeded"] == 2 and result["summary"]["failed"] == 0
+    for server in gone:
+        report = by_name(result)[server["name"]]
+        assert (report["status"], report["job_id"], report["after"]) == ("succeeded", None, {"state": "absent"})
+        assert not report.get("error_msg")
+    assert "no job" not in repr(result)
+    assert [r.operation for r in service.mutations] == ["batch_delete_server"]
+    assert "show_job_detail" not in [r.operation for r in service.requests]  # nothing to wait for
+    assert [r.operation for r in service.requests][-1] == "list_servers"  # the re-read that proves them absent
+    again = run(module, server_group_id=group["id"], count=1, **FAST)
+    assert again["changed"] is False and len(service.mutations) == 1 and again["count"] == 1
+    assert by_name(again)["old"]["id"] == kept["id"]
+
+
+def test_a_delete_answered_200_without_a_job_that_still_lists_the_server_fails_it(service, run):
+    """Verification by re-read still applies: a server the group still lists after such an answer fails, named."""
+    group = service.group("apps-prod")
+    aged(service, group, "old", 1)
+    stays = aged(service, group, "stays", 9)
+    service.reply("batch_delete_server", {})
+    result = run(module, server_group_id=group["id"], count=1, **FAST)
+    assert result.failed and len(service.mutations) == 1
+    report = by_name(result)["stays"]
+    assert report["id"] == stays["id"] and report["status"] == "failed"
+    assert "the service accepted the change but the server shows" in report["error_msg"]
+    assert report["after"]["state"] == "present"

@@ -8,6 +8,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_se
 
 from simulator.routing import EMPTY
 
+from tests.harness.recorded import Error
+
 CREATE = dict(image_id="35998d9a-14f2-48fc-832b-6fc0074dc8f8", image_type="private",
               product_id="workspace.appstream.general.xlarge.4", vpc_id="vpc-1", subnet_id="subnet-1",
               system_disk_type="SAS", system_disk_size=80)
@@ -304,3 +306,160 @@ def test_an_empty_group_deleted_lists_only_itself(service, run):
     check = run(module, check=True, diff=True, name="empty", state="absent")
     assert check["destroys"] == ["server group empty (%s)" % group["id"]] and "interrupts" not in check
     assert check["diff"] == {"before": {"id": group["id"], "name": "empty"}, "after": {}}  # before names it already
+
+
+# -- issue 27: the wire as the real service speaks it -----------------------------------------------------------------
+def create_in_state(service):
+    def create(request):
+        return service.state.group_view(service.state.create_group(dict(request.body)))
+    return create
+
+
+def test_a_gold_image_without_product_id_is_sent_on_create_and_update(service, run):
+    """The real service takes it (Terraform's batch change-image test sends none): nothing refuses it before the
+    call, the create and the PATCH carry gold and no image_product_id."""
+    service.reply("create_server_group", create_in_state(service))
+    created = run(module, name="design", **dict(CREATE, image_type="gold"))
+    assert not created.failed and created["changed"] is True
+    (posted,) = service.mutations
+    assert posted.body["image_type"] == "gold" and "image_product_id" not in posted.body
+    service.reply("update_server_group", patch_group(service))
+    updated = run(module, name="design", image_id="img-gold-2", image_type="gold")
+    assert not updated.failed and updated["changed"] is True
+    assert service.mutations[-1].body == {"image_id": "img-gold-2", "image_type": "gold"}
+
+
+def test_scaling_policy_counts_outside_the_services_ranges_fail_before_any_request(service, run):
+    cases = [
+        (dict(max_scaling_amount=101), "scaling_policy.max_scaling_amount: 101 is out of range; allowed values are "
+                                       "1..100 (servers)"),
+        (dict(max_scaling_amount=0), "scaling_policy.max_scaling_amount: 0 is out of range; allowed values are "
+                                     "1..100 (servers)"),
+        (dict(max_scaling_amount=50, single_expansion_count=11),
+         "scaling_policy.single_expansion_count: 11 is out of range; allowed values are 1..10 (servers)"),
+        (dict(single_expansion_count=0),
+         "scaling_policy.single_expansion_count: 0 is out of range; allowed values are 1..10 (servers)"),
+    ]
+    for policy, message in cases:
+        result = run(module, name="design", scaling_policy=policy)
+        assert result.failed and result["msg"] == message, result["msg"]
+    assert service.requests == []
+    edge = dict(POLICY, max_scaling_amount=100, single_expansion_count=10)
+    group = service.group("design")
+
+    def put(request):
+        body = dict(request.body)
+        return service.state.set_scaling_policy(body.pop("server_group_id"), body)
+
+    service.reply("create_or_update_scaling_policy", put)
+    result = run(module, server_group_id=group["id"], scaling_policy=edge)
+    assert not result.failed and service.mutations[-1].body == dict(edge, server_group_id=group["id"])
+
+
+def refused_after_applying(service, status, code):
+    """A create the service carries out and still answers with a refusal (what a resent or raced create may meet)."""
+    def create(request):
+        service.state.create_group(dict(request.body))
+        return Error(status, code, "refused")
+    return create
+
+
+def test_a_create_refused_400_or_409_but_shown_created_with_its_settings_is_ours(service, run):
+    for status, name in ((400, "design-400"), (409, "design-409")):
+        service.reply("create_server_group", refused_after_applying(service, status, "WKS.0407"))
+        result = run(module, name=name, description="CAD", **CREATE)
+        assert not result.failed, result["msg"]
+        group = service.state.group_by_name(name)
+        assert result["changed"] is True and result["server_group"]["id"] == group["id"]
+        assert any("HTTP %d" % status in w and "with the settings of this create" in w
+                   and "taken as the one this task created" in w for w in result.warning_texts)
+        assert len(service.sent("create_server_group")) == 1  # never created twice
+        service.requests.clear()
+
+
+def test_a_create_refused_400_with_no_such_group_fails_with_the_services_error(service, run):
+    service.reply("create_server_group", Error(400, "WKS.00211102", "The parameter is invalid."))
+    result = run(module, name="design", **CREATE)
+    assert result.failed and "HTTP 400 WKS.00211102: The parameter is invalid." in result["msg"]
+    assert len(service.sent("create_server_group")) == 1 and len(service.mutations) == 1
+    assert "list_server_groups" in [r.operation for r in service.requests[service.requests.index(
+        service.sent("create_server_group")[0]):]]  # the refusal was settled by a read, which showed no group
+
+
+def test_a_delete_refused_400_while_servers_are_in_names_them_from_the_read(service, run):
+    group = service.group("design")
+
+    def filled_meanwhile(request):
+        service.server(group, name="late-1")
+        service.server(group, name="late-2")
+        return Error(400, "WKS.0407", "The request is being processed.")
+
+    service.reply("delete_server_groups", filled_meanwhile)
+    result = run(module, name="design", state="absent")
+    assert result.failed and len(service.mutations) == 1
+    assert result["msg"] == ("server group 'design' (%s) still has 2 server(s); the service refused the delete: HTTP "
+                             "400 WKS.0407; delete them first (huaweicloud.workspace_app.app_server_fleet count: 0) "
+                             "or set force: true" % group["id"])
+
+
+def test_a_delete_refused_on_an_empty_group_fails_with_the_services_error(service, run):
+    group = service.group("design")
+    service.reply("delete_server_groups", Error(409, "WKS.9999", "Something else."))
+    result = run(module, server_group_id=group["id"], state="absent")
+    assert result.failed and "HTTP 409 WKS.9999: Something else." in result["msg"]
+    assert "still has" not in result["msg"] and len(service.mutations) == 1
+
+
+def test_a_delete_refused_but_shown_gone_is_done(service, run):
+    group = service.group("design")
+
+    def gone_meanwhile(request):
+        service.state.delete_group(group["id"])
+        return Error(400, "WKS.0407", "busy")
+
+    service.reply("delete_server_groups", gone_meanwhile)
+    result = run(module, name="design", state="absent")
+    assert not result.failed and result["changed"] is True and len(service.mutations) == 1
+    assert any("HTTP 400" in w and "the group is gone" in w for w in result.warning_texts)
+
+
+def test_a_delete_answered_200_without_a_job_is_gone_and_absent_again_changes_nothing(service, run):
+    """The real service answers 200 with no job id (also for what is gone already): done, not "no job"; a second
+    run finds nothing and sends nothing."""
+    group = service.group("design")
+
+    def delete(request):
+        service.state.delete_group(group["id"])
+        return {}  # no job_id
+
+    service.reply("delete_server_groups", delete)
+    result = run(module, name="design", state="absent")
+    assert not result.failed and result["changed"] is True and len(service.mutations) == 1
+    assert not any("job" in w for w in result.warning_texts)
+    again = run(module, name="design", state="absent")
+    assert again["changed"] is False and again["server_group"] is None and len(service.mutations) == 1
+    by_id = run(module, server_group_id=group["id"], state="absent")
+    assert by_id["changed"] is False and len(service.mutations) == 1
+
+
+def test_force_delete_whose_servers_delete_answers_200_without_a_job_deletes_the_group(service, run):
+    group = service.group("design")
+    servers = [service.server(group, name="srv-%d" % n) for n in (1, 2)]
+
+    def delete_servers(request):
+        for server_id in request.body["items"]:
+            service.remove(server_id)
+        return {}  # gone: 200, no job id
+
+    def delete_group(request):
+        service.state.delete_group(group["id"])
+        return EMPTY
+
+    service.reply("batch_delete_server", delete_servers)
+    service.reply("delete_server_groups", delete_group)
+    result = run(module, name="design", state="absent", force=True, poll_interval=0.01, wait_timeout=10)
+    assert not result.failed, result["msg"]
+    assert result["changed"] is True and [r.operation for r in service.mutations] == [
+        "batch_delete_server", "delete_server_groups"]
+    assert result["summary"]["succeeded"] == 2 and all(s["after"] == {"state": "absent"} for s in result["servers"])
+    assert sorted(s["id"] for s in result["servers"]) == sorted(s["id"] for s in servers)

@@ -129,19 +129,32 @@ def test_a_running_change_onto_another_image_is_waited_for_then_reported_failed(
     assert report["after"] == {"image_id": OTHER} and OTHER in report["error_msg"]
 
 
-def test_gold_needs_an_image_product_id_which_is_then_sent(service, run):
-    missing = run(module, server_ids=["s1"], image_id=TARGET, image_type="gold")
-    assert missing.failed and "image_product_id" in missing["msg"] and "gold" in missing["msg"]
-    assert service.requests == []
+def test_gold_without_an_image_product_id_is_sent_and_left_to_the_service(service, run):
+    """Issue 27: the real service takes a gold image without image_product_id (Terraform's batch change-image test
+    sends none), so nothing refuses it before the call; with one, it is sent as given."""
     group = service.group("apps-prod", image_id=OTHER)
-    server = service.server(group, name="a")
+    first, second = service.server(group, name="a"), service.server(group, name="b")
     service.reply("batch_change_server_image", accept(service))
-    result = run(module, server_ids=[server["id"]], image_id=TARGET, image_type="gold", image_product_id="prod-9",
+    bare = run(module, server_ids=[first["id"]], image_id=TARGET, image_type="gold", **FAST)
+    assert not bare.failed and bare["changed"] is True
+    (sent,) = service.sent("batch_change_server_image")
+    assert sent.body == {"server_ids": [first["id"]], "image_id": TARGET, "image_type": "gold", "os_type": "Windows",
+                         "update_access_agent": False}
+    result = run(module, server_ids=[second["id"]], image_id=TARGET, image_type="gold", image_product_id="prod-9",
                  os_type="Linux", update_access_agent=True, **FAST)
     assert not result.failed
-    (sent,) = service.sent("batch_change_server_image")
-    assert sent.body == {"server_ids": [server["id"]], "image_id": TARGET, "image_type": "gold", "os_type": "Linux",
+    sent = service.sent("batch_change_server_image")[-1]
+    assert sent.body == {"server_ids": [second["id"]], "image_id": TARGET, "image_type": "gold", "os_type": "Linux",
                          "image_product_id": "prod-9", "update_access_agent": True}
+
+
+def test_a_gold_image_the_service_refuses_without_product_id_fails_with_its_message(service, run):
+    group = service.group("apps-prod", image_id=OTHER)
+    server = service.server(group, name="a")
+    service.reply("batch_change_server_image", Error(400, "WKS.00211102", "image_product_id is required."))
+    result = run(module, server_ids=[server["id"]], image_id=TARGET, image_type="gold", **FAST)
+    assert result.failed and len(service.sent("batch_change_server_image")) == 1
+    assert "image_product_id is required." in result["msg"] + repr(result.get("servers"))
 
 
 def test_a_batch_the_service_finds_too_large_names_the_batch_size(service, run):
