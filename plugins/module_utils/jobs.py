@@ -36,6 +36,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import calendar
 import time
 
 from collections import namedtuple
@@ -44,7 +45,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import a
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import (
     CONTESTED_STATUSES, settled_by_state, uncertain)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import ServerReader
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
+    SERVER_STATUSES, ServerReader, task_running)
 
 # A job or sub job in one of these statuses is still going.
 ACTIVE_JOB_STATUSES = frozenset(["WAITING", "RUNNING"])
@@ -52,6 +54,69 @@ ACTIVE_JOB_STATUSES = frozenset(["WAITING", "RUNNING"])
 # surely as FAILED does: a wait that knew only SUCCESS and FAILED ran to its deadline on them.
 SUB_JOB_FAILED = frozenset(["FAILED", "ABNORMAL", "ROLLBACK", "ABORTING"])
 JOB_TERMINAL = frozenset(["SUCCESS"]) | SUB_JOB_FAILED
+# Every status a job or sub job may show that this collection knows. Any other value (a status the service added,
+# or one it never documented) is treated as still running until the deadline, with a warning naming it: never as
+# success, and never as the end of a wait.
+KNOWN_JOB_STATUSES = ACTIVE_JOB_STATUSES | JOB_TERMINAL
+
+# -- servers in transition -----------------------------------------------------------------------------------------
+#
+# While a server is rebuilt, reinstalled or powered, its ``status`` leaves REGISTERED, and after the job ends the
+# access agent takes a while to register again (Terraform waits for REGISTERED, STOPPED, FREEZE or NONE after such
+# jobs). A module that needs the server REGISTERED waits for that rather than skip or fail it.
+
+# vm_status values of a server whose VM is changing by itself (AppServerStatus).
+TRANSITIONAL_VM_STATUSES = frozenset(["BUILD", "REBUILD", "REBOOT", "HARD_REBOOT", "RESIZE", "MIGRATING"])
+# Seconds after its record last changed that an UNREGISTER server counts as re-registering (a rebuild, reinstall or
+# power change ends with the agent offline for a while); an older UNREGISTER is an agent that is down.
+REREGISTER_GRACE = 600.0
+# status values that settle by themselves (the server is not in use, and will not be until someone acts)
+SETTLED_STATUSES = frozenset(["REGISTERED", "STOPPED", "FREEZE", "NONE", "MAINTAINING"])
+
+
+def service_time(text):
+    """Seconds since the epoch of a service timestamp (``2026-12-07T15:00:00.123Z``, ``...+00:00`` or none), or
+    None when it cannot be read."""
+    if not isinstance(text, str) or len(text) < 19:
+        return None
+    try:
+        moment = calendar.timegm(time.strptime(text[:19], "%Y-%m-%dT%H:%M:%S"))
+    except ValueError:
+        return None
+    rest = text[19:].lstrip("0123456789.")
+    if rest[:1] in ("+", "-") and len(rest) >= 6 and rest[1:3].isdigit() and rest[4:6].isdigit():
+        offset = int(rest[1:3]) * 3600 + int(rest[4:6]) * 60
+        moment -= offset if rest[0] == "+" else -offset
+    return moment
+
+
+def in_transition(record, now=None):
+    """Why a server that is not REGISTERED will change by itself soon (words for a progress line), or None when its
+    status is settled (REGISTERED, or a status that stays until someone acts: STOPPED, FREEZE, NONE, MAINTAINING, or
+    an UNREGISTER older than REREGISTER_GRACE). A status this collection does not know counts as a transition (it
+    may end; the caller warns naming it)."""
+    status = record.get("status")
+    if status == "REGISTERED":
+        return None
+    if status not in SERVER_STATUSES:
+        return "status %s, a value this collection does not know" % status
+    task = task_running(record)
+    if task:
+        return "status %s, task %s" % (status, task)
+    if record.get("job_status") in ACTIVE_JOB_STATUSES:
+        return "status %s, %s job %s %s" % (
+            status, record.get("job_type"), record.get("job_id"), record.get("job_status"))
+    if record.get("vm_status") in TRANSITIONAL_VM_STATUSES:
+        return "status %s, vm_status %s" % (status, record.get("vm_status"))
+    if status in SETTLED_STATUSES:
+        return None
+    changed = service_time(record.get("update_time"))
+    age = (time.time() if now is None else now) - changed if changed is not None else None
+    if age is None or age < REREGISTER_GRACE:
+        what = ("last changed %ds ago" % max(0, age)) if age is not None else "no time of its last change"
+        return "status %s, %s: the agent registers again after a rebuild, reinstall or power change" % (status, what)
+    return None
+
 
 # At most BUDGET_REQUESTS polling requests within any BUDGET_WINDOW seconds.
 BUDGET_REQUESTS = 150
@@ -100,18 +165,27 @@ class JobResult:
         self.finished = False
         self.detail = None
         self.servers = dict((sid, ServerOutcome(sid, PENDING, job_id)) for sid in self.server_ids)
+        self.unknown = {}  # (what, value) -> the record that showed it: values this collection does not know
 
     def update(self, detail):
         self.detail = detail
         self.status = detail.get("status")
         self.finished = self.status in JOB_TERMINAL
+        if self.status not in KNOWN_JOB_STATUSES:
+            self.unknown[("status", self.status)] = "job %s" % self.job_id
         seen = set()
         for sub in detail.get("sub_jobs") or []:
             server_id = (sub.get("job_resource_info") or {}).get("resource_id")
             if not server_id:
                 continue
             seen.add(server_id)
-            self.servers[server_id] = self._outcome(server_id, sub.get("status"), sub.get("error_code"),
+            status = sub.get("status")
+            if status not in KNOWN_JOB_STATUSES:
+                # still running as far as anyone can tell: so is the job, whatever it says
+                self.unknown[("sub job status", status)] = "job %s, sub job %s of server %s" % (
+                    self.job_id, sub.get("id") or "?", server_id)
+                self.finished = False
+            self.servers[server_id] = self._outcome(server_id, status, sub.get("error_code"),
                                                     sub.get("error_message"))
         if self.finished:
             # Servers the job does not list as sub jobs take the job's own outcome.
@@ -122,7 +196,7 @@ class JobResult:
     def _outcome(self, server_id, status, error_code, error_msg):
         if status == "SUCCESS":
             return ServerOutcome(server_id, SUCCEEDED, self.job_id, sub_job_status=status)
-        if status in SUB_JOB_FAILED or self.finished:
+        if status in SUB_JOB_FAILED or (self.finished and status in KNOWN_JOB_STATUSES):
             # A sub job still WAITING/RUNNING inside a finished job never completed: it failed.
             return ServerOutcome(server_id, FAILED, self.job_id, error_code or None,
                                  error_msg or "job %s ended with status %s" % (self.job_id, status),
@@ -174,9 +248,10 @@ class JobKind:
         it again.
 
         A lost (or 5xx-answered) request that left a new job of this kind on the server was applied: that job is
-        ours. A refused or throttled batch (409, 429) that finds a job of this kind running waits for it; a 409
-        rejects the whole batch, so a server busy with another kind fails and the rest are sent again. A request
-        that left no new job was not applied.
+        ours. A refused or throttled batch (409 or 400, 429) that finds a job of this kind running waits for it; a
+        refusal rejects the whole batch, so a server busy with another job or task fails and the rest are sent again
+        again (after a 400 that nothing in the records explains, the refusal stands: :meth:`Rollout.submit_batch
+        <.operation.Rollout.submit_batch>`). A request that left no new job was not applied.
         """
         new_job = (record.get("job_type") == self.job_type and record.get("job_id")
                    and record["job_id"] != item.server.get("job_id"))
@@ -184,10 +259,11 @@ class JobKind:
             return Submission(record["job_id"])
         if not uncertain(exc) and self.running(record):
             return Submission(record["job_id"], waited=True)
-        if exc.status in CONTESTED_STATUSES and record.get("job_status") in ACTIVE_JOB_STATUSES:
+        busy = record.get("job_status") in ACTIVE_JOB_STATUSES or task_running(record)
+        if exc.status in CONTESTED_STATUSES and busy:
             return Submission(error_code=exc.error_code, error_msg=(
                 "a %s job (%s) is running on this server; re-run when it has finished"
-                % (record.get("job_type"), record.get("job_id"))))
+                % (record.get("job_type") or task_running(record), record.get("job_id"))))
         return None
 
 
@@ -369,6 +445,16 @@ class Waiter:
     def timed_out(self, results, pending):
         return WaitTimeout(self.timeout, pending, results)
 
+    def unknown_values(self):
+        """Warnings naming each value the wait met that this collection does not know (it was treated as still
+        running), with the record that showed it."""
+        seen = {}
+        for result in self.results.values():
+            for (what, value), where in getattr(result, "unknown", {}).items():
+                seen.setdefault((what, value), where)
+        return ["%s showed %s %r, a value this collection does not know: it was treated as still running"
+                % (where, what, value) for (what, value), where in sorted(seen.items(), key=lambda i: str(i[0]))]
+
     @staticmethod
     def pending(results):
         return [job_id for job_id, result in results.items() if not result.finished]
@@ -519,6 +605,9 @@ class ServerListWaiter(Waiter):
                 if not settled:
                     self.list_told_other_jobs = self.list_told_other_jobs or record is not None
                     unaccounted.add(result.job_id)
+            elif shown == result.job_id and record.get("job_status") not in KNOWN_JOB_STATUSES:
+                result.unknown[("job_status", record.get("job_status"))] = "server %s (%s), job %s" % (
+                    record.get("name"), server_id, result.job_id)
             elif shown == result.job_id and record.get("job_status") in JOB_TERMINAL:
                 self.final_records[server_id] = record
                 if settled:

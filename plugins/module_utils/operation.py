@@ -33,10 +33,12 @@ except ImportError:  # Python 2 (ansible-test's compile checks): read-only by co
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disruption import Disruption
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, StateWaiter, Submission, WaitTimeout)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import GaveUp, land, uncertain
+    FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, StateWaiter, Submission, WaitTimeout,
+    in_transition)
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import (
+    INVALID_STATUSES, STANDS, GaveUp, land, uncertain)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (  # noqa: F401 (named)
-    ServerReader, find_group, named, resolve_targets)
+    SERVER_STATUSES, ServerReader, find_group, named, resolve_targets)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import OPEN_STATES, SessionReader
 
 # Set by the collection's action plugin (plugins/plugin_utils/job_progress.py) when it shows progress live.
@@ -468,6 +470,12 @@ class Operation:
     def prepare(self, servers):
         """Read, once, whatever planning needs besides the server records."""
 
+    def awaits_registration(self, record):
+        """Whether the change needs this target REGISTERED and it is not (yet): before planning, the run waits (within
+        its deadline) for such servers that are in transition (:func:`~.jobs.in_transition`: rebuilt, powered, the
+        agent registering again) and plans them as they are then. By default no operation waits."""
+        return False
+
     def plan_new(self):
         """:class:`PlanItem` s for servers that do not exist yet (to be created), after :meth:`plan_server` of the
         existing ones. Each has a stand-in record (:func:`new_server`); :meth:`adopt` swaps it for the server the
@@ -603,6 +611,29 @@ class StateProbe:
                                                for sid in sorted(server_ids, key=lambda s: reports[s].name or s)])
 
 
+class TransitionProbe:
+    """A waiter's state read (``cost``, ``read``, ``waiting``) for servers in transition: a server whose record no
+    longer shows one (or that is no longer listed) is done; ``why`` keeps what each still showed."""
+
+    def __init__(self, rollout, why):
+        self.rollout = rollout
+        self.why = dict(why)
+
+    def cost(self, server_ids):
+        return self.rollout.reader().cost(server_ids)
+
+    def read(self, server_ids):
+        records = self.rollout.reader().read(server_ids)
+        for sid in server_ids:
+            self.why[sid] = in_transition(records[sid]) if sid in records else None
+        return dict((sid, True) for sid in server_ids if not self.why[sid])
+
+    def waiting(self, server_ids):
+        reports = self.rollout.targets
+        return "waiting for %s" % named("%s (%s)" % ((reports.get(sid) or {}).get("name") or sid, self.why.get(sid))
+                                        for sid in server_ids)
+
+
 class RunContext:
     """What an operation's hooks may read of its run (a read-only view of the engine's state): the client, the frozen
     parameters, the target group (``group``: its record when the run read it; ``group_id``: its id, also when it was
@@ -670,6 +701,7 @@ class Rollout:
         self.ending = {}  # key -> the user sessions the plan ends on it (Operation.ending_sessions)
         self.read_back = {}  # key -> the state read of an item while waiting or after a timeout (its after-state)
         self.caught_up = set()  # keys read again after their job succeeded, until the deadline (Rollout.catch_up)
+        self.unsettled = {}  # server id -> why it was still in transition at the deadline (await_transitions)
 
     # -- reading ---------------------------------------------------------------
     def group_sizes(self):
@@ -693,11 +725,49 @@ class Rollout:
             # by exact name, as app_server_group does; from here on the group is its id
             self.group = find_group(self.client, name=self.params["server_group_name"], option="server_group_name")
             self.group_id = self.group["id"]
+        servers = self.find_targets()
+        if self.await_transitions(servers):
+            servers = self.find_targets()  # as they are now
+        return [self.operation.plan_item(server) for server in servers] + list(self.operation.plan_new())
+
+    def find_targets(self):
         servers = sorted(self.operation.find_targets(), key=self.items.key)  # stable batches
         self.targets = dict((self.items.key(server), server) for server in servers)
         self.progress.label = self.target_label(servers)
         self.operation.prepare(servers)
-        return [self.operation.plan_item(server) for server in servers] + list(self.operation.plan_new())
+        return servers
+
+    def await_transitions(self, servers):
+        """Wait, before planning, for the targets the change needs REGISTERED that are in transition
+        (:meth:`Operation.awaits_registration`, :func:`~.jobs.in_transition`), reading their server records at the
+        waiters' pace until none is or the deadline passes (which starts here: the one deadline of the task); those
+        still in transition then are failed (``unsettled``). True when it waited (the targets are read again)."""
+        if self.operation.check_mode or not self.params.get("wait", True) or not self.params.get("wait_timeout"):
+            return False
+        awaited = [self.items.key(record) for record in servers if self.operation.awaits_registration(record)]
+        if not awaited:
+            return False
+        records = self.reader().read(awaited)
+        moving = dict((sid, in_transition(record)) for sid, record in records.items())
+        moving = dict((sid, why) for sid, why in moving.items() if why)
+        if not moving:
+            return False
+        for sid in sorted(moving):
+            if records[sid].get("status") not in SERVER_STATUSES:
+                self.operation.warn("%s shows status %s, a value this collection does not know: it was waited for as "
+                                    "a transition" % (server_label(sid, records[sid].get("name")),
+                                                      records[sid].get("status")))
+        self.deadline = time.monotonic() + self.params["wait_timeout"]
+        self.client.deadline = self.deadline
+        probe = TransitionProbe(self, moving)
+        self.progress.append("%d server(s) in transition before planning: %s" % (
+            len(moving), probe.waiting(sorted(moving))))
+        waiter = StateWaiter(self.client, self.params["wait_timeout"], self.params["poll_interval"],
+                             progress=self.progress.append, observed=probe)
+        outcomes = waiter.wait_for(sorted(moving), deadline=self.deadline, fresh=True)
+        self.unsettled = dict((sid, probe.why.get(sid) or moving[sid]) for sid, outcome in outcomes.items()
+                              if outcome.status == PENDING)
+        return True
 
     def target_label(self, servers):
         """The progress label of the resolved targets: a group by the name it was found by, or the name its
@@ -715,15 +785,20 @@ class Rollout:
         self.reports = dict((self.key(item), ItemReport(item, self.items)) for item in plan)
         self.disruptions = dict((self.key(item), self.operation.disruption(item)) for item in plan)
         self.ending = self.operation.ending_sessions(plan)
-        to_submit = [item for item in plan if item.action == SUBMIT]
+        for key, why in sorted(self.unsettled.items()):
+            if key in self.reports:
+                self.reports[key].fail(None, "still in transition when the task's deadline passed (%s)" % why)
+        to_submit = [item for item in plan if item.action == SUBMIT and self.key(item) not in self.unsettled]
         for item in plan:
             if item.action == WAIT:
                 self.jobs.setdefault(item.job_id, []).append(self.key(item))
         if self.operation.check_mode:
             changed = bool(to_submit)
         else:
-            if self.params.get("wait_timeout") and self.deadline is None:
-                self.deadline = self.client.deadline = time.monotonic() + self.params["wait_timeout"]
+            if self.params.get("wait_timeout") and self.deadline is None:  # else set by await_transitions
+                self.deadline = time.monotonic() + self.params["wait_timeout"]
+                if self.client is not None:
+                    self.client.deadline = self.deadline  # no retry waits past it either
             self.submit(self.operation.before_submit(to_submit, self.deadline))
             if (self.jobs or self.accepted) and self.params.get("wait"):
                 self.wait()
@@ -793,15 +868,19 @@ class Rollout:
 
     def submit_batch(self, items, failed=None):
         """One batch, landed by the one recovery rule (:func:`~.recovery.land`): after a lost response, a server
-        error, throttling or a conflict (what the kind settles) the servers' records tell what happened (the kind
-        reads them); only servers they show unchanged are sent again, up to ``max_retries`` resends and never past
-        the run's deadline."""
+        error, throttling or a conflict (409, or a 400: the service's "busy" is either; what the kind settles) the
+        servers' records tell what happened (the kind reads them); only servers they show unchanged are sent again,
+        up to ``max_retries`` resends and never past the run's deadline. A 400 that nothing on the servers explains
+        (no job or task running, nothing applied) stands as the service gave it: nothing is sent again."""
         by_key = dict((self.key(item), item) for item in items)
 
         def settle(keys, exc):
             records = self.reader().read(keys)
-            return dict((key, self.kind.recovered(by_key[key], records.get(key) or {}, exc, self.operation))
-                        for key in keys)
+            verdicts = dict((key, self.kind.recovered(by_key[key], records.get(key) or {}, exc, self.operation))
+                            for key in keys)
+            if exc.status in INVALID_STATUSES and not any(verdicts.values()):
+                return STANDS  # a 400 that no job, task or change on the servers explains: the request is refused
+            return verdicts
 
         try:
             return land(list(by_key), lambda keys: self.operation.send([by_key[key] for key in keys]),
@@ -845,6 +924,8 @@ class Rollout:
                     report.fail(outcome.error_code, outcome.error_msg)
                 else:
                     report.status = outcome.status
+        for warning in waiter.unknown_values():
+            self.operation.warn(warning)
         if timed_out is not None and STATE in results:
             self.fail_unsettled()
         elif timed_out is not None:
@@ -893,8 +974,7 @@ class Rollout:
             return
         try:
             observed = self.operation.read_after(done)
-            lagging = sorted(key for key, after in observed.items() if self.reports[key].job_id
-                             and not self.operation.reached(self.reports[key].after, after))
+            lagging = sorted(key for key, after in observed.items() if self.lags(self.reports[key], after))
             if lagging:
                 observed.update(self.catch_up(lagging))
         except ApiError as exc:
@@ -902,6 +982,15 @@ class Rollout:
             return
         for server_id, after in observed.items():
             self.check_after(self.reports[server_id], after, caught_up=server_id in self.caught_up)
+
+    def lags(self, report, after):
+        """Whether ``after`` (re-read once the item's job succeeded) may only lag behind the job: it does not show the
+        planned state but still shows, in every field of the plan, what the item showed before. A third value (a job
+        that aimed elsewhere, another operator's change) is no lag: it fails at once."""
+        if not report.job_id or self.operation.reached(report.after, after):
+            return False
+        before, after = report.before or {}, after or {}
+        return all(after.get(key) == before.get(key) for key in report.after or {})
 
     def catch_up(self, keys):
         """``{key: state}`` of items whose job succeeded but whose record does not show the change yet (the service's

@@ -21,8 +21,13 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors i
 
 # A mutation answered with one of these may or may not have been applied (the service may fail after committing).
 UNCERTAIN_STATUSES = frozenset([500, 502, 503, 504])
-# Answers that refuse a mutation because of the state (busy, or already there): the state tells what happened.
-CONTESTED_STATUSES = frozenset([409])
+# Answers that refuse a mutation because of the state (busy, or already there): the state tells what happened. The
+# service says "busy" with a 409, and (as its sibling desktop API's WKS.0407 does) possibly with a 400; which code it
+# uses is confirmed nowhere, so the decision is the state's, never the code's.
+CONTESTED_STATUSES = frozenset([400, 409])
+# Of those, the answers that may as well mean the request itself is wrong: when the state shows nothing that explains
+# the refusal (no job running, nothing applied), the refusal stands and nothing is sent again.
+INVALID_STATUSES = frozenset([400])
 
 
 def uncertain(exc):
@@ -36,6 +41,11 @@ def settled_by_state(exc):
     (:func:`uncertain`), it was throttled after the client's retries (not applied: sent again when the state agrees),
     or the service refused it because of the state (a conflict: busy with another change, or already there)."""
     return uncertain(exc) or exc.throttled or exc.status in CONTESTED_STATUSES
+
+
+# What ``settle`` returns when the state explains nothing of a refusal (a 400 with no job running and nothing applied):
+# the service's answer stands, and nothing is sent again.
+STANDS = "the refusal stands"
 
 
 def resend_pause(attempt):
@@ -65,7 +75,8 @@ def land(keys, send, settle, retries, deadline=None, settles=settled_by_state, f
     error is raised as it is (nothing was applied, or the state cannot say more). ``failed`` is the error a first
     call already met: the state is read before anything is sent. Otherwise ``settle(keys, exc)`` reads the state:
     ``{key: answer}`` for what it shows applied (or decided: a failure answer), ``None`` (or a missing key) for what
-    it shows not applied; it raises when the state cannot tell. The keys shown not applied are sent again, after
+    it shows not applied, or :data:`STANDS` when nothing in the state explains the refusal (it is then raised as it
+    is, as if it were not settled); it raises when the state cannot tell. The keys shown not applied are sent again, after
     :func:`resend_pause`, up to ``retries`` resends (at least one) and only when the pause ends before ``deadline``
     (monotonic). When resends
     keep failing, or the state cannot tell, :class:`GaveUp` carries what landed and what did not; it is final: a
@@ -92,6 +103,10 @@ def land(keys, send, settle, retries, deadline=None, settles=settled_by_state, f
                 raise
             except ApiError as unsettled:  # the state cannot tell, or could not be read
                 raise GaveUp(unsettled, answers, pending, maybe_applied=uncertain(exc))
+            if verdicts is STANDS:  # the state explains nothing: the refusal stands as the service gave it
+                if attempt or answers:
+                    raise GaveUp(exc, answers, pending)
+                raise exc
             answers.update((key, verdict) for key, verdict in verdicts.items() if verdict is not None)
             pending = [key for key in pending if verdicts.get(key) is None]
             if not pending:

@@ -21,10 +21,15 @@ description:
   - Servers already at the target version are left alone. Servers whose upgrade is already running (started by
     an earlier run with O(wait=false), by the console, or by someone else) are waited for, never submitted again.
   - Servers whose C(status) is not C(REGISTERED) (agent offline, frozen, stopped ...) cannot be upgraded; they are
-    reported with status C(skipped) and a warning, and do not fail the task.
+    reported with status C(skipped), their status named, and a warning, and do not fail the task.
+  - A server to upgrade that is in transition (rebuilt, reinstalled or powered just now, for example by an image
+    change earlier in the same play; the agent registers again a while after the job ends) is waited for before
+    planning, within O(wait_timeout), and then upgraded. One still in transition at the deadline fails, naming
+    what it shows. An C(UNREGISTER) server whose record has not changed for 10 minutes is not in transition.
+    Check mode does not wait, and reports such a server as skipped.
   - Servers in maintenance mode are upgraded like any other; maintenance mode is the usual way to drain users
     before an upgrade.
-  - A batch the service rejects with HTTP 409 (conflict, an upgrade is already running) is re-read and waited for
+  - A batch the service rejects with HTTP 409 or 400 (busy, an upgrade is already running) is re-read and waited for
     instead of failing. A batch whose response was lost, or answered with a server error (5xx, which may
     come after the service applied it), is re-read; it is submitted again only when the re-read shows it was not
     applied (up to O(max_retries) times).
@@ -336,6 +341,12 @@ class HdaUpgrade(Operation):
             return PlanItem(server, "skip", before, note="status is %s; only REGISTERED servers can be upgraded"
                             % server.get("status"))
         return PlanItem(server, "submit", before, after)
+
+    def awaits_registration(self, server):
+        """A server to be upgraded that is not REGISTERED: the run waits for it when it is in transition (the agent
+        registers again after a rebuild, reinstall or power change), instead of skipping it."""
+        return (server.get("status") != "REGISTERED" and not server["no_agent"] and not self.at_target(server)
+                and not self.kind.running(server))
 
     def send(self, items):
         job_id = api.batch_upgrade_hda_version(self.client, [item.server_id for item in items])

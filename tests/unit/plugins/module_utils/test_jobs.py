@@ -5,6 +5,7 @@ change from one call to the next; the clock and sleep of JobWaiter are fake.
 """
 
 import json
+import time
 
 import pytest
 
@@ -961,3 +962,60 @@ class TestSettlingByState:
         assert all(r.status == "SUCCESS" for r in results.values())
         assert job_reads(httpserver) == [job_path(last)] * 3 and observed.reads == [100]
         assert len(waiter.final_states) == 100
+
+
+# -- values the collection does not know, and servers in transition (issue 27) --------------------------------------
+
+def test_an_unknown_job_status_is_still_running_and_named():
+    result = jobs.JobResult("j1", ["s1"])
+    result.update({"status": "QUEUED", "sub_jobs": [
+        {"id": "sub-1", "status": "QUEUED", "job_resource_info": {"resource_id": "s1"}}]})
+    assert not result.finished and result.servers["s1"].status == jobs.PENDING
+    assert result.unknown == {("status", "QUEUED"): "job j1", ("sub job status", "QUEUED"): "job j1, sub job sub-1 "
+                                                                                              "of server s1"}
+
+
+def test_a_finished_job_holding_a_sub_job_of_unknown_status_is_not_finished():
+    """Never success on a value nobody knows: the job is read again until the sub job shows a known status."""
+    result = jobs.JobResult("j1", ["s1", "s2"])
+    result.update({"status": "SUCCESS", "sub_jobs": [
+        {"status": "PAUSED", "job_resource_info": {"resource_id": "s1"}},
+        {"status": "SUCCESS", "job_resource_info": {"resource_id": "s2"}}]})
+    assert not result.finished
+    assert (result.servers["s1"].status, result.servers["s2"].status) == (jobs.PENDING, jobs.SUCCEEDED)
+    result.update({"status": "SUCCESS", "sub_jobs": [
+        {"status": "SUCCESS", "job_resource_info": {"resource_id": "s1"}},
+        {"status": "SUCCESS", "job_resource_info": {"resource_id": "s2"}}]})
+    assert result.finished and result.servers["s1"].status == jobs.SUCCEEDED
+
+
+NOW = 1800000000.0
+
+
+def iso(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(seconds))
+
+
+@pytest.mark.parametrize("record, moving", [
+    (dict(status="REGISTERED", task_status="rebuilding"), None),  # busy, but registered: not this rule's business
+    (dict(status="UNREGISTER", task_status="rebuilding", job_status="RUNNING"), "task rebuilding"),
+    (dict(status="UNREGISTER", job_status="WAITING", job_type="CHANGE_SERVER_IMAGE", job_id="j"), "job j WAITING"),
+    (dict(status="UNREGISTER", vm_status="REBOOT"), "vm_status REBOOT"),
+    (dict(status="UNREGISTER", vm_status="ACTIVE", update_time=iso(NOW - 30)), "last changed 30s ago"),
+    (dict(status="UNREGISTER", vm_status="ACTIVE", update_time=iso(NOW - 3600)), None),  # an agent that is down
+    (dict(status="UNREGISTER", vm_status="ACTIVE"), "no time of its last change"),
+    (dict(status="STOPPED", vm_status="SHUTOFF", update_time=iso(NOW - 5)), None),
+    (dict(status="FREEZE", update_time=iso(NOW - 5)), None),
+    (dict(status="HIBERNATED"), "a value this collection does not know"),
+])
+def test_which_servers_are_in_transition(record, moving):
+    why = jobs.in_transition(record, now=NOW)
+    assert (why is None) if moving is None else (moving in why), why
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("2027-01-15T08:00:00Z", 1800000000), ("2027-01-15T08:00:00.123Z", 1800000000),
+    ("2027-01-15T09:00:00+01:00", 1800000000), ("2027-01-15T08:00:00", 1800000000), ("yesterday", None), (None, None),
+])
+def test_service_times(text, seconds):
+    assert jobs.service_time(text) == seconds

@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import (
-    GaveUp, land, land_one, resend_pause, settled_by_state, uncertain)
+    STANDS, GaveUp, land, land_one, resend_pause, settled_by_state, uncertain)
 
 
 def error(status, code=None):
@@ -14,7 +14,8 @@ def error(status, code=None):
 @pytest.mark.parametrize("status, code, maybe, reread", [
     (None, None, True, True), (500, None, True, True), (503, None, True, True),
     (429, "APIG.0308", False, True), (403, "APIGW.0308", False, True), (409, "WKS.0001", False, True),
-    (400, "WKS.0002", False, False), (401, None, False, False), (404, None, False, False),
+    (400, "WKS.0407", False, True), (401, None, False, False), (403, None, False, False), (404, None, False, False),
+    (422, "WKS.0002", False, False),
 ])
 def test_which_failures_may_have_landed_and_which_are_settled_by_the_state(status, code, maybe, reread):
     assert uncertain(error(status, code)) is maybe
@@ -47,8 +48,21 @@ def test_what_the_state_shows_applied_is_ours_and_only_the_rest_is_sent_again():
 def test_a_failure_the_state_cannot_explain_is_raised_as_it_is_and_nothing_is_read():
     read = []
     with pytest.raises(ApiError) as info:
-        land(["a"], Service(error(400)).send, lambda keys, exc: read.append(keys), retries=5)
-    assert info.value.status == 400 and not isinstance(info.value, GaveUp) and read == []
+        land(["a"], Service(error(404)).send, lambda keys, exc: read.append(keys), retries=5)
+    assert info.value.status == 404 and not isinstance(info.value, GaveUp) and read == []
+
+
+def test_a_400_is_settled_by_the_state_and_stands_when_the_state_explains_nothing():
+    """Busy may be a 400 (the sibling desktop API's WKS.0407): the state is read; a job of ours found is waited for,
+    and when nothing explains the refusal it stands as the service gave it, and nothing is sent again."""
+    service, read = Service(error(400, "WKS.0407")), []
+    answers = land(["a"], service.send, lambda keys, exc: read.append(keys) or {"a": "job-running"}, retries=5)
+    assert answers == {"a": "job-running"} and read == [["a"]] and service.calls == [["a"]]
+    service, read = Service(error(400, "WKS.00211102")), []
+    with pytest.raises(ApiError) as info:
+        land(["a"], service.send, lambda keys, exc: read.append(keys) or STANDS, retries=5)
+    assert info.value.error_code == "WKS.00211102" and not isinstance(info.value, GaveUp)
+    assert read == [["a"]] and service.calls == [["a"]]
 
 
 def test_resends_stop_after_retries_with_what_landed_and_what_did_not():
