@@ -39,7 +39,7 @@ DEMO_PLAYBOOK ?= playbooks/demo.yml
 
 .PHONY: help venv collections test unit integration readme matrix sanity sanity-cache integration-targets lint docs-lint docs \
 	changelog-lint molecule \
-	release-check build demo bench soak clean distclean
+	release-check build demo bench soak wire-real clean distclean
 
 help: ## Show this help
 	@echo "Targets:"
@@ -76,6 +76,9 @@ unit: venv collections ## Unit tests (pytest tests/unit)
 
 integration: venv collections ## Integration tests: simulator + real ansible-playbook (pytest tests/integration)
 	$(PYTEST) -n $(INTEGRATION_WORKERS) --dist worksteal tests/integration
+
+wire-real: venv collections ## 60 servers upgraded under the gateway's real window (5 requests a minute, APIG.0308, no Retry-After): minutes of waiting
+	WORKSPACE_APP_REAL_WINDOW=1 $(PYTEST) -n 0 -s tests/integration/test_wire.py -k real_window
 
 README_WORKERS ?= 4
 readme: venv collections ## The README's every example and command run as printed (tests/readme; mostly waiting, so 4 workers)

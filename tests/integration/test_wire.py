@@ -9,6 +9,9 @@ for silently. The 60-server upgrade under the real window (5 requests a minute) 
 waiting, run by ``.ci/run``); here the window is seconds long.
 """
 
+import os
+import time
+
 import pytest
 
 from tests.harness import module_task
@@ -160,3 +163,29 @@ def test_a_job_status_nobody_knows_is_waited_for_and_named(make_simulator, runne
     warnings = up.get("warnings") or []
     assert any("'QUEUED'" in w and "does not know" in w and "treated as still running" in w for w in warnings), \
         warnings
+
+
+REAL_WINDOW = "WORKSPACE_APP_REAL_WINDOW"
+
+
+@pytest.mark.skipif(not os.environ.get(REAL_WINDOW), reason="minutes of waiting: make wire-real (run by .ci/run)")
+def test_sixty_servers_under_the_real_window_converge_in_one_run(make_simulator, runner_for):
+    """The issue's number: 60 servers upgraded under the gateway's real window (5 requests a minute per credential,
+    APIG.0308, no Retry-After) in one run, 0 duplicates, then an info read in the same play."""
+    sim, group_id, ids = one_group(make_simulator, 60, job_duration=5.0,
+                                   dialect={"throttle_window": [5, 60], "throttle_code": "APIG.0308"})
+    outdated(sim, ids)
+    started = time.monotonic()
+    run = runner_for(sim).run([
+        module_task(HDA, "up", server_group_id=group_id, poll_interval=20, wait_timeout=1800),
+        module_task(SERVERS_INFO, "info", server_group_id=group_id, hda=True)])
+    wall = time.monotonic() - started
+    throttled = [entry for entry in sim.log.requests() if entry.fault == "throttle_window"]
+    print("60 servers under 5 requests a minute: %.0f s, %d requests, %d windowed 429s"
+          % (wall, len(sim.log.requests()), len(throttled)))
+    assert run.rc == 0, run.output
+    assert run["up"]["summary"]["succeeded"] == 60 and run["up"]["summary"]["failed"] == 0
+    assert upgraded_once(sim, ids)
+    latest = sim.state.latest_hda_for(ids[0])
+    assert [server["current_version"] for server in run["info"]["servers"]] == [latest] * 60
+    assert throttled and all(entry.status == 429 for entry in throttled)
