@@ -211,8 +211,9 @@ class Scenario:
     what the tasks register is kept under the scenario's name. A task that fails ends the scenario's block
     (the tasks after it are skipped, as the rest of a run of its own would be) and the next scenario goes on.
     After the run, the scenario reads like a ``PlaybookRun``: ``scenario["up"]``, ``scenario.rc`` (2 when a
-    task failed without ``ignore_errors``, as the run of its own would have returned), ``scenario.output``
-    (the whole shared run's output: assert only on text that names this scenario's own servers or jobs).
+    task failed without ``ignore_errors``, as the run of its own would have returned), ``scenario.stdout`` (what
+    the run printed from the block's first task, a marker, to the next scenario's: its own tasks' output),
+    ``scenario.output`` (that and the shared run's stderr).
     """
 
     def __init__(self, name, sim, tasks, check=False, diff=False, auth="aksk", **context):
@@ -228,9 +229,14 @@ class Scenario:
     def prefix(self, name):
         return "%s__%s" % (self.name, name)
 
+    @property
+    def marker(self):
+        return "scenario %s starts" % self.name
+
     def block(self):
         tasks = [dict(task, register=self.prefix(task["register"])) if "register" in task else dict(task)
                  for task in self.tasks]
+        tasks.insert(0, {"name": self.marker, "ansible.builtin.debug": {"msg": self.marker}})
         return {"name": "scenario %s" % self.name, "block": tasks,
                 "rescue": [{"name": "scenario %s failed" % self.name, "ansible.builtin.debug": {"msg": "failed"},
                             "register": self.prefix("_failed")}],
@@ -242,8 +248,16 @@ class Scenario:
         return 2 if self.run.results.get(self.prefix("_failed")) is not None else 0
 
     @property
+    def stdout(self):
+        text = self.run.stdout
+        start = text.index("TASK [%s]" % self.marker)
+        ends = [text.find("TASK [%s]" % other.marker, start + 1) for other in self.run.scenarios]
+        ends = [end for end in ends if end > start]
+        return text[start:min(ends)] if ends else text[start:]
+
+    @property
     def output(self):
-        return self.run.output
+        return self.stdout + self.run.stderr
 
     @property
     def results(self):
@@ -261,6 +275,7 @@ def run_scenarios(tmp_path, scenarios, env=None):
     assert len(set(s.name for s in scenarios)) == len(scenarios), "scenario names must be unique"
     runner = PlaybookRunner(tmp_path, scenarios[0].sim)
     run = runner.run([scenario.block() for scenario in scenarios], module_defaults={}, env=env)
+    run.scenarios = scenarios
     for scenario in scenarios:
         scenario.run = run
     return dict((scenario.name, scenario) for scenario in scenarios)
