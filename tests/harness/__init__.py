@@ -23,7 +23,8 @@ Names:
   simulator;
 * ``Scenario(name, sim, tasks, ...)`` and ``run_scenarios(tmp_path, scenarios)``: independent scenarios, each
   against its own simulator, as blocks of ONE ``ansible-playbook`` run (a start costs about a second of CPU);
-  each scenario then reads like a ``PlaybookRun``;
+  each scenario then reads like a ``PlaybookRun``; ``SharedScenarios`` runs a module's scenarios when its tests
+  first ask for them (a module-scoped fixture's value);
 * ``finish_jobs_when_polled(sim, ...)``: end every job at a waiting module's first polling read;
 * ``InventoryRunner(tmp_path, sim)`` / ``InventoryRun``: ``*.app_servers.yml`` configurations of the inventory
   plugin and real ``ansible-inventory`` / ``ansible-playbook -i`` runs on them; ``service_requests(sim)``: the
@@ -46,12 +47,13 @@ Environment:
 
 from .collection import COLLECTIONS_ROOT, REPO_ROOT, load_script
 from .playbook import (ANSIBLE_BIN, ANSIBLE_BIN_VARIABLE, ANSIBLE_PLAYBOOK, ANSIBLE_PYTHON, CREDENTIAL_ENV_PREFIXES,
-                       GROUP, PlaybookRun, PlaybookRunner, Scenario, ansible_command, connection_defaults,
-                       finish_jobs_when_polled, module_task, playbook_environment, run_scenarios)
+                       GROUP, PlaybookRun, PlaybookRunner, Scenario, SharedScenarios, ansible_command,
+                       connection_defaults, finish_jobs_when_polled, module_task, playbook_environment, run_scenarios)
 from .inventory import InventoryRun, InventoryRunner, service_requests
 
 __all__ = ["ANSIBLE_BIN", "ANSIBLE_BIN_VARIABLE", "ANSIBLE_PLAYBOOK", "ANSIBLE_PYTHON", "COLLECTIONS_ROOT",
            "CREDENTIAL_ENV_PREFIXES", "GROUP", "PlaybookRun", "PlaybookRunner", "REPO_ROOT", "ansible_command",
-           "finish_jobs_when_polled", "module_task", "playbook_environment", "Scenario", "connection_defaults",
+           "finish_jobs_when_polled", "module_task", "playbook_environment", "Scenario", "SharedScenarios",
+           "connection_defaults",
            "run_scenarios", "InventoryRun", "InventoryRunner",
            "service_requests", "load_script"]

@@ -216,13 +216,15 @@ class Scenario:
     ``scenario.output`` (that and the shared run's stderr).
     """
 
-    def __init__(self, name, sim, tasks, check=False, diff=False, auth="aksk", **context):
+    def __init__(self, name, sim, tasks, check=False, diff=False, auth="aksk", module_defaults=None, **context):
         self.name = name
         self.sim = sim
         self.tasks = tasks
         self.check = check
         self.diff = diff
         self.auth = auth
+        # as PlaybookRunner.run's: None for connection_defaults(sim, auth), {} for none at all
+        self.module_defaults = module_defaults
         self.context = context  # whatever the scenario's test needs besides the simulator (ids, ...)
         self.run = None
 
@@ -237,10 +239,11 @@ class Scenario:
         tasks = [dict(task, register=self.prefix(task["register"])) if "register" in task else dict(task)
                  for task in self.tasks]
         tasks.insert(0, {"name": self.marker, "ansible.builtin.debug": {"msg": self.marker}})
+        defaults = connection_defaults(self.sim, self.auth) if self.module_defaults is None else self.module_defaults
         return {"name": "scenario %s" % self.name, "block": tasks,
                 "rescue": [{"name": "scenario %s failed" % self.name, "ansible.builtin.debug": {"msg": "failed"},
                             "register": self.prefix("_failed")}],
-                "module_defaults": {GROUP: connection_defaults(self.sim, self.auth)},
+                "module_defaults": {GROUP: defaults} if defaults else {},
                 "check_mode": self.check, "diff": self.diff}
 
     @property
@@ -260,6 +263,11 @@ class Scenario:
         return self.stdout + self.run.stderr
 
     @property
+    def shared_output(self):
+        """The whole shared run's output (what a check that something never appears should look at)."""
+        return self.run.output
+
+    @property
     def results(self):
         start = len(self.name) + 2
         return dict((key[start:], value) for key, value in self.run.results.items()
@@ -269,13 +277,44 @@ class Scenario:
         return self.run.results[self.prefix(name)]
 
 
-def run_scenarios(tmp_path, scenarios, env=None):
+def run_scenarios(tmp_path, scenarios, env=None, verbosity=0):
     """Run ``scenarios`` (independent, each against its own simulator) in one ``ansible-playbook``; returns them
     by name, each with its results (``Scenario``)."""
     assert len(set(s.name for s in scenarios)) == len(scenarios), "scenario names must be unique"
     runner = PlaybookRunner(tmp_path, scenarios[0].sim)
-    run = runner.run([scenario.block() for scenario in scenarios], module_defaults={}, env=env)
+    run = runner.run([scenario.block() for scenario in scenarios], module_defaults={}, env=env, verbosity=verbosity)
     run.scenarios = scenarios
     for scenario in scenarios:
         scenario.run = run
     return dict((scenario.name, scenario) for scenario in scenarios)
+
+
+class SharedScenarios:
+    """A module's scenarios, run when a test first asks for one: that one and every later one not run yet, in one
+    ``ansible-playbook`` (``run_scenarios``); ``shared[name]`` is then the ``Scenario``.
+
+    Tests run in the order of the module, so the module's first test runs them all at once. Under pytest-xdist a
+    worker that is handed only the module's tail (work stealing takes a worker's last tests) runs the scenarios
+    from its first test on, not the module's whole set again. ``build()`` makes the scenarios (a list, in the order
+    of their tests; an item may be a list of scenarios) when the first is asked for; ``make_dir()`` gives a new
+    directory per run; ``run_options`` go to ``run_scenarios`` (``env``, ``verbosity``).
+    """
+
+    def __init__(self, make_dir, build, **run_options):
+        self.make_dir = make_dir
+        self.build = build
+        self.run_options = run_options
+        self.scenarios = None
+        self.done = set()
+
+    def __getitem__(self, name):
+        if self.scenarios is None:
+            self.scenarios = []
+            for made in self.build():
+                self.scenarios.extend(made if isinstance(made, list) else [made])
+        names = [scenario.name for scenario in self.scenarios]
+        if name not in self.done:
+            batch = [s for s in self.scenarios[names.index(name):] if s.name not in self.done]
+            run_scenarios(self.make_dir(), batch, **self.run_options)
+            self.done.update(s.name for s in batch)
+        return self.scenarios[names.index(name)]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Scenario, finish_jobs_when_polled, module_task, run_scenarios
+from tests.harness import Scenario, SharedScenarios, finish_jobs_when_polled, module_task
 
 FLEET = "huaweicloud.workspace_app.app_server_fleet"
 FAST = dict(poll_interval=0.3, wait_timeout=120)
@@ -21,7 +21,8 @@ def scenario(setup):
 
 @pytest.fixture(scope="module")
 def shared(module_simulator, tmp_path_factory):
-    return run_scenarios(tmp_path_factory.mktemp("fleet"), [setup(module_simulator) for setup in SCENARIOS])
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("fleet"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def group_of(sim, name):

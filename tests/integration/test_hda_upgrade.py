@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from tests.harness import Scenario, finish_jobs_when_polled, module_task, run_scenarios
+from tests.harness import Scenario, SharedScenarios, finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_hda_upgrade"
 OLD = "2.0.10.1"
@@ -60,8 +60,8 @@ def fleet_scenario(name, make_simulator, tasks=None, **options):
 
 @pytest.fixture(scope="module")
 def shared(module_simulator, api_client_for, tmp_path_factory):
-    scenarios = [setup(module_simulator, api_client_for) for setup in SCENARIOS]
-    return run_scenarios(tmp_path_factory.mktemp("hda-upgrade"), scenarios)
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("hda-upgrade"),
+                           lambda: [setup(module_simulator, api_client_for) for setup in SCENARIOS])
 
 
 def fleet_of(run):

@@ -3,7 +3,7 @@
 import pytest
 
 from simulator import errors as sim_errors
-from tests.harness import Scenario, module_task, run_scenarios
+from tests.harness import Scenario, SharedScenarios, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_image"
 TARGET = "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70"
@@ -90,7 +90,8 @@ def fleet_of(run):
 
 @pytest.fixture(scope="module")
 def shared(module_simulator, tmp_path_factory):
-    return run_scenarios(tmp_path_factory.mktemp("image"), [setup(module_simulator) for setup in SCENARIOS])
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("image"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_failed_server_fails_the_task_others_succeed_then_rerun_submits_only_it(fleet, runner_for):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Scenario, module_task, run_scenarios
+from tests.harness import Scenario, SharedScenarios, module_task
 
 POWER = "huaweicloud.workspace_app.app_server_power"
 FAST = dict(poll_interval=0.3, wait_timeout=60)
@@ -37,7 +37,8 @@ def scenario(setup):
 
 @pytest.fixture(scope="module")
 def shared(module_simulator, tmp_path_factory):
-    return run_scenarios(tmp_path_factory.mktemp("power"), [setup(module_simulator) for setup in SCENARIOS])
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("power"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def group_ids(sim, name):

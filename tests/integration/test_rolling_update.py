@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT, Scenario, run_scenarios
+from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT, Scenario, SharedScenarios
 
 ROLE = "huaweicloud.workspace_app.rolling_update"
 OLD_HDA = "24.12.0.1004"
@@ -132,11 +132,8 @@ def fleet_of(run):
 
 @pytest.fixture(scope="module")
 def shared(module_simulator, tmp_path_factory):
-    scenarios = []
-    for setup in SCENARIOS:
-        made = setup(module_simulator)
-        scenarios.extend(made if isinstance(made, list) else [made])
-    return run_scenarios(tmp_path_factory.mktemp("rolling-update"), scenarios)
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("rolling-update"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_waves_drain_before_the_upgrade_keep_preexisting_maintenance_and_a_second_run_changes_nothing(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Scenario, module_task, run_scenarios
+from tests.harness import Scenario, SharedScenarios, module_task
 
 INFO = "huaweicloud.workspace_app.app_session_info"
 LOGOFF = "huaweicloud.workspace_app.app_session_logoff"
@@ -35,7 +35,8 @@ def scenario(setup):
 
 @pytest.fixture(scope="module")
 def shared(module_simulator, tmp_path_factory):
-    return run_scenarios(tmp_path_factory.mktemp("sessions"), [setup(module_simulator) for setup in SCENARIOS])
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("sessions"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 @pytest.fixture

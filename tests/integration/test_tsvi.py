@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Scenario, finish_jobs_when_polled, module_task, run_scenarios
+from tests.harness import Scenario, SharedScenarios, finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_tsvi"
 FAST = {"poll_interval": 0.2, "wait_timeout": 120}
@@ -86,7 +86,8 @@ def fleet_of(run):
 
 @pytest.fixture(scope="module")
 def shared(module_simulator, tmp_path_factory):
-    return run_scenarios(tmp_path_factory.mktemp("tsvi"), [setup(module_simulator) for setup in SCENARIOS])
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("tsvi"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_reapplies_only_where_the_last_tsvi_job_failed_then_is_idempotent(fleet, runner_for, record_property):
