@@ -128,10 +128,10 @@ class PlaybookRunner:
         return playbook_environment(str(self.tmp_path), env)
 
     def run(self, tasks, module_defaults=None, auth="aksk", env=None, check=False, diff=False, verbosity=0,
-            extra_args=()):
+            extra_args=(), timeout=300):
         cmd, environment, results_file = self.prepare(tasks, module_defaults, auth, env, check, diff, verbosity,
                                                       extra_args)
-        process = subprocess.run(cmd, env=environment, capture_output=True, text=True, timeout=300, check=False)
+        process = subprocess.run(cmd, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
         return PlaybookRun(process, self.results(results_file))
 
     @staticmethod
@@ -279,10 +279,12 @@ class Scenario:
 
 def run_scenarios(tmp_path, scenarios, env=None, verbosity=0):
     """Run ``scenarios`` (independent, each against its own simulator) in one ``ansible-playbook``; returns them
-    by name, each with its results (``Scenario``)."""
+    by name, each with its results (``Scenario``). The run may take as long as the runs of their own could (300 s
+    each)."""
     assert len(set(s.name for s in scenarios)) == len(scenarios), "scenario names must be unique"
     runner = PlaybookRunner(tmp_path, scenarios[0].sim)
-    run = runner.run([scenario.block() for scenario in scenarios], module_defaults={}, env=env, verbosity=verbosity)
+    run = runner.run([scenario.block() for scenario in scenarios], module_defaults={}, env=env, verbosity=verbosity,
+                     timeout=300 * len(scenarios))
     run.scenarios = scenarios
     for scenario in scenarios:
         scenario.run = run
