@@ -19,7 +19,12 @@ Names:
 * ``PlaybookRunner(tmp_path, sim)`` / ``PlaybookRun``: a one-play playbook of given tasks on localhost, and
   what it printed and registered (saved by a ``debug`` task through the harness's ``harness_save`` filter,
   ``filter_plugins/``, on every run's ``ANSIBLE_FILTER_PLUGINS``: no module run); ``module_task(...)`` builds
-  one task; ``GROUP`` is the action group of ``module_defaults``;
+  one task; ``GROUP`` is the action group of ``module_defaults``; ``connection_defaults(sim)`` points them at a
+  simulator;
+* ``Scenario(name, sim, tasks, ...)`` and ``run_scenarios(tmp_path, scenarios)``: independent scenarios, each
+  against its own simulator, as blocks of ONE ``ansible-playbook`` run (a start costs about a second of CPU);
+  each scenario then reads like a ``PlaybookRun``; ``SharedScenarios`` runs a module's scenarios when its tests
+  first ask for them (a module-scoped fixture's value);
 * ``finish_jobs_when_polled(sim, ...)``: end every job at a waiting module's first polling read;
 * ``InventoryRunner(tmp_path, sim)`` / ``InventoryRun``: ``*.app_servers.yml`` configurations of the inventory
   plugin and real ``ansible-inventory`` / ``ansible-playbook -i`` runs on them; ``service_requests(sim)``: the
@@ -42,11 +47,13 @@ Environment:
 
 from .collection import COLLECTIONS_ROOT, REPO_ROOT, load_script
 from .playbook import (ANSIBLE_BIN, ANSIBLE_BIN_VARIABLE, ANSIBLE_PLAYBOOK, ANSIBLE_PYTHON, CREDENTIAL_ENV_PREFIXES,
-                       GROUP, PlaybookRun, PlaybookRunner, ansible_command, finish_jobs_when_polled, module_task,
-                       playbook_environment)
+                       GROUP, PlaybookRun, PlaybookRunner, Scenario, SharedScenarios, ansible_command,
+                       connection_defaults, finish_jobs_when_polled, module_task, playbook_environment, run_scenarios)
 from .inventory import InventoryRun, InventoryRunner, service_requests
 
 __all__ = ["ANSIBLE_BIN", "ANSIBLE_BIN_VARIABLE", "ANSIBLE_PLAYBOOK", "ANSIBLE_PYTHON", "COLLECTIONS_ROOT",
            "CREDENTIAL_ENV_PREFIXES", "GROUP", "PlaybookRun", "PlaybookRunner", "REPO_ROOT", "ansible_command",
-           "finish_jobs_when_polled", "module_task", "playbook_environment", "InventoryRun", "InventoryRunner",
+           "finish_jobs_when_polled", "module_task", "playbook_environment", "Scenario", "SharedScenarios",
+           "connection_defaults",
+           "run_scenarios", "InventoryRun", "InventoryRunner",
            "service_requests", "load_script"]

@@ -67,6 +67,28 @@ def playbook_environment(home, extra=None):
     return env
 
 
+def connection_defaults(sim, auth="aksk"):
+    """The ``module_defaults`` that point the collection's modules at ``sim`` (``auth``: aksk, token, or none)."""
+    creds = sim.credentials
+    defaults = {"endpoint": sim.url, "iam_endpoint": sim.url, "region": creds["region"]}
+    if auth == "aksk":
+        defaults.update(access_key=creds["ak"], secret_key=creds["sk"], project_id=creds["project_id"])
+    elif auth == "token":
+        defaults.update(auth_token=creds["auth_token"], project_id=creds["project_id"])
+    return defaults
+
+
+def registered_names(tasks):
+    """The variables ``tasks`` register, in blocks (``block``/``rescue``/``always``) too."""
+    names = []
+    for task in tasks:
+        if "register" in task:
+            names.append(task["register"])
+        for section in ("block", "rescue", "always"):
+            names.extend(registered_names(task.get(section) or []))
+    return names
+
+
 class PlaybookRun:
     """What one ``ansible-playbook`` run printed and the variables its tasks registered."""
 
@@ -97,13 +119,7 @@ class PlaybookRunner:
         self.runs = 0
 
     def connection_defaults(self, auth="aksk"):
-        creds = self.sim.credentials
-        defaults = {"endpoint": self.sim.url, "iam_endpoint": self.sim.url, "region": creds["region"]}
-        if auth == "aksk":
-            defaults.update(access_key=creds["ak"], secret_key=creds["sk"], project_id=creds["project_id"])
-        elif auth == "token":
-            defaults.update(auth_token=creds["auth_token"], project_id=creds["project_id"])
-        return defaults
+        return connection_defaults(self.sim, auth)
 
     def environment(self, extra=None):
         """The run's environment; the harness's filter (``harness_save``) is found by every run it makes."""
@@ -112,10 +128,10 @@ class PlaybookRunner:
         return playbook_environment(str(self.tmp_path), env)
 
     def run(self, tasks, module_defaults=None, auth="aksk", env=None, check=False, diff=False, verbosity=0,
-            extra_args=()):
+            extra_args=(), timeout=300):
         cmd, environment, results_file = self.prepare(tasks, module_defaults, auth, env, check, diff, verbosity,
                                                       extra_args)
-        process = subprocess.run(cmd, env=environment, capture_output=True, text=True, timeout=300, check=False)
+        process = subprocess.run(cmd, env=environment, capture_output=True, text=True, timeout=timeout, check=False)
         return PlaybookRun(process, self.results(results_file))
 
     @staticmethod
@@ -126,7 +142,7 @@ class PlaybookRunner:
                 extra_args=()):
         """Write the playbook; returns the command, its environment and the file the results go to."""
         self.runs += 1
-        registered = [task["register"] for task in tasks if "register" in task]
+        registered = registered_names(tasks)
         results_file = self.tmp_path / ("results-%d.json" % self.runs)
         dump = "(%s | to_json)" % ("{" + ", ".join("'%s': (%s | default(None))" % (n, n) for n in registered) + "}")
         defaults = self.connection_defaults(auth) if module_defaults is None else module_defaults
@@ -184,3 +200,123 @@ def finish_jobs_when_polled(sim, mutations=0, planning_reads=0):
 
     sim.before("list_servers", hook, once=False)
     sim.before("show_job_detail", hook, once=False)
+
+
+class Scenario:
+    """One independent scenario of a shared run: its own simulator and tasks, as one block of the play.
+
+    Several scenarios run in ONE ``ansible-playbook`` (``run_scenarios``) instead of one each: every start of
+    ``ansible-playbook`` costs about a second of CPU. The block carries the scenario's ``module_defaults``
+    (its simulator), ``check_mode`` and ``diff`` (what ``--check``/``--diff`` would do for a run of its own);
+    what the tasks register is kept under the scenario's name. A task that fails ends the scenario's block
+    (the tasks after it are skipped, as the rest of a run of its own would be) and the next scenario goes on.
+    After the run, the scenario reads like a ``PlaybookRun``: ``scenario["up"]``, ``scenario.rc`` (2 when a
+    task failed without ``ignore_errors``, as the run of its own would have returned), ``scenario.stdout`` (what
+    the run printed from the block's first task, a marker, to the next scenario's: its own tasks' output),
+    ``scenario.output`` (that and the shared run's stderr).
+    """
+
+    def __init__(self, name, sim, tasks, check=False, diff=False, auth="aksk", module_defaults=None, **context):
+        self.name = name
+        self.sim = sim
+        self.tasks = tasks
+        self.check = check
+        self.diff = diff
+        self.auth = auth
+        # as PlaybookRunner.run's: None for connection_defaults(sim, auth), {} for none at all
+        self.module_defaults = module_defaults
+        self.context = context  # whatever the scenario's test needs besides the simulator (ids, ...)
+        self.run = None
+
+    def prefix(self, name):
+        return "%s__%s" % (self.name, name)
+
+    @property
+    def marker(self):
+        return "scenario %s starts" % self.name
+
+    def block(self):
+        tasks = [dict(task, register=self.prefix(task["register"])) if "register" in task else dict(task)
+                 for task in self.tasks]
+        tasks.insert(0, {"name": self.marker, "ansible.builtin.debug": {"msg": self.marker}})
+        defaults = connection_defaults(self.sim, self.auth) if self.module_defaults is None else self.module_defaults
+        return {"name": "scenario %s" % self.name, "block": tasks,
+                "rescue": [{"name": "scenario %s failed" % self.name, "ansible.builtin.debug": {"msg": "failed"},
+                            "register": self.prefix("_failed")}],
+                "module_defaults": {GROUP: defaults} if defaults else {},
+                "check_mode": self.check, "diff": self.diff}
+
+    @property
+    def rc(self):
+        return 2 if self.run.results.get(self.prefix("_failed")) is not None else 0
+
+    @property
+    def stdout(self):
+        text = self.run.stdout
+        start = text.index("TASK [%s]" % self.marker)
+        ends = [text.find("TASK [%s]" % other.marker, start + 1) for other in self.run.scenarios]
+        ends = [end for end in ends if end > start]
+        return text[start:min(ends)] if ends else text[start:]
+
+    @property
+    def output(self):
+        return self.stdout + self.run.stderr
+
+    @property
+    def shared_output(self):
+        """The whole shared run's output (what a check that something never appears should look at)."""
+        return self.run.output
+
+    @property
+    def results(self):
+        start = len(self.name) + 2
+        return dict((key[start:], value) for key, value in self.run.results.items()
+                    if key.startswith(self.name + "__") and key != self.prefix("_failed"))
+
+    def __getitem__(self, name):
+        return self.run.results[self.prefix(name)]
+
+
+def run_scenarios(tmp_path, scenarios, env=None, verbosity=0):
+    """Run ``scenarios`` (independent, each against its own simulator) in one ``ansible-playbook``; returns them
+    by name, each with its results (``Scenario``). The run may take as long as the runs of their own could (300 s
+    each)."""
+    assert len(set(s.name for s in scenarios)) == len(scenarios), "scenario names must be unique"
+    runner = PlaybookRunner(tmp_path, scenarios[0].sim)
+    run = runner.run([scenario.block() for scenario in scenarios], module_defaults={}, env=env, verbosity=verbosity,
+                     timeout=300 * len(scenarios))
+    run.scenarios = scenarios
+    for scenario in scenarios:
+        scenario.run = run
+    return dict((scenario.name, scenario) for scenario in scenarios)
+
+
+class SharedScenarios:
+    """A module's scenarios, run when a test first asks for one: that one and every later one not run yet, in one
+    ``ansible-playbook`` (``run_scenarios``); ``shared[name]`` is then the ``Scenario``.
+
+    Tests run in the order of the module, so the module's first test runs them all at once. Under pytest-xdist a
+    worker that is handed only the module's tail (work stealing takes a worker's last tests) runs the scenarios
+    from its first test on, not the module's whole set again. ``build()`` makes the scenarios (a list, in the order
+    of their tests; an item may be a list of scenarios) when the first is asked for; ``make_dir()`` gives a new
+    directory per run; ``run_options`` go to ``run_scenarios`` (``env``, ``verbosity``).
+    """
+
+    def __init__(self, make_dir, build, **run_options):
+        self.make_dir = make_dir
+        self.build = build
+        self.run_options = run_options
+        self.scenarios = None
+        self.done = set()
+
+    def __getitem__(self, name):
+        if self.scenarios is None:
+            self.scenarios = []
+            for made in self.build():
+                self.scenarios.extend(made if isinstance(made, list) else [made])
+        names = [scenario.name for scenario in self.scenarios]
+        if name not in self.done:
+            batch = [s for s in self.scenarios[names.index(name):] if s.name not in self.done]
+            run_scenarios(self.make_dir(), batch, **self.run_options)
+            self.done.update(s.name for s in batch)
+        return self.scenarios[names.index(name)]

@@ -17,12 +17,32 @@ def make_simulator(make_simulator):
     return functools.partial(make_simulator, seed=7, job_duration=0.5)
 
 
+@pytest.fixture(scope="module")
+def module_simulator():
+    """Factory of simulators that live as long as the test module (for a module-scoped shared run of
+    ``Scenario``s, tests.harness): the defaults of ``make_simulator``."""
+    from simulator import Simulator
+
+    started = []
+
+    def factory(**kwargs):
+        options = dict(seed=7, job_duration=0.5)
+        options.update(kwargs)
+        sim = Simulator(**options).start()
+        started.append(sim)
+        return sim
+
+    yield factory
+    for sim in started:
+        sim.stop()
+
+
 @pytest.fixture
 def runner_for(tmp_path):
     return lambda sim: PlaybookRunner(tmp_path, sim)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def api_client_for():
     """Our own client (not a module under test), to prepare state over HTTP like another operator would."""
     def factory(sim):

@@ -1,9 +1,28 @@
 """app_server_fleet through ansible-playbook against the simulator: a group's size as desired state."""
 
-from tests.harness import finish_jobs_when_polled, module_task
+import pytest
+
+from tests.harness import Scenario, SharedScenarios, finish_jobs_when_polled, module_task
 
 FLEET = "huaweicloud.workspace_app.app_server_fleet"
 FAST = dict(poll_interval=0.3, wait_timeout=120)
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("fleet"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def group_of(sim, name):
@@ -33,13 +52,20 @@ def age(sim, ids):
     return list(ids)
 
 
-def test_scale_from_20_to_60_planned_then_created_in_one_call_then_unchanged(make_simulator, runner_for):
+@scenario
+def scale_out(make_simulator):
     sim = make_simulator(servers=20, groups=1, seed=5, job_duration=0.5)
     sim.log.clear()
     plan = dict(module_task(FLEET, "plan", server_group_name="sim-group-1", count=60, **FAST), check_mode=True,
                 diff=True)
-    run = runner_for(sim).run([plan, module_task(FLEET, "scale", server_group_name="sim-group-1", count=60, **FAST),
-                               module_task(FLEET, "again", server_group_name="sim-group-1", count=60, **FAST)])
+    return Scenario("scale_out", sim, [
+        plan, module_task(FLEET, "scale", server_group_name="sim-group-1", count=60, **FAST),
+        module_task(FLEET, "again", server_group_name="sim-group-1", count=60, **FAST)])
+
+
+def test_scale_from_20_to_60_planned_then_created_in_one_call_then_unchanged(shared):
+    run = shared["scale_out"]
+    sim = run.sim
     assert run.rc == 0, run.output
     planned = run["plan"]
     assert planned["changed"] is True and planned["count_before"] == 20 and planned["count"] == 60
@@ -105,14 +131,21 @@ def test_scale_in_deletes_maintenance_then_empty_then_newest_never_one_with_sess
     assert run["again"]["changed"] is False and run["shrink"]["count"] == 4
 
 
-def test_drain_logs_users_off_then_deletes_and_the_newest_go_first(make_simulator, runner_for):
+@scenario
+def drain(make_simulator):
     sim = make_simulator(servers=4, groups=1, seed=5, job_duration=0.5)
     ids = age(sim, member_ids(sim, "sim-group-1"))
     for sid in ids:
         sim.state.patch_server(sid, session_count=1)
     sim.log.clear()
-    run = runner_for(sim).run([module_task(FLEET, "drain", server_group_name="sim-group-1", count=3, drain=True,
-                                           drain_message="This server is retired", drain_delay=0, **FAST)])
+    return Scenario("drain", sim, [module_task(FLEET, "drain", server_group_name="sim-group-1", count=3, drain=True,
+                                               drain_message="This server is retired", drain_delay=0, **FAST)],
+                    ids=ids)
+
+
+def test_drain_logs_users_off_then_deletes_and_the_newest_go_first(shared):
+    run = shared["drain"]
+    sim, ids = run.sim, run.context["ids"]
     assert run.rc == 0, run.output
     result = run["drain"]
     assert len(result["deleted"]) == 1 and result["count"] == 3
@@ -125,12 +158,13 @@ def test_drain_logs_users_off_then_deletes_and_the_newest_go_first(make_simulato
     assert any("drain: 1 server(s) in maintenance mode, 1 session(s) logged off" in line for line in result["progress"])
 
 
-def test_bad_input_fails_before_any_request_that_changes_something(make_simulator, runner_for):
+@scenario
+def bad_input(make_simulator):
     sim = make_simulator(servers=4, groups=1, seed=5, job_duration=0.5)
     sim.state.add_group("empty-group")
     sim.log.clear()
     group = group_of(sim, "sim-group-1")
-    run = runner_for(sim).run([
+    return Scenario("bad_input", sim, [
         failing(module_task(FLEET, "negative", server_group_name="sim-group-1", count=-1)),
         failing(module_task(FLEET, "unknown", server_group_name="no-such-group", count=2)),
         failing(module_task(FLEET, "both", server_group_name="sim-group-1", server_group_id=group["id"], count=2)),
@@ -139,6 +173,11 @@ def test_bad_input_fails_before_any_request_that_changes_something(make_simulato
         failing(module_task(FLEET, "batch", server_group_name="sim-group-1", count=1, batch_size=21)),
         failing(module_task(FLEET, "bad_id", server_group_id="0000", count=1)),
     ])
+
+
+def test_bad_input_fails_before_any_request_that_changes_something(shared):
+    run = shared["bad_input"]
+    sim = run.sim
     assert mutations(sim) == []
     assert "count" in run["negative"]["msg"] and "0 or more, got -1" in run["negative"]["msg"]
     assert "no server group is named 'no-such-group'" in run["unknown"]["msg"]
@@ -150,16 +189,22 @@ def test_bad_input_fails_before_any_request_that_changes_something(make_simulato
     assert all(run[name]["failed"] for name in ("negative", "unknown", "both", "conflict", "no_vpc", "batch", "bad_id"))
 
 
-def test_an_empty_group_is_filled_with_vpc_id_and_zone_and_a_quota_error_surfaces(make_simulator, runner_for):
+@scenario
+def fill_empty_group(make_simulator):
     sim = make_simulator(servers=4, groups=1, seed=5, job_duration=0.5)
     empty = sim.state.add_group("empty-group")
     sim.state.set_server_quota(6)
     sim.log.clear()
-    run = runner_for(sim).run([
+    return Scenario("fill_empty_group", sim, [
         failing(module_task(FLEET, "too_many", server_group_name="empty-group", count=3, vpc_id="vpc-1", **FAST)),
         module_task(FLEET, "fill", server_group_name="empty-group", count=2, vpc_id="vpc-1",
                     availability_zone=sim.state.availability_zones[1], update_access_agent=True, **FAST),
-    ])
+    ], empty=empty)
+
+
+def test_an_empty_group_is_filled_with_vpc_id_and_zone_and_a_quota_error_surfaces(shared):
+    run = shared["fill_empty_group"]
+    sim, empty = run.sim, run.context["empty"]
     too_many = run["too_many"]
     assert too_many["failed"] and "WKS.00211207" in too_many["msg"] and "quota" in too_many["msg"].lower()
     assert too_many["created"] == [] and too_many["summary"]["failed"] == 3
@@ -175,6 +220,7 @@ def test_a_failed_build_fails_the_task_the_wait_survives_throttling_and_a_lower_
         make_simulator, runner_for):
     sim = make_simulator(servers=2, groups=1, seed=5, job_duration=0.5)
     sim.state.fail_next_create(1)
+    sim.faults.configure(retry_after=0)  # the point is going on through the 429s, not waiting out a Retry-After
     sim.faults.script("throttle", method="GET", path="job", count=2)
     sim.faults.script("error503", method="GET", path="job", count=1)
     runner = runner_for(sim)
@@ -217,14 +263,20 @@ def test_wait_false_returns_at_once_and_the_rerun_waits_for_the_same_jobs(make_s
     assert all(sim.state.get_server(s["id"])["status"] == "REGISTERED" for s in waited)
 
 
-def test_count_zero_empties_the_group_in_batches(make_simulator, runner_for):
+@scenario
+def count_zero(make_simulator):
     sim = make_simulator(servers=5, groups=1, seed=5, job_duration=0.5)
     ids = member_ids(sim, "sim-group-1")
     for sid in ids:
         sim.state.patch_server(sid, session_count=0)
     sim.log.clear()
-    run = runner_for(sim).run([module_task(FLEET, "empty", server_group_name="sim-group-1", count=0,
-                                           batch_size=2, **FAST)], diff=True)
+    return Scenario("count_zero", sim, [module_task(FLEET, "empty", server_group_name="sim-group-1", count=0,
+                                                    batch_size=2, **FAST)], diff=True)
+
+
+def test_count_zero_empties_the_group_in_batches(shared):
+    run = shared["count_zero"]
+    sim = run.sim
     assert run.rc == 0, run.output
     assert member_ids(sim, "sim-group-1") == [] and run["empty"]["count"] == 0
     assert [len(call.body["items"]) for call in sim.log.requests(operation="batch_delete_server")] == [2, 2, 1]

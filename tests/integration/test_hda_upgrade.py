@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from tests.harness import finish_jobs_when_polled, module_task
+from tests.harness import Scenario, SharedScenarios, finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_hda_upgrade"
 OLD = "2.0.10.1"
@@ -28,14 +28,44 @@ def make_outdated(sim, server_ids):
         sim.state.set_hda_version(server_id, OLD)
 
 
-@pytest.fixture
-def fleet(make_simulator):
+def new_fleet(make_simulator):
     """60 servers in one group, 45 of them behind."""
     sim = make_simulator(servers=60, groups=1, job_duration=0.3)
     group_id = next(iter(sim.state.groups))
     ids = sorted(sim.state.server_ids())
     make_outdated(sim, ids[:45])
     return sim, group_id, ids
+
+
+@pytest.fixture
+def fleet(make_simulator):
+    return new_fleet(make_simulator)
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+def fleet_scenario(name, make_simulator, tasks=None, **options):
+    sim, group_id, ids = new_fleet(make_simulator)
+    return Scenario(name, sim, tasks or [], group_id=group_id, ids=ids, **options)
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, api_client_for, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("hda-upgrade"),
+                           lambda: [setup(module_simulator, api_client_for) for setup in SCENARIOS])
+
+
+def fleet_of(run):
+    return run.sim, run.context["group_id"], run.context["ids"]
 
 
 def test_upgrades_exactly_the_outdated_servers_then_is_idempotent(fleet, runner_for):
@@ -87,13 +117,22 @@ def test_failed_server_fails_the_task_and_rerun_submits_only_it(fleet, runner_fo
     assert rerun["up"]["summary"]["succeeded"] == 1
 
 
-def test_running_upgrade_is_waited_for_not_resubmitted(fleet, runner_for, api_client_for):
-    sim, group_id, ids = fleet
+@scenario
+def running_upgrade(make_simulator, api_client_for):
+    run = fleet_scenario("running_upgrade", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     sim.state.job_duration = 600
-    running_job = api.batch_upgrade_hda_version(api_client_for(sim), ids[:5])
+    run.context["running_job"] = api.batch_upgrade_hda_version(api_client_for(sim), ids[:5])
     sim.log.clear()
     finish_jobs_when_polled(sim, mutations=2)  # the 40 others go in 2 batches, then the module polls
-    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    run.tasks = [upgrade_task(server_group_id=group_id)]
+    return run
+
+
+def test_running_upgrade_is_waited_for_not_resubmitted(shared):
+    run = shared["running_upgrade"]
+    sim, group_id, ids = fleet_of(run)
+    running_job = run.context["running_job"]
     assert run.rc == 0, run.output
     submitted = [sid for call in upgrade_calls(sim) for sid in call.body["items"]]
     assert sorted(submitted) == ids[5:45]
@@ -104,10 +143,10 @@ def test_running_upgrade_is_waited_for_not_resubmitted(fleet, runner_for, api_cl
     assert running_job not in run["up"]["jobs"]
 
 
-def test_an_upgrade_that_ends_between_the_planning_reads_is_not_sent_again(fleet, runner_for, api_client_for):
-    """The versions come from the access agent list, the job fields from the server list read after it: an upgrade
-    ending in between shows the old version and no job running. Its servers are read again, not sent twice."""
-    sim, group_id, ids = fleet
+@scenario
+def ends_between_reads(make_simulator, api_client_for):
+    run = fleet_scenario("ends_between_reads", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     make_outdated(sim, ids)
     sim.state.job_duration = 600
     api.batch_upgrade_hda_version(api_client_for(sim), ids[:20])  # running while the agent list is read
@@ -115,7 +154,15 @@ def test_an_upgrade_that_ends_between_the_planning_reads_is_not_sent_again(fleet
     sim.log.clear()
     # the job ends right before the server list is read (the answer shows it finished)
     sim.before("list_servers", lambda simulator, body: simulator.state.fast_forward(601), once=True)
-    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    run.tasks = [upgrade_task(server_group_id=group_id)]
+    return run
+
+
+def test_an_upgrade_that_ends_between_the_planning_reads_is_not_sent_again(shared):
+    """The versions come from the access agent list, the job fields from the server list read after it: an upgrade
+    ending in between shows the old version and no job running. Its servers are read again, not sent twice."""
+    run = shared["ends_between_reads"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     submitted = [sid for call in upgrade_calls(sim) for sid in call.body["items"]]
     assert sorted(submitted) == ids[20:]
@@ -145,12 +192,21 @@ def test_wait_false_then_second_run_waits_for_the_same_jobs(fleet, runner_for):
     assert second["up"]["changed"] is False
 
 
-def test_throttling_and_5xx_on_reads_converge_without_duplicate_submission(fleet, runner_for):
-    sim, group_id, ids = fleet
+@scenario
+def faulty_reads(make_simulator, api_client_for):
+    run = fleet_scenario("faulty_reads", make_simulator)
+    sim, group_id, ids = fleet_of(run)
+    sim.faults.configure(retry_after=0)  # the point is converging, not waiting out a Retry-After
     sim.faults.script("throttle", method="GET", count=3)
     sim.faults.script("error500", method="GET", path="access-agent/list", count=1)
     sim.faults.script("error503", method="GET", path="/job/", count=2)
-    run = runner_for(sim).run([upgrade_task(server_group_id=group_id, max_retries=6)])
+    run.tasks = [upgrade_task(server_group_id=group_id, max_retries=6)]
+    return run
+
+
+def test_throttling_and_5xx_on_reads_converge_without_duplicate_submission(shared):
+    run = shared["faulty_reads"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     submitted = [sid for call in upgrade_calls(sim) for sid in call.body["items"]]
     assert sorted(submitted) == ids[:45]  # each exactly once
@@ -158,19 +214,34 @@ def test_throttling_and_5xx_on_reads_converge_without_duplicate_submission(fleet
     assert all(sim.state.hda_version(sid) == sim.state.latest_hda_for(sid) for sid in ids)
 
 
-def test_lost_response_after_submission_is_not_resubmitted(fleet, runner_for):
-    sim, group_id, ids = fleet
+@scenario
+def lost_response(make_simulator, api_client_for):
+    run = fleet_scenario("lost_response", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     sim.faults.script("lost_response", method="PATCH", path="access-agent/actions/upgrade", count=1)
-    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    run.tasks = [upgrade_task(server_group_id=group_id)]
+    return run
+
+
+def test_lost_response_after_submission_is_not_resubmitted(shared):
+    run = shared["lost_response"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     submitted = [sid for call in upgrade_calls(sim) for sid in call.body["items"]]
     assert sorted(submitted) == ids[:45]
     assert run["up"]["summary"]["succeeded"] == 45
 
 
-def test_check_mode_plans_without_writing(fleet, runner_for):
-    sim, group_id, ids = fleet
-    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)], check=True, diff=True)
+@scenario
+def check_mode(make_simulator, api_client_for):
+    run = fleet_scenario("check_mode", make_simulator, check=True, diff=True)
+    run.tasks = [upgrade_task(server_group_id=run.context["group_id"])]
+    return run
+
+
+def test_check_mode_plans_without_writing(shared):
+    run = shared["check_mode"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["up"]
     assert result["changed"] is True
@@ -183,24 +254,38 @@ def test_check_mode_plans_without_writing(fleet, runner_for):
     assert "progress" not in result  # check mode submits and waits for nothing
 
 
-def test_explicit_version_guard(fleet, runner_for):
-    sim, group_id, ids = fleet
-    runner = runner_for(sim)
+@scenario
+def version_guard(make_simulator, api_client_for):
+    run = fleet_scenario("version_guard", make_simulator)
+    sim, group_id, ids = fleet_of(run)
+    run.tasks = [dict(upgrade_task(server_group_id=group_id, version="1.0.0.0"), ignore_errors=True),
+                 upgrade_task("pinned", server_ids=ids[:3], version=OLD)]
+    return run
+
+
+def test_explicit_version_guard(shared):
+    run = shared["version_guard"]
+    sim, group_id, ids = fleet_of(run)
     latest = sim.state.latest_hda_for(ids[0])
-    run = runner.run([upgrade_task(server_group_id=group_id, version="1.0.0.0")])
-    assert run.rc != 0
+    assert run["up"]["failed"] is True  # the guard fails its task (ignore_errors: the pinned task runs next)
     assert "version: 1.0.0.0 is not the latest" in run["up"]["msg"] and latest in run["up"]["msg"]
-    assert not sim.log.mutations()
-    pinned = runner.run([upgrade_task(server_ids=ids[:3], version=OLD)])
-    assert pinned.rc == 0, pinned.output
-    assert pinned["up"]["changed"] is False
+    assert run.rc == 0, run.output
+    assert run["pinned"]["changed"] is False and not run["pinned"].get("failed")
     assert not sim.log.mutations()
 
 
-def test_offline_servers_are_skipped_with_a_warning(fleet, runner_for):
-    sim, group_id, ids = fleet
+@scenario
+def offline(make_simulator, api_client_for):
+    run = fleet_scenario("offline", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     sim.state.patch_server(ids[0], status="UNREGISTER")
-    run = runner_for(sim).run([upgrade_task(server_ids=ids[:3])])
+    run.tasks = [upgrade_task(server_ids=ids[:3])]
+    return run
+
+
+def test_offline_servers_are_skipped_with_a_warning(shared):
+    run = shared["offline"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     by_id = {s["id"]: s for s in run["up"]["servers"]}
     assert by_id[ids[0]]["status"] == "skipped" and "UNREGISTER" in by_id[ids[0]]["error_msg"]
@@ -210,17 +295,24 @@ def test_offline_servers_are_skipped_with_a_warning(fleet, runner_for):
     assert [call.body["items"] for call in upgrade_calls(sim)] == [ids[1:3]]
 
 
-def test_bad_input_fails_before_any_mutation(fleet, runner_for):
-    sim, group_id, ids = fleet
-    runner = runner_for(sim)
-    run = runner.run([
+@scenario
+def bad_input(make_simulator, api_client_for):
+    run = fleet_scenario("bad_input", make_simulator)
+    sim, group_id, ids = fleet_of(run)
+    run.tasks = [
         {MODULE: {"server_group_id": group_id, "batch_size": 21}, "register": "big", "ignore_errors": True},
         {MODULE: {"server_group_id": group_id, "batch_size": 0}, "register": "zero", "ignore_errors": True},
         {MODULE: {"server_ids": ids[:2] + ["no-such-server"]}, "register": "unknown", "ignore_errors": True},
         {MODULE: {"server_group_id": "no-such-group"}, "register": "group", "ignore_errors": True},
         {MODULE: {"server_group_id": group_id, "server_ids": ids[:1]}, "register": "both", "ignore_errors": True},
         {MODULE: {"server_group_id": group_id, "wait_timeout": -1}, "register": "timeout", "ignore_errors": True},
-    ])
+    ]
+    return run
+
+
+def test_bad_input_fails_before_any_mutation(shared):
+    run = shared["bad_input"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     assert "batch_size" in run["big"]["msg"] and "1..20" in run["big"]["msg"]
     assert "batch_size" in run["zero"]["msg"]
@@ -232,7 +324,8 @@ def test_bad_input_fails_before_any_mutation(fleet, runner_for):
     assert not sim.log.mutations()
 
 
-def test_per_type_latest_versions(make_simulator, runner_for):
+@scenario
+def per_type(make_simulator, api_client_for):
     sim = make_simulator(servers=0, groups=0, job_duration=0.2)
     sbc = sim.state.add_group("sbc-group", is_vdi=False)
     vdi = sim.state.add_group("vdi-group", is_vdi=True)
@@ -242,7 +335,13 @@ def test_per_type_latest_versions(make_simulator, runner_for):
     sim.state.set_latest_hda("2.5.0.0", hda_type="SBC")
     sim.state.set_latest_hda("2.6.0.0", hda_type="OA_APP")
     sim.state.set_latest_hda("3.0.0.1", hda_type="PT_APP")
-    run = runner_for(sim).run([upgrade_task(server_ids=[plain["id"], cpu["id"], gpu["id"]])])
+    return Scenario("per_type", sim, [upgrade_task(server_ids=[plain["id"], cpu["id"], gpu["id"]])],
+                    plain=plain, cpu=cpu, gpu=gpu)
+
+
+def test_per_type_latest_versions(shared):
+    run = shared["per_type"]
+    plain, cpu, gpu = (run.context[name] for name in ("plain", "cpu", "gpu"))
     assert run.rc == 0, run.output
     by_id = {s["id"]: s for s in run["up"]["servers"]}
     assert by_id[plain["id"]]["after"] == {"hda_version": "2.5.0.0"}
@@ -281,9 +380,10 @@ def test_request_counts_for_1000_servers(make_simulator, runner_for, record_prop
           % (upgrade_requests, upgrade_mutations, upgrade_ops, len(sim.log), sim.log.summary()))
 
 
-def test_conflict_with_an_upgrade_started_meanwhile_is_waited_for(fleet, runner_for):
-    """Another operator upgrades the same servers between our plan and our submission: 409, re-read, wait."""
-    sim, group_id, ids = fleet
+@scenario
+def conflict_waited(make_simulator, api_client_for):
+    run = fleet_scenario("conflict_waited", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     taken = ids[:20]  # exactly the first batch
     started = {}
 
@@ -291,7 +391,16 @@ def test_conflict_with_an_upgrade_started_meanwhile_is_waited_for(fleet, runner_
         started["job"] = simulator.state.upgrade_hda(taken)
 
     sim.before("batch_upgrade_hda_version", other_operator)
-    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    run.tasks = [upgrade_task(server_group_id=group_id)]
+    run.context.update(taken=taken, started=started)
+    return run
+
+
+def test_conflict_with_an_upgrade_started_meanwhile_is_waited_for(shared):
+    """Another operator upgrades the same servers between our plan and our submission: 409, re-read, wait."""
+    run = shared["conflict_waited"]
+    sim, group_id, ids = fleet_of(run)
+    taken, started = run.context["taken"], run.context["started"]
     assert run.rc == 0, run.output
     conflicts = [call for call in upgrade_calls(sim) if call.status == 409]
     assert len(conflicts) == 1 and sorted(conflicts[0].body["items"]) == taken
@@ -305,12 +414,21 @@ def test_conflict_with_an_upgrade_started_meanwhile_is_waited_for(fleet, runner_
     assert other_job not in run["up"]["jobs"] and len(run["up"]["jobs"]) == 2
 
 
-def test_conflict_resends_the_servers_that_were_not_busy(fleet, runner_for):
-    """A 409 rejects the whole batch: servers of it that are not busy are sent again, once."""
-    sim, group_id, ids = fleet
+@scenario
+def conflict_resends(make_simulator, api_client_for):
+    run = fleet_scenario("conflict_resends", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     busy = [ids[3], ids[25]]  # one in batch 1, one in batch 2
     sim.before("batch_upgrade_hda_version", lambda simulator, body: simulator.state.upgrade_hda(busy))
-    run = runner_for(sim).run([upgrade_task(server_group_id=group_id)])
+    run.tasks = [upgrade_task(server_group_id=group_id)]
+    return run
+
+
+def test_conflict_resends_the_servers_that_were_not_busy(shared):
+    """A 409 rejects the whole batch: servers of it that are not busy are sent again, once."""
+    run = shared["conflict_resends"]
+    sim, group_id, ids = fleet_of(run)
+    busy = [ids[3], ids[25]]  # one in batch 1, one in batch 2
     assert run.rc == 0, run.output
     accepted = sorted(sid for call in upgrade_calls(sim) if call.status == 200 for sid in call.body["items"])
     assert accepted == sorted(set(ids[:45]) - set(busy))
@@ -320,12 +438,18 @@ def test_conflict_resends_the_servers_that_were_not_busy(fleet, runner_for):
     assert run["up"]["summary"]["succeeded"] == 45
 
 
-def test_one_server_of_a_large_tenant_costs_a_few_reads_by_id_and_name(make_simulator, runner_for):
-    """One host per server: the task reads its server by id and its access agent by name, never the tenant."""
+@scenario
+def large_tenant(make_simulator, api_client_for):
     sim = make_simulator(servers=440, groups=11, job_duration=0.5)
     target = sorted(sim.state.server_ids())[7]
     make_outdated(sim, [target])
-    run = runner_for(sim).run([upgrade_task(server_ids=[target], poll_interval=1)])
+    return Scenario("large_tenant", sim, [upgrade_task(server_ids=[target], poll_interval=1)], target=target)
+
+
+def test_one_server_of_a_large_tenant_costs_a_few_reads_by_id_and_name(shared):
+    """One host per server: the task reads its server by id and its access agent by name, never the tenant."""
+    run = shared["large_tenant"]
+    sim, target = run.sim, run.context["target"]
     assert run.rc == 0, run.output
     assert run["up"]["summary"]["succeeded"] == 1
     name = sim.state.get_server(target)["name"]
@@ -339,12 +463,21 @@ def test_one_server_of_a_large_tenant_costs_a_few_reads_by_id_and_name(make_simu
     assert ops["batch_upgrade_hda_version"] == 1 and ops["list_servers"] == 1
 
 
-def test_throttling_while_waiting_slows_the_wait_but_never_fails_it(fleet, runner_for):
+@scenario
+def throttled_wait(make_simulator, api_client_for):
+    run = fleet_scenario("throttled_wait", make_simulator)
+    sim, group_id, ids = fleet_of(run)
+    sim.faults.configure(retry_after=0)  # the point is going on through the 429s, not waiting out a Retry-After
+    sim.faults.script("throttle", method="GET", path="/job/", count=4)  # 3 jobs: the sentinel rounds
+    run.tasks = [upgrade_task(server_group_id=group_id, max_retries=0, poll_interval=0.3)]
+    return run
+
+
+def test_throttling_while_waiting_slows_the_wait_but_never_fails_it(shared):
     """The reads while waiting throttled for a while (more 429s than max_retries): the rounds try again until the
     jobs have ended, well inside wait_timeout."""
-    sim, group_id, ids = fleet
-    sim.faults.script("throttle", method="GET", path="/job/", count=4)  # 3 jobs: the sentinel rounds
-    run = runner_for(sim).run([upgrade_task(server_group_id=group_id, max_retries=0, poll_interval=0.3)])
+    run = shared["throttled_wait"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["up"]
     assert result["summary"]["succeeded"] == 45 and not result.get("failed")
@@ -353,14 +486,20 @@ def test_throttling_while_waiting_slows_the_wait_but_never_fails_it(fleet, runne
     assert sorted(sid for call in upgrade_calls(sim) for sid in call.body["items"]) == ids[:45]
 
 
-def test_a_vdi_group_is_listed_once_for_gpu_flags_and_job_fields(make_simulator, runner_for):
-    """A VDI group: the server list gives both the GPU flag (the HDA type) and the job fields, in one listing."""
+@scenario
+def vdi_group(make_simulator, api_client_for):
     sim = make_simulator(servers=0, groups=0, job_duration=0.3)
     vdi = sim.state.add_group("vdi-group", is_vdi=True)
     ids = [sim.state.add_server(vdi["id"], hda_version=OLD, is_gpu=n % 2 == 0)["id"] for n in range(6)]
     sim.state.set_latest_hda("2.6.0.0", hda_type="OA_APP")
     sim.state.set_latest_hda("3.0.0.1", hda_type="PT_APP")
-    run = runner_for(sim).run([upgrade_task(server_group_id=vdi["id"])])
+    return Scenario("vdi_group", sim, [upgrade_task(server_group_id=vdi["id"])], ids=ids)
+
+
+def test_a_vdi_group_is_listed_once_for_gpu_flags_and_job_fields(shared):
+    """A VDI group: the server list gives both the GPU flag (the HDA type) and the job fields, in one listing."""
+    run = shared["vdi_group"]
+    sim, ids = run.sim, run.context["ids"]
     assert run.rc == 0, run.output
     assert run["up"]["summary"]["succeeded"] == 6
     assert sim.log.summary()["list_servers"] == 1

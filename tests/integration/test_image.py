@@ -3,7 +3,7 @@
 import pytest
 
 from simulator import errors as sim_errors
-from tests.harness import module_task
+from tests.harness import Scenario, SharedScenarios, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_image"
 TARGET = "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70"
@@ -53,8 +53,7 @@ def finish_jobs_on_list_call(sim, call_number):
     sim.before("list_servers", hook, once=False)
 
 
-@pytest.fixture
-def fleet(make_simulator):
+def new_fleet(make_simulator):
     """45 servers in one group, the first 5 (by id) already on the target image."""
     sim = make_simulator(servers=45, groups=1, job_duration=0.3)
     group_id = next(iter(sim.state.groups))
@@ -62,6 +61,37 @@ def fleet(make_simulator):
     for server_id in ids[:5]:
         sim.state.patch_server(server_id, image_id=TARGET)
     return sim, group_id, ids
+
+
+@pytest.fixture
+def fleet(make_simulator):
+    return new_fleet(make_simulator)
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+def fleet_scenario(name, make_simulator, **options):
+    sim, group_id, ids = new_fleet(make_simulator)
+    return Scenario(name, sim, [], group_id=group_id, ids=ids, **options)
+
+
+def fleet_of(run):
+    return run.sim, run.context["group_id"], run.context["ids"]
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("image"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_failed_server_fails_the_task_others_succeed_then_rerun_submits_only_it(fleet, runner_for):
@@ -111,15 +141,24 @@ def test_failed_server_fails_the_task_others_succeed_then_rerun_submits_only_it(
     assert not sim.log.mutations()
 
 
-def test_server_rejected_in_the_answer_fails_alone(fleet, runner_for):
-    """A per-item error (here: the server is busy with an HDA upgrade) fails that server; the batch goes on."""
-    sim, group_id, ids = fleet
+@scenario
+def rejected_in_answer(make_simulator):
+    run = fleet_scenario("rejected_in_answer", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     busy = ids[8]
     sim.state.job_duration = 600
     sim.state.upgrade_hda([busy])
     sim.state.job_duration = 0.3
-    run = runner_for(sim).run([image_task(server_ids=ids[6:10], image_type="gold", image_product_id="OFFI8861780",
-                                          os_type="Windows", update_access_agent=True)])
+    run.tasks = [image_task(server_ids=ids[6:10], image_type="gold", image_product_id="OFFI8861780",
+                            os_type="Windows", update_access_agent=True)]
+    return run
+
+
+def test_server_rejected_in_the_answer_fails_alone(shared):
+    """A per-item error (here: the server is busy with an HDA upgrade) fails that server; the batch goes on."""
+    run = shared["rejected_in_answer"]
+    sim, group_id, ids = fleet_of(run)
+    busy = ids[8]
     assert run.rc != 0
     (call,) = change_calls(sim)
     assert call.body == {"server_ids": ids[6:10], "image_id": TARGET, "image_type": "gold", "os_type": "Windows",
@@ -133,13 +172,21 @@ def test_server_rejected_in_the_answer_fails_alone(fleet, runner_for):
     assert len(result["jobs"]) == 3
 
 
-def test_bad_input_fails_before_any_mutation(fleet, runner_for):
-    sim, group_id, ids = fleet
-    run = runner_for(sim).run([
+@scenario
+def bad_input(make_simulator):
+    run = fleet_scenario("bad_input", make_simulator)
+    sim, group_id, ids = fleet_of(run)
+    run.tasks = [
         dict(image_task("blank", server_group_id=group_id, image_id="  "), ignore_errors=True),
         dict(image_task("kind", server_group_id=group_id, image_type="market"), ignore_errors=True),
         dict(image_task("unknown", server_ids=ids[5:8] + ["no-such-server"]), ignore_errors=True),
-    ])
+    ]
+    return run
+
+
+def test_bad_input_fails_before_any_mutation(shared):
+    run = shared["bad_input"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     assert "image_id" in run["blank"]["msg"] and "must not be empty" in run["blank"]["msg"]
     assert "image_type" in run["kind"]["msg"] and "market" in run["kind"]["msg"]
@@ -151,13 +198,21 @@ def test_bad_input_fails_before_any_mutation(fleet, runner_for):
     assert not [r for r in sim.log if r.operation not in ("list_servers", "show_server_group")]
 
 
-def test_lost_response_is_not_resubmitted_and_a_dropped_request_is_sent_again(fleet, runner_for):
-    """Batch 1 is applied but its answer is lost: the re-read shows the new jobs, nothing is sent again.
-    Batch 2's connection drops before it is applied: the re-read proves it, so it is sent again, once."""
-    sim, group_id, ids = fleet
+@scenario
+def lost_and_dropped(make_simulator):
+    run = fleet_scenario("lost_and_dropped", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     sim.faults.script("lost_response", method="POST", path="batch-change-image", count=1)
     sim.faults.script("drop", method="POST", path="batch-change-image", count=1)
-    run = runner_for(sim).run([image_task(server_group_id=group_id)])
+    run.tasks = [image_task(server_group_id=group_id)]
+    return run
+
+
+def test_lost_response_is_not_resubmitted_and_a_dropped_request_is_sent_again(shared):
+    """Batch 1 is applied but its answer is lost: the re-read shows the new jobs, nothing is sent again.
+    Batch 2's connection drops before it is applied: the re-read proves it, so it is sent again, once."""
+    run = shared["lost_and_dropped"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     calls = change_calls(sim)
     assert [call.fault for call in calls] == ["lost_response", "drop", None]
@@ -171,12 +226,18 @@ def test_lost_response_is_not_resubmitted_and_a_dropped_request_is_sent_again(fl
     assert all(image_of(sim, sid) == TARGET for sid in ids)
 
 
-def test_polling_cost_for_300_servers(make_simulator, runner_for, record_property):
-    """Each round reads the job submitted last alone until it has finished; then the group list (3 pages of 100),
-    once, settles every server and is the final state; no job is read per server."""
+@scenario
+def polling_300(make_simulator):
     sim = make_simulator(servers=300, groups=1, job_duration=1.0)
     group_id = next(iter(sim.state.groups))
-    run = runner_for(sim).run([image_task(server_group_id=group_id, poll_interval=0.5)])
+    return Scenario("polling_300", sim, [image_task(server_group_id=group_id, poll_interval=0.5)], group_id=group_id)
+
+
+def test_polling_cost_for_300_servers(shared, record_property):
+    """Each round reads the job submitted last alone until it has finished; then the group list (3 pages of 100),
+    once, settles every server and is the final state; no job is read per server."""
+    run = shared["polling_300"]
+    sim, group_id = run.sim, run.context["group_id"]
     assert run.rc == 0, run.output
     result = run["img"]
     assert result["summary"]["succeeded"] == 300
@@ -208,9 +269,16 @@ def test_polling_cost_for_300_servers(make_simulator, runner_for, record_propert
           % (len(log), len(planning), len(polling), len(rounds), sim.log.summary()))
 
 
-def test_check_mode_marks_the_servers_to_rebuild_and_writes_nothing(fleet, runner_for):
-    sim, group_id, ids = fleet
-    run = runner_for(sim).run([image_task(server_group_id=group_id)], check=True, diff=True)
+@scenario
+def check_mode(make_simulator):
+    run = fleet_scenario("check_mode", make_simulator, check=True, diff=True)
+    run.tasks = [image_task(server_group_id=run.context["group_id"])]
+    return run
+
+
+def test_check_mode_marks_the_servers_to_rebuild_and_writes_nothing(shared):
+    run = shared["check_mode"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["img"]
     assert result["changed"] is True and result["jobs"] == []
@@ -242,10 +310,18 @@ def test_wait_false_then_a_rerun_waits_for_the_running_changes(fleet, runner_for
     assert second["img"]["changed"] is False and second["img"]["jobs"] == []
 
 
-def test_timeout_names_the_running_jobs(fleet, runner_for):
-    sim, group_id, ids = fleet
+@scenario
+def times_out(make_simulator):
+    run = fleet_scenario("times_out", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     sim.state.job_duration = 600
-    run = runner_for(sim).run([image_task(server_ids=ids[5:8], wait_timeout=1)])
+    run.tasks = [image_task(server_ids=ids[5:8], wait_timeout=1)]
+    return run
+
+
+def test_timeout_names_the_running_jobs(shared):
+    run = shared["times_out"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc != 0
     result = run["img"]
     assert "timed out" in result["msg"] and "re-run" in result["msg"]
@@ -299,22 +375,32 @@ def test_batch_the_service_finds_too_large_is_reported_clearly(fleet, runner_for
     assert len(change_calls(sim)) == 4 and smaller["img"]["summary"]["succeeded"] == 40
 
 
-def test_an_image_the_tenant_does_not_have_fails_naming_it_and_nothing_changes(fleet, runner_for):
-    """What a user tries against the simulator: an image id that does not exist, for an image change, a group update
-    and a group create. Each task fails at its one call, names image_id and the value, changes nothing."""
-    sim, group_id, ids = fleet
+@scenario
+def missing_image(make_simulator):
+    run = fleet_scenario("missing_image", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     group = dict(sim.state.get_group(group_id))
     images = dict((sid, image_of(sim, sid)) for sid in ids)
     missing = "img-missing-0001"
     group_module = "huaweicloud.workspace_app.app_server_group"
-    run = runner_for(sim).run([
+    run.context.update(group=group, images=images, missing=missing)
+    run.tasks = [
         dict(image_task("change", server_group_id=group_id, image_id=missing), ignore_errors=True),
         dict(module_task(group_module, "update", dict(name=group["name"]), image_id=missing, image_type="private"),
              ignore_errors=True),
         dict(module_task(group_module, "create", dict(name="new-group"), image_id=missing, image_type="private",
                          product_id="workspace.appstream.general.xlarge.4", vpc_id="vpc-1", subnet_id="subnet-1",
                          system_disk_type="SAS", system_disk_size=80), ignore_errors=True),
-    ])
+    ]
+    return run
+
+
+def test_an_image_the_tenant_does_not_have_fails_naming_it_and_nothing_changes(shared):
+    """What a user tries against the simulator: an image id that does not exist, for an image change, a group update
+    and a group create. Each task fails at its one call, names image_id and the value, changes nothing."""
+    run = shared["missing_image"]
+    sim, group_id, ids = fleet_of(run)
+    group, images, missing = run.context["group"], run.context["images"], run.context["missing"]
     assert run.rc == 0, run.output
     for name in ("change", "update", "create"):
         assert run[name]["failed"] and run[name]["changed"] is False, run[name]

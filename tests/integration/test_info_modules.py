@@ -3,13 +3,49 @@
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
+from tests.harness import Scenario, SharedScenarios, connection_defaults
 
 FQCN = "huaweicloud.workspace_app."
 
 
+def new_sim(make_simulator):
+    return make_simulator(servers=12, groups=2, outdated_hda=0.25)
+
+
 @pytest.fixture
 def sim(make_simulator):
-    return make_simulator(servers=12, groups=2, outdated_hda=0.25)
+    return new_sim(make_simulator)
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
+# The tests that look at what -vvv prints share a second run at -vvv; those that set environment variables keep
+# runs of their own.
+SCENARIOS = []
+SCENARIOS_VVV = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+def scenario_vvv(setup):
+    SCENARIOS_VVV.append(setup)
+    return setup
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("info"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+
+
+@pytest.fixture(scope="module")
+def shared_vvv(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("info-vvv"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS_VVV], verbosity=3)
 
 
 @pytest.fixture
@@ -17,14 +53,22 @@ def runner(runner_for, sim):
     return runner_for(sim)
 
 
-def test_server_info_with_aksk_via_module_defaults(sim, runner):
+@scenario
+def aksk(make_simulator):
+    sim = new_sim(make_simulator)
     group_id = sorted(sim.state.groups)[0]
-    run = runner.run([
+    return Scenario("aksk", sim, [
         {"name": "all", FQCN + "app_server_info": {}, "register": "everything"},
         {"name": "one group with hda", FQCN + "app_server_info": {"server_group_id": group_id, "hda": True},
          "register": "group"},
         {"name": "by name", FQCN + "app_server_info": {"name": "sim-server-000"}, "register": "named"},
     ])
+
+
+def test_server_info_with_aksk_via_module_defaults(shared):
+    run = shared["aksk"]
+    sim = run.sim
+    group_id = sorted(sim.state.groups)[0]
     assert run.rc == 0, run.output
     servers = run["everything"]["servers"]
     assert run["everything"]["changed"] is False
@@ -44,15 +88,23 @@ def test_server_info_with_aksk_via_module_defaults(sim, runner):
     assert not sim.log.mutations()
 
 
-def test_server_info_filters_ids_and_maintenance(sim, runner):
+@scenario
+def filters(make_simulator):
+    sim = new_sim(make_simulator)
     ids = sorted(sim.state.servers)
     maintained = ids[3]
     sim.state.servers[maintained]["maintain_status"] = True
-    run = runner.run([
+    return Scenario("filters", sim, [
         {FQCN + "app_server_info": {"server_ids": [ids[0], ids[5], "does-not-exist"]}, "register": "few"},
         {FQCN + "app_server_info": {"server_ids": ids[:8]}, "register": "many"},
         {FQCN + "app_server_info": {"maintain_status": True}, "register": "maint"},
     ])
+
+
+def test_server_info_filters_ids_and_maintenance(shared):
+    run = shared["filters"]
+    ids = sorted(run.sim.state.servers)
+    maintained = ids[3]
     assert run.rc == 0, run.output
     assert [s["id"] for s in run["few"]["servers"]] == [ids[0], ids[5]]
     assert [s["id"] for s in run["many"]["servers"]] == ids[:8]
@@ -92,9 +144,15 @@ def test_second_env_name_and_credentials_file(sim, runner, tmp_path):
     assert not sim.log.requests(operation="keystone_list_projects")
 
 
-def test_token_auth(sim, runner):
-    run = runner.run([{FQCN + "app_server_group_info": {"app_type": "SESSION_DESKTOP_APP"}, "register": "group_list"}],
-                     auth="token")
+@scenario
+def token(make_simulator):
+    return Scenario("token", new_sim(make_simulator), [
+        {FQCN + "app_server_group_info": {"app_type": "SESSION_DESKTOP_APP"}, "register": "group_list"}], auth="token")
+
+
+def test_token_auth(shared):
+    run = shared["token"]
+    sim = run.sim
     assert run.rc == 0, run.output
     assert all(g["app_type"] == "SESSION_DESKTOP_APP" for g in run["group_list"]["server_groups"])
     assert run["group_list"]["server_groups"]
@@ -121,34 +179,53 @@ def test_job_info_reports_sub_jobs_per_server(sim, runner, api_client_for):
     assert by_server[ids[0]]["status"] == "SUCCESS" and by_server[ids[0]]["error_code"] is None
 
 
-def test_unknown_job_fails_clearly(sim, runner):
-    run = runner.run([{FQCN + "app_job_info": {"job_id": "999999999999999999"}, "register": "job"}])
+@scenario
+def unknown_job(make_simulator):
+    return Scenario("unknown_job", new_sim(make_simulator), [
+        {FQCN + "app_job_info": {"job_id": "999999999999999999"}, "register": "job"}])
+
+
+def test_unknown_job_fails_clearly(shared):
+    run = shared["unknown_job"]
     assert run.rc != 0
     assert "job_id: no job with id '999999999999999999'" in run["job"]["msg"]
     assert run["job"]["error"]["status"] == 404
 
 
-def test_info_modules_in_check_mode(sim, runner):
-    run = runner.run([
+@scenario
+def check_mode(make_simulator):
+    return Scenario("check_mode", new_sim(make_simulator), [
         {FQCN + "app_server_info": {"hda": True}, "register": "servers"},
         {FQCN + "app_server_group_info": {}, "register": "group_list"},
     ], check=True)
+
+
+def test_info_modules_in_check_mode(shared):
+    run = shared["check_mode"]
     assert run.rc == 0, run.output
     assert run["servers"]["changed"] is False and len(run["servers"]["servers"]) == 12
     assert run["group_list"]["changed"] is False
 
 
-def test_wrong_secret_is_a_clear_authentication_failure_and_never_printed(sim, runner):
-    defaults = runner.connection_defaults()
+@scenario_vvv
+def wrong_secret(make_simulator):
+    sim = new_sim(make_simulator)
+    defaults = connection_defaults(sim)
     defaults["secret_key"] = "WrongSecret-0123456789-abcdef"
-    run = runner.run([{FQCN + "app_server_info": {}, "register": "servers"}], module_defaults=defaults, verbosity=3)
+    return Scenario("wrong_secret", sim, [{FQCN + "app_server_info": {}, "register": "servers"}],
+                    module_defaults=defaults)
+
+
+def test_wrong_secret_is_a_clear_authentication_failure_and_never_printed(shared_vvv):
+    run = shared_vvv["wrong_secret"]
+    sim = run.sim
     assert run.rc != 0
     msg = run["servers"]["msg"]
     assert msg.startswith("Authentication failed")
     assert "HTTP 401" in msg and "APIGW.0301" in msg
-    assert "WrongSecret-0123456789-abcdef" not in run.output
-    assert "WrongSecret-0123456789-abcdef" not in str(run.results)
-    assert sim.credentials["sk"] not in run.output
+    assert "WrongSecret-0123456789-abcdef" not in run.shared_output  # the whole -vvv run's output
+    assert "WrongSecret-0123456789-abcdef" not in str(run.run.results)
+    assert sim.credentials["sk"] not in run.shared_output
 
 
 def test_secrets_from_environment_never_appear_at_vvv(sim, runner):
@@ -166,18 +243,34 @@ def test_secrets_from_environment_never_appear_at_vvv(sim, runner):
     assert creds["sk"] not in str(run.results)
 
 
-def test_bad_endpoint_fails_before_any_request(sim, runner):
-    defaults = runner.connection_defaults()
+@scenario
+def bad_endpoint(make_simulator):
+    sim = new_sim(make_simulator)
+    defaults = connection_defaults(sim)
     defaults["endpoint"] = "http://example.com"
-    run = runner.run([{FQCN + "app_server_info": {}, "register": "servers"}], module_defaults=defaults)
+    return Scenario("bad_endpoint", sim, [{FQCN + "app_server_info": {}, "register": "servers"}],
+                    module_defaults=defaults)
+
+
+def test_bad_endpoint_fails_before_any_request(shared):
+    run = shared["bad_endpoint"]
+    sim = run.sim
     assert run.rc != 0
     assert "endpoint: plain http:// is only allowed for loopback hosts" in run["servers"]["msg"]
     assert len(sim.log) == 0
 
 
-def test_missing_credentials_name_every_place(sim, runner):
-    run = runner.run([{FQCN + "app_server_info": {"region": "cn-north-4", "endpoint": sim.url}, "register": "servers"}],
-                     module_defaults={})
+@scenario
+def missing_credentials(make_simulator):
+    sim = new_sim(make_simulator)
+    return Scenario("missing_credentials", sim, [
+        {FQCN + "app_server_info": {"region": "cn-north-4", "endpoint": sim.url}, "register": "servers"}],
+        module_defaults={})
+
+
+def test_missing_credentials_name_every_place(shared):
+    run = shared["missing_credentials"]
+    sim = run.sim
     assert run.rc != 0
     msg = run["servers"]["msg"]
     for place in ("option access_key", "HUAWEICLOUD_SDK_AK", "HW_ACCESS_KEY", "option secret_key", "HUAWEICLOUD_SDK_SK",
@@ -186,27 +279,42 @@ def test_missing_credentials_name_every_place(sim, runner):
     assert len(sim.log) == 0
 
 
-def test_temporary_credentials_and_token_never_appear_at_vvv(sim, runner):
+@scenario_vvv
+def temporary_credentials(make_simulator):
+    """Two scenarios on one simulator (two runs of their own before): temporary AK/SK, then a token."""
+    sim = new_sim(make_simulator)
     creds = sim.credentials
-    defaults = runner.connection_defaults(auth=None)
+    defaults = connection_defaults(sim, auth=None)
     defaults.update(access_key=creds["temp_ak"], secret_key=creds["temp_sk"], security_token=creds["security_token"],
                     project_id=creds["project_id"])
-    run = runner.run([{FQCN + "app_server_info": {"server_ids": sorted(sim.state.servers)[:1]}, "register": "temp"}],
-                     module_defaults=defaults, verbosity=3)
+    return [Scenario("temporary", sim, [{FQCN + "app_server_info": {"server_ids": sorted(sim.state.servers)[:1]},
+                                         "register": "temp"}], module_defaults=defaults),
+            Scenario("temporary_token", sim, [{FQCN + "app_server_group_info": {}, "register": "tok"}], auth="token")]
+
+
+def test_temporary_credentials_and_token_never_appear_at_vvv(shared_vvv):
+    run, token_run = shared_vvv["temporary"], shared_vvv["temporary_token"]
+    creds = run.sim.credentials
     assert run.rc == 0, run.output
     assert len(run["temp"]["servers"]) == 1
-    token_run = runner.run([{FQCN + "app_server_group_info": {}, "register": "tok"}], auth="token", verbosity=3)
     assert token_run.rc == 0, token_run.output
     for secret in (creds["temp_sk"], creds["security_token"], creds["auth_token"]):
-        assert secret not in run.output + token_run.output
-        assert secret not in str(run.results) + str(token_run.results)
+        assert secret not in run.shared_output  # the whole -vvv run's output
+        assert secret not in str(run.run.results)
 
 
-def test_wrong_security_token_is_rejected(sim, runner):
+@scenario
+def wrong_security_token(make_simulator):
+    sim = new_sim(make_simulator)
     creds = sim.credentials
-    defaults = runner.connection_defaults(auth=None)
+    defaults = connection_defaults(sim, auth=None)
     defaults.update(access_key=creds["temp_ak"], secret_key=creds["temp_sk"], security_token="not-the-token",
                     project_id=creds["project_id"])
-    run = runner.run([{FQCN + "app_server_info": {}, "register": "temp"}], module_defaults=defaults)
+    return Scenario("wrong_security_token", sim, [{FQCN + "app_server_info": {}, "register": "temp"}],
+                    module_defaults=defaults)
+
+
+def test_wrong_security_token_is_rejected(shared):
+    run = shared["wrong_security_token"]
     assert run.rc != 0
     assert run["temp"]["msg"].startswith("Authentication failed") and "HTTP 401" in run["temp"]["msg"]

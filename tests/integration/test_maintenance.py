@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.harness import Scenario, SharedScenarios
+
 MODULE = "huaweicloud.workspace_app.app_server_maintenance"
 
 
@@ -27,8 +29,7 @@ def by_id(result):
     return dict((server["id"], server) for server in result["servers"])
 
 
-@pytest.fixture
-def fleet(make_simulator):
+def new_fleet(make_simulator):
     """45 servers in one group (3 batches of at most 20), plus a second group of 45 that must never be touched."""
     sim = make_simulator(servers=90, groups=2)
     group_id = list(sim.state.groups)[0]
@@ -36,6 +37,38 @@ def fleet(make_simulator):
     assert len(ids) == 45
     sim.log.clear()
     return sim, group_id, ids
+
+
+@pytest.fixture
+def fleet(make_simulator):
+    return new_fleet(make_simulator)
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block printed and registered and on its simulator. Every start of ansible-playbook costs about a second
+# of CPU.
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+def fleet_scenario(name, make_simulator, **options):
+    sim, group_id, ids = new_fleet(make_simulator)
+    return Scenario(name, sim, [], group_id=group_id, ids=ids, **options)
+
+
+def fleet_of(run):
+    return run.sim, run.context["group_id"], run.context["ids"]
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("maintenance"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_on_then_off_in_batches_of_20_then_idempotent(fleet, runner_for, record_property):
@@ -92,12 +125,19 @@ def test_on_then_off_in_batches_of_20_then_idempotent(fleet, runner_for, record_
     print("45 servers: on %d requests, no-op %d requests" % (on_requests, noop_requests))
 
 
-def test_check_mode_and_diff_send_nothing(fleet, runner_for):
-    sim, group_id, ids = fleet
+@scenario
+def check_mode(make_simulator):
+    run = fleet_scenario("check_mode", make_simulator, check=True, diff=True)
+    sim, group_id, ids = fleet_of(run)
     sim.state.set_maintenance(ids[:3], True)
     sim.log.clear()
-    run = runner_for(sim).run([maintenance_task(server_group_id=group_id, maintenance=True, batch_size=10)],
-                              check=True, diff=True)
+    run.tasks = [maintenance_task(server_group_id=group_id, maintenance=True, batch_size=10)]
+    return run
+
+
+def test_check_mode_and_diff_send_nothing(shared):
+    run = shared["check_mode"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["maint"]
     assert result["changed"] is True
@@ -113,11 +153,19 @@ def test_check_mode_and_diff_send_nothing(fleet, runner_for):
     assert "maintain_status" in run.stdout  # the diff is printed
 
 
-def test_diff_of_a_real_run_and_mixed_states(fleet, runner_for):
-    sim, group_id, ids = fleet
+@scenario
+def diff_real_run(make_simulator):
+    run = fleet_scenario("diff_real_run", make_simulator, diff=True)
+    sim, group_id, ids = fleet_of(run)
     sim.state.set_maintenance(ids[::2], True)  # 23 in maintenance, 22 not
     sim.log.clear()
-    run = runner_for(sim).run([maintenance_task(server_group_id=group_id, maintenance=False)], diff=True)
+    run.tasks = [maintenance_task(server_group_id=group_id, maintenance=False)]
+    return run
+
+
+def test_diff_of_a_real_run_and_mixed_states(shared):
+    run = shared["diff_real_run"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["maint"]
     assert result["summary"]["succeeded"] == 23 and result["summary"]["unchanged"] == 22
@@ -131,12 +179,20 @@ def test_diff_of_a_real_run_and_mixed_states(fleet, runner_for):
     assert in_maintenance(sim) == []
 
 
-def test_unknown_server_id_fails_before_any_change(fleet, runner_for):
-    sim, group_id, ids = fleet
-    run = runner_for(sim).run([dict(maintenance_task(server_ids=ids[:2] + ["no-such-server"], maintenance=True),
-                                    ignore_errors=True),
-                               dict(maintenance_task("group", server_group_id="no-such-group", maintenance=True),
-                                    ignore_errors=True)])
+@scenario
+def unknown_ids(make_simulator):
+    run = fleet_scenario("unknown_ids", make_simulator)
+    sim, group_id, ids = fleet_of(run)
+    run.tasks = [dict(maintenance_task(server_ids=ids[:2] + ["no-such-server"], maintenance=True),
+                      ignore_errors=True),
+                 dict(maintenance_task("group", server_group_id="no-such-group", maintenance=True),
+                      ignore_errors=True)]
+    return run
+
+
+def test_unknown_server_id_fails_before_any_change(shared):
+    run = shared["unknown_ids"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     assert run["maint"]["failed"] is True and run["maint"]["changed"] is False
     assert "server_ids: unknown server id(s): no-such-server" in run["maint"]["msg"]
@@ -146,9 +202,17 @@ def test_unknown_server_id_fails_before_any_change(fleet, runner_for):
     assert in_maintenance(sim) == []
 
 
-def test_few_server_ids_are_read_one_by_one(fleet, runner_for):
-    sim, group_id, ids = fleet
-    run = runner_for(sim).run([maintenance_task(server_ids=ids[:2], maintenance=True, batch_size=1)])
+@scenario
+def few_ids(make_simulator):
+    run = fleet_scenario("few_ids", make_simulator)
+    sim, group_id, ids = fleet_of(run)
+    run.tasks = [maintenance_task(server_ids=ids[:2], maintenance=True, batch_size=1)]
+    return run
+
+
+def test_few_server_ids_are_read_one_by_one(shared):
+    run = shared["few_ids"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     assert [call.body["items"] for call in maint_calls(sim)] == [[ids[0]], [ids[1]]]
     assert in_maintenance(sim) == ids[:2]
@@ -156,8 +220,10 @@ def test_few_server_ids_are_read_one_by_one(fleet, runner_for):
     assert sim.log.summary() == {"list_servers": 4, "batch_change_server_maintain_mode": 2}
 
 
-def test_a_server_that_does_not_show_the_state_afterwards_fails(fleet, runner_for):
-    sim, group_id, ids = fleet
+@scenario
+def state_not_shown(make_simulator):
+    run = fleet_scenario("state_not_shown", make_simulator)
+    sim, group_id, ids = fleet_of(run)
 
     def operator_takes_one_back(sim_, body):
         # Right after the last batch: another operator takes the first server out of maintenance again.
@@ -165,8 +231,14 @@ def test_a_server_that_does_not_show_the_state_afterwards_fails(fleet, runner_fo
             sim_.before("list_servers", lambda s, b: s.state.set_maintenance([ids[0]], False))
 
     sim.before("batch_change_server_maintain_mode", operator_takes_one_back, once=False)
-    run = runner_for(sim).run([dict(maintenance_task(server_group_id=group_id, maintenance=True),
-                                    ignore_errors=True)])
+    run.tasks = [dict(maintenance_task(server_group_id=group_id, maintenance=True),
+                      ignore_errors=True)]
+    return run
+
+
+def test_a_server_that_does_not_show_the_state_afterwards_fails(shared):
+    run = shared["state_not_shown"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["maint"]
     assert result["failed"] is True and result["changed"] is True
@@ -179,10 +251,18 @@ def test_a_server_that_does_not_show_the_state_afterwards_fails(fleet, runner_fo
                                     % named(sim, ids[0]))
 
 
-def test_lost_response_is_reread_not_resent(fleet, runner_for):
-    sim, group_id, ids = fleet
+@scenario
+def lost_response(make_simulator):
+    run = fleet_scenario("lost_response", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     sim.faults.script("lost_response", method="PATCH", path="batch-maint$", count=1)
-    run = runner_for(sim).run([maintenance_task(server_group_id=group_id, maintenance=True)])
+    run.tasks = [maintenance_task(server_group_id=group_id, maintenance=True)]
+    return run
+
+
+def test_lost_response_is_reread_not_resent(shared):
+    run = shared["lost_response"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     assert run["maint"]["changed"] is True and run["maint"]["summary"]["succeeded"] == 45
     calls = maint_calls(sim)
@@ -191,11 +271,19 @@ def test_lost_response_is_reread_not_resent(fleet, runner_for):
     assert in_maintenance(sim) == ids
 
 
-def test_a_rejected_batch_stops_before_the_next(fleet, runner_for):
-    sim, group_id, ids = fleet
+@scenario
+def rejected_batch(make_simulator):
+    run = fleet_scenario("rejected_batch", make_simulator)
+    sim, group_id, ids = fleet_of(run)
     sim.faults.script("error500", method="PATCH", path="batch-maint$", count=10)
-    run = runner_for(sim).run([dict(maintenance_task(server_group_id=group_id, maintenance=True, max_retries=1),
-                                    ignore_errors=True)])
+    run.tasks = [dict(maintenance_task(server_group_id=group_id, maintenance=True, max_retries=1),
+                      ignore_errors=True)]
+    return run
+
+
+def test_a_rejected_batch_stops_before_the_next(shared):
+    run = shared["rejected_batch"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["maint"]
     # a 500 may come after the service applied the batch: it may have changed something

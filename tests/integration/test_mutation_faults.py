@@ -4,23 +4,42 @@ nothing is applied twice."""
 
 import pytest
 
-from tests.harness import module_task
+from tests.harness import Scenario, SharedScenarios, module_task
 
 NS = "huaweicloud.workspace_app."
 FAST = dict(poll_interval=0.3, wait_timeout=60)
 OLD_HDA = "2.0.10.1"
 
 
-@pytest.fixture
-def sim(make_simulator):
+def new_sim(make_simulator):
     sim = make_simulator(servers=6, groups=1, seed=3, job_duration=0.5)
     sim.log.clear()
     return sim
 
 
-@pytest.fixture
-def runner(runner_for, sim):
-    return runner_for(sim)
+# Every case (one run each before, each on its own simulator) is a scenario of ONE ansible-playbook run: its setup
+# below faults its simulator and returns its tasks (a block of the shared play, tests.harness.Scenario); its test
+# asserts on what that block registered and on its simulator. Every start of ansible-playbook costs about a second
+# of CPU.
+SCENARIOS = []  # (scenario name, setup(sim, **arguments) -> tasks or (tasks, context), arguments)
+
+
+def scenario(name, setup, **arguments):
+    SCENARIOS.append((name, setup, arguments))
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    def build():
+        scenarios = []
+        for name, setup, arguments in SCENARIOS:
+            sim = new_sim(module_simulator)
+            made = setup(sim, **arguments)
+            tasks, context = made if isinstance(made, tuple) else (made, {})
+            scenarios.append(Scenario(name, sim, tasks, **context))
+        return scenarios
+
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("mutation-faults"), build)
 
 
 def accepted(sim, operation):
@@ -29,13 +48,24 @@ def accepted(sim, operation):
             if call.fault in ("lost_response", "applied_error500") or (call.status or 0) // 100 == 2]
 
 
-@pytest.mark.parametrize("fault, sent", [("error500", 2), ("error503", 2), ("applied_error500", 1)])
-def test_hda_upgrade_after_a_server_error_is_applied_once(sim, runner, fault, sent):
+def hda_upgrade(sim, fault):
     ids = sorted(sim.state.server_ids())
     for sid in ids:
         sim.state.set_hda_version(sid, OLD_HDA)
     sim.faults.script(fault, method="PATCH", path="access-agent/actions/upgrade")
-    run = runner.run([module_task(NS + "app_server_hda_upgrade", "up", server_ids=ids, **FAST)])
+    return [module_task(NS + "app_server_hda_upgrade", "up", server_ids=ids, **FAST)]
+
+
+HDA_CASES = [("error500", 2), ("error503", 2), ("applied_error500", 1)]
+for _fault, _sent in HDA_CASES:
+    scenario("hda_" + _fault, hda_upgrade, fault=_fault)
+
+
+@pytest.mark.parametrize("fault, sent", HDA_CASES)
+def test_hda_upgrade_after_a_server_error_is_applied_once(shared, fault, sent):
+    run = shared["hda_" + fault]
+    sim = run.sim
+    ids = sorted(sim.state.server_ids())
     assert run.rc == 0, run.output
     assert run["up"]["changed"] is True and run["up"]["summary"]["succeeded"] == len(ids)
     calls = sim.log.requests(operation="batch_upgrade_hda_version")
@@ -44,15 +74,26 @@ def test_hda_upgrade_after_a_server_error_is_applied_once(sim, runner, fault, se
     assert all(sim.state.hda_version(sid) == sim.state.latest_hda_for(sid) for sid in ids)
 
 
-@pytest.mark.parametrize("fault, sent", [("error503", 2), ("applied_error500", 1)])
-def test_maintenance_and_group_settings_after_a_server_error_are_applied_once(sim, runner, fault, sent):
+def maintenance_and_settings(sim, fault):
     ids = sorted(sim.state.server_ids())
     group = next(iter(sim.state.groups.values()))
     sim.faults.script(fault, method="PATCH", path="batch-maint")
     sim.faults.script(fault, method="PATCH", path="app-server-groups/")
-    run = runner.run([module_task(NS + "app_server_maintenance", "maint", server_ids=ids, maintenance=True),
-                      module_task(NS + "app_server_group", "settings", server_group_id=group["id"],
-                                  description="after a fault")])
+    return [module_task(NS + "app_server_maintenance", "maint", server_ids=ids, maintenance=True),
+            module_task(NS + "app_server_group", "settings", server_group_id=group["id"], description="after a fault")]
+
+
+MAINTENANCE_CASES = [("error503", 2), ("applied_error500", 1)]
+for _fault, _sent in MAINTENANCE_CASES:
+    scenario("maintenance_" + _fault, maintenance_and_settings, fault=_fault)
+
+
+@pytest.mark.parametrize("fault, sent", MAINTENANCE_CASES)
+def test_maintenance_and_group_settings_after_a_server_error_are_applied_once(shared, fault, sent):
+    run = shared["maintenance_" + fault]
+    sim = run.sim
+    ids = sorted(sim.state.server_ids())
+    group = next(iter(sim.state.groups.values()))
     assert run.rc == 0, run.output
     assert run["maint"]["changed"] is True and all(sim.state.get_server(sid)["maintain_status"] for sid in ids)
     assert run["settings"]["changed"] is True and sim.state.get_group(group["id"])["description"] == "after a fault"
@@ -62,11 +103,22 @@ def test_maintenance_and_group_settings_after_a_server_error_are_applied_once(si
     assert len(accepted(sim, "update_server_group")) == 1
 
 
-@pytest.mark.parametrize("fault, sent", [("error500", 2), ("applied_error500", 1)])
-def test_a_stop_after_a_server_error_is_sent_once_more_only_when_it_was_not_applied(sim, runner, fault, sent):
+def stop(sim, fault):
     ids = sorted(sim.state.server_ids())[:3]
     sim.faults.script(fault, method="PATCH", path="batch-stop")
-    run = runner.run([module_task(NS + "app_server_power", "stop", server_ids=ids, state="stopped", **FAST)])
+    return [module_task(NS + "app_server_power", "stop", server_ids=ids, state="stopped", **FAST)]
+
+
+STOP_CASES = [("error500", 2), ("applied_error500", 1)]
+for _fault, _sent in STOP_CASES:
+    scenario("stop_" + _fault, stop, fault=_fault)
+
+
+@pytest.mark.parametrize("fault, sent", STOP_CASES)
+def test_a_stop_after_a_server_error_is_sent_once_more_only_when_it_was_not_applied(shared, fault, sent):
+    run = shared["stop_" + fault]
+    sim = run.sim
+    ids = sorted(sim.state.server_ids())[:3]
     assert run.rc == 0, run.output
     assert run["stop"]["summary"]["succeeded"] == 3
     assert [sim.state.get_server(sid)["vm_status"] for sid in ids] == ["SHUTOFF"] * 3
@@ -74,12 +126,19 @@ def test_a_stop_after_a_server_error_is_sent_once_more_only_when_it_was_not_appl
     assert len(accepted(sim, "batch_stop_server")) == 1
 
 
-def test_a_fleet_deletion_answered_500_after_it_was_applied_is_taken_as_ours(sim, runner):
+def fleet_deletion(sim):
     for sid in sim.state.server_ids():
         sim.state.patch_server(sid, session_count=0)
     sim.faults.script("applied_error500", method="POST", path="batch-delete")
-    run = runner.run([module_task(NS + "app_server_fleet", "shrink", server_group_name="sim-group-1", count=4,
-                                  **FAST)])
+    return [module_task(NS + "app_server_fleet", "shrink", server_group_name="sim-group-1", count=4, **FAST)]
+
+
+scenario("fleet_deletion", fleet_deletion)
+
+
+def test_a_fleet_deletion_answered_500_after_it_was_applied_is_taken_as_ours(shared):
+    run = shared["fleet_deletion"]
+    sim = run.sim
     assert run.rc == 0, run.output
     assert run["shrink"]["count"] == 4 and len(run["shrink"]["deleted"]) == 2
     assert len(sim.log.requests(operation="batch_delete_server")) == 1
@@ -87,32 +146,61 @@ def test_a_fleet_deletion_answered_500_after_it_was_applied_is_taken_as_ours(sim
                                      if job["job_type"] == "DELETE_SERVER"]
 
 
-def test_a_server_error_on_every_resend_fails_after_max_retries_naming_it(sim, runner):
+def every_resend_fails(sim):
     ids = sorted(sim.state.server_ids())[:2]
     sim.faults.script("error500", method="PATCH", path="batch-maint", count=10)
-    run = runner.run([module_task(NS + "app_server_maintenance", "maint", server_ids=ids, maintenance=True,
-                                  max_retries=2)])
+    return [module_task(NS + "app_server_maintenance", "maint", server_ids=ids, maintenance=True, max_retries=2)]
+
+
+scenario("every_resend_fails", every_resend_fails)
+
+
+def test_a_server_error_on_every_resend_fails_after_max_retries_naming_it(shared):
+    run = shared["every_resend_fails"]
+    sim = run.sim
+    ids = sorted(sim.state.server_ids())[:2]
     assert run.rc != 0
     assert len(sim.log.requests(operation="batch_change_server_maintain_mode")) == 3  # the call and 2 resends
     assert "2 of 2 server(s) failed" in run["maint"]["msg"] and "500" in run["maint"]["msg"]
     assert not any(sim.state.get_server(sid)["maintain_status"] for sid in ids)
 
 
-@pytest.mark.parametrize("fault, sent", [("error503", 2), ("applied_error500", 1)])
-def test_a_group_delete_after_a_server_error_is_settled_by_reading_the_group(sim, runner, fault, sent):
+def group_delete(sim, fault):
     empty = sim.state.add_group("empty")
     sim.faults.script(fault, method="DELETE", path="app-server-groups/")
-    run = runner.run([module_task(NS + "app_server_group", "gone", {"name": "empty", "state": "absent"})])
+    return [module_task(NS + "app_server_group", "gone", {"name": "empty", "state": "absent"})], dict(empty=empty)
+
+
+GROUP_DELETE_CASES = [("error503", 2), ("applied_error500", 1)]
+for _fault, _sent in GROUP_DELETE_CASES:
+    scenario("group_delete_" + _fault, group_delete, fault=_fault)
+
+
+@pytest.mark.parametrize("fault, sent", GROUP_DELETE_CASES)
+def test_a_group_delete_after_a_server_error_is_settled_by_reading_the_group(shared, fault, sent):
+    run = shared["group_delete_" + fault]
+    sim = run.sim
+    empty = run.context["empty"]
     assert run.rc == 0, run.output
     assert run["gone"]["changed"] is True and sim.state.get_group(empty["id"]) is None
     assert len(sim.log.requests(operation="delete_server_groups")) == sent
 
 
-@pytest.mark.parametrize("fault, sent", [("error503", 2), ("applied_error500", 1), ("lost_response", 1)])
-def test_a_fleet_create_after_a_server_error_creates_the_servers_once(sim, runner, fault, sent):
+def fleet_create(sim, fault):
     sim.faults.script(fault, method="POST", path="actions/create$")
-    run = runner.run([module_task(NS + "app_server_fleet", "grow", server_group_name="sim-group-1", count=9, **FAST),
-                      module_task(NS + "app_server_fleet", "again", server_group_name="sim-group-1", count=9, **FAST)])
+    return [module_task(NS + "app_server_fleet", "grow", server_group_name="sim-group-1", count=9, **FAST),
+            module_task(NS + "app_server_fleet", "again", server_group_name="sim-group-1", count=9, **FAST)]
+
+
+FLEET_CREATE_CASES = [("error503", 2), ("applied_error500", 1), ("lost_response", 1)]
+for _fault, _sent in FLEET_CREATE_CASES:
+    scenario("fleet_create_" + _fault, fleet_create, fault=_fault)
+
+
+@pytest.mark.parametrize("fault, sent", FLEET_CREATE_CASES)
+def test_a_fleet_create_after_a_server_error_creates_the_servers_once(shared, fault, sent):
+    run = shared["fleet_create_" + fault]
+    sim = run.sim
     assert run.rc == 0, run.output
     grow = run["grow"]
     assert grow["count"] == 9 and len(grow["created"]) == 3 and grow["summary"]["succeeded"] == 3
@@ -126,12 +214,22 @@ GROUP = dict(image_id="35998d9a-14f2-48fc-832b-6fc0074dc8f8", image_type="privat
              system_disk_type="SAS", system_disk_size=80)
 
 
-@pytest.mark.parametrize("fault, sent", [("applied_error500", 1), ("error503", 2)])
-def test_a_group_create_answered_with_a_server_error_is_read_back_and_made_once(sim, runner, fault, sent):
+def group_create(sim, fault):
     sim.faults.script(fault, method="POST", path=r"app-server-groups$", count=1)
     options = dict(GROUP, name="after-a-fault")  # as a dict: "name" is the module's option, not the task's
-    run = runner.run([module_task(NS + "app_server_group", "create", options),
-                      module_task(NS + "app_server_group", "again", options)])
+    return [module_task(NS + "app_server_group", "create", options),
+            module_task(NS + "app_server_group", "again", options)]
+
+
+GROUP_CREATE_CASES = [("applied_error500", 1), ("error503", 2)]
+for _fault, _sent in GROUP_CREATE_CASES:
+    scenario("group_create_" + _fault, group_create, fault=_fault)
+
+
+@pytest.mark.parametrize("fault, sent", GROUP_CREATE_CASES)
+def test_a_group_create_answered_with_a_server_error_is_read_back_and_made_once(shared, fault, sent):
+    run = shared["group_create_" + fault]
+    sim = run.sim
     assert run.rc == 0, run.output
     made = [group for group in sim.state.groups.values() if group["name"] == "after-a-fault"]
     assert len(made) == 1  # one group, whether the failed create was applied (ours) or not (sent again)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.harness import ANSIBLE_PLAYBOOK, GROUP, module_task
+from tests.harness import ANSIBLE_PLAYBOOK, GROUP, Scenario, SharedScenarios, module_task
 
 HDA = "huaweicloud.workspace_app.app_server_hda_upgrade"
 IMAGE = "huaweicloud.workspace_app.app_server_image"
@@ -19,8 +19,7 @@ WAIT = {"poll_interval": 0.2, "wait_timeout": 60}
 OLD = "2.0.10.1"
 
 
-@pytest.fixture
-def fleet(make_simulator):
+def new_fleet(make_simulator):
     """Two groups of 6; the first group's servers are behind on the access agent."""
     sim = make_simulator(servers=12, groups=2, job_duration=0.3)
     first, second = list(sim.state.groups)
@@ -28,6 +27,38 @@ def fleet(make_simulator):
         sim.state.set_hda_version(server_id, OLD)
     sim.log.clear()
     return sim, sim.state.get_group(first), sim.state.get_group(second)
+
+
+@pytest.fixture
+def fleet(make_simulator):
+    return new_fleet(make_simulator)
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block printed and registered and on its simulator. Every start of ansible-playbook costs about a second
+# of CPU.
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+def fleet_scenario(name, make_simulator, **options):
+    sim, first, second = new_fleet(make_simulator)
+    return Scenario(name, sim, [], first=first, second=second, **options)
+
+
+def fleet_of(run):
+    return run.sim, run.context["first"], run.context["second"]
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("names-and-guards"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_a_job_module_targets_a_group_by_its_exact_name(fleet, runner_for):
@@ -45,17 +76,25 @@ def test_a_job_module_targets_a_group_by_its_exact_name(fleet, runner_for):
     assert len(sim.log.requests(operation="show_server_group")) == 1  # found by name, then not read again
 
 
-def test_unknown_and_ambiguous_group_names_fail_listing_the_candidates(fleet, runner_for):
-    sim, first, _second = fleet
-    twin = sim.state.add_group(first["name"])  # another group of the same name
-    runner = runner_for(sim)
-    run = runner.run([
+@scenario
+def group_names(make_simulator):
+    run = fleet_scenario("group_names", make_simulator)
+    sim, first, _second = fleet_of(run)
+    run.context["twin"] = sim.state.add_group(first["name"])  # another group of the same name
+    run.tasks = [
         dict(module_task(HDA, "unknown", WAIT, server_group_name="no-such-group"), ignore_errors=True),
         dict(module_task(HDA, "twins", WAIT, server_group_name=first["name"]), ignore_errors=True),
         dict(module_task(HDA, "both", WAIT, server_group_name=first["name"], server_group_id=first["id"]),
              ignore_errors=True),
         dict(module_task(HDA, "blank", WAIT, server_group_name="  "), ignore_errors=True),
-    ])
+    ]
+    return run
+
+
+def test_unknown_and_ambiguous_group_names_fail_listing_the_candidates(shared):
+    run = shared["group_names"]
+    sim, first, _second = fleet_of(run)
+    twin = run.context["twin"]
     unknown, twins = run["unknown"]["msg"], run["twins"]["msg"]
     assert unknown.startswith("server_group_name: no server group is named 'no-such-group'") and first["id"] in unknown
     assert twins.startswith("server_group_name: 2 server groups are named %r" % first["name"])
@@ -65,16 +104,24 @@ def test_unknown_and_ambiguous_group_names_fail_listing_the_candidates(fleet, ru
     assert sim.log.mutations() == []
 
 
-def test_explicit_versions_are_guarded(fleet, runner_for):
-    sim, first, second = fleet
-    runner = runner_for(sim)
+@scenario
+def versions(make_simulator):
+    run = fleet_scenario("versions", make_simulator)
+    sim, first, second = fleet_of(run)
     latest = sim.state.latest_hda_for(sim.state.server_ids(second["id"])[0])
-    run = runner.run([
+    run.tasks = [
         dict(module_task(HDA, "word", WAIT, server_group_id=second["id"], version="latest2"), ignore_errors=True),
         dict(module_task(HDA, "other", WAIT, server_group_id=second["id"], version="1.2.3"), ignore_errors=True),
         dict(module_task(HDA, "current", WAIT, server_group_id=second["id"], version=latest), ignore_errors=True),
         dict(module_task(HDA, "pinned", WAIT, server_group_id=first["id"], version=OLD), ignore_errors=True),
-    ])
+    ]
+    return run
+
+
+def test_explicit_versions_are_guarded(shared):
+    run = shared["versions"]
+    sim, first, second = fleet_of(run)
+    latest = sim.state.latest_hda_for(sim.state.server_ids(second["id"])[0])
     assert run["word"]["msg"] == "version: 'latest2' is not a version; use latest or a version such as 2.0.24.5"
     # the servers are current, but 1.2.3 is neither what they run nor the latest: it is refused, naming the latest
     assert run["other"]["msg"].startswith("version: 1.2.3 is not the latest HDA version (latest: %s)" % latest)
@@ -83,17 +130,27 @@ def test_explicit_versions_are_guarded(fleet, runner_for):
     assert sim.log.mutations() == []
 
 
-def test_wait_timeout_zero_needs_wait_false(fleet, runner_for):
-    sim, first, _second = fleet
-    runner = runner_for(sim)
-    run = runner.run([dict(module_task(HDA, "zero", {"poll_interval": 0.2}, server_group_id=first["id"],
-                                       wait_timeout=0), ignore_errors=True),
-                      dict(module_task(HDA, "huge", WAIT, server_group_id=first["id"], wait_timeout=10 ** 6),
-                           ignore_errors=True)])
+@scenario
+def wait_timeout_zero(make_simulator):
+    """The refused tasks, and the accepted one on a simulator of its own (it submits: its mutations would mix)."""
+    refused = fleet_scenario("wait_timeout_zero", make_simulator)
+    first = refused.context["first"]
+    refused.tasks = [dict(module_task(HDA, "zero", {"poll_interval": 0.2}, server_group_id=first["id"],
+                                      wait_timeout=0), ignore_errors=True),
+                     dict(module_task(HDA, "huge", WAIT, server_group_id=first["id"], wait_timeout=10 ** 6),
+                          ignore_errors=True)]
+    accepted = fleet_scenario("wait_timeout_zero_nowait", make_simulator)
+    accepted.tasks = [module_task(HDA, "nowait", server_group_id=accepted.context["first"]["id"], wait_timeout=0,
+                                  wait=False)]
+    return [refused, accepted]
+
+
+def test_wait_timeout_zero_needs_wait_false(shared):
+    run, started = shared["wait_timeout_zero"], shared["wait_timeout_zero_nowait"]
+    sim = run.sim
     assert run["zero"]["msg"].startswith("wait_timeout: 0 would time out at once; to submit without waiting set wait")
     assert run["huge"]["msg"] == "wait_timeout: 1000000 is out of range; allowed values are 0..86400 (seconds)"
     assert sim.log.mutations() == []
-    started = runner.run([module_task(HDA, "nowait", server_group_id=first["id"], wait_timeout=0, wait=False)])
     assert started.rc == 0 and started["nowait"]["summary"]["pending"] == 6
 
 
@@ -110,20 +167,36 @@ def test_custom_endpoint_without_project_id_fails_fast_naming_both_options(fleet
     assert sim.log.requests() == []
 
 
-def test_info_takes_maintenance_as_the_maintain_status_filter(fleet, runner_for):
-    sim, first, _second = fleet
+@scenario
+def info_maintenance(make_simulator):
+    run = fleet_scenario("info_maintenance", make_simulator)
+    sim, first, _second = fleet_of(run)
     in_maintenance = sim.state.server_ids(first["id"])[:2]
     sim.state.set_maintenance(in_maintenance, True)
-    run = runner_for(sim).run([module_task(INFO, "info", maintenance=True)])
+    run.tasks = [module_task(INFO, "info", maintenance=True)]
+    run.context["in_maintenance"] = in_maintenance
+    return run
+
+
+def test_info_takes_maintenance_as_the_maintain_status_filter(shared):
+    run = shared["info_maintenance"]
+    in_maintenance = run.context["in_maintenance"]
     assert run.rc == 0, run.output
     assert sorted(s["id"] for s in run["info"]["servers"]) == sorted(in_maintenance)
 
 
-def test_image_change_says_the_system_disk_is_rebuilt(fleet, runner_for):
-    sim, first, _second = fleet
+@scenario
+def image_header(make_simulator):
+    run = fleet_scenario("image_header", make_simulator, check=True, diff=True)
+    sim, first, _second = fleet_of(run)
     ids = sim.state.server_ids(first["id"])
-    plan = runner_for(sim).run([module_task(IMAGE, "img", WAIT, server_ids=ids[:2], image_id="img-rebuild",
-                                            image_type="private")], check=True, diff=True)
+    run.tasks = [module_task(IMAGE, "img", WAIT, server_ids=ids[:2], image_id="img-rebuild", image_type="private")]
+    return run
+
+
+def test_image_change_says_the_system_disk_is_rebuilt(shared):
+    plan = shared["image_header"]
+    sim = plan.sim
     assert plan.rc == 0, plan.output
     header = plan["img"]["diff"]["after_header"]
     assert header.startswith("will rebuild the system disk of 2 server(s) onto image img-rebuild")
@@ -161,11 +234,20 @@ def test_diff_names_the_servers_in_check_mode_and_in_a_real_run(fleet, runner_fo
     assert all(line.startswith("[group %s] " % first["name"]) for line in run["up"]["progress"])
 
 
-def test_failure_message_names_the_failed_servers(fleet, runner_for):
-    sim, first, _second = fleet
+@scenario
+def failure_message(make_simulator):
+    run = fleet_scenario("failure_message", make_simulator)
+    sim, first, _second = fleet_of(run)
     ids = sorted(sim.state.server_ids(first["id"]))
     sim.state.fail_next_job([ids[2], ids[4]], error_code="WKS.00211401", error_msg="agent download failed")
-    run = runner_for(sim).run([module_task(HDA, "up", WAIT, server_ids=ids)])
+    run.tasks = [module_task(HDA, "up", WAIT, server_ids=ids)]
+    return run
+
+
+def test_failure_message_names_the_failed_servers(shared):
+    run = shared["failure_message"]
+    sim, first, _second = fleet_of(run)
+    ids = sorted(sim.state.server_ids(first["id"]))
     assert run.rc != 0
     assert run["up"]["msg"] == "2 of 6 server(s) failed (%s: WKS.00211401 agent download failed; %s: WKS.00211401 " \
                                "agent download failed)" % (named(sim, ids[2]), named(sim, ids[4]))

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT
+from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT, Scenario, SharedScenarios
 
 ROLE = "huaweicloud.workspace_app.rolling_update"
 OLD_HDA = "24.12.0.1004"
@@ -89,22 +89,51 @@ def watch_upgrades(sim):
     return seen
 
 
-@pytest.fixture
-def fleet(make_simulator):
+def build_fleet(make_simulator, behind, sessions=2):
     """Two groups of 10 servers; sessions drain at one per 0.1 s in maintenance mode. Returns the first group's
     id and its server ids sorted by name (the order the role cuts waves in)."""
-    def build(behind, sessions=2):
-        sim = make_simulator(servers=20, groups=2, job_duration=0.3, images=[NEW_IMAGE])
-        sim.state.session_drain = 0.1
-        group_id = list(sim.state.groups)[0]
-        ids = sorted(sim.state.server_ids(group_id), key=lambda sid: sim.state.get_server(sid)["name"])
-        for index in behind:
-            sim.state.set_hda_version(ids[index], OLD_HDA)
-            sim.state.patch_server(ids[index], session_count=sessions)
-        sim.state.set_hda_version(sim.state.server_ids(list(sim.state.groups)[1])[0], OLD_HDA)  # other group
-        sim.log.clear()
-        return sim, group_id, ids
-    return build
+    sim = make_simulator(servers=20, groups=2, job_duration=0.3, images=[NEW_IMAGE])
+    sim.state.session_drain = 0.1
+    group_id = list(sim.state.groups)[0]
+    ids = sorted(sim.state.server_ids(group_id), key=lambda sid: sim.state.get_server(sid)["name"])
+    for index in behind:
+        sim.state.set_hda_version(ids[index], OLD_HDA)
+        sim.state.patch_server(ids[index], session_count=sessions)
+    sim.state.set_hda_version(sim.state.server_ids(list(sim.state.groups)[1])[0], OLD_HDA)  # other group
+    sim.log.clear()
+    return sim, group_id, ids
+
+
+@pytest.fixture
+def fleet(make_simulator):
+    return lambda behind, sessions=2: build_fleet(make_simulator, behind, sessions)
+
+
+# The tests of one role run each (one behaviour, their own simulator) share ONE ansible-playbook run: each
+# scenario below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test
+# asserts on what that block printed and registered and on its simulator. Every start of ansible-playbook costs
+# about a second of CPU. (Check mode and -v change the whole run: those tests keep runs of their own.)
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+def fleet_scenario(name, make_simulator, behind, sessions=2):
+    sim, group_id, ids = build_fleet(make_simulator, behind, sessions)
+    return Scenario(name, sim, [], group_id=group_id, ids=ids)
+
+
+def fleet_of(run):
+    return run.sim, run.context["group_id"], run.context["ids"]
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("rolling-update"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_waves_drain_before_the_upgrade_keep_preexisting_maintenance_and_a_second_run_changes_nothing(
@@ -208,12 +237,20 @@ def test_drain_timeout_fails_the_rollout_or_proceeds_and_the_playbook_applies_ev
     assert sim.state.tsvi_enabled(ids[2]) is True and sim.state.get_server(ids[2])["job_type"] == "UPDATE_SERVER_TSVI"
 
 
-def test_failure_threshold_lets_a_wave_within_it_pass_then_stops_the_rollout(fleet, runner_for):
-    """Waves of 3 with rolling_update_max_fail_percentage 40: 1 failure of 3 (33 %) goes on, 2 of 3 (67 %) stop."""
-    sim, group_id, ids = fleet(behind=range(8))
+@scenario
+def failure_threshold(make_simulator):
+    run = fleet_scenario("failure_threshold", make_simulator, behind=range(8))
+    sim, group_id, ids = fleet_of(run)
     sim.state.fail_next_job([ids[1], ids[3], ids[4]], error_code="WKS.00211401", error_msg="agent download failed")
-    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
-                                      rolling_update_batch_size=3, rolling_update_max_fail_percentage=40))
+    run.tasks = rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                        rolling_update_batch_size=3, rolling_update_max_fail_percentage=40)
+    return run
+
+
+def test_failure_threshold_lets_a_wave_within_it_pass_then_stops_the_rollout(shared):
+    """Waves of 3 with rolling_update_max_fail_percentage 40: 1 failure of 3 (33 %) goes on, 2 of 3 (67 %) stop."""
+    run = shared["failure_threshold"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc != 0
     names = [sim.state.get_server(sid)["name"] for sid in ids]
     assert "rollout stopped at wave 2 of 3: 2 of 3 server(s) failed (%s, %s), more than " \
@@ -227,11 +264,20 @@ def test_failure_threshold_lets_a_wave_within_it_pass_then_stops_the_rollout(fle
     assert outdated(sim, ids) == [ids[1], ids[3], ids[4], ids[6], ids[7]]
 
 
-def test_bad_subset_fails_before_any_change(fleet, runner_for):
-    sim, group_id, ids = fleet(behind=[0])
+@scenario
+def bad_subset(make_simulator):
+    run = fleet_scenario("bad_subset", make_simulator, behind=[0])
+    sim, group_id, ids = fleet_of(run)
     other = sim.state.server_ids(list(sim.state.groups)[1])[0]
-    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
-                                      rolling_update_server_ids=[ids[0], other]))
+    run.tasks = rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                        rolling_update_server_ids=[ids[0], other])
+    return run
+
+
+def test_bad_subset_fails_before_any_change(shared):
+    run = shared["bad_subset"]
+    sim, group_id, ids = fleet_of(run)
+    other = sim.state.server_ids(list(sim.state.groups)[1])[0]
     assert run.rc != 0
     assert "rolling_update_server_ids: %s not in server group %s (nothing was changed)" % (other, group_id) in run.stdout
     assert not sim.log.mutations()
@@ -268,22 +314,38 @@ def test_notify_then_logoff_tells_each_wave_then_logs_it_off_after_the_grace(fle
     assert outdated(sim, ids) == [] and in_maintenance(sim) == []
 
 
-def test_logoff_policy_logs_off_at_once_and_a_session_that_stays_fails_the_wave(fleet, runner_for):
-    sim, group_id, ids = fleet(behind=[0, 1], sessions=1)
+@scenario
+def logoff_policy(make_simulator):
+    run = fleet_scenario("logoff_policy", make_simulator, behind=[0, 1], sessions=1)
+    sim, group_id, ids = fleet_of(run)
     sim.state.session_drain = None
-    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
-                                      rolling_update_batch_size=2, rolling_update_drain_policy="logoff"))
+    run.tasks = rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                        rolling_update_batch_size=2, rolling_update_drain_policy="logoff")
+    return run
+
+
+def test_logoff_policy_logs_off_at_once_and_a_session_that_stays_fails_the_wave(shared):
+    run = shared["logoff_policy"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc == 0, run.output
     assert [(message, delay) for _ids, message, delay in logoff_calls(sim)] == [(None, 0)]
     assert outdated(sim, ids) == []
 
 
-def test_a_failing_canary_stops_the_rollout_before_the_rest_is_touched(fleet, runner_for):
-    sim, group_id, ids = fleet(behind=range(6))
+@scenario
+def failing_canary(make_simulator):
+    run = fleet_scenario("failing_canary", make_simulator, behind=range(6))
+    sim, group_id, ids = fleet_of(run)
     sim.state.fail_next_job([ids[1]], error_code="WKS.00211401", error_msg="agent download failed")
-    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
-                                      rolling_update_batch_size=3, rolling_update_canary_size=2,
-                                      rolling_update_max_fail_percentage=50))
+    run.tasks = rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
+                        rolling_update_batch_size=3, rolling_update_canary_size=2,
+                        rolling_update_max_fail_percentage=50)
+    return run
+
+
+def test_a_failing_canary_stops_the_rollout_before_the_rest_is_touched(shared):
+    run = shared["failing_canary"]
+    sim, group_id, ids = fleet_of(run)
     assert run.rc != 0
     name = sim.state.get_server(ids[1])["name"]
     assert "rollout stopped at wave 1 of 3: 1 of 2 server(s) failed (%s), more than the canary wave allows (none)" \
@@ -313,7 +375,7 @@ def test_check_mode_plan_names_each_waves_servers_and_changes_nothing(fleet, run
     assert sim.log.mutations() == []
 
 
-@pytest.mark.parametrize("role_vars, message", [
+BAD_DRAIN_SETTINGS = [
     (dict(rolling_update_drain_policy="notify_then_logoff", rolling_update_logoff_message=" "),
      "with notify_then_logoff, rolling_update_logoff_message and rolling_update_logoff_title must not be empty"),
     (dict(rolling_update_drain_policy="kick"),
@@ -323,11 +385,26 @@ def test_check_mode_plan_names_each_waves_servers_and_changes_nothing(fleet, run
     (dict(rolling_update_server_group_name="sim-group-1"),
      "Set exactly one of rolling_update_server_group_id or rolling_update_server_group_name (the group's exact name); "
      "got both"),
-])
-def test_bad_drain_settings_fail_before_any_change(fleet, runner_for, role_vars, message):
-    sim, group_id, ids = fleet(behind=[0])
-    run = runner_for(sim).run(rollout(rolling_update_server_group_id=group_id, rolling_update_hda_upgrade=True,
-                                      **role_vars))
+]
+
+
+@scenario
+def bad_drain_settings(make_simulator):
+    """One scenario (a role run on a simulator of its own) per bad setting."""
+    runs = []
+    for index, (role_vars, _message) in enumerate(BAD_DRAIN_SETTINGS):
+        run = fleet_scenario("bad_drain_%d" % index, make_simulator, behind=[0])
+        run.tasks = rollout(rolling_update_server_group_id=run.context["group_id"], rolling_update_hda_upgrade=True,
+                            **role_vars)
+        runs.append(run)
+    return runs
+
+
+@pytest.mark.parametrize("index, message", [(index, message) for index, (_vars, message)
+                                            in enumerate(BAD_DRAIN_SETTINGS)])
+def test_bad_drain_settings_fail_before_any_change(shared, index, message):
+    run = shared["bad_drain_%d" % index]
+    sim = run.sim
     assert run.rc != 0
     assert message in " ".join(run.stdout.split()), run.stdout
     assert not sim.log.mutations()

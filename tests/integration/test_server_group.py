@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.harness import Scenario, SharedScenarios
+
 MODULE = "huaweicloud.workspace_app.app_server_group"
 
 
@@ -24,6 +26,32 @@ def sim(make_simulator):
 @pytest.fixture
 def group(sim):
     return sim.state.group_by_name("sim-group-2")
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+def fleet_scenario(name, make_simulator, **options):
+    sim = make_simulator(servers=4, groups=2)
+    return Scenario(name, sim, [], group=sim.state.group_by_name("sim-group-2"), **options)
+
+
+def fleet_of(run):
+    return run.sim, run.context["group"]
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("server-group"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_patches_only_the_differing_fields_then_is_idempotent(sim, group, runner_for):
@@ -58,18 +86,31 @@ def test_patches_only_the_differing_fields_then_is_idempotent(sim, group, runner
     assert [r.operation for r in sim.log] == ["show_server_group"]
 
 
-def test_lookup_by_name_rename_and_ambiguous_names(sim, group, runner_for):
+@scenario
+def by_name(make_simulator):
+    run = fleet_scenario("by_name", make_simulator, diff=True)
+    sim, group = fleet_of(run)
     twins = [sim.state.add_group("twin"), sim.state.add_group("twin")]
     sim.state.add_group("twin-extra")
     new_name = "设计-组_2"
     rename = group_task("renamed", name="sim-group-2", new_name=new_name, enabled=True)
-    run = runner_for(sim).run([
+    run.tasks = [
         rename,
         dict(rename, register="again"),
         group_task("ambiguous", ignore_errors=True, name="twin", description="x"),
         group_task("missing", ignore_errors=True, name="sim-group", description="x"),
         group_task("nothing", ignore_errors=True, name="no-such-group", new_name="no-such-group-either"),
-    ], diff=True)
+    ]
+    run.context["twins"] = twins
+    run.context["new_name"] = new_name
+    return run
+
+
+def test_lookup_by_name_rename_and_ambiguous_names(shared):
+    run = shared["by_name"]
+    sim, group = fleet_of(run)
+    twins = run.context["twins"]
+    new_name = run.context["new_name"]
     assert run.rc == 0, run.output
 
     renamed = run["renamed"]
@@ -100,15 +141,22 @@ def test_lookup_by_name_rename_and_ambiguous_names(sim, group, runner_for):
     assert len(sim.log.mutations()) == 1
 
 
-def test_route_policy_the_service_does_not_return(make_simulator, runner_for):
+@scenario
+def hidden_route_policy(make_simulator):
     sim = make_simulator(servers=2, groups=1, hide_route_policy=True)
-    group = sim.state.group_by_name("sim-group-1")
     wanted = {"max_session": 20}
-    run = runner_for(sim).run([
+    return Scenario("hidden_route_policy", sim, [
         group_task("first", name="sim-group-1", description="night shift", route_policy=wanted),
         group_task("second", name="sim-group-1", description="night shift", route_policy=wanted),
         group_task("forced", name="sim-group-1", route_policy=wanted, force_fields=["route_policy"]),
     ], diff=True)
+
+
+def test_route_policy_the_service_does_not_return(shared):
+    run = shared["hidden_route_policy"]
+    sim = run.sim
+    group = sim.state.group_by_name("sim-group-1")
+    wanted = {"max_session": 20}
     assert run.rc == 0, run.output
 
     first, second, forced = run["first"], run["second"], run["forced"]
@@ -125,7 +173,10 @@ def test_route_policy_the_service_does_not_return(make_simulator, runner_for):
     assert sim.state.get_group(group["id"])["route_policy"]["cpu_threshold"] == 80  # the simulator merges
 
 
-def test_bad_input_fails_before_any_request(sim, group, runner_for):
+@scenario
+def bad_input(make_simulator):
+    run = fleet_scenario("bad_input", make_simulator)
+    sim, group = fleet_of(run)
     gid = group["id"]
     bad = {
         "space": dict(name="sim group"),
@@ -146,9 +197,16 @@ def test_bad_input_fails_before_any_request(sim, group, runner_for):
         "force": dict(server_group_id=gid, force_fields=["route_policy"]),
         "force_other": dict(server_group_id=gid, description="x", force_fields=["description"]),
     }
-    run = runner_for(sim).run([group_task(name, ignore_errors=True, **options) for name, options in bad.items()]
-                              + [group_task("unknown_id", ignore_errors=True, server_group_id="no-such-group",
-                                            description="x")])
+    run.tasks = [group_task(name, ignore_errors=True, **options) for name, options in bad.items()] + [
+        group_task("unknown_id", ignore_errors=True, server_group_id="no-such-group", description="x")]
+    run.context["bad"] = bad
+    return run
+
+
+def test_bad_input_fails_before_any_request(shared):
+    run = shared["bad_input"]
+    sim, group = fleet_of(run)
+    bad = run.context["bad"]
     assert run.rc == 0, run.output
     for name in list(bad) + ["unknown_id"]:
         assert run[name]["failed"] is True, (name, run[name])
@@ -179,12 +237,22 @@ def test_bad_input_fails_before_any_request(sim, group, runner_for):
     assert [(r.operation, r.status) for r in sim.log] == [("show_server_group", 404)]
 
 
-def test_check_mode_reports_without_writing(sim, group, runner_for):
+@scenario
+def check_mode(make_simulator):
+    run = fleet_scenario("check_mode", make_simulator, check=True, diff=True)
+    sim, group = fleet_of(run)
     before = dict(sim.state.get_group(group["id"]))
-    run = runner_for(sim).run([group_task(
+    run.tasks = [group_task(
         server_group_id=group["id"], new_name="renamed", enabled=False, route_policy={"mem_threshold": 90},
-        image_id="2b9e4ad0-7d35-4b5c-9a8e-0c6f0d2d7e11", image_type="private", system_disk_size=80)],
-        check=True, diff=True)
+        image_id="2b9e4ad0-7d35-4b5c-9a8e-0c6f0d2d7e11", image_type="private", system_disk_size=80)]
+    run.context["before"] = before
+    return run
+
+
+def test_check_mode_reports_without_writing(shared):
+    run = shared["check_mode"]
+    sim, group = fleet_of(run)
+    before = run.context["before"]
     assert run.rc == 0, run.output
     result = run["grp"]
     assert result["changed"] is True
@@ -199,9 +267,18 @@ def test_check_mode_reports_without_writing(sim, group, runner_for):
     assert sim.state.get_group(group["id"]) == before
 
 
-def test_lost_response_is_settled_by_reading_the_group(sim, group, runner_for):
+@scenario
+def lost_response(make_simulator):
+    run = fleet_scenario("lost_response", make_simulator)
+    sim, group = fleet_of(run)
     sim.faults.script("lost_response", method="PATCH", path="app-server-groups", count=1)
-    run = runner_for(sim).run([group_task(server_group_id=group["id"], ou_name="OU=Apps", max_retries=0)])
+    run.tasks = [group_task(server_group_id=group["id"], ou_name="OU=Apps", max_retries=0)]
+    return run
+
+
+def test_lost_response_is_settled_by_reading_the_group(shared):
+    run = shared["lost_response"]
+    sim, group = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["grp"]
     assert result["changed"] is True and result["server_group"]["ou_name"] == "OU=Apps"

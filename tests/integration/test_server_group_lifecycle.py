@@ -3,7 +3,7 @@ ansible-playbook against the simulator. Several steps share a playbook run: a ru
 
 import pytest
 
-from tests.harness import module_task
+from tests.harness import Scenario, SharedScenarios, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_group"
 PRODUCT = "workspace.appstream.general.xlarge.4"  # the simulator's CPU product
@@ -48,6 +48,35 @@ def runner(runner_for, sim):
 @pytest.fixture
 def busy(sim):
     return sim.state.group_by_name("sim-group-1")
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block printed and registered and on its simulator. Every start of ansible-playbook costs about a second
+# of CPU.
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+def fleet_scenario(name, make_simulator, **options):
+    """One group, ``sim-group-1``, with two servers (``busy``)."""
+    sim = make_simulator(servers=2, groups=1)
+    sim.log.clear()
+    return Scenario(name, sim, [], busy=sim.state.group_by_name("sim-group-1"), **options)
+
+
+def fleet_of(run):
+    return run.sim, run.context["busy"]
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("group-lifecycle"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_create_planned_then_created_then_unchanged(sim, runner, busy):
@@ -117,7 +146,10 @@ RACED = dict((key, value) for key, value in CREATE.items() if key != "storage_mo
 RACED["name"] = "raced"
 
 
-def test_a_lost_create_is_adopted_and_a_name_taken_meanwhile_is_managed(sim, runner):
+@scenario
+def lost_create(make_simulator):
+    run = fleet_scenario("lost_create", make_simulator)
+    sim, busy = fleet_of(run)
     sim.faults.script("lost_response", method="POST", path=r"app-server-groups$", count=1)
     other = {}
 
@@ -127,8 +159,16 @@ def test_a_lost_create_is_adopted_and_a_name_taken_meanwhile_is_managed(sim, run
                                                    subnet_id=CREATE["subnet_id"]))
     sim.before("create_server_group", another_operator, once=False)
 
-    run = runner.run([task("lost", max_retries=0, **CREATE),
-                      task("raced", **RACED)])
+    run.tasks = [task("lost", max_retries=0, **CREATE),
+                 task("raced", **RACED)]
+    run.context["other"] = other
+    return run
+
+
+def test_a_lost_create_is_adopted_and_a_name_taken_meanwhile_is_managed(shared):
+    run = shared["lost_create"]
+    sim, busy = fleet_of(run)
+    other = run.context["other"]
     assert run.rc == 0, run.output
     lost = run["lost"]
     group = sim.state.group_by_name("design")
@@ -148,12 +188,15 @@ def test_a_lost_create_is_adopted_and_a_name_taken_meanwhile_is_managed(sim, run
     assert len([g for g in sim.state.groups.values() if g["name"] in ("design", "raced")]) == 2
 
 
-def test_absent_deletes_an_empty_group_and_refuses_one_with_servers(sim, runner, busy):
+@scenario
+def absent(make_simulator):
+    run = fleet_scenario("absent", make_simulator, diff=True)
+    sim, busy = fleet_of(run)
     empty = sim.state.add_group("empty")
     filled_meanwhile = sim.state.add_group("filled-meanwhile")
     # another operator adds a server between the module's read and its DELETE (the first DELETE of the run)
     sim.before("delete_server_groups", lambda simulator, body: simulator.state.add_server(filled_meanwhile["id"]))
-    run = runner.run([
+    run.tasks = [
         task("conflict", ignore_errors=True, server_group_id=filled_meanwhile["id"], state="absent"),
         checked(task("plan", name="empty", state="absent")),
         task("delete", name="empty", state="absent"),
@@ -161,7 +204,15 @@ def test_absent_deletes_an_empty_group_and_refuses_one_with_servers(sim, runner,
         task("unknown_id", server_group_id="no-such-group", state="absent"),
         task("busy", ignore_errors=True, name="sim-group-1", state="absent"),
         task("settings", ignore_errors=True, name="empty", state="absent", description="x", scaling_policy={}),
-    ], diff=True)
+    ]
+    run.context["empty"] = empty
+    return run
+
+
+def test_absent_deletes_an_empty_group_and_refuses_one_with_servers(shared):
+    run = shared["absent"]
+    sim, busy = fleet_of(run)
+    empty = run.context["empty"]
     assert run.rc == 0, run.output
     plan, delete = run["plan"], run["delete"]
     for result in (plan, delete):
@@ -181,7 +232,10 @@ def test_absent_deletes_an_empty_group_and_refuses_one_with_servers(sim, runner,
     assert len(sim.log.mutations()) == 2 and sim.state.get_group(busy["id"]) is not None
 
 
-def test_bad_scaling_policies_fail_before_any_request(sim, runner, busy):
+@scenario
+def bad_scaling(make_simulator):
+    run = fleet_scenario("bad_scaling", make_simulator)
+    sim, busy = fleet_of(run)
     bad = {
         "zero_max": {"max_scaling_amount": 0},
         "single_over_max": {"max_scaling_amount": 2, "single_expansion_count": 3},
@@ -190,12 +244,17 @@ def test_bad_scaling_policies_fail_before_any_request(sim, runner, busy):
         "empty_part": {"scaling_policy_by_session": {}},
         "text": {"max_scaling_amount": "many"},
     }
-    run = runner.run([task(name, ignore_errors=True, name="sim-group-1", scaling_policy=policy)
-                      for name, policy in bad.items()]
-                     + [task("no_policy_yet", ignore_errors=True, name="sim-group-1",
-                             scaling_policy={"enable": True, "max_scaling_amount": 5}),
-                        task("merged_over_max", ignore_errors=True, name="sim-group-1",
-                             scaling_policy={"single_expansion_count": 3})])
+    run.tasks = [task(name, ignore_errors=True, name="sim-group-1", scaling_policy=policy)
+                 for name, policy in bad.items()] + [
+        task("no_policy_yet", ignore_errors=True, name="sim-group-1",
+             scaling_policy={"enable": True, "max_scaling_amount": 5}),
+        task("merged_over_max", ignore_errors=True, name="sim-group-1", scaling_policy={"single_expansion_count": 3})]
+    return run
+
+
+def test_bad_scaling_policies_fail_before_any_request(shared):
+    run = shared["bad_scaling"]
+    sim, busy = fleet_of(run)
     assert run.rc == 0, run.output
     expected = {
         "zero_max": ["scaling_policy.max_scaling_amount", "allowed values are 1..100"],  # the range (issue 27)
@@ -216,14 +275,17 @@ def test_bad_scaling_policies_fail_before_any_request(sim, runner, busy):
     assert [call.operation for call in sim.log] == ["list_server_groups", "show_server_group"] * 2
 
 
-def test_scaling_policy_set_changed_disabled_and_removed(sim, runner, busy):
+@scenario
+def scaling_policy(make_simulator):
+    run = fleet_scenario("scaling_policy", make_simulator, diff=True)
+    sim, busy = fleet_of(run)
     gid = busy["id"]
     sim.state.set_scaling_policy(gid, {"enable": True, "max_scaling_amount": 50, "single_expansion_count": 5,
                                        "scaling_policy_by_session": {"shrink_after_session_idle_minutes": 10},
                                        "scaling_policy_by_resource": {"cpu_usage_threshold": 90}})
     existing = dict(sim.state.scaling_policy(gid))
     sim.log.clear()
-    run = runner.run([
+    run.tasks = [
         checked(task("plan", name="sim-group-1", scaling_policy={"max_scaling_amount": 20})),
         task("one_field", name="sim-group-1", scaling_policy={"max_scaling_amount": 20}),
         task("together", name="sim-group-1", description="scaled",
@@ -237,7 +299,17 @@ def test_scaling_policy_set_changed_disabled_and_removed(sim, runner, busy):
         checked(task("plan_new", name="sim-group-1", scaling_policy=POLICY)),
         task("new", name="sim-group-1", scaling_policy=POLICY),
         task("new_again", name="sim-group-1", scaling_policy=POLICY),
-    ], diff=True)
+    ]
+    run.context["gid"] = gid
+    run.context["existing"] = existing
+    return run
+
+
+def test_scaling_policy_set_changed_disabled_and_removed(shared):
+    run = shared["scaling_policy"]
+    sim, busy = fleet_of(run)
+    gid = run.context["gid"]
+    existing = run.context["existing"]
     assert run.rc == 0, run.output
     changed = dict((name, run[name]["changed"]) for name in (
         "plan", "one_field", "together", "unchanged", "disable", "remove", "removed", "disabled_already", "plan_new",
@@ -275,9 +347,18 @@ def test_scaling_policy_set_changed_disabled_and_removed(sim, runner, busy):
     assert sim.state.scaling_policy(gid) == POLICY
 
 
-def test_a_lost_scaling_policy_response_is_settled_by_the_group_read(sim, runner, busy):
+@scenario
+def lost_scaling(make_simulator):
+    run = fleet_scenario("lost_scaling", make_simulator)
+    sim, busy = fleet_of(run)
     sim.faults.script("lost_response", method="PUT", path="scaling-policy", count=1)
-    run = runner.run([task("lost", name="sim-group-1", max_retries=0, scaling_policy=POLICY)])
+    run.tasks = [task("lost", name="sim-group-1", max_retries=0, scaling_policy=POLICY)]
+    return run
+
+
+def test_a_lost_scaling_policy_response_is_settled_by_the_group_read(shared):
+    run = shared["lost_scaling"]
+    sim, busy = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["lost"]
     assert result["changed"] is True and result["server_group"]["scaling_policy"] == POLICY
@@ -285,7 +366,10 @@ def test_a_lost_scaling_policy_response_is_settled_by_the_group_read(sim, runner
     assert len(sim.log.mutations()) == 1
 
 
-def test_absent_with_force_deletes_the_servers_first_then_the_group(sim, runner, busy):
+@scenario
+def absent_force(make_simulator):
+    run = fleet_scenario("absent_force", make_simulator, diff=True)
+    sim, busy = fleet_of(run)
     ids = sorted(sim.state.server_ids(busy["id"]))
     sim.state.patch_server(ids[0], session_count=2)  # force: its users are cut off
     sim.state.log_on(ids[0], user_name="alice")
@@ -293,12 +377,26 @@ def test_absent_with_force_deletes_the_servers_first_then_the_group(sim, runner,
     sessions = len([session for sid in ids for session in sim.state.sessions_of(sid)])
     other = sim.state.add_group("kept")
     sim.state.add_server(other["id"])
-    run = runner.run([
+    run.tasks = [
         checked(task("plan", name="sim-group-1", state="absent", force=True, poll_interval=0.3)),
         task("present_force", ignore_errors=True, name="sim-group-1", force=True),
         task("retire", name="sim-group-1", state="absent", force=True, poll_interval=0.3, wait_timeout=60),
         task("again", name="sim-group-1", state="absent", force=True),
-    ], diff=True)
+    ]
+    run.context["ids"] = ids
+    run.context["names"] = names
+    run.context["sessions"] = sessions
+    run.context["other"] = other
+    return run
+
+
+def test_absent_with_force_deletes_the_servers_first_then_the_group(shared):
+    run = shared["absent_force"]
+    sim, busy = fleet_of(run)
+    ids = run.context["ids"]
+    names = run.context["names"]
+    sessions = run.context["sessions"]
+    other = run.context["other"]
     assert run.rc == 0, run.output
     # what the operator reads in the terminal (--check --diff): both servers deleted, the sessions that end (alice's
     # among them), then the group (issue 26)
@@ -310,6 +408,9 @@ def test_absent_with_force_deletes_the_servers_first_then_the_group(sim, runner,
     assert "  session alice (Active) on %s (%s)\n" % (names[ids[0]], ids[0]) in plan_text
     assert run["retire"]["destroys"] == run["plan"]["destroys"] and len(run["retire"]["interrupts"]) == sessions
     assert "this run ends %d user session(s): " % sessions in " ".join(run.output.split())
+    # the warning is this scenario's own (the shared run's stderr holds every scenario's warnings)
+    assert any("this run ends %d user session(s): " % sessions in " ".join(w.split())
+               for w in run["retire"].get("warnings", [])), run["retire"].get("warnings")
     plan, retire = run["plan"], run["retire"]
     assert plan["changed"] is True and sorted(s["id"] for s in plan["servers"]) == ids
     assert {s["action"] for s in plan["servers"]} == {"submitted"} and {s["status"] for s in plan["servers"]} == {
@@ -325,11 +426,22 @@ def test_absent_with_force_deletes_the_servers_first_then_the_group(sim, runner,
     assert sim.state.get_group(other["id"]) is not None
 
 
-def test_absent_with_force_keeps_the_group_when_a_server_cannot_be_deleted(sim, runner, busy):
+@scenario
+def absent_force_kept(make_simulator):
+    run = fleet_scenario("absent_force_kept", make_simulator)
+    sim, busy = fleet_of(run)
     ids = sorted(sim.state.server_ids(busy["id"]))
     sim.state.fail_next_job([ids[1]])
-    run = runner.run([task("retire", ignore_errors=True, name="sim-group-1", state="absent", force=True,
-                           poll_interval=0.3, wait_timeout=60)])
+    run.tasks = [task("retire", ignore_errors=True, name="sim-group-1", state="absent", force=True,
+                      poll_interval=0.3, wait_timeout=60)]
+    run.context["ids"] = ids
+    return run
+
+
+def test_absent_with_force_keeps_the_group_when_a_server_cannot_be_deleted(shared):
+    run = shared["absent_force_kept"]
+    sim, busy = fleet_of(run)
+    ids = run.context["ids"]
     result = run["retire"]
     assert result["failed"] is True and result["changed"] is True
     assert "is kept, its servers could not all be deleted" in result["msg"] and ids[1] in result["msg"]

@@ -2,20 +2,41 @@
 
 import pytest
 
-from tests.harness import module_task
+from tests.harness import Scenario, SharedScenarios, module_task
 
 INFO = "huaweicloud.workspace_app.app_session_info"
 LOGOFF = "huaweicloud.workspace_app.app_session_logoff"
 FAST = dict(poll_interval=0.3)
 
 
-@pytest.fixture
-def sim(make_simulator):
+def new_sim(make_simulator):
     sim = make_simulator(servers=8, groups=2, seed=5)
     for index, server_id in enumerate(sorted(sim.state.servers)):
         sim.state.patch_server(server_id, session_count=index % 3 + (1 if index < 4 else 0))
     sim.log.clear()
     return sim
+
+
+@pytest.fixture
+def sim(make_simulator):
+    return new_sim(make_simulator)
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("sessions"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 @pytest.fixture
@@ -38,17 +59,25 @@ def servers_of(sim, group):
 
 # ------------------------------------------------------------------------------------------- app_session_info
 
-def test_session_info_tells_each_session_its_server_and_counts(sim, runner):
+@scenario
+def session_info(make_simulator):
+    sim = new_sim(make_simulator)
     group = group_named(sim, "sim-group-1")
     ids = servers_of(sim, group)
     some = open_sessions(sim)[0]
-    run = runner.run([
+    return Scenario("session_info", sim, [
         module_task(INFO, "everything"),
         module_task(INFO, "open", session_state=["Active", "Disconnected", "AppcInit"]),
         module_task(INFO, "group", server_group_name="sim-group-1"),
         module_task(INFO, "two", server_ids=ids[:2], session_state=["Active"]),
         module_task(INFO, "user", user_name=some["login_user"]),
-    ])
+    ], some=some)
+
+
+def test_session_info_tells_each_session_its_server_and_counts(shared):
+    run = shared["session_info"]
+    sim, some = run.sim, run.context["some"]
+    ids = servers_of(sim, group_named(sim, "sim-group-1"))
     assert run.rc == 0, run.output
     everything = run["everything"]
     assert everything["changed"] is False
@@ -77,16 +106,22 @@ def test_session_info_tells_each_session_its_server_and_counts(sim, runner):
     assert sim.log.mutations() == []
 
 
-def test_session_info_waits_until_servers_in_maintenance_have_drained(make_simulator, runner_for):
+@scenario
+def drain_wait(make_simulator):
     sim = make_simulator(servers=4, groups=1, seed=5, session_drain=0.4)
     ids = sorted(sim.state.servers)
     for server_id in ids:
         sim.state.patch_server(server_id, session_count=2)
     sim.state.set_maintenance(ids[:2], True)
-    run = runner_for(sim).run([
+    return Scenario("drain_wait", sim, [
         module_task(INFO, "drained", server_ids=ids[:2], wait=True, wait_timeout=60, **FAST),
         module_task(INFO, "busy", server_ids=ids[2:], wait=True, wait_timeout=1, **FAST),
     ])
+
+
+def test_session_info_waits_until_servers_in_maintenance_have_drained(shared):
+    run = shared["drain_wait"]
+    ids = sorted(run.sim.state.servers)
     assert run.rc == 0, run.output
     assert run["drained"]["drained"] is True and run["drained"]["count"] == 0
     assert run["drained"]["progress"]
@@ -140,15 +175,22 @@ def test_logoff_plans_in_check_mode_then_logs_off_with_a_message_then_changes_no
     assert again["again"]["sessions"] == []
 
 
-def test_logoff_only_some_users_and_states(sim, runner):
+@scenario
+def some_users(make_simulator):
+    sim = new_sim(make_simulator)
     sessions = open_sessions(sim)
     user = sessions[0]["login_user"]
     sim.state.set_session_state(sessions[1]["id"], "Disconnected")
-    run = runner.run([
+    return Scenario("some_users", sim, [
         module_task(LOGOFF, "users", server_ids=sorted(sim.state.servers), user_names=[user], **FAST),
         module_task(LOGOFF, "disconnected", server_ids=sorted(sim.state.servers), session_states=["Disconnected"],
                     **FAST),
-    ])
+    ], user=user)
+
+
+def test_logoff_only_some_users_and_states(shared):
+    run = shared["some_users"]
+    sim, user = run.sim, run.context["user"]
     assert run.rc == 0, run.output
     assert {row["login_user"] for row in run["users"]["sessions"]} == {user}
     assert all(row["session_state"] == "Disconnected" for row in run["disconnected"]["sessions"])
@@ -157,35 +199,51 @@ def test_logoff_only_some_users_and_states(sim, runner):
     assert all(s["session_state"] != "Disconnected" for s in left) and left
 
 
-def test_logoff_waits_out_the_grace_period_and_fails_sessions_still_on_at_the_deadline(sim, runner):
+@scenario
+def grace(make_simulator):
+    """Three tasks on three different pairs of servers (runs of their own before; the late one's failure is
+    ignored so that the third follows, and asserted)."""
+    sim = new_sim(make_simulator)
     ids = sorted(sim.state.servers)
-    run = runner.run([module_task(LOGOFF, "grace", server_ids=ids[:2], delay_time=1, message_text="bye", **FAST)])
-    assert run.rc == 0, run.output
+    late, queued = open_sessions(sim, ids[2:4]), open_sessions(sim, ids[4:6])
+    return Scenario("grace", sim, [
+        module_task(LOGOFF, "grace", server_ids=ids[:2], delay_time=1, message_text="bye", **FAST),
+        dict(module_task(LOGOFF, "late", server_ids=ids[2:4], delay_time=600, message_text="later", wait_timeout=1,
+                         **FAST), ignore_errors=True),
+        module_task(LOGOFF, "queued", server_ids=ids[4:6], delay_time=600, message_text="later", wait=False),
+    ], late=late, queued=queued)
+
+
+def test_logoff_waits_out_the_grace_period_and_fails_sessions_still_on_at_the_deadline(shared):
+    run = shared["grace"]
+    sim, late, queued = run.sim, run.context["late"], run.context["queued"]
+    ids = sorted(sim.state.servers)
+    assert not run["grace"].get("failed"), run.output
     assert run["grace"]["session_summary"]["logged_off"] == len(run["grace"]["sessions"]) > 0
     assert open_sessions(sim, ids[:2]) == []
 
-    late = open_sessions(sim, ids[2:4])
-    run = runner.run([module_task(LOGOFF, "late", server_ids=ids[2:4], delay_time=600, message_text="later",
-                                  wait_timeout=1, **FAST)])
-    assert run.rc != 0
     result = run["late"]
+    assert result["failed"] is True
     assert "after 1s still signed in: " in result["msg"] and late[0]["login_user"] in result["msg"]
     assert result["session_summary"]["failed"] == len(late)
     assert {s["status"] for s in result["servers"] if s["action"] == "submitted"} == {"failed"}
 
-    queued = open_sessions(sim, ids[4:6])
-    run = runner.run([module_task(LOGOFF, "queued", server_ids=ids[4:6], delay_time=600, message_text="later",
-                                  wait=False)])
-    assert run.rc == 0, run.output
+    assert run.rc == 0 and not run["queued"].get("failed"), run.output
     assert run["queued"]["changed"] is True
     assert run["queued"]["session_summary"]["pending"] == len(queued)
 
 
-def test_a_call_never_carries_more_than_999_sessions(make_simulator, runner_for):
+@scenario
+def many_sessions(make_simulator):
     sim = make_simulator(servers=3, groups=1, seed=5)
     for server_id in sim.state.servers:
         sim.state.patch_server(server_id, session_count=400)
-    run = runner_for(sim).run([module_task(LOGOFF, "many", server_group_name="sim-group-1", **FAST)])
+    return Scenario("many_sessions", sim, [module_task(LOGOFF, "many", server_group_name="sim-group-1", **FAST)])
+
+
+def test_a_call_never_carries_more_than_999_sessions(shared):
+    run = shared["many_sessions"]
+    sim = run.sim
     assert run.rc == 0, run.output
     calls = sim.log.requests(operation="logoff_user_session")
     assert [len(call.body["session_ids"]) for call in calls] == [800, 400]
@@ -193,7 +251,7 @@ def test_a_call_never_carries_more_than_999_sessions(make_simulator, runner_for)
     assert open_sessions(sim) == []
 
 
-@pytest.mark.parametrize("options, message", [
+BAD_INPUT = [
     (dict(message_type="fatal"), "message_type must be one of: info, warning, serious"),
     (dict(delay_time=-1), "delay_time: -1 is out of range; allowed values are 0..999999"),
     (dict(delay_time=1000000), "delay_time: 1000000 is out of range; allowed values are 0..999999"),
@@ -202,17 +260,31 @@ def test_a_call_never_carries_more_than_999_sessions(make_simulator, runner_for)
     (dict(session_states=["SignedOut"]), "session_states must be one or more of: Active, Disconnected, AppcInit"),
     (dict(server_group_name="no-such-group"), "server_group_name: no server group is named 'no-such-group'"),
     (dict(server_ids=["no-such-server"]), "server_ids: unknown server id(s): no-such-server"),
-])
-def test_bad_input_fails_before_any_logoff(sim, runner, options, message):
-    task_options = dict(server_group_name="sim-group-1")
-    task_options.update(options)
-    if "server_ids" in options:
-        task_options.pop("server_group_name")
-    run = runner.run([module_task(LOGOFF, "bad", **task_options)])
-    assert run.rc != 0
-    assert message in run["bad"]["msg"], run["bad"]["msg"]
-    assert sim.log.mutations() == []
-    assert sim.state.notifications == []
+]
+
+
+@scenario
+def bad_input(make_simulator):
+    """Every bad input of the table as a task of its own (ignore_errors), against one simulator."""
+    sim = new_sim(make_simulator)
+    tasks = []
+    for index, (options, _message) in enumerate(BAD_INPUT):
+        task_options = dict(server_group_name="sim-group-1")
+        task_options.update(options)
+        if "server_ids" in options:
+            task_options.pop("server_group_name")
+        tasks.append(dict(module_task(LOGOFF, "bad%d" % index, **task_options), ignore_errors=True))
+    return Scenario("bad_input", sim, tasks)
+
+
+@pytest.mark.parametrize("index, message", [(index, message) for index, (_options, message) in enumerate(BAD_INPUT)])
+def test_bad_input_fails_before_any_logoff(shared, index, message):
+    run = shared["bad_input"]
+    bad = run["bad%d" % index]
+    assert bad["failed"] is True
+    assert message in bad["msg"], bad["msg"]
+    assert run.sim.log.mutations() == []
+    assert run.sim.state.notifications == []
 
 
 def test_token_never_appears_even_at_vvv(sim, runner):
@@ -224,14 +296,21 @@ def test_token_never_appears_even_at_vvv(sim, runner):
     assert run["info"]["count"] == len(sim.state.sessions_of(include_ended=True))
 
 
-def test_group_by_id_and_one_server_per_call(sim, runner):
+@scenario
+def one_server_per_call(make_simulator):
+    sim = new_sim(make_simulator)
     group = group_named(sim, "sim-group-1")
     ids = servers_of(sim, group)
     with_sessions = [sid for sid in ids if sim.state.sessions_of(sid)]
-    run = runner.run([
+    return Scenario("one_server_per_call", sim, [
         module_task(INFO, "before", server_group_id=group["id"]),
         module_task(LOGOFF, "logoff", server_group_id=group["id"], batch_size=1, **FAST),
-    ])
+    ], ids=ids, with_sessions=with_sessions)
+
+
+def test_group_by_id_and_one_server_per_call(shared):
+    run = shared["one_server_per_call"]
+    sim, ids, with_sessions = run.sim, run.context["ids"], run.context["with_sessions"]
     assert run.rc == 0, run.output
     assert set(run["before"]["by_server"]) == set(ids)
     calls = sim.log.requests(operation="logoff_user_session")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import finish_jobs_when_polled, module_task
+from tests.harness import Scenario, SharedScenarios, finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_tsvi"
 FAST = {"poll_interval": 0.2, "wait_timeout": 120}
@@ -38,8 +38,7 @@ def by_id(result):
     return dict((server["id"], server) for server in result["servers"])
 
 
-@pytest.fixture
-def fleet(make_simulator):
+def new_fleet(make_simulator):
     """30 servers in one group with virtual IPs on; 4 of them with a failed last TSVI job.
 
     Distractors that must not be submitted: 3 servers whose last TSVI job succeeded and
@@ -57,6 +56,38 @@ def fleet(make_simulator):
     sim.state.fast_forward(sim.state.job_duration + 1)
     sim.log.clear()
     return sim, group_id, ids, failed
+
+
+@pytest.fixture
+def fleet(make_simulator):
+    return new_fleet(make_simulator)
+
+
+# The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
+# below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
+# what that block printed and registered and on its simulator. Every start of ansible-playbook costs about a second
+# of CPU.
+SCENARIOS = []
+
+
+def scenario(setup):
+    SCENARIOS.append(setup)
+    return setup
+
+
+def fleet_scenario(name, make_simulator, **options):
+    sim, group_id, ids, failed = new_fleet(make_simulator)
+    return Scenario(name, sim, [], group_id=group_id, ids=ids, failed=failed, **options)
+
+
+def fleet_of(run):
+    return run.sim, run.context["group_id"], run.context["ids"], run.context["failed"]
+
+
+@pytest.fixture(scope="module")
+def shared(module_simulator, tmp_path_factory):
+    return SharedScenarios(lambda: tmp_path_factory.mktemp("tsvi"),
+                           lambda: [setup(module_simulator) for setup in SCENARIOS])
 
 
 def test_reapplies_only_where_the_last_tsvi_job_failed_then_is_idempotent(fleet, runner_for, record_property):
@@ -100,12 +131,20 @@ def test_reapplies_only_where_the_last_tsvi_job_failed_then_is_idempotent(fleet,
           % (apply_requests, apply_ops, len(sim.log), sim.log.summary()))
 
 
-def test_enable_must_match_the_group_and_a_mismatch_makes_no_mutating_request(fleet, runner_for):
-    sim, group_id, ids, failed = fleet
-    run = runner_for(sim).run([
+@scenario
+def enable_mismatch(make_simulator):
+    run = fleet_scenario("enable_mismatch", make_simulator)
+    sim, group_id, ids, failed = fleet_of(run)
+    run.tasks = [
         dict(tsvi_task("off", server_group_id=group_id, enable=False, force=True), ignore_errors=True),
         dict(tsvi_task("on", server_group_id=group_id, enable=True), check_mode=True),
-    ])
+    ]
+    return run
+
+
+def test_enable_must_match_the_group_and_a_mismatch_makes_no_mutating_request(shared):
+    run = shared["enable_mismatch"]
+    sim, group_id, ids, failed = fleet_of(run)
     assert run.rc == 0, run.output
     off = run["off"]
     assert off["failed"] is True and off["changed"] is False
@@ -118,9 +157,17 @@ def test_enable_must_match_the_group_and_a_mismatch_makes_no_mutating_request(fl
     assert run["on"]["summary"]["pending"] == 4  # the matching guard passes
 
 
-def test_force_reapplies_to_every_server_in_two_batches(fleet, runner_for, record_property):
-    sim, group_id, ids, failed = fleet
-    run = runner_for(sim).run([tsvi_task(server_group_id=group_id, force=True)])
+@scenario
+def force(make_simulator):
+    run = fleet_scenario("force", make_simulator)
+    sim, group_id, ids, failed = fleet_of(run)
+    run.tasks = [tsvi_task(server_group_id=group_id, force=True)]
+    return run
+
+
+def test_force_reapplies_to_every_server_in_two_batches(shared, record_property):
+    run = shared["force"]
+    sim, group_id, ids, failed = fleet_of(run)
     assert run.rc == 0, run.output
     result = run["tsvi"]
     calls = tsvi_calls(sim)
@@ -134,17 +181,24 @@ def test_force_reapplies_to_every_server_in_two_batches(fleet, runner_for, recor
     print("30 servers, force: %d requests %s" % (len(sim.log), sim.log.summary()))
 
 
-def test_targets_in_two_groups_each_batch_carries_its_groups_value(make_simulator, runner_for):
+@scenario
+def two_groups(make_simulator):
     sim = make_simulator(servers=0, groups=0, job_duration=0.3)
     vip = sim.state.add_group("vip-group", ip_virtual=True)
     plain = sim.state.add_group("plain-group", ip_virtual=False)
     vip_ids = sorted(sim.state.add_server(vip["id"], tsvi_enabled=False)["id"] for _unused in range(3))
     plain_ids = sorted(sim.state.add_server(plain["id"], tsvi_enabled=True)["id"] for _unused in range(3))
     targets = vip_ids + plain_ids
-    run = runner_for(sim).run([
+    return Scenario("two_groups", sim, [
         dict(tsvi_task("guard", server_ids=targets, enable=True, force=True), ignore_errors=True),
         tsvi_task("both", server_ids=targets, force=True),
-    ])
+    ], vip=vip, plain=plain, vip_ids=vip_ids, plain_ids=plain_ids)
+
+
+def test_targets_in_two_groups_each_batch_carries_its_groups_value(shared):
+    run = shared["two_groups"]
+    sim = run.sim
+    vip, plain, vip_ids, plain_ids = (run.context[name] for name in ("vip", "plain", "vip_ids", "plain_ids"))
     assert run.rc == 0, run.output
     assert "'plain-group' (%s, ip_virtual.enable is false)" % plain["id"] in run["guard"]["msg"]
     assert "vip-group" not in run["guard"]["msg"]
@@ -189,12 +243,20 @@ def test_job_failure_is_reported_per_server_and_rerun_submits_only_it(fleet, run
     assert rerun["tsvi"]["summary"]["succeeded"] == 1
 
 
-def test_check_mode_says_how_many_servers_will_reboot_and_writes_nothing(fleet, runner_for):
-    sim, group_id, ids, failed = fleet
-    run = runner_for(sim).run([
+@scenario
+def check_mode(make_simulator):
+    run = fleet_scenario("check_mode", make_simulator, check=True, diff=True)
+    sim, group_id, ids, failed = fleet_of(run)
+    run.tasks = [
         tsvi_task("plan", server_group_id=group_id),
         tsvi_task("forced", server_group_id=group_id, force=True),
-    ], check=True, diff=True)
+    ]
+    return run
+
+
+def test_check_mode_says_how_many_servers_will_reboot_and_writes_nothing(shared):
+    run = shared["check_mode"]
+    sim, group_id, ids, failed = fleet_of(run)
     assert run.rc == 0, run.output
     plan = run["plan"]
     assert plan["changed"] is True and plan["jobs"] == []
@@ -211,16 +273,26 @@ def test_check_mode_says_how_many_servers_will_reboot_and_writes_nothing(fleet, 
     assert sim.state.get_server(failed[0])["task_status"] == "updating_tsvi_failed"
 
 
-def test_wait_false_then_a_later_run_waits_for_the_running_jobs(fleet, runner_for):
-    sim, group_id, ids, failed = fleet
+@scenario
+def wait_false(make_simulator):
+    run = fleet_scenario("wait_false", make_simulator)
+    sim, group_id, ids, failed = fleet_of(run)
     sim.state.job_duration = 600
     running = ids[10:13]
     # The jobs end as soon as a module polls after the second task's submission: it saw them running.
     finish_jobs_when_polled(sim, mutations=2)
-    run = runner_for(sim).run([
+    run.tasks = [
         tsvi_task("start", server_ids=running, force=True, wait=False),
         tsvi_task("group", server_group_id=group_id),
-    ])
+    ]
+    run.context["running"] = running
+    return run
+
+
+def test_wait_false_then_a_later_run_waits_for_the_running_jobs(shared):
+    run = shared["wait_false"]
+    sim, group_id, ids, failed = fleet_of(run)
+    running = run.context["running"]
     assert run.rc == 0, run.output
     start = run["start"]
     assert start["summary"]["pending"] == 3 and len(start["jobs"]) == 1
@@ -240,9 +312,10 @@ def test_wait_false_then_a_later_run_waits_for_the_running_jobs(fleet, runner_fo
     assert group["msg"].endswith("; waited for 3 server(s) already applying it")
 
 
-def test_conflict_with_a_tsvi_job_started_meanwhile_is_waited_for(fleet, runner_for):
-    """Another operator applies TSVI to two of our servers between our plan and our submission."""
-    sim, group_id, ids, failed = fleet
+@scenario
+def conflict(make_simulator):
+    run = fleet_scenario("conflict", make_simulator)
+    sim, group_id, ids, failed = fleet_of(run)
     taken = failed[:2]
     started = {}
 
@@ -250,7 +323,18 @@ def test_conflict_with_a_tsvi_job_started_meanwhile_is_waited_for(fleet, runner_
         started["job"] = simulator.state.update_tsvi(taken)
 
     sim.before("batch_update_tsvi", other_operator)
-    run = runner_for(sim).run([tsvi_task(server_group_id=group_id)])
+    run.tasks = [tsvi_task(server_group_id=group_id)]
+    run.context["taken"] = taken
+    run.context["started"] = started
+    return run
+
+
+def test_conflict_with_a_tsvi_job_started_meanwhile_is_waited_for(shared):
+    """Another operator applies TSVI to two of our servers between our plan and our submission."""
+    run = shared["conflict"]
+    sim, group_id, ids, failed = fleet_of(run)
+    taken = run.context["taken"]
+    started = run.context["started"]
     assert run.rc == 0, run.output
     conflicts = tsvi_calls(sim, status=409)
     assert len(conflicts) == 1 and [item["id"] for item in conflicts[0].body["items"]] == failed
@@ -263,23 +347,39 @@ def test_conflict_with_a_tsvi_job_started_meanwhile_is_waited_for(fleet, runner_
     assert run["tsvi"]["jobs"] == [servers[failed[2]]["job_id"]]
 
 
-def test_lost_response_is_not_resubmitted(fleet, runner_for):
-    sim, group_id, ids, failed = fleet
+@scenario
+def lost_response(make_simulator):
+    run = fleet_scenario("lost_response", make_simulator)
+    sim, group_id, ids, failed = fleet_of(run)
     sim.faults.script("lost_response", method="PATCH", path="batch-update-tsvi", count=1)
-    run = runner_for(sim).run([tsvi_task(server_group_id=group_id, force=True)])
+    run.tasks = [tsvi_task(server_group_id=group_id, force=True)]
+    return run
+
+
+def test_lost_response_is_not_resubmitted(shared):
+    run = shared["lost_response"]
+    sim, group_id, ids, failed = fleet_of(run)
     assert run.rc == 0, run.output
     assert submitted_ids(sim) == ids  # every server exactly once
     assert [call.status for call in tsvi_calls(sim)] == [None, 200]
     assert run["tsvi"]["summary"]["succeeded"] == 30 and len(run["tsvi"]["jobs"]) == 2
 
 
-def test_bad_input_fails_before_any_mutation(fleet, runner_for):
-    sim, group_id, ids, failed = fleet
-    run = runner_for(sim).run([
+@scenario
+def bad_input(make_simulator):
+    run = fleet_scenario("bad_input", make_simulator)
+    sim, group_id, ids, failed = fleet_of(run)
+    run.tasks = [
         dict(tsvi_task("big", server_group_id=group_id, batch_size=21), ignore_errors=True),
         dict(tsvi_task("unknown", server_ids=failed + ["no-such-server"]), ignore_errors=True),
         dict(tsvi_task("group", server_group_id="no-such-group"), ignore_errors=True),
-    ])
+    ]
+    return run
+
+
+def test_bad_input_fails_before_any_mutation(shared):
+    run = shared["bad_input"]
+    sim, group_id, ids, failed = fleet_of(run)
     assert run.rc == 0, run.output
     assert "batch_size" in run["big"]["msg"] and "1..20" in run["big"]["msg"]
     assert "no-such-server" in run["unknown"]["msg"]
