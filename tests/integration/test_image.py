@@ -341,7 +341,9 @@ def test_running_change_onto_another_image_is_waited_for_then_reported(fleet, ru
     sim.log.clear()
     finish_jobs_on_list_call(sim, 2)
     runner = runner_for(sim)
-    run = runner.run([image_task(server_ids=[server])])
+    # the other change ends at the module's first polling read; after it the server shows OTHER, which the module
+    # reads again until its deadline (a record may lag its job): a short deadline, the wait is not the point
+    run = runner.run([image_task(server_ids=[server], wait_timeout=10)])
     assert run.rc != 0
     report = by_id(run["img"])[server]
     assert (report["action"], report["status"], report["job_id"]) == ("waited", "failed", other["job_id"])
