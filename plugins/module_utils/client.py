@@ -263,7 +263,9 @@ class Client:
             if throttle is None:
                 return None
             sent_at, paced = sent
-            return throttle.throttled(hold, sent_at, paced, retrying, window=error.throttle_window)
+            # a Retry-After says exactly when to come back: the window the message names is learnt only without one
+            window = error.throttle_window if _retry_after(response) is None else None
+            return throttle.throttled(hold, sent_at, paced, retrying, window=window)
         if throttle is not None and response.status_code < 500:
             throttle.succeeded()
         if error is not None and error.status in PROJECT_DOUBT_STATUSES and project_scoped and self._project_id_cached:
@@ -363,7 +365,7 @@ class Client:
             retrying = self.retry_policy.should_retry(attempt, method, error, connection)
             delay = None
             if retrying or error.throttled:  # a throttled answer holds everyone, also when this one gives up
-                window = (error.throttle_window or True) if error.throttled else None
+                window = (error.throttle_window or True) if error.throttled else None  # (a Retry-After wins)
                 delay = self.retry_policy.delay(attempt, _retry_after(response), self._rand, window)
                 if retrying and self.deadline is not None and self._monotonic() + delay > self.deadline:
                     # the hold would outlast the task: say so rather than sleep past its deadline

@@ -67,9 +67,13 @@ KNOWN_JOB_STATUSES = ACTIVE_JOB_STATUSES | JOB_TERMINAL
 
 # vm_status values of a server whose VM is changing by itself (AppServerStatus).
 TRANSITIONAL_VM_STATUSES = frozenset(["BUILD", "REBUILD", "REBOOT", "HARD_REBOOT", "RESIZE", "MIGRATING"])
-# Seconds after its record last changed that an UNREGISTER server counts as re-registering (a rebuild, reinstall or
-# power change ends with the agent offline for a while); an older UNREGISTER is an agent that is down.
+# Seconds after its record last changed that an UNREGISTER server whose last job rebuilt or restarted it counts as
+# re-registering (the agent is offline for a while after such a job); an older UNREGISTER, or one with no such job,
+# is an agent that is down.
 REREGISTER_GRACE = 600.0
+# Jobs after which the access agent registers again (the server was rebuilt, reinstalled, rebooted or created).
+REREGISTERING_JOBS = frozenset(["CHANGE_SERVER_IMAGE", "REINSTALL_OS", "UPDATE_SERVER_TSVI", "CREATE_SERVER",
+                                "REJOIN_DOMAIN", "MIGRATE_SERVER", "RESTORE_SERVER_SNAPSHOT"])
 # status values that settle by themselves (the server is not in use, and will not be until someone acts)
 SETTLED_STATUSES = frozenset(["REGISTERED", "STOPPED", "FREEZE", "NONE", "MAINTAINING"])
 
@@ -93,8 +97,9 @@ def service_time(text):
 def in_transition(record, now=None):
     """Why a server that is not REGISTERED will change by itself soon (words for a progress line), or None when its
     status is settled (REGISTERED, or a status that stays until someone acts: STOPPED, FREEZE, NONE, MAINTAINING, or
-    an UNREGISTER older than REREGISTER_GRACE). A status this collection does not know counts as a transition (it
-    may end; the caller warns naming it)."""
+    an UNREGISTER that no task, job or VM change explains: its last job did not rebuild or restart it, or ended more
+    than REREGISTER_GRACE ago). A status this collection does not know counts as a transition (it may end; the caller
+    warns naming it). A power change is seen while it runs (its task); after it, only a job says so."""
     status = record.get("status")
     if status == "REGISTERED":
         return None
@@ -108,13 +113,13 @@ def in_transition(record, now=None):
             status, record.get("job_type"), record.get("job_id"), record.get("job_status"))
     if record.get("vm_status") in TRANSITIONAL_VM_STATUSES:
         return "status %s, vm_status %s" % (status, record.get("vm_status"))
-    if status in SETTLED_STATUSES:
-        return None
+    if status in SETTLED_STATUSES or record.get("job_type") not in REREGISTERING_JOBS:
+        return None  # nothing says it is coming back: an agent that is down
     changed = service_time(record.get("update_time"))
     age = (time.time() if now is None else now) - changed if changed is not None else None
     if age is None or age < REREGISTER_GRACE:
         what = ("last changed %ds ago" % max(0, age)) if age is not None else "no time of its last change"
-        return "status %s, %s: the agent registers again after a rebuild, reinstall or power change" % (status, what)
+        return "status %s after a %s job, %s: the agent registers again after it" % (status, record["job_type"], what)
     return None
 
 

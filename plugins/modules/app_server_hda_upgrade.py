@@ -22,10 +22,11 @@ description:
     an earlier run with O(wait=false), by the console, or by someone else) are waited for, never submitted again.
   - Servers whose C(status) is not C(REGISTERED) (agent offline, frozen, stopped ...) cannot be upgraded; they are
     reported with status C(skipped), their status named, and a warning, and do not fail the task.
-  - A server to upgrade that is in transition (rebuilt, reinstalled or powered just now, for example by an image
-    change earlier in the same play; the agent registers again a while after the job ends) is waited for before
+  - A server to upgrade that is in transition (a job or task still running on it, its VM rebuilding or rebooting,
+    or C(UNREGISTER) within 10 minutes after a job that rebuilt, reinstalled or rebooted it, for example an image
+    change earlier in the same play; the agent registers again a while after such a job) is waited for before
     planning, within O(wait_timeout), and then upgraded. One still in transition at the deadline fails, naming
-    what it shows. An C(UNREGISTER) server whose record has not changed for 10 minutes is not in transition.
+    what it shows. An C(UNREGISTER) server that no such job explains is an agent that is down, skipped as above.
     Check mode does not wait, and reports such a server as skipped.
   - Servers in maintenance mode are upgraded like any other; maintenance mode is the usual way to drain users
     before an upgrade.

@@ -1001,9 +1001,14 @@ def iso(seconds):
     (dict(status="UNREGISTER", task_status="rebuilding", job_status="RUNNING"), "task rebuilding"),
     (dict(status="UNREGISTER", job_status="WAITING", job_type="CHANGE_SERVER_IMAGE", job_id="j"), "job j WAITING"),
     (dict(status="UNREGISTER", vm_status="REBOOT"), "vm_status REBOOT"),
-    (dict(status="UNREGISTER", vm_status="ACTIVE", update_time=iso(NOW - 30)), "last changed 30s ago"),
-    (dict(status="UNREGISTER", vm_status="ACTIVE", update_time=iso(NOW - 3600)), None),  # an agent that is down
-    (dict(status="UNREGISTER", vm_status="ACTIVE"), "no time of its last change"),
+    (dict(status="UNREGISTER", vm_status="ACTIVE", job_type="CHANGE_SERVER_IMAGE", job_status="SUCCESS",
+          update_time=iso(NOW - 30)), "after a CHANGE_SERVER_IMAGE job, last changed 30s ago"),
+    (dict(status="UNREGISTER", vm_status="ACTIVE", job_type="REINSTALL_OS", job_status="SUCCESS",
+          update_time=iso(NOW - 3600)), None),  # long ago: an agent that is down
+    (dict(status="UNREGISTER", vm_status="ACTIVE", job_type="UPGRADE_ACCESS_AGENT", job_status="FAILED",
+          update_time=iso(NOW - 30)), None),  # nothing rebuilt or restarted it
+    (dict(status="UNREGISTER", vm_status="ACTIVE", update_time=iso(NOW - 30)), None),  # no job at all: it is down
+    (dict(status="UNREGISTER", vm_status="ACTIVE", job_type="UPDATE_SERVER_TSVI"), "no time of its last change"),
     (dict(status="STOPPED", vm_status="SHUTOFF", update_time=iso(NOW - 5)), None),
     (dict(status="FREEZE", update_time=iso(NOW - 5)), None),
     (dict(status="HIBERNATED"), "a value this collection does not know"),

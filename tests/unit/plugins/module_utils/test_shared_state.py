@@ -360,6 +360,17 @@ def test_a_windowed_429_holds_every_client_for_the_window(httpserver, make, fake
     assert bucket_of(first)["window_rate"] == approx(5 / 63.0)
 
 
+def test_a_retry_after_wins_over_the_window_the_message_names(httpserver, make, fake_time):
+    """The simulator's (and any gateway's) 429 with Retry-After and a window in its text: the Retry-After says exactly
+    when to come back, so the run holds for it and the window is not learnt."""
+    throttled = Response(WINDOWED, status=429, headers={"Retry-After": "1"}, content_type="application/json")
+    httpserver.expect_request("/v1/x").respond_with_handler(sequence(throttled, Response("{}")))
+    first = make()
+    assert first.get("/v1/x") == {}
+    assert fake_time.sleeps == [approx(1.2)]  # the Retry-After and a token at the halved rate, not a minute
+    assert bucket_of(first)["window_rate"] == 0.0 and bucket_of(first)["rate"] == 5.0
+
+
 def test_two_clients_share_one_bucket(httpserver, make, fake_time, state_dir):
     httpserver.expect_request("/v1/x").respond_with_json({})
     first, second = make(), make()
