@@ -73,6 +73,9 @@ DEFAULT_MAX_RETRIES = 5
 # (seconds); the real gateway's windows last a minute, and nothing shows that it sends Retry-After.
 THROTTLE_BACKOFF_BASE = 5.0
 THROTTLE_BACKOFF_CAP = 60.0
+# A throttled hold longer than this that would pass the task's deadline is not made (a short backoff past it is: the
+# read after a wait's deadline, which tells where the jobs are, still gets its retries).
+SHORT_WAIT = 5.0
 # Answers to a project-scoped request that a wrong project id would get: a cached id is then not trusted again.
 PROJECT_DOUBT_STATUSES = frozenset([401, 403, 404])
 
@@ -367,7 +370,8 @@ class Client:
             if retrying or error.throttled:  # a throttled answer holds everyone, also when this one gives up
                 window = (error.throttle_window or True) if error.throttled else None  # (a Retry-After wins)
                 delay = self.retry_policy.delay(attempt, _retry_after(response), self._rand, window)
-                if retrying and self.deadline is not None and self._monotonic() + delay > self.deadline:
+                if retrying and error.throttled and delay > SHORT_WAIT and self.deadline is not None \
+                        and self._monotonic() + delay > self.deadline:
                     # the hold would outlast the task: say so rather than sleep past its deadline
                     retrying, error = False, with_hint(error, "not retried: waiting %ds for the service would pass "
                                                        "the task's deadline" % delay)

@@ -94,6 +94,20 @@ def service_time(text):
     return moment
 
 
+# Seconds after a job ended SUCCESS that a server record may still show what it showed before the job (the service's
+# records lag behind its jobs: Terraform polls a deleted server until 404 after its job said SUCCESS).
+LAG_GRACE = 600.0
+
+
+def succeeded_lately(record, job_type, now=None):
+    """Whether the server record's last job is a ``job_type`` job that ended SUCCESS less than LAG_GRACE seconds ago
+    (by the record's ``update_time``): what the record shows may not show that job's change yet."""
+    if record.get("job_type") != job_type or record.get("job_status") != "SUCCESS" or not record.get("job_id"):
+        return False
+    changed = service_time(record.get("update_time"))
+    return changed is not None and (time.time() if now is None else now) - changed < LAG_GRACE
+
+
 def in_transition(record, now=None):
     """Why a server that is not REGISTERED will change by itself soon (words for a progress line), or None when its
     status is settled (REGISTERED, or a status that stays until someone acts: STOPPED, FREEZE, NONE, MAINTAINING, or

@@ -34,7 +34,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disrupti
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
     FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, StateWaiter, Submission, WaitTimeout,
-    in_transition)
+    in_transition, succeeded_lately)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import (
     INVALID_STATUSES, STANDS, GaveUp, land, uncertain)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (  # noqa: F401 (named)
@@ -702,6 +702,7 @@ class Rollout:
         self.read_back = {}  # key -> the state read of an item while waiting or after a timeout (its after-state)
         self.caught_up = set()  # keys read again after their job succeeded, until the deadline (Rollout.catch_up)
         self.unsettled = {}  # server id -> why it was still in transition at the deadline (await_transitions)
+        self.refusals = {}  # key -> the refusal of an item whose last job of this kind succeeded lately (record)
 
     # -- reading ---------------------------------------------------------------
     def group_sizes(self):
@@ -845,7 +846,13 @@ class Rollout:
     def record(self, item, answer):
         report = self.reports[self.key(item)]
         report.job_id = answer.job_id
-        if answer.error_code or not (answer.job_id or answer.applied or answer.accepted):
+        if answer.error_code and self.done_lately(item):
+            # refused, but its last job of this kind succeeded minutes ago: the service may refuse because the change
+            # is there already while the record lags behind (an image change onto the image it has). That job is
+            # taken as the change, and the record read again until it shows it (verify); the refusal stands if not.
+            report.job_id, report.action, report.status = item.record.get("job_id"), WAITED, SUCCEEDED
+            self.refusals[self.key(item)] = answer
+        elif answer.error_code or not (answer.job_id or answer.applied or answer.accepted):
             report.fail(answer.error_code, answer.error_msg)
         elif answer.applied:
             report.status = SUCCEEDED
@@ -861,6 +868,12 @@ class Rollout:
                 report.action = WAITED
             elif answer.job_id not in self.new_jobs:
                 self.new_jobs.append(answer.job_id)
+
+    def done_lately(self, item):
+        """Whether ``item``'s record shows its last job of this operation's kind ended SUCCESS minutes ago
+        (:func:`~.jobs.succeeded_lately`), for a server still planned to change."""
+        job_type = getattr(self.kind, "job_type", None)
+        return bool(job_type) and not item.new and succeeded_lately(item.record, job_type)
 
     def recover(self, items, exc):
         """A batch whose call failed with ``exc``, settled by :meth:`submit_batch`'s rule without sending it first."""
@@ -1032,7 +1045,11 @@ class Rollout:
     def check_after(self, report, after, caught_up=False):
         if not self.operation.reached(report.after, after):
             done = "job %s succeeded" % report.job_id if report.job_id else "the service accepted the change"
-            if caught_up:
+            refused = self.refusals.get(report.id)
+            if refused is not None:
+                report.fail(refused.error_code, "%s (its job %s succeeded lately, but the server still shows %s)"
+                            % (refused.error_msg, report.job_id, differences(report.after, after)))
+            elif caught_up:
                 report.fail(None, "%s, but when the task's deadline passed the %s still showed %s"
                             % (done, self.items.noun, differences(report.after, after)))
             else:

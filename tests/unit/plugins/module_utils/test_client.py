@@ -424,6 +424,14 @@ def test_a_hold_that_would_pass_the_deadline_is_not_made(httpserver, make_client
     assert "limit:5,time:1 minute" in info.value.message
 
 
+def test_short_backoffs_past_the_deadline_are_still_made(httpserver, make_client):
+    """The read after a wait's deadline (which tells where the jobs are) keeps its retries of a 503 or a short hold."""
+    httpserver.expect_request("/r").respond_with_handler(sequence(error_response(503), ok({"n": 1})))
+    api_client, sleep = make_client()
+    api_client.deadline = time.monotonic() - 1
+    assert api_client.get("/r") == {"n": 1} and sleep.delays == [0.5]
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_a_401_is_never_retried(httpserver, make_client, method):
     httpserver.expect_request("/a").respond_with_handler(sequence(error_response(401, "APIGW.0301", "signature")))
