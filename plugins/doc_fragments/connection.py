@@ -85,8 +85,8 @@ options:
         connection errors, with jittered exponential backoff that honours C(Retry-After).
       - A throttled answer without C(Retry-After) holds for the window its message names (C(limit:5,time:1 minute)
         holds 60 s, and the tasks of the run then keep to 5 requests a minute together), or backs off 5, 10, 20, 40
-        and 60 seconds when it names none; a hold that would pass the task's O(wait_timeout) deadline is not made
-        and the task fails saying so. An HTTP 401 is never retried (repeated bad signatures lock the key).
+        and 60 seconds when it names none; a hold that would pass the task's deadline (its C(wait_timeout)) is not
+        made and the task fails saying so. An HTTP 401 is never retried (repeated bad signatures lock the key).
       - Requests that change something are retried only when they provably did not reach the service (the gateway
         throttled them or the connection could not be opened).
     type: int

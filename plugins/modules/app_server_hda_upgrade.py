@@ -347,11 +347,11 @@ class HdaUpgrade(Operation):
                             % server.get("status"))
         return PlanItem(server, "submit", before, after)
 
-    def awaits_registration(self, server):
+    def awaits_registration(self, record):
         """A server to be upgraded that is not REGISTERED: the run waits for it when it is in transition (the agent
         registers again after a rebuild, reinstall or power change), instead of skipping it."""
-        return (server.get("status") != "REGISTERED" and not server["no_agent"] and not self.at_target(server)
-                and not self.kind.running(server))
+        return (record.get("status") != "REGISTERED" and not record["no_agent"] and not self.at_target(record)
+                and not self.kind.running(record))
 
     def send(self, items):
         job_id = api.batch_upgrade_hda_version(self.client, [item.server_id for item in items])

@@ -971,8 +971,8 @@ def test_an_unknown_job_status_is_still_running_and_named():
     result.update({"status": "QUEUED", "sub_jobs": [
         {"id": "sub-1", "status": "QUEUED", "job_resource_info": {"resource_id": "s1"}}]})
     assert not result.finished and result.servers["s1"].status == jobs.PENDING
-    assert result.unknown == {("status", "QUEUED"): "job j1", ("sub job status", "QUEUED"): "job j1, sub job sub-1 "
-                                                                                              "of server s1"}
+    assert result.unknown == {("status", "QUEUED"): "job j1",
+                              ("sub job status", "QUEUED"): "job j1, sub job sub-1 of server s1"}
 
 
 def test_a_finished_job_holding_a_sub_job_of_unknown_status_is_not_finished():
