@@ -5,7 +5,7 @@ import pytest
 import requests
 
 from simulator import Simulator
-from tools.soak.run import Phase, Soak, parse_args, reached_handler, summary_text
+from tools.soak.run import Soak, parse_args, reached_handler, summary_text
 
 
 def soak_from(argv):
