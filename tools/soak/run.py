@@ -57,7 +57,7 @@ nothing was applied twice).
 
 Usage (from the repository root; ``make soak`` runs the long version, tests/integration/test_soak.py a short one)::
 
-    .venv/bin/python tools/soak/run.py --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --seed 1 --seed 2
+    .venv/bin/python tools/soak/run.py --servers 300 --fault-rate 0.2 --state-lag 2 --throttle-window 20/10 --seed 1
 """
 
 import argparse
@@ -930,8 +930,8 @@ def summary_text(report):
         totals.get("mutations", 0), totals.get("retries", 0), totals.get("playbook_runs", 0)))
     window = (report.get("dialect") or {}).get("throttle_window")
     if window:
-        lines.append("  windowed throttle (%d requests per %ss, 429 APIG.0308 without Retry-After): %d 429(s) met, %d of "
-                     "them on mutations (refused at the gateway, not applied)" % (
+        lines.append("  windowed throttle (%d requests per %ss, 429 APIG.0308 without Retry-After): %d 429(s) met, "
+                     "%d of them on mutations (refused at the gateway, not applied)" % (
                          window[0], window[1], totals.get("fault_throttle_window", 0),
                          totals.get("window_429s_on_mutations", 0)))
     lines.append("  duplicate submissions (applied twice): %d" % totals.get("duplicates", 0))
