@@ -41,13 +41,23 @@ Checks (every failed one is listed and makes the exit status 1):
   mode on one server, two applied stops of one server are duplicates. A fleet create applied twice would leave
   the group too large: its final size must be what was asked and no delete may reach the service.
 
-The summary gives, per phase: wall time, playbook runs, requests, faults injected by kind, mutations (sent,
-past the fault gate, jobs accepted), targets named by more than one mutation, client retries (a request sent
-again right after a faulted answer) and the seconds those retries waited.
+Dialect modes (simulator/README.md "Dialects"), off by default, on for ``make soak``: ``--state-lag SECONDS``
+(what a succeeded job changed shows that much later in the reads: the modules re-read until it does),
+``--throttle-window LIMIT/SECONDS`` (per credential at most LIMIT requests per fixed window, beyond it 429
+``APIG.0308`` "policy ip over ratelimit,limit:N,time:..." without ``Retry-After``; the modules hold for the window
+and pace every process to its rate) and ``--transitions SECONDS`` (servers UNREGISTER while rebuilt or powered and
+that long after). They hold in every phase, on top of the random faults; a windowed 429 is logged as fault
+``throttle_window`` and was not applied (the duplicate check counts it as refused at the gateway).
+
+The summary gives, per phase: wall time, playbook runs, requests, faults injected by kind (``throttle_window``
+among them), mutations (sent, past the fault gate, jobs accepted), targets named by more than one mutation,
+client retries (a request sent again right after a faulted answer) and the seconds those retries waited; at the
+end the windowed 429s met (and how many of them refused a mutation) and the duplicate submissions (0 when
+nothing was applied twice).
 
 Usage (from the repository root; ``make soak`` runs the long version, tests/integration/test_soak.py a short one)::
 
-    .venv/bin/python tools/soak/run.py --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --seed 1 --seed 2
+    .venv/bin/python tools/soak/run.py --servers 300 --fault-rate 0.2 --state-lag 2 --throttle-window 20/10 --seed 1
 """
 
 import argparse
@@ -71,6 +81,7 @@ if REPO_ROOT not in sys.path:
 # tests.harness (first) puts the collection on the import path (.collections/ansible_collections/...).
 from tests.harness import PlaybookRunner, processes  # noqa: E402  pylint: disable=wrong-import-position
 from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
+from simulator.dialect import Dialect, parse_window  # noqa: E402  pylint: disable=wrong-import-position
 
 COLLECTION = "huaweicloud.workspace_app."
 MODULES = {"group": "app_server_group", "tsvi": "app_server_tsvi", "hda": "app_server_hda_upgrade",
@@ -86,8 +97,10 @@ JOB_TYPES = {"tsvi": "UPDATE_SERVER_TSVI", "hda": "UPGRADE_ACCESS_AGENT", "image
 KIND_OF_OPERATION = dict((operation, kind) for kind, operation in OPERATIONS.items())
 KIND_OF_JOB_TYPE = dict((job_type, kind) for kind, job_type in JOB_TYPES.items())
 # Faults that answer (or drop) a request before its handler runs: nothing was applied.
-NOT_APPLIED_FAULTS = frozenset(["throttle", "error500", "error503", "drop", "rate_limit"])
-FAULT_KINDS = ("throttle", "error500", "error503", "drop", "lost_response", "applied_error500", "rate_limit")
+# throttle_window: the dialect's windowed throttle (429 APIG.0308 without Retry-After) refused it at the gateway.
+NOT_APPLIED_FAULTS = frozenset(["throttle", "error500", "error503", "drop", "rate_limit", "throttle_window"])
+FAULT_KINDS = ("throttle", "error500", "error503", "drop", "lost_response", "applied_error500", "rate_limit",
+               "throttle_window")
 RESUME_KINDS = ("hda", "image")
 CRASH_KINDS = ("hda", "image")
 CRASH_HDA_VERSION = "26.1.0.3001"
@@ -106,6 +119,32 @@ def fault_rates(rate):
     share = float(rate) / 5.0
     return dict(throttle_rate=share, error_rate=share, drop_rate=share, lost_response_rate=share,
                 applied_error_rate=share)
+
+
+def dialect_config(state_lag=0, throttle_window=None, transitions=False):
+    """The simulator's dialect (simulator/dialect.py) for the soak's modes, or None when every one is off."""
+    config = {}
+    if state_lag:
+        config["state_lag"] = state_lag
+    if throttle_window:
+        config["throttle_window"] = list(throttle_window)
+    if transitions is not False and transitions is not None:
+        config["transitions"] = transitions
+    return config or None
+
+
+def dialect_text(config):
+    """``state lag 2s, throttle window 100/10s`` (``default dialect`` when every mode is off)."""
+    if not config:
+        return "default dialect"
+    parts = []
+    if config.get("state_lag"):
+        parts.append("state lag %ss" % config["state_lag"])
+    if config.get("throttle_window"):
+        parts.append("throttle window %s/%ss" % tuple(config["throttle_window"]))
+    if "transitions" in config:
+        parts.append("transitions %ss" % config["transitions"])
+    return ", ".join(parts)
 
 
 def chunks(items, size):
@@ -215,6 +254,7 @@ class Phase:
         self.seconds = 0.0
         self.started = time.monotonic()
         self.notes = []
+        self.duplicates = 0
 
 
 def listed_servers(state, record):
@@ -285,7 +325,8 @@ class Soak:
 
     def __init__(self, servers=300, groups=3, seed=1, fault_rate=0.2, rounds=10, job_duration=0.5, poll_interval=0.3,
                  outdated_hda=0.5, tsvi_fraction=0.34, retry_after=1, max_retries=None, resume=RESUME_KINDS,
-                 rerun="all", resume_scope="all", crash=CRASH_KINDS, workdir=None, echo=None):
+                 rerun="all", resume_scope="all", crash=CRASH_KINDS, state_lag=0, throttle_window=None,
+                 transitions=False, workdir=None, echo=None):
         self.servers = servers
         self.groups = groups
         self.seed = seed
@@ -305,6 +346,8 @@ class Soak:
         if resume_scope not in RESUME_SCOPES:
             raise ValueError("resume_scope: one of %s" % ", ".join(RESUME_SCOPES))
         self.resume_scope = resume_scope
+        # The simulator's dialect modes (checked by simulator.dialect: a bad value raises ValueError naming it).
+        self.dialect = dialect_config(state_lag, throttle_window, transitions)
         self.workdir = workdir
         self.echo = echo or (lambda line: None)
         self.failures = []
@@ -767,6 +810,7 @@ class Soak:
                           if key[0] not in ("group", "fleet") and len(records) > 1])
         phase.notes.append("%d server(s) named by more than one request that reached the handler; %d confirmed "
                            "duplicate(s)" % (candidates, len(duplicates)))
+        phase.duplicates = len(duplicates)
         self.expect(not duplicates, "no-duplicates", "%s: %d duplicate submission(s): %s" % (
             phase.name, len(duplicates), "; ".join(duplicates[:5])))
         self.expect(not unexplained, "log-vs-jobs", "%s: %d accepted submission(s) without a request in the log: %s"
@@ -799,6 +843,8 @@ class Soak:
                                     for operation in sorted(set(r.operation for r in mutations if r.fault))),
             "targets_named_again": sum(count - 1 for count in named.values() if count > 1),
             "jobs_accepted": len(phase.new_jobs),
+            "duplicates": phase.duplicates,
+            "window_429s_on_mutations": len([r for r in mutations if r.fault == "throttle_window"]),
             "retries": retries,
             "retry_wait_seconds": round(sum(second.time - first.time for first, second in pairs), 1),
             "runs": [run.line() for run in phase.runs],
@@ -810,7 +856,7 @@ class Soak:
         totals = collections.Counter()
         for stats in phases:
             for key in ("requests", "mutations", "mutations_reaching_handler", "jobs_accepted", "retries",
-                        "playbook_runs"):
+                        "playbook_runs", "duplicates", "window_429s_on_mutations"):
                 totals[key] += stats[key]
             for kind, count in stats["faults"].items():
                 totals["fault_" + kind] += count
@@ -819,6 +865,7 @@ class Soak:
             "servers": self.servers,
             "groups": self.groups,
             "fault_rate": self.fault_rate,
+            "dialect": self.dialect,
             "seconds": round(seconds, 1),
             "totals": dict(totals),
             "phases": phases,
@@ -832,7 +879,8 @@ class Soak:
         os.makedirs(workdir, exist_ok=True)
         self.sim = Simulator(servers=self.servers, groups=self.groups, seed=self.seed, job_duration=self.job_duration,
                              outdated_hda=self.outdated_hda,
-                             images=[self.target_image, self.resume_image, self.crash_image]).start()
+                             images=[self.target_image, self.resume_image, self.crash_image],
+                             dialect=self.dialect).start()
         try:
             self.runner = PlaybookRunner(pathlib.Path(workdir), self.sim)
             self.defaults = self.runner.connection_defaults()
@@ -857,8 +905,9 @@ class Soak:
 
 
 def summary_text(report):
-    lines = ["soak seed %s: %d servers, %d groups, fault rate %s, %.1fs" % (
-        report["seed"], report["servers"], report["groups"], report["fault_rate"], report["seconds"])]
+    lines = ["soak seed %s: %d servers, %d groups, fault rate %s, %s, %.1fs" % (
+        report["seed"], report["servers"], report["groups"], report["fault_rate"], dialect_text(report.get("dialect")),
+        report["seconds"])]
     for stats in report["phases"]:
         faults = ", ".join("%s %d" % item for item in stats["faults"].items()) or "none"
         lines.append("  %-13s %6.1fs  %2d run(s)  %5d requests  faults: %s" % (
@@ -879,6 +928,13 @@ def summary_text(report):
     lines.append("  total: %d requests, faults injected %s, %d mutations, %d client retries, %d playbook runs" % (
         totals.get("requests", 0), dict((k[6:], v) for k, v in sorted(totals.items()) if k.startswith("fault_")),
         totals.get("mutations", 0), totals.get("retries", 0), totals.get("playbook_runs", 0)))
+    window = (report.get("dialect") or {}).get("throttle_window")
+    if window:
+        lines.append("  windowed throttle (%d requests per %ss, 429 APIG.0308 without Retry-After): %d 429(s) met, "
+                     "%d of them on mutations (refused at the gateway, not applied)" % (
+                         window[0], window[1], totals.get("fault_throttle_window", 0),
+                         totals.get("window_429s_on_mutations", 0)))
+    lines.append("  duplicate submissions (applied twice): %d" % totals.get("duplicates", 0))
     if report["failures"]:
         lines.append("  %d CHECK(S) FAILED:" % len(report["failures"]))
         lines.extend("    [%s] %s" % (f["check"], f["message"]) for f in report["failures"])
@@ -915,6 +971,15 @@ def parse_args(argv=None):
     parser.add_argument("--resume-scope", choices=RESUME_SCOPES, default="all",
                         help="targets of the timeout-resume scenarios: every server (server_ids, default) or the "
                              "first group (server_group_id)")
+    parser.add_argument("--state-lag", type=float, default=0, metavar="SECONDS",
+                        help="simulator dialect state_lag: what a succeeded job changed shows SECONDS later in the "
+                             "reads (default 0: at once)")
+    parser.add_argument("--throttle-window", metavar="LIMIT/SECONDS",
+                        help="simulator dialect throttle_window: at most LIMIT requests per fixed window of SECONDS "
+                             "per credential, beyond it 429 APIG.0308 without Retry-After (default off)")
+    parser.add_argument("--transitions", type=float, metavar="SECONDS",
+                        help="simulator dialect transitions: servers show UNREGISTER while rebuilt or powered and "
+                             "SECONDS after (default off)")
     parser.add_argument("--workdir", help="keep playbooks and results here (default: a temporary directory)")
     parser.add_argument("--json", help="write the reports (a JSON list) to this file")
     parser.add_argument("--quiet", action="store_true", help="print only the summaries")
@@ -928,6 +993,12 @@ def parse_args(argv=None):
         parser.error("--resume: unknown scenario(s) %s" % ", ".join(unknown))
     if args.servers < 1 or args.groups < 1 or args.rounds < 1:
         parser.error("--servers, --groups and --rounds must be at least 1")
+    try:
+        args.throttle_window = parse_window(args.throttle_window) if args.throttle_window else None
+        Dialect(dialect_config(args.state_lag, args.throttle_window,
+                               False if args.transitions is None else args.transitions))
+    except ValueError as exc:
+        parser.error(str(exc))
     return args
 
 
@@ -940,7 +1011,9 @@ def main(argv=None):
                     job_duration=args.job_duration, poll_interval=args.poll_interval, outdated_hda=args.outdated_hda,
                     tsvi_fraction=args.tsvi_fraction, retry_after=args.retry_after, max_retries=args.max_retries,
                     resume=args.resume, crash=args.crash, rerun=args.rerun,
-                    resume_scope=args.resume_scope, workdir=workdir, echo=None if args.quiet else print)
+                    resume_scope=args.resume_scope, state_lag=args.state_lag, throttle_window=args.throttle_window,
+                    transitions=False if args.transitions is None else args.transitions,
+                    workdir=workdir, echo=None if args.quiet else print)
         report = soak.run()
         reports.append(report)
         print(summary_text(report), flush=True)
