@@ -207,6 +207,15 @@ class JobEngine:
 
     # ------------------------------------------------------------------ dialect: state lag, transitions
 
+    def _image_of(self, record):
+        """The image a server has as the service knows it: with ``state_lag`` the last image change whose effect is
+        still queued (the reads lag behind, the service's own checks do not), else the record's."""
+        image_id = record["image_id"]
+        for _unused, job, sub in sorted(self._effects, key=lambda effect: effect[0]):
+            if job["job_type"] == IMAGE_JOB and sub["server_id"] == record["id"]:
+                image_id = job["params"].get("image_id", image_id)
+        return image_id
+
     def _advance_effects(self, now):
         """Apply the effects of succeeded jobs whose ``state_lag`` has passed by ``now``, in the order they fell due
         (a server gone meanwhile takes none)."""
@@ -339,7 +348,7 @@ class JobEngine:
                     error = errors.SERVER_NOT_FOUND
                 elif self._busy(record):
                     error = errors.SERVER_BUSY
-                elif record["image_id"] == image_id:
+                elif self._image_of(record) == image_id:
                     error = errors.SAME_IMAGE
                 if error is not None:
                     items.append({"server_id": server_id, "job_id": "", "error_code": error[0],

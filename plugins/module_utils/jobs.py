@@ -97,6 +97,9 @@ def service_time(text):
 # Seconds after a job ended SUCCESS that a server record may still show what it showed before the job (the service's
 # records lag behind its jobs: Terraform polls a deleted server until 404 after its job said SUCCESS).
 LAG_GRACE = 600.0
+# Seconds a change the service refused is read again when the server's last job of that kind succeeded lately (the
+# refusal may be "it is there already" while the record lags): a refusal for another reason fails this much later.
+REFUSAL_CATCH_UP = 120.0
 
 
 def succeeded_lately(record, job_type, now=None):

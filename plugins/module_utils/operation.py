@@ -34,7 +34,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disrupti
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
     FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, StateWaiter, Submission, WaitTimeout,
-    in_transition, succeeded_lately)
+    REFUSAL_CATCH_UP, in_transition, succeeded_lately)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import (
     INVALID_STATUSES, STANDS, GaveUp, land, uncertain)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (  # noqa: F401 (named)
@@ -988,8 +988,12 @@ class Rollout:
         try:
             observed = self.operation.read_after(done)
             lagging = sorted(key for key, after in observed.items() if self.lags(self.reports[key], after))
-            if lagging:
-                observed.update(self.catch_up(lagging))
+            refused = [key for key in lagging if key in self.refusals]
+            if refused:  # a refusal for another reason must not hold the task to its deadline
+                observed.update(self.catch_up(refused, REFUSAL_CATCH_UP))
+            ours = [key for key in lagging if key not in self.refusals]
+            if ours:
+                observed.update(self.catch_up(ours))
         except ApiError as exc:
             self.operation.warn("the changes succeeded but the final state could not be re-read: %s" % exc.message)
             return
@@ -1005,20 +1009,21 @@ class Rollout:
         before, after = report.before or {}, after or {}
         return all(after.get(key) == before.get(key) for key in report.after or {})
 
-    def catch_up(self, keys):
+    def catch_up(self, keys, within=None):
         """``{key: state}`` of items whose job succeeded but whose record does not show the change yet (the service's
         records lag behind its jobs): read again, at the waiters' polling pace and budget, until each shows it or the
-        deadline passes (then its last state, for :meth:`check_after` to fail it). Nothing to wait with when the run
+        deadline passes (or ``within`` seconds: then its last state, for :meth:`check_after` to fail it). Nothing to wait with when the run
         has no deadline (``wait: false``)."""
         if self.deadline is None or not self.params.get("wait", True):
             return {}
+        deadline = self.deadline if within is None else min(self.deadline, time.monotonic() + within)
         noun = self.items.noun
         self.progress.append("%d %s(s) whose job succeeded do not show the change yet (%s): reading them again "
                              "until they do" % (len(keys), noun, named(self.reports[key].label for key in keys)))
         waiter = StateWaiter(self.client, self.params["wait_timeout"], self.params["poll_interval"],
                              progress=self.progress.append, observed=StateProbe(self))
-        waiter.wait_for(keys, deadline=self.deadline, fresh=True)
-        self.caught_up = set(keys)
+        waiter.wait_for(keys, deadline=deadline, fresh=True)
+        self.caught_up.update(keys)
         return dict((key, waiter.final_states.get(key, self.read_back.get(key))) for key in keys
                     if key in waiter.final_states or key in self.read_back)
 

@@ -205,7 +205,7 @@ import re
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import JobKind, Submission, succeeded_lately
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import JobKind, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
@@ -271,7 +271,7 @@ class HdaUpgrade(Operation):
             self.listed.update(self.context.reader().read(unread))
         for server in behind:
             record = self.listed.get(server["id"], {})
-            for key in ("job_id", "job_type", "job_status", "task_status", "status", "update_time"):
+            for key in ("job_id", "job_type", "job_status", "task_status", "status"):
                 server[key] = record.get(key, server.get(key))
         self.reread_versions([s for s in behind if self.upgrade_ended(s)])
 
@@ -337,10 +337,6 @@ class HdaUpgrade(Operation):
         if self.at_target(server):
             return PlanItem(server, "none", before)
         if self.kind.running(server):
-            return PlanItem(server, "wait", before, after, job_id=server["job_id"])
-        if succeeded_lately(server, self.kind.job_type):
-            # its upgrade (to the latest version: the same target) succeeded minutes ago and the agent list lags
-            # behind: that job is waited for and its result read again until it shows, never a second upgrade
             return PlanItem(server, "wait", before, after, job_id=server["job_id"])
         if server.get("status") != "REGISTERED":
             return PlanItem(server, "skip", before, note="status is %s; only REGISTERED servers can be upgraded"
