@@ -86,7 +86,9 @@ def test_every_module_that_waits_prints_its_lines_with_its_targets_label(make_si
                     state="stopped", **fast),
         module_task("huaweicloud.workspace_app.app_session_logoff", "logoff", server_ids=others[:2],
                     message_text="Save your work", delay_time=3, **fast),
-        module_task("huaweicloud.workspace_app.app_session_logoff", "later", server_ids=others[2:3], delay_time=2,
+        # delay_time long enough that the session wait below reads a round with the sessions still on, however long
+        # the next task takes to start on a loaded machine (with 2 s, a fresh-clone make test once saw none)
+        module_task("huaweicloud.workspace_app.app_session_logoff", "later", server_ids=others[2:3], delay_time=6,
                     wait=False, **fast),
         module_task("huaweicloud.workspace_app.app_session_info", "drain", server_ids=others[2:3], wait=True,
                     **fast),
