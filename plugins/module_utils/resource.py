@@ -33,8 +33,9 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery
 
 LISTED_SHOWN = 20  # resources a message lists
 # Refusals of a create or a delete that the resource read again settles, whatever their error code (no code of the
-# service is confirmed; busy may be a 400 as well as a 409): the read tells whether it is there, with what.
-REREAD_STATUSES = frozenset([400, 409])
+# service is confirmed; busy may be a 400 as well as a 409): the read tells whether it is there, with what. The
+# recovery rule's own set (one definition).
+REREAD_STATUSES = CONTESTED_STATUSES
 PRESENT = "present"
 ABSENT = "absent"
 
@@ -488,7 +489,7 @@ class Converge:
             record = find_by_id_or_name(resource.kind, resource.show, resource.search, name=body["name"],
                                         missing_ok=True)
             if record is None:
-                if exc.status in CONTESTED_STATUSES or exc.status in REREAD_STATUSES:
+                if exc.status in REREAD_STATUSES:
                     raise exc
                 return None
             ours = uncertain(exc) or resource.shows_created(record, self.params)
