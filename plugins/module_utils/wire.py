@@ -21,7 +21,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import ACTIVE_JOB_STATUSES, JOB_TERMINAL
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import KNOWN_JOB_STATUSES
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
     ENDED_TASK_STATUSES, SERVER_STATUSES)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import SESSION_STATES
@@ -31,7 +31,7 @@ SDK_VERSION = "3.1.219"
 # -- enums -------------------------------------------------------------------------------------------------------
 # JobStatus and JobDetailStatus (a job's and a sub job's ``status``, a server record's ``job_status``): every status
 # the waiters know, running or ended.
-JOB_STATUSES = frozenset(ACTIVE_JOB_STATUSES | JOB_TERMINAL)
+JOB_STATUSES = KNOWN_JOB_STATUSES
 # ServerStatus (a server's and an access agent record's ``status``).
 SERVER_STATUS_VALUES = frozenset(SERVER_STATUSES)
 # AppServerStatus (a server's ``vm_status``).
