@@ -28,6 +28,10 @@ description:
     planning, within O(wait_timeout), and then upgraded. One still in transition at the deadline fails, naming
     what it shows. An C(UNREGISTER) server that no such job explains is an agent that is down, skipped as above.
     Check mode does not wait, and reports such a server as skipped.
+  - A server whose last upgrade succeeded less than 10 minutes ago but whose access agent record still shows a
+    version behind (the service's records lag behind its jobs; a re-run after an interrupted run meets it) is read
+    again for up to 60 seconds before it is planned, so that it is not upgraded twice; one that still shows a
+    version behind then (a newer version published since) is upgraded.
   - Servers in maintenance mode are upgraded like any other; maintenance mode is the usual way to drain users
     before an upgrade.
   - A batch the service rejects with HTTP 409 or 400 (busy, an upgrade is already running) is re-read and waited for
@@ -205,7 +209,8 @@ import re
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import JobKind, Submission
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
+    JobKind, StateWaiter, Submission, succeeded_lately)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import run_operation
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import Operation, PlanItem
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
@@ -213,6 +218,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers 
 
 
 VERSION_RE = re.compile(r"\d+(\.\d+)+")
+# Seconds a server whose upgrade succeeded lately but whose agent record lags is read again before it is planned.
+LAG_PROBE = 60
 
 
 def version_is_latest_or_a_version(params):
@@ -271,9 +278,11 @@ class HdaUpgrade(Operation):
             self.listed.update(self.context.reader().read(unread))
         for server in behind:
             record = self.listed.get(server["id"], {})
-            for key in ("job_id", "job_type", "job_status", "task_status", "status"):
+            for key in ("job_id", "job_type", "job_status", "task_status", "status", "update_time"):
                 server[key] = record.get(key, server.get(key))
         self.reread_versions([s for s in behind if self.upgrade_ended(s)])
+        self.await_lagging_versions([s for s in behind if not self.at_target(s)
+                                     and succeeded_lately(s, self.kind.job_type)])
 
     def upgrade_ended(self, server):
         """Whether the server record says its last upgrade succeeded."""
@@ -292,6 +301,34 @@ class HdaUpgrade(Operation):
             version = (fresh.get(server["id"]) or {}).get("current_version")
             if version:
                 server["current_version"] = version
+
+    def await_lagging_versions(self, servers):
+        """Servers whose last upgrade succeeded minutes ago but whose agent record still shows a version behind (the
+        service's records lag behind its jobs; a re-run after a killed run meets it) are read again, at the waiters'
+        pace, for up to LAG_PROBE seconds (within wait_timeout), before anything is planned: one that shows its
+        version by then is not upgraded twice. One that does not (a newer latest version published since, an agent
+        put back) is planned as it shows. Check mode does not wait."""
+        if not servers or self.check_mode or not self.params.get("wait", True):
+            return
+        by_id = dict((server["id"], server) for server in servers)
+        module = self
+
+        class Probe:
+            def cost(self, server_ids):
+                return module.agent_reader().cost(server_ids)
+
+            def read(self, server_ids):
+                for sid, detail in module.agent_reader().read(server_ids).items():
+                    if detail.get("current_version"):
+                        by_id[sid]["current_version"] = detail["current_version"]
+                return dict((sid, True) for sid in server_ids if module.at_target(by_id[sid]))
+
+        self.context.progress.append("%d server(s) whose upgrade succeeded lately do not show the new version yet: "
+                                     "reading them again for up to %ds before planning" % (len(servers), LAG_PROBE))
+        within = min(LAG_PROBE, self.params["wait_timeout"])
+        waiter = StateWaiter(self.client, within, self.params["poll_interval"], progress=self.context.progress.append,
+                             observed=Probe())
+        waiter.wait_for(sorted(by_id), fresh=True)
 
     def target_for(self, server):
         versions = set(v for v in self.latest.values() if v)

@@ -119,6 +119,33 @@ def test_a_change_refused_while_the_record_still_lags_is_read_again_not_failed(m
     assert all(sim.state.get_server(sid)["image_id"] == TARGET for sid in ids[:3])
 
 
+def test_an_upgrade_rerun_while_the_agent_list_still_lags_sends_nothing_twice(make_simulator, runner_for):
+    """A run submits the upgrade and stops (wait: false, or killed); the job succeeds, but the agent list shows the new
+    version 30 s later. The re-run reads those servers again before planning and finds them upgraded: no second
+    upgrade (the soak with a 2 s lag counted 9 duplicates of the crash re-run before this)."""
+    sim, group_id, ids = one_group(make_simulator, 4, job_duration=0.5, dialect={"state_lag": 30})
+    outdated(sim, ids[:3])
+    task = module_task(HDA, "up", dict(FAST, wait_timeout=60), server_ids=ids[:3])
+    first = runner_for(sim).run([dict(task, **{HDA: dict(task[HDA], wait=False)})])
+    assert first.rc == 0, first.output
+    sim.state.fast_forward(2)  # the job has ended SUCCESS; the versions show 28 s later
+    sim.log.clear()
+    reads = []
+
+    def shows_later(simulator, body):  # the agent list catches up 1 s after the re-run's first read of it: while
+        reads.append(time.monotonic())  # the re-run reads it again before planning (its planning reads take less)
+        if reads[-1] - reads[0] >= 1.0 and not simulator.log.mutations():
+            simulator.state.fast_forward(30)
+
+    sim.before("list_server_hda_details", shows_later, once=False)
+    run = runner_for(sim).run([task])
+    assert run.rc == 0, run.output
+    up = run["up"]
+    assert up["changed"] is False and up["summary"]["unchanged"] == 3, up["servers"]
+    assert reads[-1] - reads[0] >= 1.0  # read again until it showed
+    assert not sim.log.requests(operation="batch_upgrade_hda_version"), "an upgrade was sent twice"
+
+
 def test_an_upgrade_after_an_image_change_waits_for_the_servers_to_register_again(make_simulator, runner_for):
     """With transitions on, a rebuilt server shows UNREGISTER during the job and for 3 s after it: the HDA upgrade
     that follows in the same play waits for it instead of skipping it."""
