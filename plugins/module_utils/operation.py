@@ -1012,8 +1012,8 @@ class Rollout:
     def catch_up(self, keys, within=None):
         """``{key: state}`` of items whose job succeeded but whose record does not show the change yet (the service's
         records lag behind its jobs): read again, at the waiters' polling pace and budget, until each shows it or the
-        deadline passes (or ``within`` seconds: then its last state, for :meth:`check_after` to fail it). Nothing to wait with when the run
-        has no deadline (``wait: false``)."""
+        deadline passes (or ``within`` seconds: then its last state, for :meth:`check_after` to fail it). Nothing to
+        wait with when the run has no deadline (``wait: false``)."""
         if self.deadline is None or not self.params.get("wait", True):
             return {}
         deadline = self.deadline if within is None else min(self.deadline, time.monotonic() + within)
