@@ -78,8 +78,8 @@ def land(keys, send, settle, retries, deadline=None, settles=settled_by_state, f
     it shows not applied, or :data:`STANDS` when nothing in the state explains the refusal (it is then raised as it
     is, as if it were not settled); it raises when the state cannot tell. The keys shown not applied are sent
     again, after :func:`resend_pause`, up to ``retries`` resends (at least one) and only when the pause ends before
-    ``deadline`` (monotonic). When resends keep failing, or the state cannot tell, :class:`GaveUp` carries what landed and what did not; it is final: a
-    ``send`` that raises it (it landed its own parts) is not settled again.
+    ``deadline`` (monotonic). When resends keep failing, or the state cannot tell, :class:`GaveUp` carries what
+    landed and what did not; it is final: a ``send`` that raises it (it landed its own parts) is not settled again.
     """
     answers, pending, attempt = {}, list(keys), 0
     while True:
