@@ -9,6 +9,8 @@ with the fleet lock held by the dispatcher.
 
 from . import errors
 from .errors import ApiError
+from .app_groups_api import (batch_delete_app_group, create_app_group, delete_app_group, list_app_group,
+                             show_app_group_detail, update_app_group)
 from .fleet import HDA_TYPES
 from .power_api import batch_reboot_server, batch_start_server, batch_stop_server, sim_fail_next_power
 from .routing import (BATCH_LIMIT, EMPTY, Reply, Route, batch_ids_field, contains, control, control_body, paged,
@@ -443,6 +445,12 @@ ROUTES = [
     Route("PUT", P + "/scaling-policy", "create_or_update_scaling_policy", create_or_update_scaling_policy),
     Route("GET", P + "/scaling-policy", "show_scaling_policy", show_scaling_policy),
     Route("DELETE", P + "/scaling-policy", "delete_scaling_policy", delete_scaling_policy),
+    Route("GET", P + "/app-groups", "list_app_group", list_app_group),
+    Route("POST", P + "/app-groups", "create_app_group", create_app_group),
+    Route("POST", P + "/app-groups/batch-delete", "batch_delete_app_group", batch_delete_app_group),
+    Route("GET", P + "/app-groups/{app_group_id}", "show_app_group_detail", show_app_group_detail),
+    Route("PATCH", P + "/app-groups/{app_group_id}", "update_app_group", update_app_group),
+    Route("DELETE", P + "/app-groups/{app_group_id}", "delete_app_group", delete_app_group),
     Route("GET", P + "/app-server-sub-jobs", "list_sub_jobs", list_sub_jobs),
     Route("GET", P + "/job/{job_id}", "show_job", show_job),
     Route("GET", "/v2/{project_id}/job/{job_id}", "show_job_detail", show_job_detail),

@@ -28,6 +28,7 @@ the tables and the reads tests use. Its names (``Clock``, ``DEFAULT_LATEST_HDA``
 import random
 import threading
 
+from .app_groups import AppGroups
 from .clock import Clock, iso_time
 from .dialect import Dialect
 from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, STOCK_IMAGES, FleetBuilder
@@ -44,7 +45,7 @@ __all__ = ["ACTIVE_JOB_STATUSES", "Clock", "DEFAULT_LATEST_HDA", "FleetState", "
            "iso_time"]
 
 
-class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, WireViews):
+class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, AppGroups, WireViews):
     """The tenant's fleet, its sessions, jobs and power transitions, and the builder methods tests use to shape
     scenarios.
 
@@ -115,6 +116,7 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, 
             self.add_image(image_id, name)
         for image_id in images or ():
             self.add_image(image_id)
+        self._init_app_tables()  # app groups, published apps, authorizations, the directory (app_groups.py)
         self._build_default_fleet(servers, group_names or groups, outdated_hda)
 
     # ------------------------------------------------------------------ reads for tests

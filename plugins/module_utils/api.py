@@ -181,3 +181,110 @@ def show_scaling_policy(client, server_group_id):
 def delete_scaling_policy(client, server_group_id):
     """``DELETE /v1/{project_id}/scaling-policy?server_group_id=``: the group back to no scaling policy."""
     return client.request("DELETE", SCALING_POLICY, params={"server_group_id": server_group_id})
+
+
+# -- app groups, published applications, authorizations --
+APP_GROUPS = "/v1/{project_id}/app-groups"
+MAILS = "/v1/{project_id}/mails"
+
+
+def _app_group_path(app_group_id, tail=""):
+    return "%s/%s%s" % (APP_GROUPS, quote(app_group_id, safe=""), tail)
+
+
+def list_app_groups(client, name=None, app_group_id=None, server_group_id=None, authorization_type=None,
+                    app_type=None):
+    """``GET /v1/{project_id}/app-groups``, every page (``name`` matches parts of names)."""
+    return client.paginate(APP_GROUPS, {"name": name, "app_group_id": app_group_id,
+                                        "app_server_group_id": server_group_id,
+                                        "authorization_type": authorization_type, "app_type": app_type})
+
+
+def show_app_group(client, app_group_id):
+    """``GET …/app-groups/{id}`` (a 404 when there is none)."""
+    return client.get(_app_group_path(app_group_id)) or {}
+
+
+def create_app_group(client, body):
+    """``POST …/app-groups`` with a CreateAppGroupReq; returns the new group (``id`` among its fields)."""
+    return client.request("POST", APP_GROUPS, body=dict(body)) or {}
+
+
+def update_app_group(client, app_group_id, body):
+    """``PATCH …/app-groups/{id}`` (``name``, ``description``, ``app_server_group_id``); returns the group."""
+    return client.request("PATCH", _app_group_path(app_group_id), body=dict(body)) or {}
+
+
+def delete_app_group(client, app_group_id):
+    """``DELETE …/app-groups/{id}`` (the service answers 200 whether it existed or not)."""
+    return client.request("DELETE", _app_group_path(app_group_id))
+
+
+def list_published_apps(client, app_group_id, name=None, state=None, app_id=None):
+    """``GET …/app-groups/{id}/apps``, every page (``name`` matches parts of names; 200 even for a missing group)."""
+    return client.paginate(_app_group_path(app_group_id, "/apps"), {"name": name, "state": state, "app_id": app_id})
+
+
+def show_publishable_apps(client, app_group_id):
+    """``GET …/app-groups/{id}/publishable-app``: ``{count, group_images, items}``, what the group's images offer (a
+    404 when the group, its server group or that group's servers are missing)."""
+    return client.get(_app_group_path(app_group_id, "/publishable-app")) or {}
+
+
+def publish_apps(client, app_group_id, apps):
+    """``POST …/app-groups/{id}/apps`` with 1..20 PublishApp items; returns the published App records."""
+    return (client.request("POST", _app_group_path(app_group_id, "/apps"), body={"items": list(apps)})
+            or {}).get("items") or []
+
+
+def update_app(client, app_group_id, app_id, body):
+    """``PATCH …/app-groups/{id}/apps/{app_id}`` (UpdateAppReq); returns the App."""
+    return client.request("PATCH", _app_group_path(app_group_id, "/apps/%s" % quote(app_id, safe="")),
+                          body=dict(body)) or {}
+
+
+def unpublish_apps(client, app_group_id, app_ids):
+    """``POST …/app-groups/{id}/apps/batch-unpublish`` for 1..50 apps (200 always)."""
+    return client.request("POST", _app_group_path(app_group_id, "/apps/batch-unpublish"), body={"ids": list(app_ids)})
+
+
+def batch_enable_apps(client, app_group_id, app_ids):
+    """``POST …/app-groups/{id}/apps/actions/enable`` for 1..20 apps (state NORMAL)."""
+    return client.request("POST", _app_group_path(app_group_id, "/apps/actions/enable"), body={"ids": list(app_ids)})
+
+
+def batch_disable_apps(client, app_group_id, app_ids):
+    """``POST …/app-groups/{id}/apps/actions/disable`` for 1..20 apps (state FORBIDDEN)."""
+    return client.request("POST", _app_group_path(app_group_id, "/apps/actions/disable"), body={"ids": list(app_ids)})
+
+
+def list_app_group_authorizations(client, app_group_id=None, account=None, account_id=None, account_type=None):
+    """``GET …/app-groups/actions/list-authorizations``, every page (the key is ``authorizations``)."""
+    return client.paginate(APP_GROUPS + "/actions/list-authorizations", {
+        "app_group_id": app_group_id, "account": account, "account_id": account_id, "account_type": account_type},
+        key="authorizations")
+
+
+def add_app_group_authorizations(client, app_group_ids, accounts):
+    """``POST …/app-groups/authorizations``: every account of ``accounts`` (1..50 AccountInfo) onto every group of
+    ``app_group_ids`` (1..10). The service answers 200 for accounts it does not know: read the list back."""
+    return client.request("POST", APP_GROUPS + "/authorizations",
+                          body={"app_group_ids": list(app_group_ids), "accounts": list(accounts)})
+
+
+def delete_app_group_authorizations(client, app_group_ids, accounts):
+    """``POST …/app-groups/actions/batch-delete-authorization`` (same body as the grant; 200 always)."""
+    return client.request("POST", APP_GROUPS + "/actions/batch-delete-authorization",
+                          body={"app_group_ids": list(app_group_ids), "accounts": list(accounts)})
+
+
+def send_authorized_mails(client, record_ids):
+    """``POST /v1/{project_id}/mails/actions/send-by-authorization``: the authorization mail of each authorization
+    record id."""
+    return client.request("POST", MAILS + "/actions/send-by-authorization", body={"records": list(record_ids)})
+
+
+def list_authorization_mails(client, app_group_id=None, account=None, mail_send_type=None):
+    """``GET /v1/{project_id}/mails``, every page (the key is ``records``)."""
+    return client.paginate(MAILS, {"app_group_id": app_group_id, "account": account,
+                                   "mail_send_type": mail_send_type}, key="records")
