@@ -9,8 +9,9 @@ with the fleet lock held by the dispatcher.
 
 from . import errors
 from .errors import ApiError
-from .app_groups_api import (batch_delete_app_group, create_app_group, delete_app_group, list_app_group,
-                             show_app_group_detail, update_app_group)
+from .app_groups_api import ROUTES as APP_GROUP_ROUTES
+from .authorizations_api import ROUTES as AUTHORIZATION_ROUTES
+from .published_apps_api import ROUTES as PUBLISHED_APP_ROUTES
 from .fleet import HDA_TYPES
 from .power_api import batch_reboot_server, batch_start_server, batch_stop_server, sim_fail_next_power
 from .routing import (BATCH_LIMIT, EMPTY, Reply, Route, batch_ids_field, contains, control, control_body, paged,
@@ -445,12 +446,6 @@ ROUTES = [
     Route("PUT", P + "/scaling-policy", "create_or_update_scaling_policy", create_or_update_scaling_policy),
     Route("GET", P + "/scaling-policy", "show_scaling_policy", show_scaling_policy),
     Route("DELETE", P + "/scaling-policy", "delete_scaling_policy", delete_scaling_policy),
-    Route("GET", P + "/app-groups", "list_app_group", list_app_group),
-    Route("POST", P + "/app-groups", "create_app_group", create_app_group),
-    Route("POST", P + "/app-groups/batch-delete", "batch_delete_app_group", batch_delete_app_group),
-    Route("GET", P + "/app-groups/{app_group_id}", "show_app_group_detail", show_app_group_detail),
-    Route("PATCH", P + "/app-groups/{app_group_id}", "update_app_group", update_app_group),
-    Route("DELETE", P + "/app-groups/{app_group_id}", "delete_app_group", delete_app_group),
     Route("GET", P + "/app-server-sub-jobs", "list_sub_jobs", list_sub_jobs),
     Route("GET", P + "/job/{job_id}", "show_job", show_job),
     Route("GET", "/v2/{project_id}/job/{job_id}", "show_job_detail", show_job_detail),
@@ -480,6 +475,9 @@ ROUTES = [
     Route("GET", "/_sim/dialect", "sim_get_dialect", sim_get_dialect, area="control"),
     Route("POST", "/_sim/dialect", "sim_set_dialect", sim_set_dialect, area="control"),
 ]
+# Apps and users (their own modules): the authorizations' fixed paths (/app-groups/actions/...,
+# /app-groups/authorizations) come before /app-groups/{app_group_id}, which would take them as an id.
+ROUTES = ROUTES + AUTHORIZATION_ROUTES + APP_GROUP_ROUTES + PUBLISHED_APP_ROUTES
 
 
 def area_of(path):

@@ -3,7 +3,7 @@ batch delete. The model is :mod:`.app_groups`; bodies are validated against the 
 (``CreateAppGroupReq``, ``UpdateAppGroupReq``, ``DeleteAppGroupReq``)."""
 
 from .app_groups import AUTHORIZATION_TYPES
-from .routing import EMPTY, Reply, contains, paged, require_body
+from .routing import EMPTY, Reply, Route, contains, paged, require_body
 from .validation import APP_TYPES, Field, paging, query_enum
 
 CREATE_APP_GROUP_SCHEMA = {
@@ -73,3 +73,14 @@ def batch_delete_app_group(sim, call):
     """POST /v1/{project_id}/app-groups/batch-delete: ``{ids}`` (1..20); 200 always."""
     sim.state.delete_app_groups(require_body(call, BATCH_DELETE_SCHEMA)["ids"])
     return Reply(EMPTY)
+
+
+P = "/v1/{project_id}"
+ROUTES = [
+    Route("GET", P + "/app-groups", "list_app_group", list_app_group),
+    Route("POST", P + "/app-groups", "create_app_group", create_app_group),
+    Route("POST", P + "/app-groups/batch-delete", "batch_delete_app_group", batch_delete_app_group),
+    Route("GET", P + "/app-groups/{app_group_id}", "show_app_group_detail", show_app_group_detail),
+    Route("PATCH", P + "/app-groups/{app_group_id}", "update_app_group", update_app_group),
+    Route("DELETE", P + "/app-groups/{app_group_id}", "delete_app_group", delete_app_group),
+]
