@@ -40,6 +40,9 @@ READS = frozenset([
     "list_servers", "show_server", "list_server_hda_details", "show_access_agent_latest_version",
     "list_access_agent_latest_version", "list_server_groups", "show_server_group", "show_job_detail",
     "list_sessions", "show_scaling_policy",
+    # apps and users
+    "list_app_group", "show_app_group_detail", "list_published_app", "show_app_detail", "show_publishable_app",
+    "list_app_group_authorization", "list_authorization_mail_record",
 ])
 MUTATING = frozenset(["POST", "PUT", "PATCH", "DELETE"])
 
