@@ -386,6 +386,8 @@ def operation_spec(operation_class):
         kwargs = dict(GROUP_TARGET_KWARGS)
     rules = [in_range("batch_size", 1, operation_class.max_batch_size), not_blank("server_group_name"),
              not_blank("server_group_id")] + ([] if operation_class.group_targets else [ids_listed("server_ids")])
+    if not operation_class.server_targets:  # items that are not servers: the operation's options say which
+        spec, kwargs, rules = {}, {}, []
     waiting = wait_spec(operation_class.kind)
     if waiting is not None:
         spec.update(waiting.argument_spec())

@@ -405,6 +405,10 @@ class Operation:
     max_batch_size = 20
     max_batch_weight = None  # with batch_weight: what one call may carry in all (e.g. sessions per logoff)
     group_targets = False  # the targets are one server group (server_group_id or server_group_name), never ids
+    # False: the items are not servers (apps of an app group, group x account pairs): the module has none of the
+    # server target options (server_ids, server_group_id, server_group_name, batch_size); its own options say what
+    # it acts on, find_targets reads the items and batch_limit says how many a call takes
+    server_targets = True
     # What a submitted item undergoes that the operator must see before it happens (the plan's destroys and
     # interrupts, in check mode, --diff and the result): DELETED (it goes away) or the word of an interruption
     # ("rebuilt", "rebooted"); the user sessions open on it end either way. Per item: disruption(item).
@@ -440,6 +444,9 @@ class Operation:
         if isinstance(kind, SettlesLater) and not declared("accepted"):
             errors.append("SettlesLater settles a lost answer by accepted(item, record): declare it, or every server "
                           "whose answer was lost fails \"may have been applied\"")
+        if not cls.server_targets and not (declared("find_targets") and declared("batch_limit")):
+            errors.append("items that are not servers (server_targets = False) are read by find_targets and cut by "
+                          "batch_limit: declare both")
         if cls.max_batch_weight and not declared("batch_weight"):
             errors.append("max_batch_weight needs batch_weight(item)")
         return errors
@@ -720,9 +727,11 @@ class Rollout:
     # -- the cycle ---------------------------------------------------------------
     def plan(self):
         # Label the progress lines from the options at once, then by the records' names once they are read.
-        self.progress.label = target_label([dict(id=sid) for sid in self.params.get("server_ids") or []],
-                                           self.params.get("server_group_id"), self.params.get("server_group_name"))
-        if self.params.get("server_group_name"):
+        if self.operation.server_targets:
+            self.progress.label = target_label([dict(id=sid) for sid in self.params.get("server_ids") or []],
+                                               self.params.get("server_group_id"),
+                                               self.params.get("server_group_name"))
+        if self.operation.server_targets and self.params.get("server_group_name"):
             # by exact name, as app_server_group does; from here on the group is its id
             self.group = find_group(self.client, name=self.params["server_group_name"], option="server_group_name")
             self.group_id = self.group["id"]

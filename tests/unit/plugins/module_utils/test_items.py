@@ -190,3 +190,32 @@ def test_a_limit_of_two_dimensions_is_declared_by_batch_fits():
         assert len(set(i.record["app_group"] for i in call)) <= 10
         assert len(set(i.record["account"] for i in call)) <= 50
     assert result["authorizations"][0] == dict(result["authorizations"][0], app_group="g0", account="user0000")
+
+
+def test_an_operation_on_items_that_are_not_servers_has_no_server_target_options():
+    from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import operation_spec
+    service = Published()
+    publish = publish_operation(service)
+    spec, _kwargs, _rules = operation_spec(publish)
+    assert "server_ids" in spec and "batch_size" in spec  # declared without server_targets: servers' options
+
+    class OwnTargets(publish):
+        server_targets = False
+        options = dict(names=dict(type="list", elements="str", required=True))
+
+    assert OwnTargets.declaration_errors() == []
+    spec, kwargs, rules = operation_spec(OwnTargets)
+    assert sorted(spec) == ["names"] and kwargs == {} and rules == ()
+
+    class Undeclared(Operation):
+        items = Applications(service)
+        kind = AppliedAtOnce()
+        server_targets = False
+        send = OwnTargets.send
+        plan_item = OwnTargets.plan_item
+        observe = OwnTargets.observe
+        reached = OwnTargets.reached
+
+    assert Undeclared.declaration_errors() == [
+        "items that are not servers (server_targets = False) are read by find_targets and cut by batch_limit: "
+        "declare both"]
