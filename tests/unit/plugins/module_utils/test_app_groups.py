@@ -52,5 +52,5 @@ def test_one_group_by_exact_name_or_id(service):
     assert app_groups.find_app_group(client, name="office")["id"] == office["id"]
     assert app_groups.find_app_group(client, app_group_id=office["id"])["name"] == "office"
     assert app_groups.find_app_group(client, name="missing", missing_ok=True) is None
-    with pytest.raises(TargetError, match="app_group_name: no app group is named 'offic'; groups with similar names: office \("):
+    with pytest.raises(TargetError, match=r"app_group_name: no app group is named 'offic'; groups with similar names: office \("):
         app_groups.find_app_group(client, name="offic", option="app_group_name")
