@@ -126,10 +126,12 @@ molecule: venv collections ## Molecule scenario of roles/rolling_update against 
 
 BENCH_ARGS ?= --sizes 100,300,1000 --long-wait --out docs/benchmarks.md
 FANOUT_ARGS ?= --out docs/benchmarks-fanout.md
-bench: venv collections ## Fleet benchmark, collection vs naive playbook vs SDK script, then the fan-out one (~27 min; docs/benchmarks*.md)
+bench: venv collections ## Fleet benchmark, collection vs naive playbook vs SDK script, then the fan-out one (~27 min; docs/benchmarks*.md), then apps published and access granted vs one call per item
 	$(VENV_BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(VENV_BIN)/python tools/bench/run.py $(BENCH_ARGS)
 	$(VENV_BIN)/python tools/bench/fanout.py $(FANOUT_ARGS)
+	$(VENV_BIN)/python tools/bench/publish.py $(PUBLISH_BENCH_ARGS)
+	$(VENV_BIN)/python tools/bench/access.py $(ACCESS_BENCH_ARGS)
 
 SOAK_ARGS ?= --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --state-lag 2 --throttle-window 20/10 --seed 1 --seed 2 --seed 3
 soak: venv collections ## Fault soak: 300 servers, 20 % faults on all requests, state lagging its jobs by 2 s, a 20-per-10-s throttle window (429 without Retry-After), the job, settings and lifecycle modules, kills, 3 seeds (tools/soak/run.py), then a 60 s outage during a wait
