@@ -109,6 +109,11 @@ class ItemKind:
     def reader(self, context):
         raise NotImplementedError
 
+    def action(self, item):
+        """The word the result's ``action`` shows for a submitted ``item`` (:class:`PlanItem`), when one call kind
+        is not the whole story (``publish``, ``unpublish``, ``grant``, ...); None: ``submitted``."""
+        return None
+
     def open_sessions(self, context, records):
         """``{key: [session, ...]}``: the user sessions open on the items of ``records`` (none: items without
         sessions), which a change that interrupts them ends (:meth:`Operation.ending_sessions`)."""
@@ -255,7 +260,7 @@ class ItemReport:
         self.fields = dict((field, item.record.get(field)) for field in kind.identity)
         if item.new:
             self.fields["id"] = None  # known once created (Rollout.adopt)
-        self.action = self.ACTION_NAMES[item.action]
+        self.action = (kind.action(item) if item.action == SUBMIT else None) or self.ACTION_NAMES[item.action]
         self.status = {NONE: UNCHANGED, SKIP: SKIPPED}.get(item.action, PENDING)
         self.job_id = item.job_id
         self.error_code = None

@@ -109,6 +109,15 @@ def test_twenty_five_applications_go_in_two_calls_with_a_report_each():
     assert set(result["diff"]["after"]) == set(NAMES[1:])  # the diff names applications by their label
 
 
+def test_an_item_kind_may_name_the_action_of_a_submitted_item():
+    service = Published(["app-00"])
+    publish = publish_operation(service)
+    publish.items = type("Named", (Applications,), dict(action=lambda self, item: item.batch_key))(service)
+    result = Rollout(publish(Module(dict(names=NAMES[:2])))).run().result()
+    assert [(entry["name"], entry["action"]) for entry in result["applications"]] == [("app-00", "none"),
+                                                                                      ("app-01", "publish")]
+
+
 def test_check_mode_reports_the_same_plan_and_sends_nothing():
     service = Published(["app-00"])
     result = run(service, NAMES, check_mode=True)
