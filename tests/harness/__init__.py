@@ -23,7 +23,9 @@ Names:
   simulator;
 * ``Scenario(name, sim, tasks, ...)`` and ``run_scenarios(tmp_path, scenarios)``: independent scenarios, each
   against its own simulator, as blocks of ONE ``ansible-playbook`` run (a start costs about a second of CPU);
-  each scenario then reads like a ``PlaybookRun``; ``SharedScenarios`` runs a module's scenarios when its tests
+  each scenario then reads like a ``PlaybookRun`` (``scenario.of(keys)``: its simulator and context values);
+  ``ScenarioSet(name)`` registers a test module's scenarios and makes its module-scoped ``shared`` fixture, a
+  ``SharedScenarios``, which runs a module's scenarios when its tests
   first ask for them (a module-scoped fixture's value);
 * ``finish_jobs_when_polled(sim, ...)``: end every job at a waiting module's first polling read;
 * ``InventoryRunner(tmp_path, sim)`` / ``InventoryRun``: ``*.app_servers.yml`` configurations of the inventory
@@ -47,13 +49,13 @@ Environment:
 
 from .collection import COLLECTIONS_ROOT, REPO_ROOT, load_script
 from .playbook import (ANSIBLE_BIN, ANSIBLE_BIN_VARIABLE, ANSIBLE_PLAYBOOK, ANSIBLE_PYTHON, CREDENTIAL_ENV_PREFIXES,
-                       GROUP, PlaybookRun, PlaybookRunner, Scenario, SharedScenarios, ansible_command,
+                       GROUP, PlaybookRun, PlaybookRunner, Scenario, ScenarioSet, SharedScenarios, ansible_command,
                        connection_defaults, finish_jobs_when_polled, module_task, playbook_environment, run_scenarios)
 from .inventory import InventoryRun, InventoryRunner, service_requests
 
 __all__ = ["ANSIBLE_BIN", "ANSIBLE_BIN_VARIABLE", "ANSIBLE_PLAYBOOK", "ANSIBLE_PYTHON", "COLLECTIONS_ROOT",
            "CREDENTIAL_ENV_PREFIXES", "GROUP", "PlaybookRun", "PlaybookRunner", "REPO_ROOT", "ansible_command",
-           "finish_jobs_when_polled", "module_task", "playbook_environment", "Scenario", "SharedScenarios",
+           "finish_jobs_when_polled", "module_task", "playbook_environment", "Scenario", "ScenarioSet", "SharedScenarios",
            "connection_defaults",
            "run_scenarios", "InventoryRun", "InventoryRunner",
            "service_requests", "load_script"]

@@ -226,6 +226,10 @@ class Scenario:
         # as PlaybookRunner.run's: None for connection_defaults(sim, auth), {} for none at all
         self.module_defaults = module_defaults
         self.context = context  # whatever the scenario's test needs besides the simulator (ids, ...)
+
+    def of(self, *keys):
+        """``(sim, context[key], ...)``: what a test of the scenario works on (``run.of("group_id", "ids")``)."""
+        return (self.sim,) + tuple(self.context[key] for key in keys)
         self.run = None
 
     def prefix(self, name):
@@ -320,3 +324,40 @@ class SharedScenarios:
             run_scenarios(self.make_dir(), batch, **self.run_options)
             self.done.update(s.name for s in batch)
         return self.scenarios[names.index(name)]
+
+
+class ScenarioSet(list):
+    """The scenarios of one test module, in the order of its tests, and the module-scoped fixture that runs them
+    (:class:`SharedScenarios`). A module declares them once::
+
+        scenario = ScenarioSet("power")      # the runs' directory name; run_options go to run_scenarios
+
+        @scenario
+        def stop_a_group(module_simulator):  # a setup: the fixtures named by ``uses``, in order -> a Scenario
+            return Scenario("stop", module_simulator(servers=4), [...], group_id=...)
+
+        shared = scenario.fixture()          # the module's ``shared`` fixture: shared["stop"] is the Scenario run
+
+    ``uses`` names the fixtures a setup takes (module- or session-scoped: ``module_simulator`` by default).
+    """
+
+    def __init__(self, name, uses=("module_simulator",), **run_options):
+        super(ScenarioSet, self).__init__()
+        self.name = name
+        self.uses = tuple(uses)
+        self.run_options = run_options
+
+    def __call__(self, setup):
+        self.append(setup)
+        return setup
+
+    def fixture(self):
+        import pytest  # only the test suites use this; the tools importing the harness need no pytest
+
+        @pytest.fixture(scope="module")
+        def shared(request, tmp_path_factory):
+            arguments = [request.getfixturevalue(name) for name in self.uses]
+            return SharedScenarios(lambda: tmp_path_factory.mktemp(self.name),
+                                   lambda: [setup(*arguments) for setup in self], **self.run_options)
+
+        return shared

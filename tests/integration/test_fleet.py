@@ -1,8 +1,6 @@
 """app_server_fleet through ansible-playbook against the simulator: a group's size as desired state."""
 
-import pytest
-
-from tests.harness import Scenario, SharedScenarios, finish_jobs_when_polled, module_task
+from tests.harness import Scenario, ScenarioSet, finish_jobs_when_polled, module_task
 
 FLEET = "huaweicloud.workspace_app.app_server_fleet"
 FAST = dict(poll_interval=0.3, wait_timeout=120)
@@ -11,18 +9,10 @@ FAST = dict(poll_interval=0.3, wait_timeout=120)
 # The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
-SCENARIOS = []
+scenario = ScenarioSet("fleet")
 
 
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
-
-
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("fleet"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def group_of(sim, name):

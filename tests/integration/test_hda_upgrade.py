@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from tests.harness import Scenario, SharedScenarios, finish_jobs_when_polled, module_task
+from tests.harness import Scenario, ScenarioSet, finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_hda_upgrade"
 OLD = "2.0.10.1"
@@ -45,12 +45,7 @@ def fleet(make_simulator):
 # The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
-SCENARIOS = []
-
-
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
+scenario = ScenarioSet("hda-upgrade", uses=("module_simulator", "api_client_for"))
 
 
 def fleet_scenario(name, make_simulator, tasks=None, **options):
@@ -58,14 +53,11 @@ def fleet_scenario(name, make_simulator, tasks=None, **options):
     return Scenario(name, sim, tasks or [], group_id=group_id, ids=ids, **options)
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, api_client_for, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("hda-upgrade"),
-                           lambda: [setup(module_simulator, api_client_for) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def fleet_of(run):
-    return run.sim, run.context["group_id"], run.context["ids"]
+    return run.of("group_id", "ids")
 
 
 def test_upgrades_exactly_the_outdated_servers_then_is_idempotent(fleet, runner_for):

@@ -3,7 +3,7 @@
 import pytest
 
 from simulator import errors as sim_errors
-from tests.harness import Scenario, SharedScenarios, module_task
+from tests.harness import Scenario, ScenarioSet, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_image"
 TARGET = "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70"
@@ -71,12 +71,7 @@ def fleet(make_simulator):
 # The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
-SCENARIOS = []
-
-
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
+scenario = ScenarioSet("image")
 
 
 def fleet_scenario(name, make_simulator, **options):
@@ -85,13 +80,10 @@ def fleet_scenario(name, make_simulator, **options):
 
 
 def fleet_of(run):
-    return run.sim, run.context["group_id"], run.context["ids"]
+    return run.of("group_id", "ids")
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("image"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def test_failed_server_fails_the_task_others_succeed_then_rerun_submits_only_it(fleet, runner_for):

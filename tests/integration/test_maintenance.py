@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Scenario, SharedScenarios
+from tests.harness import Scenario, ScenarioSet
 
 MODULE = "huaweicloud.workspace_app.app_server_maintenance"
 
@@ -48,12 +48,7 @@ def fleet(make_simulator):
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block printed and registered and on its simulator. Every start of ansible-playbook costs about a second
 # of CPU.
-SCENARIOS = []
-
-
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
+scenario = ScenarioSet("maintenance")
 
 
 def fleet_scenario(name, make_simulator, **options):
@@ -62,13 +57,10 @@ def fleet_scenario(name, make_simulator, **options):
 
 
 def fleet_of(run):
-    return run.sim, run.context["group_id"], run.context["ids"]
+    return run.of("group_id", "ids")
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("maintenance"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def test_on_then_off_in_batches_of_20_then_idempotent(fleet, runner_for, record_property):

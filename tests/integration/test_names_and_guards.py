@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.harness import ANSIBLE_PLAYBOOK, GROUP, Scenario, SharedScenarios, module_task
+from tests.harness import ANSIBLE_PLAYBOOK, GROUP, Scenario, ScenarioSet, module_task
 
 HDA = "huaweicloud.workspace_app.app_server_hda_upgrade"
 IMAGE = "huaweicloud.workspace_app.app_server_image"
@@ -38,12 +38,7 @@ def fleet(make_simulator):
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block printed and registered and on its simulator. Every start of ansible-playbook costs about a second
 # of CPU.
-SCENARIOS = []
-
-
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
+scenario = ScenarioSet("names-and-guards")
 
 
 def fleet_scenario(name, make_simulator, **options):
@@ -52,13 +47,10 @@ def fleet_scenario(name, make_simulator, **options):
 
 
 def fleet_of(run):
-    return run.sim, run.context["first"], run.context["second"]
+    return run.of("first", "second")
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("names-and-guards"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def test_a_job_module_targets_a_group_by_its_exact_name(fleet, runner_for):

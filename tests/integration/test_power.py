@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Scenario, SharedScenarios, module_task
+from tests.harness import Scenario, ScenarioSet, module_task
 
 POWER = "huaweicloud.workspace_app.app_server_power"
 FAST = dict(poll_interval=0.3, wait_timeout=60)
@@ -27,18 +27,10 @@ def runner(runner_for, sim):
 # The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
-SCENARIOS = []
+scenario = ScenarioSet("power")
 
 
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
-
-
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("power"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def group_ids(sim, name):

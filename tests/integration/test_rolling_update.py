@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT, Scenario, SharedScenarios
+from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT, Scenario, ScenarioSet
 
 ROLE = "huaweicloud.workspace_app.rolling_update"
 OLD_HDA = "24.12.0.1004"
@@ -113,12 +113,7 @@ def fleet(make_simulator):
 # scenario below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test
 # asserts on what that block printed and registered and on its simulator. Every start of ansible-playbook costs
 # about a second of CPU. (Check mode and -v change the whole run: those tests keep runs of their own.)
-SCENARIOS = []
-
-
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
+scenario = ScenarioSet("rolling-update")
 
 
 def fleet_scenario(name, make_simulator, behind, sessions=2):
@@ -127,13 +122,10 @@ def fleet_scenario(name, make_simulator, behind, sessions=2):
 
 
 def fleet_of(run):
-    return run.sim, run.context["group_id"], run.context["ids"]
+    return run.of("group_id", "ids")
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("rolling-update"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def test_waves_drain_before_the_upgrade_keep_preexisting_maintenance_and_a_second_run_changes_nothing(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Scenario, SharedScenarios
+from tests.harness import Scenario, ScenarioSet
 
 MODULE = "huaweicloud.workspace_app.app_server_group"
 
@@ -31,12 +31,7 @@ def group(sim):
 # The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
-SCENARIOS = []
-
-
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
+scenario = ScenarioSet("server-group")
 
 
 def fleet_scenario(name, make_simulator, **options):
@@ -45,13 +40,10 @@ def fleet_scenario(name, make_simulator, **options):
 
 
 def fleet_of(run):
-    return run.sim, run.context["group"]
+    return run.of("group")
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("server-group"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def test_patches_only_the_differing_fields_then_is_idempotent(sim, group, runner_for):

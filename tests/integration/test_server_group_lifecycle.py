@@ -3,7 +3,7 @@ ansible-playbook against the simulator. Several steps share a playbook run: a ru
 
 import pytest
 
-from tests.harness import Scenario, SharedScenarios, module_task
+from tests.harness import Scenario, ScenarioSet, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_group"
 PRODUCT = "workspace.appstream.general.xlarge.4"  # the simulator's CPU product
@@ -54,12 +54,7 @@ def busy(sim):
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block printed and registered and on its simulator. Every start of ansible-playbook costs about a second
 # of CPU.
-SCENARIOS = []
-
-
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
+scenario = ScenarioSet("group-lifecycle")
 
 
 def fleet_scenario(name, make_simulator, **options):
@@ -70,13 +65,10 @@ def fleet_scenario(name, make_simulator, **options):
 
 
 def fleet_of(run):
-    return run.sim, run.context["busy"]
+    return run.of("busy")
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("group-lifecycle"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def test_create_planned_then_created_then_unchanged(sim, runner, busy):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Scenario, SharedScenarios, module_task
+from tests.harness import Scenario, ScenarioSet, module_task
 
 INFO = "huaweicloud.workspace_app.app_session_info"
 LOGOFF = "huaweicloud.workspace_app.app_session_logoff"
@@ -25,18 +25,10 @@ def sim(make_simulator):
 # The tests of one run each (one behaviour, their own simulator) share ONE ansible-playbook run: each scenario
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
-SCENARIOS = []
+scenario = ScenarioSet("sessions")
 
 
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
-
-
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("sessions"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 @pytest.fixture

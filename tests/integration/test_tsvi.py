@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.harness import Scenario, SharedScenarios, finish_jobs_when_polled, module_task
+from tests.harness import Scenario, ScenarioSet, finish_jobs_when_polled, module_task
 
 MODULE = "huaweicloud.workspace_app.app_server_tsvi"
 FAST = {"poll_interval": 0.2, "wait_timeout": 120}
@@ -67,12 +67,7 @@ def fleet(make_simulator):
 # below prepares its simulator and tasks (a block of the shared play, tests.harness.Scenario); its test asserts on
 # what that block printed and registered and on its simulator. Every start of ansible-playbook costs about a second
 # of CPU.
-SCENARIOS = []
-
-
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
+scenario = ScenarioSet("tsvi")
 
 
 def fleet_scenario(name, make_simulator, **options):
@@ -81,13 +76,10 @@ def fleet_scenario(name, make_simulator, **options):
 
 
 def fleet_of(run):
-    return run.sim, run.context["group_id"], run.context["ids"], run.context["failed"]
+    return run.of("group_id", "ids", "failed")
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("tsvi"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
+shared = scenario.fixture()
 
 
 def test_reapplies_only_where_the_last_tsvi_job_failed_then_is_idempotent(fleet, runner_for, record_property):
