@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from tests.harness import Scenario, SharedScenarios, connection_defaults
+from tests.harness import Scenario, ScenarioSet, connection_defaults
 
 FQCN = "huaweicloud.workspace_app."
 
@@ -22,30 +22,10 @@ def sim(make_simulator):
 # what that block registered and on its simulator. Every start of ansible-playbook costs about a second of CPU.
 # The tests that look at what -vvv prints share a second run at -vvv; those that set environment variables keep
 # runs of their own.
-SCENARIOS = []
-SCENARIOS_VVV = []
-
-
-def scenario(setup):
-    SCENARIOS.append(setup)
-    return setup
-
-
-def scenario_vvv(setup):
-    SCENARIOS_VVV.append(setup)
-    return setup
-
-
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("info"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS])
-
-
-@pytest.fixture(scope="module")
-def shared_vvv(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("info-vvv"),
-                           lambda: [setup(module_simulator) for setup in SCENARIOS_VVV], verbosity=3)
+scenario = ScenarioSet("info")
+scenario_vvv = ScenarioSet("info-vvv", verbosity=3)
+shared = scenario.fixture()
+shared_vvv = scenario_vvv.fixture()
 
 
 @pytest.fixture
