@@ -64,7 +64,7 @@ __all__ = [
     "READ_METHODS", "NOT_SENT", "MAYBE_SENT", "RetryRule", "RETRY_RULES", "RetryPolicy", "connection_failure", "Client",
 ]
 
-COLLECTION_VERSION = "1.0.0"  # galaxy.yml version (tests/unit/test_metadata.py)
+COLLECTION_VERSION = "1.1.0"  # galaxy.yml version (tests/unit/test_metadata.py)
 USER_AGENT = "huaweicloud.workspace_app/%s" % COLLECTION_VERSION
 PAGE_LIMIT = 100
 DEFAULT_TIMEOUT = 30
