@@ -148,5 +148,5 @@ def test_app_group_records_as_the_api_answers_them_have_no_finding_and_an_unknow
     assert [(f["kind"], f["id"], f["name"], f["field"], f["why"]) for f in wire.unexpected("app_group", [odd])] == [
         ("app_group", group["id"], "wire-apps", "app_type", "unknown AppTypeEnum value"),
         ("app_group", group["id"], "wire-apps", "authorization_type", "unknown AuthorizationTypeEnum value"),
-        ("app_group", group["id"], "wire-apps", "owner", "field not in the SDK model AppGroup / "
-                                                          "ShowAppGroupDetailResponse (3.1.219)")]
+        ("app_group", group["id"], "wire-apps", "owner",
+         "field not in the SDK model AppGroup / ShowAppGroupDetailResponse (3.1.219)")]

@@ -51,8 +51,8 @@ def test_create_with_every_option_posts_one_request_then_a_rerun_sends_nothing(s
     shown = result["app_group"]
     assert shown["id"] == group["id"] and shown["app_server_group_name"] == "design" and shown["app_count"] == 0
     # the server group id was read before the create (it is sent), the group read after it
-    assert [r.operation for r in service.requests] == ["list_app_group", "show_server_group", "create_app_group",
-                                                        "show_app_group_detail"]
+    assert [r.operation for r in service.requests] == [
+        "list_app_group", "show_server_group", "create_app_group", "show_app_group_detail"]
 
     service.requests.clear()
     again = run(module, diff=True, **options)
@@ -143,8 +143,8 @@ def test_check_mode_and_diff_report_the_plan_of_the_real_run_and_send_nothing(se
     assert [r.body for r in service.mutations] == [changes]
     created = run(module, check=True, diff=True, name="other-apps", server_group_name="design", app_type="COMMON_APP")
     body = {"name": "other-apps", "app_server_group_id": design["id"], "app_type": "COMMON_APP"}
-    assert created["changed"] is True and created["changes"] == body and created["diff"] == {"before": {},
-                                                                                           "after": body}
+    assert created["changed"] is True and created["changes"] == body
+    assert created["diff"] == {"before": {}, "after": body}
     assert created["app_group"] == dict(body, app_server_group_name="design") and len(service.mutations) == 1
 
 
