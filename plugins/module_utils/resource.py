@@ -23,6 +23,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import re
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disruption import Disruption
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
@@ -38,6 +39,10 @@ LISTED_SHOWN = 20  # resources a message lists
 REREAD_STATUSES = CONTESTED_STATUSES
 PRESENT = "present"
 ABSENT = "absent"
+# What the API accepts for the name of a server group and of an app group (CreateServerGroupReq, CreateAppGroupReq):
+# letters of any script (Chinese included), digits, "_" and "-".
+NAME_RE = re.compile(r"[\w-]{1,64}")
+NAME_RULE = "1 to 64 letters (any script), digits, underscores (_) or hyphens (-), no spaces"
 
 
 def describe(records, shown=LISTED_SHOWN):
@@ -168,7 +173,8 @@ class Resource:
     * ``fields`` (:class:`Field` s), ``together`` (fields sent together when one differs), ``create_required``,
       ``create_defaults`` (option -> value a create uses when it is not set), ``parts`` (:class:`Part` s);
     * ``show(id)`` (None for a 404), ``search(name)``, ``everything()``, ``send_create(body)`` (the new record's
-      id), ``send_update(record_id, body)``, ``send_delete(record)``;
+      id), ``send_update(record_id, body)``, ``send_delete(record)``; ``delete_proved_by_read``: a delete answered
+      200 is read again (a service that answers 200 whatever it did);
 
     and may override :meth:`new_record` (what a create makes, for check mode), :meth:`check_existing` (warnings about
     an existing resource), :meth:`before_delete` (e.g. refuse a group that still has servers) and
@@ -188,6 +194,9 @@ class Resource:
     create_required = ()
     create_defaults = {}
     parts = ()
+    # The service answers the delete 200 whatever it did (app groups): the resource is read again after it, and one
+    # still there fails the task instead of being reported deleted.
+    delete_proved_by_read = False
 
     @classmethod
     def noun(cls):
@@ -552,7 +561,7 @@ class Converge:
             return None
 
         try:
-            land_one(lambda: resource.send_delete(record), settle, self.params["max_retries"])
+            gone = land_one(lambda: resource.send_delete(record), settle, self.params["max_retries"])
         except ApiError as exc:
             if exc.status in REREAD_STATUSES:
                 if "record" not in read and settle(exc):
@@ -561,3 +570,7 @@ class Converge:
             else:
                 resource.refused_delete(record, exc)
             raise
+        if resource.delete_proved_by_read and gone is not True and resource.read(record["id"]) is not None:
+            raise TargetError("%s %s is still there after the service answered its delete with success; nothing "
+                              "else was changed; run the task again, or look at the %s in the console"
+                              % (resource.kind, label(record), resource.noun()))

@@ -61,6 +61,8 @@ OS_TYPES = frozenset(["Linux", "Windows", "Other"])
 STORAGE_MOUNT_POLICIES = frozenset(["USER", "SHARE", "ANY"])
 VOLUME_TYPES = frozenset(["ESSD", "SSD", "GPSSD", "SAS", "SATA"])
 EXTRA_SESSION_TYPES = frozenset(["GPU", "CPU"])
+# AuthorizationTypeEnum (an app group's).
+AUTHORIZATION_TYPES = frozenset(["APP", "APP_GROUP"])
 # SessionInfo.session_state (a plain string in the SDK; these are the states the API documents).
 SESSION_STATE_VALUES = frozenset(SESSION_STATES)
 
@@ -73,6 +75,7 @@ SDK_MODELS = {
     "job": ("ShowJobDetailResponse",),
     "sub_job": ("JobDetailInfo",),
     "session": ("SessionInfo",),
+    "app_group": ("AppGroup", "ShowAppGroupDetailResponse"),  # the list's records and a group's detail, merged
 }
 
 FIELDS = {
@@ -109,6 +112,10 @@ FIELDS = {
         "client_version", "client_type", "agent_version", "vm_ip", "failed_reason", "failed_code",
         "last_update_status_time", "tenant_id", "primary_server_group_id", "secondary_server_group_id",
     ]),
+    "app_group": frozenset([
+        "id", "name", "app_server_group_id", "app_server_group_name", "description", "authorization_type",
+        "tenant_id", "app_type", "create_at", "app_count", "app_server_group_description",
+    ]),
 }
 
 # Kind -> {field: (the SDK enum's name, its known values)}.
@@ -140,6 +147,10 @@ ENUMS = {
     },
     "session": {
         "session_state": ("session_state", SESSION_STATE_VALUES),
+    },
+    "app_group": {
+        "authorization_type": ("AuthorizationTypeEnum", AUTHORIZATION_TYPES),
+        "app_type": ("AppTypeEnum", APP_TYPES),
     },
 }
 

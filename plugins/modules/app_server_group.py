@@ -569,8 +569,6 @@ diff:
     after: {description: CAD and rendering tools, route_policy: {max_session: 20, cpu_threshold: 80, mem_threshold: 80}}
 """
 
-import re
-
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import (
     ApiError, PartlyDone, naming_the_image)
@@ -578,14 +576,12 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.fleet im
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     WaitSpec, absent_takes_only, at_least, in_range, listed_are_set, matches, not_blank, only_with, run_resource,
     sub_option_set)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import Field, Resource, label
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import (
+    NAME_RE as GROUP_NAME_RE, NAME_RULE as GROUP_NAME_RULE, Field, Resource, label)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.server_groups import (
     NO_POLICY, POLICY_COUNTS, POLICY_PARTS, POLICY_PERCENTAGES, POLICY_RANGES, ScalingPolicy, expansion_as_given,
     refuse_non_empty, tag_set, tags_differ, tags_valid)
 
-# Letters of any script (Chinese included), digits, "_" and "-": what the API accepts for a group name.
-GROUP_NAME_RE = re.compile(r"[\w-]{1,64}")
-GROUP_NAME_RULE = "1 to 64 letters (any script), digits, underscores (_) or hyphens (-), no spaces"
 ROUTE_POLICY_KEYS = ("max_session", "cpu_threshold", "gpu_threshold", "mem_threshold")
 IMAGE_TYPES = ["gold", "public", "private", "shared", "other"]
 OS_TYPES = ["Linux", "Windows", "Other"]

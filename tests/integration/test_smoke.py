@@ -14,7 +14,7 @@ FAST = dict(poll_interval=0.2, wait_timeout=120)
 FIRST_COUNT = "{{ servers.servers | length + 1 }}"  # one more server than group 1 has
 MODULES = ("app_server_group_info", "app_server_info", "app_server_hda_upgrade", "app_job_info", "app_server_image",
            "app_server_tsvi", "app_server_group", "app_server_maintenance", "app_session_info", "app_session_logoff",
-           "app_server_power", "app_server_fleet")
+           "app_server_power", "app_server_fleet", "app_group_info")
 
 
 def task(module, register, defaults=None, **options):
@@ -39,10 +39,13 @@ def desired_states(fleet_count, suffix=""):
 def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simulator, runner_for):
     sim = make_simulator(servers=6, groups=2, outdated_hda=1.0, job_duration=0.3)
     group_1 = sim.state.group_by_name("sim-group-1")
+    sim.state.add_app_group("smoke-apps", group_1["id"])
+    sim.state.add_app_group("smoke-apps-elsewhere")
     originals = sorted(sim.state.server_ids(group_1["id"]))
     first_server = originals[0]
     tasks = [
         task("app_server_group_info", "group_list", dict(name="sim-group-1")),
+        task("app_group_info", "app_group_list", server_group_name="sim-group-1"),
         task("app_server_info", "servers", server_group_id=group_1["id"], hda=True),
     ] + desired_states(FIRST_COUNT)[:1] + [
         task("app_job_info", "job", job_id="{{ hda.jobs[0] }}"),
@@ -60,6 +63,8 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     assert used == set(PREFIX + m for m in MODULES)
 
     assert [g["id"] for g in run["group_list"]["server_groups"]] == [group_1["id"]]
+    assert [g["name"] for g in run["app_group_list"]["app_groups"]] == ["smoke-apps"]
+    assert run["app_group_list"]["unexpected"] == []
     assert len(run["servers"]["servers"]) == 3 and all("current_version" in s for s in run["servers"]["servers"])
     assert run["hda"]["changed"] is True and run["hda"]["summary"]["succeeded"] == 3
     assert run["job"]["job"]["id"] == run["hda"]["jobs"][0] and run["job"]["job"]["status"] == "SUCCESS"

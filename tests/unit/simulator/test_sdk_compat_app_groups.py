@@ -46,3 +46,32 @@ def test_sdk_creates_lists_updates_and_deletes_app_groups(make_simulator):
     with pytest.raises(ClientRequestException) as caught:
         client.create_app_group(CreateAppGroupRequest(body=CreateAppGroupReq(name="has space")))
     assert caught.value.status_code == 400
+
+
+def test_sdk_duplicate_names_an_empty_description_and_a_bound_server_group(make_simulator):
+    """What the collection's app_group relies on: names may repeat, ``""`` clears the description, a bound server
+    group cannot be changed (400), a group without one is bound; a batch delete counts its ids in the log."""
+    sim = make_simulator(servers=0, groups=2, seed=28)
+    creds = sim.credentials
+    client = _client(sim, BasicCredentials(creds["ak"], creds["sk"], creds["project_id"]))
+    first_group, second_group = list(sim.state.groups)
+    one = client.create_app_group(CreateAppGroupRequest(body=CreateAppGroupReq(
+        name="twin", app_server_group_id=first_group, description="d")))
+    two = client.create_app_group(CreateAppGroupRequest(body=CreateAppGroupReq(name="twin")))
+    assert one.id != two.id and client.list_app_group(ListAppGroupRequest(name="twin")).count == 2
+
+    cleared = client.update_app_group(UpdateAppGroupRequest(app_group_id=one.id, body=UpdateAppGroupReq(
+        description="")))
+    assert cleared.description == ""
+    with pytest.raises(ClientRequestException) as caught:
+        client.update_app_group(UpdateAppGroupRequest(app_group_id=one.id, body=UpdateAppGroupReq(
+            app_server_group_id=second_group)))
+    assert caught.value.status_code == 400
+    bound = client.update_app_group(UpdateAppGroupRequest(app_group_id=two.id, body=UpdateAppGroupReq(
+        app_server_group_id=second_group)))
+    assert bound.app_server_group_id == second_group
+
+    sim.log.clear()
+    client.batch_delete_app_group(BatchDeleteAppGroupRequest(body=DeleteAppGroupReq(ids=[one.id, two.id])))
+    (deleted,) = sim.log.mutations()
+    assert deleted.operation == "batch_delete_app_group" and deleted.items == 2

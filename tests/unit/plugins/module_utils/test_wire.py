@@ -136,3 +136,17 @@ def test_no_value_and_odd_types_are_not_a_crash():
     assert (found["field"], found["value"], found["name"]) == ("status", '["REGISTERED"]', None)
     assert wire.unexpected("server", ["not a record", None]) == []
     assert wire.unexpected("job", [dict(id="j", sub_jobs=[dict(id="x", job_resource_info="?")])]) == []
+
+
+def test_app_group_records_as_the_api_answers_them_have_no_finding_and_an_unknown_type_is_named(fleet):
+    state, _job_id = fleet
+    group = state.add_app_group("wire-apps", next(iter(state.groups)), description="d")
+    listed, detail = state.app_group_view(group), state.app_group_view(group, detail=True)
+    assert "app_server_group_description" in detail or "app_server_group_name" in detail
+    assert wire.unexpected("app_group", [listed, dict(listed, **detail)]) == []
+    odd = dict(listed, authorization_type="USER", app_type="GAME_APP", owner="x")
+    assert [(f["kind"], f["id"], f["name"], f["field"], f["why"]) for f in wire.unexpected("app_group", [odd])] == [
+        ("app_group", group["id"], "wire-apps", "app_type", "unknown AppTypeEnum value"),
+        ("app_group", group["id"], "wire-apps", "authorization_type", "unknown AuthorizationTypeEnum value"),
+        ("app_group", group["id"], "wire-apps", "owner",
+         "field not in the SDK model AppGroup / ShowAppGroupDetailResponse (3.1.219)")]
