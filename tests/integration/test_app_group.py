@@ -2,9 +2,7 @@
 unchanged, update, check mode, absent) and faults injected into each mutation (a create and an update
 answered 500 after they were applied, a delete whose answer is lost) converging with one group."""
 
-import pytest
-
-from tests.harness import Scenario, SharedScenarios, module_task
+from tests.harness import Scenario, ScenarioSet, module_task
 
 MODULE = "huaweicloud.workspace_app.app_group"
 INFO = "huaweicloud.workspace_app.app_group_info"
@@ -23,6 +21,10 @@ def mutations(sim):
     return [(call.operation, call.body) for call in sim.log.mutations()]
 
 
+scenario = ScenarioSet("app-group")
+
+
+@scenario
 def lifecycle(make_simulator):
     sim = make_simulator(servers=0, groups=1)
     sim.state.add_app_group("design-apps-old")  # the API's name filter matches it too: only the exact name counts
@@ -40,6 +42,7 @@ def lifecycle(make_simulator):
     return Scenario("lifecycle", sim, tasks, group=sim.state.group_by_name("sim-group-1"))
 
 
+@scenario
 def faults(make_simulator):
     sim = make_simulator(servers=0, groups=1)
     sim.log.clear()
@@ -54,10 +57,7 @@ def faults(make_simulator):
     return Scenario("faults", sim, tasks)
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("app-group"),
-                           lambda: [setup(module_simulator) for setup in (lifecycle, faults)])
+shared = scenario.fixture()
 
 
 def test_created_unchanged_updated_planned_and_deleted(shared):
