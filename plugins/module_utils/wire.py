@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.applications import APP_STATES
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import KNOWN_JOB_STATUSES
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
     ENDED_TASK_STATUSES, SERVER_STATUSES)
@@ -61,6 +62,8 @@ OS_TYPES = frozenset(["Linux", "Windows", "Other"])
 STORAGE_MOUNT_POLICIES = frozenset(["USER", "SHARE", "ANY"])
 VOLUME_TYPES = frozenset(["ESSD", "SSD", "GPSSD", "SAS", "SATA"])
 EXTRA_SESSION_TYPES = frozenset(["GPU", "CPU"])
+# AppStateEnum (a published application's ``state``: enabled NORMAL, disabled FORBIDDEN; applications.py).
+APP_STATE_VALUES = frozenset(APP_STATES)
 # SessionInfo.session_state (a plain string in the SDK; these are the states the API documents).
 SESSION_STATE_VALUES = frozenset(SESSION_STATES)
 
@@ -73,7 +76,15 @@ SDK_MODELS = {
     "job": ("ShowJobDetailResponse",),
     "sub_job": ("JobDetailInfo",),
     "session": ("SessionInfo",),
+    "app": ("App",),  # a published application (list_published_app, show_app_detail)
+    "publishable_app": ("PublishableApp",),  # what an app group's image offers (show_publishable_app)
 }
+
+APP_FIELDS = frozenset([
+    "id", "name", "version", "command_param", "execute_path", "work_path", "icon_path", "icon_index", "description",
+    "app_group_id", "state", "tenant_id", "publish_at", "source_type", "publisher", "icon_url", "publishable",
+    "sandbox_enable", "is_pre_boot", "pre_launch_policy", "app_extended_info",
+])
 
 FIELDS = {
     "server_group": frozenset([
@@ -109,6 +120,8 @@ FIELDS = {
         "client_version", "client_type", "agent_version", "vm_ip", "failed_reason", "failed_code",
         "last_update_status_time", "tenant_id", "primary_server_group_id", "secondary_server_group_id",
     ]),
+    "app": APP_FIELDS,
+    "publishable_app": APP_FIELDS | frozenset(["source_image_ids"]),
 }
 
 # Kind -> {field: (the SDK enum's name, its known values)}.
@@ -141,6 +154,8 @@ ENUMS = {
     "session": {
         "session_state": ("session_state", SESSION_STATE_VALUES),
     },
+    "app": {"state": ("AppStateEnum", APP_STATE_VALUES)},
+    "publishable_app": {"state": ("AppStateEnum", APP_STATE_VALUES)},
 }
 
 # Kind -> {field: kind of the records in that list}: checked as records of their own.
