@@ -105,8 +105,8 @@ class PublishedApps:
                 raise ValueError("each app is an object with a non-empty name")
             unknown = sorted(set(app) - set(CATALOGUE_FIELDS))
             if unknown:
-                raise ValueError("unknown app field(s) %s; known: %s" % (", ".join(unknown),
-                                                                          ", ".join(CATALOGUE_FIELDS)))
+                raise ValueError("unknown app field(s) %s; known: %s"
+                                 % (", ".join(unknown), ", ".join(CATALOGUE_FIELDS)))
             catalogue.append(dict(app))
         with self.lock:
             self._image_apps[image_id] = catalogue
@@ -218,8 +218,8 @@ class PublishedApps:
                         except ApiError:
                             offered = set()
                     if name not in offered:
-                        raise invalid("%s.name: %r is not an application the app group's image offers." % (where,
-                                                                                                          name))
+                        raise invalid("%s.name: %r is not an application the app group's image offers."
+                                      % (where, name))
                 elif source_type == CUSTOM_APP:
                     if not item.get("execute_path"):
                         raise invalid("%s.execute_path is required for a custom application (source_type 3)."

@@ -27,8 +27,8 @@ PUBLISH_APP = {
     "pre_launch_policy": Field("int", minimum=0, maximum=3),
 }
 PUBLISH_SCHEMA = {
-    "items": Field("list", required=True, min_items=1, max_items=MAX_PUBLISH, items=Field("object",
-                                                                                         fields=PUBLISH_APP)),
+    "items": Field("list", required=True, min_items=1, max_items=MAX_PUBLISH,
+                   items=Field("object", fields=PUBLISH_APP)),
 }
 UPDATE_SCHEMA = {
     "name": Field("str", min_len=1, max_len=NAME_MAX),

@@ -41,8 +41,8 @@ def name_problem(name):
         return "must be visible characters or spaces"
     bad = sorted(set(char for char in name if char in NAME_FORBIDDEN))
     if bad:
-        return "%r contains %s; an application name must not contain any of %s" % (name, " ".join(bad),
-                                                                                 " ".join(NAME_FORBIDDEN))
+        return "%r contains %s; an application name must not contain any of %s" % (
+            name, " ".join(bad), " ".join(NAME_FORBIDDEN))
     return None
 
 
@@ -82,8 +82,8 @@ def publishable(client, group, option="app_group_id"):
         if not group.get("app_server_group_id"):
             why = "it has no server group (set one with huaweicloud.workspace_app.app_group server_group_id)"
         else:
-            why = "its server group %s has no servers, or is gone" % (group.get("app_server_group_name")
-                                                                     or group["app_server_group_id"])
+            server_group = group.get("app_server_group_name") or group["app_server_group_id"]
+            why = "its server group %s has no servers, or is gone" % server_group
         raise TargetError("%s: app group %s offers no image applications: %s (the service answered 404%s)"
                           % (option, label, why, ": %s" % exc.error_msg if exc.error_msg else ""))
 

@@ -257,7 +257,11 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module i
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
     SUBMITTED, SUCCEEDED, Operation, PlanItem)
 
-PUBLISH, UPDATE, ENABLE, DISABLE, UNPUBLISH = "publish", "update", "enable", "disable", "unpublish"
+PUBLISH = "publish"
+UPDATE = "update"
+ENABLE = "enable"
+DISABLE = "disable"
+UNPUBLISH = "unpublish"
 LIMITS = {PUBLISH: MAX_PUBLISH, UPDATE: 1, ENABLE: MAX_STATE_CHANGE, DISABLE: MAX_STATE_CHANGE,
           UNPUBLISH: MAX_UNPUBLISH}
 VERBS = ((PUBLISH, "published"), (UPDATE, "updated"), (ENABLE, "enabled"), (DISABLE, "disabled"),
@@ -395,8 +399,8 @@ class Publish(Operation):
                 if field not in UPDATABLE and app.get(field) is not None and app[field] != shown[field]:
                     raise TargetError(
                         "applications[%d].%s: %r is published with %s %r, which the service cannot update; "
-                        "unpublish it (state: absent) and publish it again" % (index, field, app["name"], field,
-                                                                              shown[field]))
+                        "unpublish it (state: absent) and publish it again"
+                        % (index, field, app["name"], field, shown[field]))
 
     def check_offered(self, records):
         """Image applications to publish are ones the group's image offers: read once, only when there are any."""
@@ -458,7 +462,7 @@ class Publish(Operation):
         if key == PUBLISH:
             self.publish(items)
         elif key == UPDATE:
-            (item,) = items
+            item = items[0]  # one application per update call (batch_limit)
             body = dict((field, value) for field, value in item.after.items() if field in UPDATABLE)
             if "enabled" in item.after:
                 body["state"] = "NORMAL" if item.after["enabled"] else "FORBIDDEN"
@@ -491,7 +495,8 @@ class Publish(Operation):
 
     def publish_body(self, name):
         """A PublishApp: the task's settings, and for an image application the offered one's where not set."""
-        app, source_type = self.wanted[name], self.source_type(name)
+        app = self.wanted[name]
+        source_type = self.source_type(name)
         body = dict(name=name, source_type=SOURCE_TYPES[source_type])
         if source_type == "image":
             offered = self.offered.get(name) or {}

@@ -13,8 +13,9 @@ short_description: List the published applications of a Workspace app group, or 
 version_added: 1.1.0
 description:
   - Lists the applications published in one app group (C(GET …/app-groups/{id}/apps), every page), or with
-    O(publishable=true) the applications the group's image offers to publish (C(GET …/app-groups/{id}/publishable-app)),
-    which M(huaweicloud.workspace_app.app_application) publishes with O(huaweicloud.workspace_app.app_application#module:applications[].source_type=image).
+    O(publishable=true) the applications the group's image offers to publish
+    (C(GET …/app-groups/{id}/publishable-app)), which M(huaweicloud.workspace_app.app_application) publishes
+    with C(source_type=image).
   - Never changes anything; fully supports check mode.
 author:
   - huaweicloud.workspace_app maintainers (@huaweicloud)

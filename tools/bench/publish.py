@@ -135,8 +135,8 @@ def main(argv=None):
     print("%d applications published into one app group (requests counted by the simulator)" % args.apps)
     print("%-18s %-8s %9s %10s %14s %8s" % ("contender", "run", "requests", "mutations", "publish calls", "seconds"))
     for contender, run, row in rows:
-        print("%-18s %-8s %9d %10d %14d %8.1f" % (contender, run, row["requests"], row["mutations"],
-                                                   row["publish_calls"], row["seconds"]))
+        print("%-18s %-8s %9d %10d %14d %8.1f"
+              % (contender, run, row["requests"], row["mutations"], row["publish_calls"], row["seconds"]))
     print("publish calls, naive / collection: %d / %d = %.1fx; re-run mutations: collection %d, naive %d (%d "
           "refused as duplicates)" % (naive["publish_calls"], first["publish_calls"],
                                       naive["publish_calls"] / float(max(first["publish_calls"], 1)),

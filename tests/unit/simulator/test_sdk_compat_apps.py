@@ -28,8 +28,8 @@ def test_sdk_publishes_lists_updates_enables_disables_and_unpublishes_apps(make_
     assert [(app.name, app.publishable, app.source_type, app.source_image_ids) for app in offered.items] == [
         ("Excel", True, 2, [image_id]), ("Word", True, 2, [image_id])]
 
-    check = client.check_publish_app(CheckPublishAppRequest(app_group_id=group["id"],
-                                                             body=CheckPublishAppReq(name="Excel")))
+    check = client.check_publish_app(CheckPublishAppRequest(
+        app_group_id=group["id"], body=CheckPublishAppReq(name="Excel")))
     assert check.result is True
     published = client.publish_app(PublishAppRequest(app_group_id=group["id"], body=PublishAppReq(items=[
         PublishApp(name="Excel", source_type=2, execute_path="C:\\Office\\excel.exe", source_image_ids=[image_id]),
@@ -39,11 +39,11 @@ def test_sdk_publishes_lists_updates_enables_disables_and_unpublishes_apps(make_
     excel, viewer = published.items
     assert viewer.sandbox_enable is True and viewer.source_type == 3 and viewer.app_group_id == group["id"]
     assert sim.state.app_group_view(group)["app_count"] == 2
-    duplicate = client.check_publish_app(CheckPublishAppRequest(app_group_id=group["id"],
-                                                                 body=CheckPublishAppReq(name="Excel")))
+    duplicate = client.check_publish_app(CheckPublishAppRequest(
+        app_group_id=group["id"], body=CheckPublishAppReq(name="Excel")))
     assert (duplicate.result, duplicate.validate_rule) == (False, "duplicate")
-    naming = client.check_publish_app(CheckPublishAppRequest(app_group_id=group["id"],
-                                                              body=CheckPublishAppReq(name="a/b")))
+    naming = client.check_publish_app(CheckPublishAppRequest(
+        app_group_id=group["id"], body=CheckPublishAppReq(name="a/b")))
     assert (naming.result, naming.validate_rule) == (False, "naming")
     shown = client.show_publishable_app(ShowPublishableAppRequest(app_group_id=group["id"]))
     assert [(app.name, app.publishable) for app in shown.items] == [("Excel", False), ("Word", True)]

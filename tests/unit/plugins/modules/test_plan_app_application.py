@@ -254,8 +254,8 @@ def test_a_publish_applied_then_answered_500_is_read_back_not_sent_again(service
     # the disable that the lost publish never reached is sent once the read-back showed the publish landed
     assert len(service.sent("batch_disable_app")) == 1
     assert sorted(state.app_names(group["id"])) == ["a", "b"]
-    assert dict((a["name"], a["state"]) for a in state.published_apps(group["id"])) == {"a": "NORMAL",
-                                                                                       "b": "FORBIDDEN"}
+    shown = dict((a["name"], a["state"]) for a in state.published_apps(group["id"]))
+    assert shown == {"a": "NORMAL", "b": "FORBIDDEN"}
     assert result["summary"]["succeeded"] == 2
 
 
