@@ -505,14 +505,16 @@ def match_route(method, path):
 
 
 def mutated_items(operation, body):
-    """Number of servers (sessions, for a logoff; app groups, for their batch delete) a mutating request names (for the
-    request log), else None."""
+    """Number of servers (sessions, for a logoff; app groups, for their batch delete; applications, for
+    publish/unpublish/enable/disable) a mutating request names (for the request log), else None."""
     if not isinstance(body, dict):
         return None
     key = {"batch_upgrade_hda_version": "items", "batch_change_server_image": "server_ids",
            "batch_update_tsvi": "items", "batch_change_server_maintain_mode": "items",
            "batch_reboot_server": "items", "batch_start_server": "items", "batch_stop_server": "items",
            "batch_delete_server": "items", "batch_delete_app_group": "ids",
-           "logoff_user_session": "session_ids"}.get(operation)
+           "logoff_user_session": "session_ids",
+           "publish_app": "items", "unpublish_app": "ids", "batch_enable_app": "ids",
+           "batch_disable_app": "ids"}.get(operation)
     value = body.get(key) if key else None
     return len(value) if isinstance(value, list) else None

@@ -32,6 +32,7 @@ class AppGroups:
     def _init_app_tables(self):
         self._app_groups = {}
         self._apps = {}  # app group id -> {app id: App record}, in publish order
+        self._image_apps = {}  # image id -> what it offers to publish (published_apps.set_image_apps)
         self._authorizations = {}  # authorization id -> Authorization record, in grant order
         self._directory = {}  # (account_type, account name) -> directory entry (id, account, domain, ...)
         self._mails = []  # AuthorizationMail records, oldest first

@@ -21,6 +21,7 @@ __metaclass__ = type
 
 import json
 
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.applications import APP_STATES
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import KNOWN_JOB_STATUSES
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
     ENDED_TASK_STATUSES, SERVER_STATUSES)
@@ -63,6 +64,8 @@ VOLUME_TYPES = frozenset(["ESSD", "SSD", "GPSSD", "SAS", "SATA"])
 EXTRA_SESSION_TYPES = frozenset(["GPU", "CPU"])
 # AuthorizationTypeEnum (an app group's).
 AUTHORIZATION_TYPES = frozenset(["APP", "APP_GROUP"])
+# AppStateEnum (a published application's ``state``: enabled NORMAL, disabled FORBIDDEN; applications.py).
+APP_STATE_VALUES = frozenset(APP_STATES)
 # SessionInfo.session_state (a plain string in the SDK; these are the states the API documents).
 SESSION_STATE_VALUES = frozenset(SESSION_STATES)
 
@@ -76,7 +79,15 @@ SDK_MODELS = {
     "sub_job": ("JobDetailInfo",),
     "session": ("SessionInfo",),
     "app_group": ("AppGroup", "ShowAppGroupDetailResponse"),  # the list's records and a group's detail, merged
+    "app": ("App",),  # a published application (list_published_app, show_app_detail)
+    "publishable_app": ("PublishableApp",),  # what an app group's image offers (show_publishable_app)
 }
+
+APP_FIELDS = frozenset([
+    "id", "name", "version", "command_param", "execute_path", "work_path", "icon_path", "icon_index", "description",
+    "app_group_id", "state", "tenant_id", "publish_at", "source_type", "publisher", "icon_url", "publishable",
+    "sandbox_enable", "is_pre_boot", "pre_launch_policy", "app_extended_info",
+])
 
 FIELDS = {
     "server_group": frozenset([
@@ -116,6 +127,8 @@ FIELDS = {
         "id", "name", "app_server_group_id", "app_server_group_name", "description", "authorization_type",
         "tenant_id", "app_type", "create_at", "app_count", "app_server_group_description",
     ]),
+    "app": APP_FIELDS,
+    "publishable_app": APP_FIELDS | frozenset(["source_image_ids"]),
 }
 
 # Kind -> {field: (the SDK enum's name, its known values)}.
@@ -152,6 +165,8 @@ ENUMS = {
         "authorization_type": ("AuthorizationTypeEnum", AUTHORIZATION_TYPES),
         "app_type": ("AppTypeEnum", APP_TYPES),
     },
+    "app": {"state": ("AppStateEnum", APP_STATE_VALUES)},
+    "publishable_app": {"state": ("AppStateEnum", APP_STATE_VALUES)},
 }
 
 # Kind -> {field: kind of the records in that list}: checked as records of their own.

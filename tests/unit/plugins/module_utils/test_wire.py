@@ -150,3 +150,15 @@ def test_app_group_records_as_the_api_answers_them_have_no_finding_and_an_unknow
         ("app_group", group["id"], "wire-apps", "authorization_type", "unknown AuthorizationTypeEnum value"),
         ("app_group", group["id"], "wire-apps", "owner",
          "field not in the SDK model AppGroup / ShowAppGroupDetailResponse (3.1.219)")]
+def test_published_and_publishable_applications_as_the_api_answers_them_have_no_finding():
+    state = FleetState(servers=1, groups=1, seed=3)
+    group = state.add_app_group("office", next(iter(state.groups)))
+    state.publish_apps(group["id"], [dict(name="Notepad", source_type=2, execute_path="notepad.exe"),
+                                     dict(name="Tool", source_type=3, execute_path="tool.exe", icon_index=0)])
+    apps = [state.app_view(app) for app in state.published_apps(group["id"])]
+    assert wire.unexpected("app", apps) == []
+    assert wire.unexpected("publishable_app", state.publishable_apps(group["id"])["items"]) == []
+    odd = dict(apps[0], state="ARCHIVED", pinned=True)
+    assert [(f["kind"], f["name"], f["field"], f["why"]) for f in wire.unexpected("app", [odd])] == [
+        ("app", "Notepad", "pinned", "field not in the SDK model App (3.1.219)"),
+        ("app", "Notepad", "state", "unknown AppStateEnum value")]
