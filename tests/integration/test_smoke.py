@@ -41,11 +41,10 @@ def desired_states(fleet_count, suffix=""):
 def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simulator, runner_for):
     sim = make_simulator(servers=6, groups=2, outdated_hda=1.0, job_duration=0.3)
     group_1 = sim.state.group_by_name("sim-group-1")
-    sim.state.add_app_group("smoke-apps", group_1["id"])
+    app_group = sim.state.add_app_group("smoke-apps", group_1["id"])
     sim.state.add_app_group("smoke-apps-elsewhere")
     originals = sorted(sim.state.server_ids(group_1["id"]))
     first_server = originals[0]
-    app_group = sim.state.add_app_group("smoke-apps", group_1["id"])
     tasks = [
         task("app_server_group_info", "group_list", dict(name="sim-group-1")),
         task("app_group_info", "app_group_list", server_group_name="sim-group-1"),
