@@ -63,6 +63,10 @@ VOLUME_TYPES = frozenset(["ESSD", "SSD", "GPSSD", "SAS", "SATA"])
 EXTRA_SESSION_TYPES = frozenset(["GPU", "CPU"])
 # SessionInfo.session_state (a plain string in the SDK; these are the states the API documents).
 SESSION_STATE_VALUES = frozenset(SESSION_STATES)
+# AccountTypeEnum, PlatformTypeEnum, AuthorizationTypeEnum (an authorization's; a mail record's account_auth_type).
+ACCOUNT_TYPES = frozenset(["USER", "USER_GROUP"])
+PLATFORM_TYPES = frozenset(["AD", "LOCAL", "SYSTEM"])
+AUTHORIZATION_TYPES = frozenset(["APP", "APP_GROUP"])
 
 # -- fields ------------------------------------------------------------------------------------------------------
 # Kind -> the SDK models (3.1.219) whose attributes its records may carry: the copy below is their union.
@@ -73,6 +77,8 @@ SDK_MODELS = {
     "job": ("ShowJobDetailResponse",),
     "sub_job": ("JobDetailInfo",),
     "session": ("SessionInfo",),
+    "authorization": ("Authorization",),
+    "authorization_mail": ("AuthorizationMail",),
 }
 
 FIELDS = {
@@ -109,6 +115,14 @@ FIELDS = {
         "client_version", "client_type", "agent_version", "vm_ip", "failed_reason", "failed_code",
         "last_update_status_time", "tenant_id", "primary_server_group_id", "secondary_server_group_id",
     ]),
+    "authorization": frozenset([
+        "id", "account_id", "account", "app_id", "app_name", "app_group_id", "app_group_name", "authorization_type",
+        "account_type", "platform_type", "domain", "create_at",
+    ]),
+    "authorization_mail": frozenset([
+        "id", "account", "account_auth_type", "account_auth_name", "app_group_id", "app_group_name",
+        "mail_send_type", "mail_send_result", "error_msg", "send_at",
+    ]),
 }
 
 # Kind -> {field: (the SDK enum's name, its known values)}.
@@ -141,6 +155,14 @@ ENUMS = {
     "session": {
         "session_state": ("session_state", SESSION_STATE_VALUES),
     },
+    "authorization": {
+        "account_type": ("AccountTypeEnum", ACCOUNT_TYPES),
+        "platform_type": ("PlatformTypeEnum", PLATFORM_TYPES),
+        "authorization_type": ("AuthorizationTypeEnum", AUTHORIZATION_TYPES),
+    },
+    "authorization_mail": {
+        "account_auth_type": ("AccountTypeEnum", ACCOUNT_TYPES),
+    },
 }
 
 # Kind -> {field: kind of the records in that list}: checked as records of their own.
@@ -168,6 +190,8 @@ def record_name(kind, record):
         return resource.get("resource_name") or resource.get("resource_id")
     if kind == "session":
         return record.get("login_user")
+    if kind in ("authorization", "authorization_mail"):
+        return record.get("account")
     return record.get("name")
 
 
