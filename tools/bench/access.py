@@ -95,8 +95,8 @@ def run_collection(sim, names, users, workdir, name):
     os.unlink(vars_file)
     result.ok = process.returncode == 0
     if not result.ok:
-        print("collection %s failed (rc=%s):\n%s" % (name, process.returncode, (process.stdout + process.stderr)[-3000:]),
-              file=sys.stderr)
+        output = (process.stdout + process.stderr)[-3000:]
+        print("collection %s failed (rc=%s):\n%s" % (name, process.returncode, output), file=sys.stderr)
     return result
 
 
@@ -195,9 +195,8 @@ def main(argv=None):
     problems.extend("%s %s did not converge" % (r.contender, r.name) for r in runs if not r.converged)
     problems.extend("collection %s granted %d pair(s) twice" % (r.name, r.duplicates) for r in collection.values()
                     if r.duplicates)
-    text += ["", "goals: %s" % ("; ".join(problems) if problems else "met (grant <= %d requests, re-run <= %d and 0 "
-                                                                       "mutations)" % (args.max_requests,
-                                                                                       args.max_noop_requests))]
+    met = "met (grant <= %d requests, re-run <= %d and 0 mutations)" % (args.max_requests, args.max_noop_requests)
+    text += ["", "goals: %s" % ("; ".join(problems) if problems else met)]
     print("\n".join(text))
     if args.out:
         with open(args.out, "w") as handle:
