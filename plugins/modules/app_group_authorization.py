@@ -138,7 +138,9 @@ EXAMPLES = r"""
 - name: Exactly these users on the app group, nobody else (others are removed)
   huaweicloud.workspace_app.app_group_authorization:
     app_group_ids: [0b5e8a4c-3c8f-4d7e-9f51-2a6c1b0d7e33]
-    accounts: "{{ team | map('community.general.dict_kv', 'account') | list }}"
+    accounts:
+      - account: alice
+      - account: carol
     purge: true
 
 - name: Who would gain or lose what (nothing is sent)

@@ -14,7 +14,7 @@ FAST = dict(poll_interval=0.2, wait_timeout=120)
 FIRST_COUNT = "{{ servers.servers | length + 1 }}"  # one more server than group 1 has
 MODULES = ("app_server_group_info", "app_server_info", "app_server_hda_upgrade", "app_job_info", "app_server_image",
            "app_server_tsvi", "app_server_group", "app_server_maintenance", "app_session_info", "app_session_logoff",
-           "app_server_power", "app_server_fleet")
+           "app_server_power", "app_server_fleet", "app_group_authorization")
 
 
 def task(module, register, defaults=None, **options):
@@ -33,6 +33,9 @@ def desired_states(fleet_count, suffix=""):
              count=fleet_count, **FAST),
         task("app_server_maintenance", "maintenance" + suffix, server_group_name=group_1, maintenance=True),
         task("app_server_power", "power" + suffix, server_group_name=group_2, state="stopped", **FAST),
+        task("app_group_authorization", "access" + suffix, app_group_names=["smoke-access"],
+             accounts=[dict(account="alice"), dict(account="app-users", type="USER_GROUP",
+                                                   id="{{ smoke_user_group_id }}")]),
     ]
 
 
@@ -41,7 +44,10 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     group_1 = sim.state.group_by_name("sim-group-1")
     originals = sorted(sim.state.server_ids(group_1["id"]))
     first_server = originals[0]
+    sim.state.add_app_group("smoke-access")
+    user_group = next(entry for entry in sim.state.directory() if entry["account_type"] == "USER_GROUP")
     tasks = [
+        {"name": "the directory's user group", "ansible.builtin.set_fact": {"smoke_user_group_id": user_group["id"]}},
         task("app_server_group_info", "group_list", dict(name="sim-group-1")),
         task("app_server_info", "servers", server_group_id=group_1["id"], hda=True),
     ] + desired_states(FIRST_COUNT)[:1] + [
@@ -71,13 +77,14 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     assert run["logoff"]["changed"] is bool(sessions)
     assert run["power"]["changed"] is True and run["power"]["summary"]["succeeded"] == 3
     assert run["fleet"]["changed"] is True and run["fleet"]["count"] == 4
+    assert run["access"]["changed"] is True and run["access"]["summary"]["succeeded"] == 2
     assert len(sim.state.server_ids(group_1["id"])) == 4
     assert all(sim.state.get_server(sid)["maintain_status"] for sid in sim.state.server_ids(group_1["id"]))
 
     sim.log.clear()
-    again = runner_for(sim).run(desired_states(4, suffix="_again"))
+    again = runner_for(sim).run([tasks[0]] + desired_states(4, suffix="_again"))
     assert again.rc == 0, again.output
     assert "CryptographyDeprecationWarning" not in again.stderr, again.stderr
-    for name in ("hda", "image", "group", "maintenance", "power", "fleet"):
+    for name in ("hda", "image", "group", "maintenance", "power", "fleet", "access"):
         assert again[name + "_again"]["changed"] is False, (name, again[name + "_again"])
     assert sim.log.mutations() == []
