@@ -509,12 +509,15 @@ def mutated_items(operation, body):
     publish/unpublish/enable/disable) a mutating request names (for the request log), else None."""
     if not isinstance(body, dict):
         return None
+    if operation in ("add_app_group_authorization", "batch_delete_app_group_authorization"):
+        groups, accounts = body.get("app_group_ids"), body.get("accounts")  # a cross product: the pairs named
+        return len(groups) * len(accounts) if isinstance(groups, list) and isinstance(accounts, list) else None
     key = {"batch_upgrade_hda_version": "items", "batch_change_server_image": "server_ids",
            "batch_update_tsvi": "items", "batch_change_server_maintain_mode": "items",
            "batch_reboot_server": "items", "batch_start_server": "items", "batch_stop_server": "items",
            "batch_delete_server": "items", "batch_delete_app_group": "ids",
            "logoff_user_session": "session_ids",
            "publish_app": "items", "unpublish_app": "ids", "batch_enable_app": "ids",
-           "batch_disable_app": "ids"}.get(operation)
+           "batch_disable_app": "ids", "send_authorized_mail": "records"}.get(operation)
     value = body.get(key) if key else None
     return len(value) if isinstance(value, list) else None

@@ -68,6 +68,10 @@ AUTHORIZATION_TYPES = frozenset(["APP", "APP_GROUP"])
 APP_STATE_VALUES = frozenset(APP_STATES)
 # SessionInfo.session_state (a plain string in the SDK; these are the states the API documents).
 SESSION_STATE_VALUES = frozenset(SESSION_STATES)
+# AccountTypeEnum, PlatformTypeEnum (an authorization's; a mail record's account_auth_type); the authorization's
+# AuthorizationTypeEnum is the app group's (above).
+ACCOUNT_TYPES = frozenset(["USER", "USER_GROUP"])
+PLATFORM_TYPES = frozenset(["AD", "LOCAL", "SYSTEM"])
 
 # -- fields ------------------------------------------------------------------------------------------------------
 # Kind -> the SDK models (3.1.219) whose attributes its records may carry: the copy below is their union.
@@ -81,6 +85,8 @@ SDK_MODELS = {
     "app_group": ("AppGroup", "ShowAppGroupDetailResponse"),  # the list's records and a group's detail, merged
     "app": ("App",),  # a published application (list_published_app, show_app_detail)
     "publishable_app": ("PublishableApp",),  # what an app group's image offers (show_publishable_app)
+    "authorization": ("Authorization",),
+    "authorization_mail": ("AuthorizationMail",),
 }
 
 APP_FIELDS = frozenset([
@@ -129,6 +135,14 @@ FIELDS = {
     ]),
     "app": APP_FIELDS,
     "publishable_app": APP_FIELDS | frozenset(["source_image_ids"]),
+    "authorization": frozenset([
+        "id", "account_id", "account", "app_id", "app_name", "app_group_id", "app_group_name", "authorization_type",
+        "account_type", "platform_type", "domain", "create_at",
+    ]),
+    "authorization_mail": frozenset([
+        "id", "account", "account_auth_type", "account_auth_name", "app_group_id", "app_group_name",
+        "mail_send_type", "mail_send_result", "error_msg", "send_at",
+    ]),
 }
 
 # Kind -> {field: (the SDK enum's name, its known values)}.
@@ -167,6 +181,14 @@ ENUMS = {
     },
     "app": {"state": ("AppStateEnum", APP_STATE_VALUES)},
     "publishable_app": {"state": ("AppStateEnum", APP_STATE_VALUES)},
+    "authorization": {
+        "account_type": ("AccountTypeEnum", ACCOUNT_TYPES),
+        "platform_type": ("PlatformTypeEnum", PLATFORM_TYPES),
+        "authorization_type": ("AuthorizationTypeEnum", AUTHORIZATION_TYPES),
+    },
+    "authorization_mail": {
+        "account_auth_type": ("AccountTypeEnum", ACCOUNT_TYPES),
+    },
 }
 
 # Kind -> {field: kind of the records in that list}: checked as records of their own.
@@ -194,6 +216,8 @@ def record_name(kind, record):
         return resource.get("resource_name") or resource.get("resource_id")
     if kind == "session":
         return record.get("login_user")
+    if kind in ("authorization", "authorization_mail"):
+        return record.get("account")
     return record.get("name")
 
 

@@ -14,7 +14,8 @@ FAST = dict(poll_interval=0.2, wait_timeout=120)
 FIRST_COUNT = "{{ servers.servers | length + 1 }}"  # one more server than group 1 has
 MODULES = ("app_server_group_info", "app_server_info", "app_server_hda_upgrade", "app_job_info", "app_server_image",
            "app_server_tsvi", "app_server_group", "app_server_maintenance", "app_session_info", "app_session_logoff",
-           "app_server_power", "app_server_fleet", "app_group_info", "app_application", "app_application_info")
+           "app_server_power", "app_server_fleet", "app_group_info", "app_application", "app_application_info",
+           "app_group_authorization")
 SMOKE_APPS = [{"name": "Smoke tool", "execute_path": "C:\\Tools\\smoke.exe"}]
 
 
@@ -35,6 +36,9 @@ def desired_states(fleet_count, suffix=""):
         task("app_server_maintenance", "maintenance" + suffix, server_group_name=group_1, maintenance=True),
         task("app_server_power", "power" + suffix, server_group_name=group_2, state="stopped", **FAST),
         task("app_application", "apps" + suffix, app_group_name="smoke-apps", applications=SMOKE_APPS),
+        task("app_group_authorization", "access" + suffix, app_group_names=["smoke-access"],
+             accounts=[dict(account="alice"), dict(account="app-users", type="USER_GROUP",
+                                                   id="{{ smoke_user_group_id }}")]),
     ]
 
 
@@ -45,7 +49,10 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     sim.state.add_app_group("smoke-apps-elsewhere")
     originals = sorted(sim.state.server_ids(group_1["id"]))
     first_server = originals[0]
+    sim.state.add_app_group("smoke-access")
+    user_group = next(entry for entry in sim.state.directory() if entry["account_type"] == "USER_GROUP")
     tasks = [
+        {"name": "the directory's user group", "ansible.builtin.set_fact": {"smoke_user_group_id": user_group["id"]}},
         task("app_server_group_info", "group_list", dict(name="sim-group-1")),
         task("app_group_info", "app_group_list", server_group_name="sim-group-1"),
         task("app_server_info", "servers", server_group_id=group_1["id"], hda=True),
@@ -80,15 +87,16 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     assert run["logoff"]["changed"] is bool(sessions)
     assert run["power"]["changed"] is True and run["power"]["summary"]["succeeded"] == 3
     assert run["fleet"]["changed"] is True and run["fleet"]["count"] == 4
+    assert run["access"]["changed"] is True and run["access"]["summary"]["succeeded"] == 2
     assert len(sim.state.server_ids(group_1["id"])) == 4
     assert run["apps"]["changed"] is True and sim.state.app_names(app_group["id"]) == ["Smoke tool"]
     assert [app["name"] for app in run["apps_info"]["applications"]] == ["Smoke tool"]
     assert all(sim.state.get_server(sid)["maintain_status"] for sid in sim.state.server_ids(group_1["id"]))
 
     sim.log.clear()
-    again = runner_for(sim).run(desired_states(4, suffix="_again"))
+    again = runner_for(sim).run([tasks[0]] + desired_states(4, suffix="_again"))
     assert again.rc == 0, again.output
     assert "CryptographyDeprecationWarning" not in again.stderr, again.stderr
-    for name in ("hda", "image", "group", "maintenance", "power", "fleet", "apps"):
+    for name in ("hda", "image", "group", "maintenance", "power", "fleet", "apps", "access"):
         assert again[name + "_again"]["changed"] is False, (name, again[name + "_again"])
     assert sim.log.mutations() == []

@@ -82,6 +82,21 @@ def test_records_as_the_api_answers_them_have_no_finding(fleet):
     assert wire.unexpected("server", []) == [] and wire.unexpected("server", None) == []
 
 
+def test_authorizations_and_mail_records_as_the_api_answers_them_have_no_finding():
+    state = FleetState(servers=0, groups=0, seed=3)
+    group = state.add_app_group("office")
+    team = next(entry for entry in state.directory() if entry["account_type"] == "USER_GROUP")
+    made = state.grant([group["id"]], [dict(account="alice", account_type="USER"),
+                                       dict(id=team["id"], account_type="USER_GROUP")])
+    records = [state.authorization_view(record) for record in made]
+    assert len(records) == 2 and wire.unexpected("authorization", records) == []
+    mails = state.send_authorized_mails([record["id"] for record in made])
+    assert len(mails) == 2 and wire.unexpected("authorization_mail", mails) == []
+    odd = dict(records[0], account_type="ROBOT")
+    assert [(f["name"], f["field"], f["why"]) for f in wire.unexpected("authorization", [odd])] == [
+        ("alice", "account_type", "unknown AccountTypeEnum value")]
+
+
 def test_an_unknown_enum_value_is_named_with_its_record(fleet):
     state, _job_id = fleet
     server = dict(state.server_view(next(iter(state.servers.values()))), status="HIBERNATED",
