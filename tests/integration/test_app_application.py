@@ -3,9 +3,7 @@ published in two calls, the re-run that sends nothing, a disable, an update and 
 run under 20 % faults on every request (errors, dropped connections, lost answers, applied-then-500, throttling)
 that converges with nothing published twice. Both are scenarios of ONE ansible-playbook run."""
 
-import pytest
-
-from tests.harness import Scenario, SharedScenarios, module_task
+from tests.harness import Scenario, ScenarioSet, module_task
 
 NS = "huaweicloud.workspace_app."
 NAMES = ["app-%02d" % number for number in range(25)]
@@ -22,6 +20,10 @@ def tenant(module_simulator):
     return sim, group
 
 
+scenario = ScenarioSet("app-application")
+
+
+@scenario
 def lifecycle(module_simulator):
     sim, group = tenant(module_simulator)
     apps = [app(name) for name in NAMES]
@@ -38,6 +40,7 @@ def lifecycle(module_simulator):
     return Scenario("lifecycle", sim, tasks, group=group)
 
 
+@scenario
 def faults(module_simulator):
     sim, group = tenant(module_simulator)
     sim.faults.configure(seed=28, throttle_rate=0.04, error_rate=0.04, drop_rate=0.04, lost_response_rate=0.04,
@@ -55,10 +58,7 @@ def faults(module_simulator):
     return Scenario("faults", sim, tasks, group=group)
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("app-application"),
-                           lambda: [lifecycle(module_simulator), faults(module_simulator)])
+shared = scenario.fixture()
 
 
 def test_publish_rerun_change_purge_and_info(shared):

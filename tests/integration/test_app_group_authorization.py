@@ -3,9 +3,7 @@ scenarios: onboarding with mails, the unchanged re-run, an unknown account faile
 check mode with --diff; and a grant under 20 % faults on every request that converges in one run with nothing granted
 twice (the simulator counts every grant of a pair already granted)."""
 
-import pytest
-
-from tests.harness import Scenario, SharedScenarios, module_task
+from tests.harness import Scenario, ScenarioSet, module_task
 
 MODULE = "huaweicloud.workspace_app.app_group_authorization"
 
@@ -15,6 +13,11 @@ def grant_task(register, **options):
     return task
 
 
+# no request pace shared between the tasks: after the faults' 429s it would slow the run to a request a second
+scenario = ScenarioSet("authorizations", env={"WORKSPACE_APP_SHARED_STATE_DIR": "off"})
+
+
+@scenario
 def onboarding(module_simulator):
     sim = module_simulator(servers=0, groups=0, seed=28)
     office, cad = sim.state.add_app_group("office"), sim.state.add_app_group("cad")
@@ -40,6 +43,7 @@ USERS, GROUPS = 250, 3
 GRANT_FAULTS = ("applied_error500", "lost_response", "drop")
 
 
+@scenario
 def faults(module_simulator):
     sim = module_simulator(servers=0, groups=0, seed=29)
     for number in range(GROUPS):
@@ -54,12 +58,7 @@ def faults(module_simulator):
     return Scenario("faults", sim, tasks)
 
 
-@pytest.fixture(scope="module")
-def shared(module_simulator, tmp_path_factory):
-    # no request pace shared between the tasks: after the faults' 429s it would slow the run to a request a second
-    return SharedScenarios(lambda: tmp_path_factory.mktemp("authorizations"),
-                           lambda: [onboarding(module_simulator), faults(module_simulator)],
-                           env={"WORKSPACE_APP_SHARED_STATE_DIR": "off"})
+shared = scenario.fixture()
 
 
 def by_pair(result):
