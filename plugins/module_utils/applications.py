@@ -106,6 +106,11 @@ class Applications(ItemKind):
     def label(self, fields):
         return fields.get("name")
 
+    def action(self, item):
+        """The result's ``action`` of a submitted application: its call (``publish``, ``update``, ``enable``,
+        ``disable``, ``unpublish``)."""
+        return item.batch_key
+
     def reader(self, context):
         return PublishedReader(context.client, self.operation)
 

@@ -261,6 +261,7 @@ class ItemReport:
         if item.new:
             self.fields["id"] = None  # known once created (Rollout.adopt)
         self.action = (kind.action(item) if item.action == SUBMIT else None) or self.ACTION_NAMES[item.action]
+        self.submitted = item.action == SUBMIT  # planned to be sent (whatever word ``action`` shows for it)
         self.status = {NONE: UNCHANGED, SKIP: SKIPPED}.get(item.action, PENDING)
         self.job_id = item.job_id
         self.error_code = None

@@ -161,7 +161,7 @@ EXAMPLES = r"""
 
 - name: Show what would be unpublished
   ansible.builtin.debug:
-    msg: "{{ plan.applications | selectattr('action', 'eq', 'submitted') | map(attribute='name') | list }}"
+    msg: "{{ plan.applications | selectattr('action', 'eq', 'unpublish') | map(attribute='name') | list }}"
 
 - name: Unpublish one application
   huaweicloud.workspace_app.app_application:
@@ -202,7 +202,9 @@ applications:
       description: Its id in the app group (none for one not published yet; in check mode, for one to publish).
       type: str
     action:
-      description: V(none) (as desired) or V(submitted) (sent by this run; in check mode, would be sent).
+      description: V(none) (as desired), or the call that changes it in this run (in check mode, would), V(publish),
+        V(update), V(enable), V(disable) or V(unpublish). A new application with O(applications[].enabled=false)
+        is V(publish) (published, then disabled).
       type: str
     status:
       description: V(unchanged), V(succeeded) (the re-read shows the desired state), V(failed), or V(pending)
@@ -223,7 +225,7 @@ applications:
   sample:
     - name: Notepad
       id: 0c3b7d2e-1f4a-4e8e-9b1d-6f3f3b7f3c10
-      action: submitted
+      action: publish
       status: succeeded
       error_code: null
       error_msg: null
@@ -255,7 +257,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors i
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import AppliedAtOnce, Submission
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import not_blank, run_operation
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
-    SUBMITTED, SUCCEEDED, Operation, PlanItem)
+    SUCCEEDED, Operation, PlanItem)
 
 PUBLISH = "publish"
 UPDATE = "update"
@@ -529,11 +531,11 @@ class Publish(Operation):
     def conclude(self, outcome):
         counts = []
         for key, verb in VERBS:
-            sent = [name for name, report in self.context.reports() if report.action == SUBMITTED
+            sent = [name for name, report in self.context.reports() if report.submitted
                     and self.batch_keys.get(name) == key and (self.check_mode or report.status == SUCCEEDED)]
             if sent:
                 counts.append("%s %d" % (verb, len(sent)))
-        unchanged = outcome.count(lambda report: report.action != SUBMITTED)
+        unchanged = outcome.count(lambda report: not report.submitted)
         done = ", ".join(counts) + " application(s)" if counts else "nothing to change"
         outcome.headline = "app group %s: %s%s; %d unchanged%s" % (
             self.app_group.get("name") if self.app_group else None, "would have " if self.check_mode and counts

@@ -180,8 +180,8 @@ authorizations:
       description: V(USER) or V(USER_GROUP).
       type: str
     action:
-      description: V(none) (already as desired) or V(submitted) (granted or removed by this run; in check mode,
-        would be).
+      description: V(none) (already as desired), V(grant) (granted by this run; in check mode, would be) or V(remove)
+        (removed by this run, or would be).
       type: str
     status:
       description: V(unchanged), V(succeeded) (the read-back shows the change), V(failed) or V(pending) (check mode).
@@ -205,7 +205,7 @@ authorizations:
       account: alice
       account_id: null
       type: USER
-      action: submitted
+      action: grant
       status: succeeded
       error_code: null
       error_msg: null
@@ -240,7 +240,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs imp
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     not_blank, run_operation)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
-    FAILED, SUBMITTED, SUCCEEDED, ItemKind, Operation, PlanItem)
+    FAILED, SUCCEEDED, ItemKind, Operation, PlanItem)
 
 MAX_GROUPS = 10  # app groups one grant or removal call takes (AppGroupAuthorizeReq.app_group_ids)
 MAX_ACCOUNTS = 50  # accounts one call takes (AppGroupAuthorizeReq.accounts)
@@ -321,6 +321,10 @@ class Pairs(ItemKind):
 
     def label(self, fields):
         return "%s (%s) on %s" % (fields.get("account"), fields.get("type"), fields.get("app_group"))
+
+    def action(self, item):
+        """The result's ``action`` of a submitted pair: ``grant`` or ``remove`` (its call's kind)."""
+        return item.batch_key[0]
 
     def reader(self, context):
         return PairReader(context)
@@ -502,7 +506,7 @@ class Authorization(Operation):
     def conclude(self, outcome):
         targets = self.context.targets
         for key, report in self.context.reports():
-            if report.status != FAILED or report.error_code or report.action != SUBMITTED:
+            if report.status != FAILED or report.error_code or not report.submitted:
                 continue
             if report.after == dict(granted=not targets[key]["want"]) and (report.error_msg or "").startswith(
                     "the service accepted"):
@@ -512,10 +516,10 @@ class Authorization(Operation):
                                     "the service answered 200 but the read-back still shows it granted")
         self.notify(outcome)
         verb = "would grant %d and remove %d" if self.check_mode else "granted %d and removed %d"
-        grants = outcome.count(lambda r: r.action == SUBMITTED and r.status != FAILED and r.after.get("granted"))
-        removals = outcome.count(lambda r: r.action == SUBMITTED and r.status != FAILED and not r.after.get("granted"))
+        grants = outcome.count(lambda r: r.submitted and r.status != FAILED and r.after.get("granted"))
+        removals = outcome.count(lambda r: r.submitted and r.status != FAILED and not r.after.get("granted"))
         outcome.headline = "%s (app group, account) pair(s); %d unchanged%s" % (
-            verb % (grants, removals), outcome.count(lambda r: r.action != SUBMITTED),
+            verb % (grants, removals), outcome.count(lambda r: not r.submitted),
             " (check mode, nothing sent)" if self.check_mode else "")
         outcome.headline_in_diff = True
 
@@ -524,7 +528,7 @@ class Authorization(Operation):
         if not self.params["notify"] or self.check_mode:
             return
         records = [self.read_back.get(key) for key, report in self.context.reports()
-                   if report.action == SUBMITTED and report.status == SUCCEEDED and self.context.targets[key]["want"]]
+                   if report.submitted and report.status == SUCCEEDED and self.context.targets[key]["want"]]
         records = sorted(record for record in records if record)
         if not records:
             return

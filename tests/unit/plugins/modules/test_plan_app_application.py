@@ -78,7 +78,7 @@ def test_twenty_five_applications_go_in_two_publish_calls_and_a_rerun_sends_noth
     assert len(service.mutations) == 2
     assert sorted(service.state.app_names(group["id"])) == NAMES
     first = result["applications"][0]
-    assert (first["name"], first["action"], first["status"]) == ("app-00", "submitted", "succeeded")
+    assert (first["name"], first["action"], first["status"]) == ("app-00", "publish", "succeeded")
     assert first["id"] == service.state.published_apps(group["id"])[0]["id"]
     assert first["after"] == {"published": True, "source_type": "custom", "execute_path": "C:\\Apps\\app-00.exe"}
     assert result["summary"]["succeeded"] == 25 and result["app_group"] == {"id": group["id"], "name": "office"}
@@ -108,8 +108,8 @@ def test_the_plan_per_application_and_what_each_call_carries(service, run):
     assert not result.failed, result.get("msg")
     plan = by_name(result)
     assert [(name, plan[name]["action"]) for name in sorted(plan)] == [
-        ("changed", "submitted"), ("gone", "submitted"), ("kept", "none"), ("never there", "none"),
-        ("new one", "submitted"), ("to disable", "submitted"), ("to enable", "submitted")]
+        ("changed", "update"), ("gone", "unpublish"), ("kept", "none"), ("never there", "none"),
+        ("new one", "publish"), ("to disable", "disable"), ("to enable", "enable")]
     assert "extra" not in plan  # not listed, no purge: left alone
     update = service.sent("update_app")
     assert len(update) == 1 and update[0].path.endswith("/apps/%s" % published["changed"]["id"])
@@ -163,7 +163,7 @@ def test_check_mode_and_diff_report_the_plan_and_send_nothing(service, run):
     assert result["changed"] is True and service.mutations == []
     plan = by_name(result)
     assert [(name, plan[name]["action"], plan[name]["status"]) for name in ("kept", "new", "old")] == [
-        ("kept", "submitted", "pending"), ("new", "submitted", "pending"), ("old", "submitted", "pending")]
+        ("kept", "update", "pending"), ("new", "publish", "pending"), ("old", "unpublish", "pending")]
     assert plan["new"]["id"] is None and plan["old"]["id"]
     assert result["diff"]["after"] == {"kept": {"version": "2.0"}, "old": {"published": False},
                                        "new": {"published": True, "source_type": "custom",

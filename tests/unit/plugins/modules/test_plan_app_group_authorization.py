@@ -74,6 +74,7 @@ def test_accounts_needing_different_groups_are_sent_as_separate_rectangles(servi
                              (sorted(g["id"] for g in made), ["bob"])])  # alice never onto apps-0 again
     assert service.state.duplicate_grants == 0
     assert pairs(result)[("alice", "apps-0")]["action"] == "none"
+    assert pairs(result)[("alice", "apps-1")]["action"] == pairs(result)[("bob", "apps-0")]["action"] == "grant"
 
 
 def test_more_than_ten_groups_are_cut_into_slices_of_ten(service, run):
