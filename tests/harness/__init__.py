@@ -28,6 +28,7 @@ Names:
   ``SharedScenarios``, which runs a module's scenarios when its tests
   first ask for them (a module-scoped fixture's value);
 * ``finish_jobs_when_polled(sim, ...)``: end every job at a waiting module's first polling read;
+* ``PlaybookResult``: a run of one of ``playbooks/`` (the integration tests' ``play`` fixture runs them);
 * ``InventoryRunner(tmp_path, sim)`` / ``InventoryRun``: ``*.app_servers.yml`` configurations of the inventory
   plugin and real ``ansible-inventory`` / ``ansible-playbook -i`` runs on them; ``service_requests(sim)``: the
   requests the simulator got, its control calls left out;
@@ -49,13 +50,14 @@ Environment:
 
 from .collection import COLLECTIONS_ROOT, REPO_ROOT, load_script
 from .playbook import (ANSIBLE_BIN, ANSIBLE_BIN_VARIABLE, ANSIBLE_PLAYBOOK, ANSIBLE_PYTHON, CREDENTIAL_ENV_PREFIXES,
-                       GROUP, PlaybookRun, PlaybookRunner, Scenario, ScenarioSet, SharedScenarios, ansible_command,
+                       GROUP, PlaybookResult, PlaybookRun, PlaybookRunner, Scenario, ScenarioSet, SharedScenarios, ansible_command,
                        connection_defaults, finish_jobs_when_polled, module_task, playbook_environment, run_scenarios)
 from .inventory import InventoryRun, InventoryRunner, service_requests
 
 __all__ = ["ANSIBLE_BIN", "ANSIBLE_BIN_VARIABLE", "ANSIBLE_PLAYBOOK", "ANSIBLE_PYTHON", "COLLECTIONS_ROOT",
            "CREDENTIAL_ENV_PREFIXES", "GROUP", "PlaybookRun", "PlaybookRunner", "REPO_ROOT", "ansible_command",
-           "finish_jobs_when_polled", "module_task", "playbook_environment", "Scenario", "ScenarioSet", "SharedScenarios",
+           "finish_jobs_when_polled", "module_task", "playbook_environment", "PlaybookResult", "Scenario",
+           "ScenarioSet", "SharedScenarios",
            "connection_defaults",
            "run_scenarios", "InventoryRun", "InventoryRunner",
            "service_requests", "load_script"]

@@ -6,6 +6,7 @@ Which Ansible runs them: the ``ansible-*`` commands of ``ANSIBLE_BIN`` and, for 
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -361,3 +362,22 @@ class ScenarioSet(list):
                                    lambda: [setup(*arguments) for setup in self], **self.run_options)
 
         return shared
+
+
+PLAY_RECAP = re.compile(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")
+
+
+class PlaybookResult:
+    """What a run of one of the collection's ready-to-use playbooks (``playbooks/<name>.yml``) returned and printed:
+    ``rc``, ``output`` (stdout and stderr), the recap's ``ok``/``changed``/``unreachable``/``failed``."""
+
+    def __init__(self, process):
+        self.rc = process.returncode
+        self.output = process.stdout + process.stderr
+        recap = PLAY_RECAP.search(process.stdout)
+        self.ok, self.changed, self.unreachable, self.failed = (int(n) for n in recap.groups()) if recap else (None,) * 4
+
+    def debug_lines(self, task_name):
+        """The list a debug task printed as ``msg`` (the table playbooks print their rows that way)."""
+        block = self.output.split("TASK [%s]" % task_name, 1)[1].split("TASK [", 1)[0].split("PLAY RECAP", 1)[0]
+        return json.loads(block[block.index("=> {") + 3:block.rindex("}") + 1])["msg"]

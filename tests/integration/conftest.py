@@ -4,11 +4,16 @@ The runner and the environment of those runs are in ``tests.harness``.
 """
 
 import functools
+import json
+import os
+import subprocess
 
 import pytest
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import client, connection
-from tests.harness import PlaybookRunner
+from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT, PlaybookResult, PlaybookRunner
+
+PLAYBOOKS = os.path.join(REPO_ROOT, "playbooks")
 
 
 @pytest.fixture
@@ -64,3 +69,34 @@ def pytest_collection_modifyitems(items):
         name = item.path.name
         return SLOW_FIRST.index(name) if name in SLOW_FIRST else len(SLOW_FIRST)
     items.sort(key=rank)
+
+
+@pytest.fixture
+def play(runner_for):
+    """play(sim, name, check=False, diff=False, without_env=(), **extra_vars) runs playbooks/<name>.yml.
+
+    The connection comes from environment variables, as with_simulator.py (and an AWX credential) sets them,
+    less the variables named in ``without_env``."""
+    def run(sim, name, check=False, diff=False, without_env=(), **extra_vars):
+        runner = runner_for(sim)
+        creds = sim.credentials
+        connection = {
+            "HW_WORKSPACE_APP_ENDPOINT": sim.url,
+            "HUAWEICLOUD_SDK_IAM_ENDPOINT": sim.url,
+            "HUAWEICLOUD_SDK_AK": creds["ak"],
+            "HUAWEICLOUD_SDK_SK": creds["sk"],
+            "HUAWEICLOUD_SDK_PROJECT_ID": creds["project_id"],
+            "HUAWEICLOUD_SDK_REGION": creds["region"],
+        }
+        env = runner.environment(dict((key, value) for key, value in connection.items() if key not in without_env))
+        cmd = [ANSIBLE_PLAYBOOK, "-i", "localhost,", os.path.join(PLAYBOOKS, name + ".yml"),
+               "-e", json.dumps(extra_vars)]
+        if check:
+            cmd.append("--check")
+        if diff:
+            cmd.append("--diff")
+        process = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False, cwd=REPO_ROOT)
+        result = PlaybookResult(process)
+        assert creds["sk"] not in result.output
+        return result
+    return run

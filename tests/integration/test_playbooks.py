@@ -1,64 +1,14 @@
 """The ready-to-use playbooks of playbooks/ run as a user (or AWX) runs them: real ansible-playbook,
-variables from -e, connection from the environment only, against the simulator over HTTP."""
+variables from -e, connection from the environment only, against the simulator over HTTP (the ``play`` fixture of
+conftest.py)."""
 
 import json
-import os
-import re
-import subprocess
 
 import pytest
 
-from tests.harness import ANSIBLE_PLAYBOOK, REPO_ROOT
-
-PLAYBOOKS = os.path.join(REPO_ROOT, "playbooks")
 FAST = {"poll_interval": 0.2, "wait_timeout": 120}
 OLD_HDA = "2.0.10.1"
 NEW_IMAGE = "5d5c7a3e-0d3e-4c47-9a43-0c6c1e1f0a42"
-RECAP = re.compile(r"localhost\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)")
-
-
-class PlaybookResult:
-    def __init__(self, process):
-        self.rc = process.returncode
-        self.output = process.stdout + process.stderr
-        recap = RECAP.search(process.stdout)
-        self.ok, self.changed, self.unreachable, self.failed = (int(n) for n in recap.groups()) if recap else (None,) * 4
-
-    def debug_lines(self, task_name):
-        """The list a debug task printed as ``msg`` (the table playbooks print their rows that way)."""
-        block = self.output.split("TASK [%s]" % task_name, 1)[1].split("TASK [", 1)[0].split("PLAY RECAP", 1)[0]
-        return json.loads(block[block.index("=> {") + 3:block.rindex("}") + 1])["msg"]
-
-
-@pytest.fixture
-def play(runner_for):
-    """play(sim, name, check=False, diff=False, without_env=(), **extra_vars) runs playbooks/<name>.yml.
-
-    The connection comes from environment variables, as with_simulator.py (and an AWX credential) sets them,
-    less the variables named in ``without_env``."""
-    def run(sim, name, check=False, diff=False, without_env=(), **extra_vars):
-        runner = runner_for(sim)
-        creds = sim.credentials
-        connection = {
-            "HW_WORKSPACE_APP_ENDPOINT": sim.url,
-            "HUAWEICLOUD_SDK_IAM_ENDPOINT": sim.url,
-            "HUAWEICLOUD_SDK_AK": creds["ak"],
-            "HUAWEICLOUD_SDK_SK": creds["sk"],
-            "HUAWEICLOUD_SDK_PROJECT_ID": creds["project_id"],
-            "HUAWEICLOUD_SDK_REGION": creds["region"],
-        }
-        env = runner.environment(dict((key, value) for key, value in connection.items() if key not in without_env))
-        cmd = [ANSIBLE_PLAYBOOK, "-i", "localhost,", os.path.join(PLAYBOOKS, name + ".yml"),
-               "-e", json.dumps(extra_vars)]
-        if check:
-            cmd.append("--check")
-        if diff:
-            cmd.append("--diff")
-        process = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False, cwd=REPO_ROOT)
-        result = PlaybookResult(process)
-        assert creds["sk"] not in result.output
-        return result
-    return run
 
 
 def group_named(sim, name):

@@ -3,8 +3,6 @@ ansible-playbook, variables from -e, the connection from the environment only, a
 
 import pytest
 
-from tests.integration.test_playbooks import FAST, play  # noqa: F401  (play: the fixture that runs a playbook)
-
 APPS_FILE = """applications:
   - name: Notepad                 # on the group's image
   - name: Payroll
