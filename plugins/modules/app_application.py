@@ -515,8 +515,10 @@ class Publish(Operation):
     def reached(self, planned, after):
         return all(after.get(field) == value for field, value in (planned or {}).items())
 
-    def read_states(self, keys):
-        """What each application shows now, in the words of its plan (and its id, in its report)."""
+    def read_states(self, server_ids):
+        """What each application shows now (``server_ids``: the engine's name for the keys, here application names),
+        in the words of its plan (and its id, in its report)."""
+        keys = server_ids
         records = self.context.reader().read(keys)
         states = {}
         for key in keys:

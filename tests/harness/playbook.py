@@ -227,11 +227,11 @@ class Scenario:
         # as PlaybookRunner.run's: None for connection_defaults(sim, auth), {} for none at all
         self.module_defaults = module_defaults
         self.context = context  # whatever the scenario's test needs besides the simulator (ids, ...)
+        self.run = None
 
     def of(self, *keys):
         """``(sim, context[key], ...)``: what a test of the scenario works on (``run.of("group_id", "ids")``)."""
         return (self.sim,) + tuple(self.context[key] for key in keys)
-        self.run = None
 
     def prefix(self, name):
         return "%s__%s" % (self.name, name)

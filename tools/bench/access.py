@@ -144,7 +144,7 @@ def table(runs):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--users", type=int, default=1000)
     parser.add_argument("--groups", type=int, default=5)
     parser.add_argument("--seed", type=int, default=28)

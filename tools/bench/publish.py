@@ -98,7 +98,7 @@ def published_once(sim, group, apps):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--apps", type=int, default=25, help="applications to publish (default 25)")
     parser.add_argument("--seed", type=int, default=28)
     args = parser.parse_args(argv)

@@ -165,6 +165,8 @@ def test_app_group_records_as_the_api_answers_them_have_no_finding_and_an_unknow
         ("app_group", group["id"], "wire-apps", "authorization_type", "unknown AuthorizationTypeEnum value"),
         ("app_group", group["id"], "wire-apps", "owner",
          "field not in the SDK model AppGroup / ShowAppGroupDetailResponse (3.1.219)")]
+
+
 def test_published_and_publishable_applications_as_the_api_answers_them_have_no_finding():
     state = FleetState(servers=1, groups=1, seed=3)
     group = state.add_app_group("office", next(iter(state.groups)))
