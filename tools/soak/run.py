@@ -10,7 +10,9 @@ One simulator per seed, started in this process; every task is a real ``ansible-
     (``app_server_tsvi``), brings every access agent to the latest version (``app_server_hda_upgrade``),
     rebuilds every server onto one image (``app_server_image``), puts the first group into maintenance mode
     (``app_server_maintenance``), grows the second by FLEET_GROWTH servers (``app_server_fleet``) and stops the
-    servers of the last one (``app_server_power``); every job task targets all servers. A failed
+    servers of the last one (``app_server_power``), publishes SOAK_APPS applications into an app group
+    (``app_application``, ``purge``) and grants SOAK_USERS directory users on two app groups
+    (``app_group_authorization``); every job task targets all servers. A failed
     run is run again (a "round"), at most ``--rounds`` times: whole, as a user re-runs a playbook, or with
     ``--rerun from-failed`` from the task that failed, as ``--start-at-task`` does.
 ``idempotent``
@@ -39,7 +41,9 @@ Checks (every failed one is listed and makes the exit status 1):
   same kind and desired state name it and the first did not fail. Group updates, maintenance and power calls
   have no job: two applied PATCHes of the same body to one group, two applied maintenance calls setting the same
   mode on one server, two applied stops of one server are duplicates. A fleet create applied twice would leave
-  the group too large: its final size must be what was asked and no delete may reach the service.
+  the group too large: its final size must be what was asked and no delete may reach the service. An application
+  named by two publish calls that reached the handler, a publish the service refused (the simulator refuses a name
+  published already), and a pair granted while granted (the simulator's ``duplicate_grants``) are duplicates too.
 
 Dialect modes (simulator/README.md "Dialects"), off by default, on for ``make soak``: ``--state-lag SECONDS``
 (what a succeeded job changed shows that much later in the reads: the modules re-read until it does),
@@ -86,12 +90,18 @@ from simulator.dialect import Dialect, parse_window  # noqa: E402  pylint: disab
 COLLECTION = "huaweicloud.workspace_app."
 MODULES = {"group": "app_server_group", "tsvi": "app_server_tsvi", "hda": "app_server_hda_upgrade",
            "image": "app_server_image", "maintenance": "app_server_maintenance", "fleet": "app_server_fleet",
-           "power": "app_server_power"}
+           "power": "app_server_power", "apps": "app_application", "access": "app_group_authorization"}
 OPERATIONS = {"group": "update_server_group", "tsvi": "batch_update_tsvi", "hda": "batch_upgrade_hda_version",
               "image": "batch_change_server_image", "maintenance": "batch_change_server_maintain_mode",
-              "fleet": "create_app_servers", "power": "batch_stop_server"}
+              "fleet": "create_app_servers", "power": "batch_stop_server", "apps": "publish_app",
+              "access": "add_app_group_authorization"}
 # Servers the fleet task adds to the second group; requests that delete servers must never be sent.
 FLEET_GROWTH = 10
+# The apps task publishes SOAK_APPS custom applications into one app group (two publish calls); the access task
+# grants SOAK_USERS directory users on two app groups (three grant calls).
+SOAK_APPS = 25
+SOAK_USERS = 120
+ACCESS_GROUPS = ("soak-access-1", "soak-access-2")
 DELETE_OPERATIONS = ("batch_delete_server", "delete_server")
 JOB_TYPES = {"tsvi": "UPDATE_SERVER_TSVI", "hda": "UPGRADE_ACCESS_AGENT", "image": "CHANGE_SERVER_IMAGE"}
 KIND_OF_OPERATION = dict((operation, kind) for kind, operation in OPERATIONS.items())
@@ -167,6 +177,10 @@ def mutation_targets(record):
         return [record.path.rstrip("/").rsplit("/", 1)[-1]]
     if operation == "create_app_servers":
         return [body.get("server_group_id")]
+    if operation == "publish_app":  # the app group (its path)
+        return [record.path.split("/app-groups/", 1)[-1].split("/", 1)[0]]
+    if operation == "add_app_group_authorization":
+        return [group_id for group_id in body.get("app_group_ids") or [] if isinstance(group_id, str)]
     return []
 
 
@@ -255,6 +269,7 @@ class Phase:
         self.started = time.monotonic()
         self.notes = []
         self.duplicates = 0
+        self.duplicate_grants_before = 0
 
 
 def listed_servers(state, record):
@@ -361,6 +376,10 @@ class Soak:
         self.tsvi_servers = []
         self.target_image = "soak-image-%s-a" % seed
         self.fleet_count = None
+        self.apps_group = None
+        self.access_groups = []
+        self.app_names = []
+        self.user_names = []
 
     # -- reporting -----------------------------------------------------------------
     def fail(self, check, message):
@@ -399,6 +418,11 @@ class Soak:
                 storage_mount_policy=("SHARE", "ANY")[index % 2],
                 image_id=self.target_image, image_type="private")
         self.fleet_count = len(state.server_ids(self.fleet_group)) + FLEET_GROWTH
+        self.apps_group = state.add_app_group("soak-apps", self.group_ids[0])["id"]
+        self.access_groups = [state.add_app_group(name, self.group_ids[0])["id"] for name in ACCESS_GROUPS]
+        state.add_directory_accounts(count=SOAK_USERS, prefix="soak-user")
+        self.app_names = ["soak-app-%02d" % number for number in range(SOAK_APPS)]
+        self.user_names = ["soak-user%04d" % number for number in range(SOAK_USERS)]
         outdated = len([sid for sid in self.server_ids if state.hda_version(sid) != state.latest_hda_for(sid)])
         self.echo("[seed %s] %d servers in %d groups; %d behind on HDA, %d with a failed TSVI job, all to image %s; "
                   "group %s into maintenance, group %s to %d servers, group %s stopped"
@@ -444,11 +468,18 @@ class Soak:
                                                  **self.job_args()), [self.fleet_group]))
         tasks.append(Task("power", "power", dict(server_group_id=self.power_group, state="stopped", **self.job_args()),
                           self.group_servers(self.power_group)))
+        apps = [dict(name=name, execute_path="C:\\Soak\\%s.exe" % name) for name in self.app_names]
+        tasks.append(Task("apps", "apps", dict(app_group_name="soak-apps", applications=apps, purge=True),
+                          [self.apps_group]))
+        tasks.append(Task("access", "access", dict(app_group_names=list(ACCESS_GROUPS),
+                                                   accounts=[dict(account=name) for name in self.user_names]),
+                          self.access_groups))
         return tasks
 
     # -- running -------------------------------------------------------------------
     def begin(self, name):
         phase = Phase(name, len(self.sim.log), set(self.sim.state.jobs))
+        phase.duplicate_grants_before = self.sim.state.duplicate_grants
         self.phases.append(phase)
         return phase
 
@@ -562,12 +593,24 @@ class Soak:
                     current = dict((sub, (current or {}).get(sub)) for sub in value)
                 if current != value:
                     wrong["group"].append("%s %s is %r, wanted %r" % (group["name"], key, current, value))
+        published = sorted(app["name"] for app in state.published_apps(self.apps_group))
+        if published != self.app_names:
+            wrong["apps"].append("app group soak-apps publishes %d application(s) (%d distinct), wanted %d"
+                                 % (len(published), len(set(published)), len(self.app_names)))
+        granted = sorted((auth["app_group_id"], auth["account"]) for auth in state.authorizations.values()
+                         if auth["app_group_id"] in self.access_groups)
+        wanted_pairs = sorted((group_id, name) for group_id in self.access_groups for name in self.user_names)
+        if granted != wanted_pairs:
+            wrong["access"].append("%d (app group, user) pair(s) granted (%d distinct), wanted %d"
+                                   % (len(granted), len(set(granted)), len(wanted_pairs)))
         for what, problems in sorted(wrong.items()):
             self.fail("final-state", "%d %s problem(s): %s" % (len(problems), what, "; ".join(problems[:3])))
         if not wrong:
             self.echo("  final state: %d servers at the latest HDA, on %s, TSVI as their group; %d groups as requested; "
-                      "maintenance, fleet size and power as requested"
-                      % (len(self.server_ids), self.target_image, len(self.group_settings)))
+                      "maintenance, fleet size and power as requested; %d applications published once each, %d users "
+                      "granted on %d app groups"
+                      % (len(self.server_ids), self.target_image, len(self.group_settings), len(self.app_names),
+                         len(self.user_names), len(self.access_groups)))
 
     def idempotent(self):
         phase = self.begin("idempotent")
@@ -802,6 +845,23 @@ class Soak:
                 if count > 1:
                     duplicates.append("%s %s: the same change applied %d times (%s; faults %s)" % (
                         kind, target, count, shorten(body, 120), [record.fault for record in records]))
+        # Applications: a name in two publish calls that reached the handler, or a publish the service refused (the
+        # simulator refuses a name published already with a 400); pairs: the simulator counts every grant of a pair
+        # granted already.
+        published = collections.Counter()
+        for record in phase.log:
+            if record.operation != "publish_app" or not record.mutating:
+                continue
+            names = [item.get("name") for item in (record.body or {}).get("items") or [] if isinstance(item, dict)]
+            if reached_handler(record):
+                published.update((mutation_targets(record)[0], name) for name in names)
+            elif record.status == 400:
+                duplicates.append("apps: a publish of %s refused with 400 (published already?)" % ", ".join(names[:3]))
+        duplicates.extend("apps: %s published by %d calls" % (name, count)
+                          for (_group, name), count in sorted(published.items()) if count > 1)
+        granted_twice = self.sim.state.duplicate_grants - phase.duplicate_grants_before
+        if granted_twice:
+            duplicates.append("access: %d (app group, account) pair(s) granted again while granted" % granted_twice)
         deletes = [record for record in phase.log if record.operation in DELETE_OPERATIONS and reached_handler(record)]
         if deletes:  # a create applied twice would leave surplus servers for a later round to delete
             duplicates.append("%d delete request(s) reached the service: %s" % (
