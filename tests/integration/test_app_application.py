@@ -71,8 +71,8 @@ def test_publish_rerun_change_purge_and_info(shared):
     assert again["changed"] is False and again["summary"]["unchanged"] == 25
     assert change["changed"] is True and change["summary"]["succeeded"] == 3 and change["summary"]["unchanged"] == 22
     actions = dict((entry["name"], entry["action"]) for entry in change["applications"])
-    submitted = [name for name, action in sorted(actions.items()) if action == "submitted"]
-    assert submitted == ["app-00", "app-01", "app-02"]
+    changed = [(name, action) for name, action in sorted(actions.items()) if action != "none"]
+    assert changed == [("app-00", "unpublish"), ("app-01", "disable"), ("app-02", "update")]
     # every mutation of the run: 2 publish calls, then the change's disable, update and unpublish (the re-run: none)
     assert [call.operation for call in sim.log.mutations()] == ["publish_app", "publish_app", "unpublish_app",
                                                                 "batch_disable_app", "update_app"]

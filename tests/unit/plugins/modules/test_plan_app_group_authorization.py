@@ -10,8 +10,9 @@ from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_gr
 
 from tests.harness.recorded import Error
 
-GRANT, REVOKE, MAIL = ("add_app_group_authorization", "batch_delete_app_group_authorization",
-                       "send_authorized_mail")
+GRANT = "add_app_group_authorization"
+REVOKE = "batch_delete_app_group_authorization"
+MAIL = "send_authorized_mail"
 
 
 def carried_out(service):
