@@ -6,6 +6,7 @@ The runner and the environment of those runs are in ``tests.harness``.
 import functools
 import json
 import os
+import resource
 import subprocess
 
 import pytest
@@ -62,6 +63,29 @@ def api_client_for():
 # The longest tests (tens of seconds each, mostly waiting) start first, so that no worker is left running one of
 # them alone at the end of the run (pytest-xdist's work stealing rebalances the rest).
 SLOW_FIRST = ("test_soak.py", "test_outages.py", "test_smoke.py", "test_docs_site.py", "test_crashes.py")
+
+
+# WORKSPACE_APP_TEST_CPU=<file>: each test's CPU seconds (this process, with the in-process simulators, plus the
+# ansible-playbook processes it waited for) are appended to <file>.<worker> as "seconds<TAB>test id" lines, so that
+# the cost of the suite can be read per test (scripts/test_cpu.py sums and sorts them). Off by default.
+CPU_FILE = os.environ.get("WORKSPACE_APP_TEST_CPU")
+
+
+def cpu_seconds():
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.fixture(autouse=True)
+def account_cpu(request):
+    if not CPU_FILE:
+        yield
+        return
+    started = cpu_seconds()
+    yield
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with open("%s.%s" % (CPU_FILE, worker), "a", encoding="utf-8") as handle:
+        handle.write("%.2f\t%s\n" % (cpu_seconds() - started, request.node.nodeid))
 
 
 def pytest_collection_modifyitems(items):
