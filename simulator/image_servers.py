@@ -31,7 +31,7 @@ FAILED.
 """
 
 from . import errors
-from .errors import ApiError, invalid
+from .errors import ApiError
 from .jobs import WAITING_FRACTION
 
 IMAGE_SERVER_FIELDS = ("id", "name", "description", "image_ref", "server_group_id", "app_group_id", "server_id",

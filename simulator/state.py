@@ -49,8 +49,8 @@ __all__ = ["ACTIVE_JOB_STATUSES", "Clock", "DEFAULT_LATEST_HDA", "FleetState", "
            "iso_time"]
 
 
-class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, AppGroups, PublishedApps, Authorizations,
-                 ImageServers, WireViews):
+class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, AppGroups, PublishedApps,
+                 Authorizations, ImageServers, WireViews):
     """The tenant's fleet, its sessions, jobs and power transitions, and the builder methods tests use to shape
     scenarios.
 
