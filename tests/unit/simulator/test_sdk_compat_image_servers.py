@@ -2,6 +2,7 @@
 update, attach-app, latest-attached-app, recreate-image, batch-delete, show/list image jobs and sub jobs."""
 
 import pytest
+import requests
 from huaweicloudsdkcore.auth.credentials import BasicCredentials
 from huaweicloudsdkcore.exceptions.exceptions import ClientRequestException, ServerResponseException
 from huaweicloudsdkworkspaceapp.v1 import (
@@ -160,7 +161,10 @@ def test_sdk_recursive_delete_takes_what_the_image_server_made_and_bad_requests_
 def test_sdk_a_failed_image_job_and_an_injected_fault(make_simulator):
     sim = make_simulator(servers=0, groups=1, seed=29, job_duration=2)
     client = sdk_client(sim)
-    sim.state.fail_next_image_job(job_type="CREATE_SERVER", error_code="WKS.00219999", error_msg="no capacity")
+    control = sim.url + "/_sim/fail-next-image-job"
+    assert requests.post(control, json={"status": "PAUSED"}, timeout=5).status_code == 400
+    assert requests.post(control, json={"job_type": "CREATE_SERVER", "error_code": "WKS.00219999",
+                                        "error_msg": "no capacity"}, timeout=5).status_code == 200
     created = client.create_image_server(CreateImageServerRequest(body=create_body(sim)))
     settle(sim)
     job = client.show_image_job(ShowImageJobRequest(job_id=created.job_id))
