@@ -11,6 +11,7 @@ from . import errors
 from .errors import ApiError
 from .app_groups_api import ROUTES as APP_GROUP_ROUTES
 from .authorizations_api import ROUTES as AUTHORIZATION_ROUTES
+from .image_servers_api import ROUTES as IMAGE_SERVER_ROUTES
 from .published_apps_api import ROUTES as PUBLISHED_APP_ROUTES
 from .fleet import HDA_TYPES
 from .power_api import batch_reboot_server, batch_start_server, batch_stop_server, sim_fail_next_power
@@ -478,6 +479,8 @@ ROUTES = [
 # Apps and users (their own modules): the authorizations' fixed paths (/app-groups/actions/...,
 # /app-groups/authorizations) come before /app-groups/{app_group_id}, which would take them as an id.
 ROUTES = ROUTES + AUTHORIZATION_ROUTES + APP_GROUP_ROUTES + PUBLISHED_APP_ROUTES
+# Image servers and their jobs (image_servers_api.py; /image-server-jobs is apart from /v2/{project_id}/job).
+ROUTES = ROUTES + IMAGE_SERVER_ROUTES
 
 
 def area_of(path):
@@ -506,7 +509,8 @@ def match_route(method, path):
 
 def mutated_items(operation, body):
     """Number of servers (sessions, for a logoff; app groups, for their batch delete; applications, for
-    publish/unpublish/enable/disable) a mutating request names (for the request log), else None."""
+    publish/unpublish/enable/disable; image servers, for their batch delete; apps, for an attach) a mutating request
+    names (for the request log), else None."""
     if not isinstance(body, dict):
         return None
     if operation in ("add_app_group_authorization", "batch_delete_app_group_authorization"):
@@ -518,6 +522,7 @@ def mutated_items(operation, body):
            "batch_delete_server": "items", "batch_delete_app_group": "ids",
            "logoff_user_session": "session_ids",
            "publish_app": "items", "unpublish_app": "ids", "batch_enable_app": "ids",
-           "batch_disable_app": "ids", "send_authorized_mail": "records"}.get(operation)
+           "batch_disable_app": "ids", "send_authorized_mail": "records",
+           "batch_delete_image_server": "items", "attach_image_server_app": "items"}.get(operation)
     value = body.get(key) if key else None
     return len(value) if isinstance(value, list) else None

@@ -28,6 +28,7 @@ SERVER_QUOTA_EXCEEDED = ("WKS.00211207", "The server quota of the tenant is insu
 GROUP_NAME_EXISTS = ("WKS.00211208", "The server group name already exists.")
 GROUP_NOT_EMPTY = ("WKS.00211209", "The server group still has servers.")
 IMAGE_NOT_FOUND = ("WKS.00211210", "The image does not exist.")
+IMAGE_SERVER_NOT_FOUND = ("WKS.00211211", "The image server does not exist.")
 APP_GROUP_NOT_FOUND = ("WKS.00211301", "The app group does not exist.")
 APP_NOT_FOUND = ("WKS.00211302", "The application does not exist.")
 IAM_BAD_PASSWORD = ("IAM.0004", "The username or password is wrong.")

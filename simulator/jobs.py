@@ -81,6 +81,8 @@ class JobEngine:
                     self._finish_job(job)
                 elif job["status"] == "WAITING" and now >= job["running_at"]:
                     self._start_job(job)
+            if self._active_image_jobs:
+                self._advance_image_jobs(now)  # image servers' jobs (image_servers.py)
             if self._effects:
                 self._advance_effects(now)
             if self._transit:

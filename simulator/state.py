@@ -17,7 +17,8 @@ same lock for a whole request, so tests may shape the fleet between requests.
 (groups, servers, default fleet, product info), :mod:`.jobs` is the job engine
 (jobs on the clock, pending failures, busy rules, the operations' business
 rules), :mod:`.power` starts, stops and reboots servers (transitions on the
-clock, their state rules and failures), :mod:`.lifecycle` creates and deletes servers (by jobs) and server
+clock, their state rules and failures), :mod:`.image_servers` keeps the image servers and their image jobs,
+:mod:`.lifecycle` creates and deletes servers (by jobs) and server
 groups (the server quota, scaling policies), :mod:`.sessions` keeps the user sessions
 (logons, logoffs, the drain, ``session_count`` in step), :mod:`.views` renders
 wire views; this module holds
@@ -33,6 +34,7 @@ from .authorizations import Authorizations
 from .clock import Clock, iso_time
 from .dialect import Dialect
 from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, STOCK_IMAGES, FleetBuilder
+from .image_servers import ImageServers
 from .jobs import (ACTIVE_JOB_STATUSES, IMAGE_JOB, RUNNING_VM_STATUS, TASK_STATUS, TSVI_JOB, UPGRADE_JOB,
                    WAITING_FRACTION, JobEngine)
 from .lifecycle import DEFAULT_SERVER_QUOTA, Lifecycle
@@ -47,8 +49,8 @@ __all__ = ["ACTIVE_JOB_STATUSES", "Clock", "DEFAULT_LATEST_HDA", "FleetState", "
            "iso_time"]
 
 
-class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, AppGroups, PublishedApps, Authorizations,
-                 WireViews):
+class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, AppGroups, PublishedApps,
+                 Authorizations, ImageServers, WireViews):
     """The tenant's fleet, its sessions, jobs and power transitions, and the builder methods tests use to shape
     scenarios.
 
@@ -120,6 +122,7 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, 
         for image_id in images or ():
             self.add_image(image_id)
         self._init_app_tables()  # app groups, published apps, authorizations, the directory (app_groups.py)
+        self._init_image_tables()  # image servers and their jobs (image_servers.py)
         self._build_default_fleet(servers, group_names or groups, outdated_hda)
 
     # ------------------------------------------------------------------ reads for tests

@@ -144,5 +144,7 @@ class WireViews:
                 "jobs": [self.job_view(job) for job in self._jobs.values()],
                 "upgrade_records": list(reversed(self._upgrade_records)),
                 "power_actions": list(self._power_actions),
+                "image_servers": [self.image_server_view(record) for record in self._image_servers.values()],
+                "image_jobs": [self.image_job_view(job) for job in self._image_jobs.values()],
                 "dialect": self.dialect.as_dict(),
             }

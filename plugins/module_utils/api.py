@@ -288,3 +288,85 @@ def list_authorization_mails(client, app_group_id=None, account=None, mail_send_
     """``GET /v1/{project_id}/mails``, every page (the key is ``records``)."""
     return client.paginate(MAILS, {"app_group_id": app_group_id, "account": account,
                                    "mail_send_type": mail_send_type}, key="records")
+
+
+# -- image servers and their jobs (the golden image pipeline) --
+IMAGE_SERVERS = "/v1/{project_id}/image-servers"
+# Image server jobs live apart from the server jobs (``/v2/{project_id}/job``): each endpoint knows only its own.
+IMAGE_JOBS = "/v1/{project_id}/image-server-jobs"
+IMAGE_SUB_JOBS = "/v1/{project_id}/image-server-sub-jobs"
+
+
+def _image_server_path(image_server_id, tail=""):
+    return "%s/%s%s" % (IMAGE_SERVERS, quote(image_server_id, safe=""), tail)
+
+
+def list_image_servers(client, server_name=None, server_id=None, enterprise_project_id=None):
+    """``GET /v1/{project_id}/image-servers``, every page (``server_name`` matches parts of names)."""
+    return client.paginate(IMAGE_SERVERS, {"server_name": server_name, "server_id": server_id,
+                                           "enterprise_project_id": enterprise_project_id})
+
+
+def show_image_server(client, image_server_id):
+    """``GET …/image-servers/{server_id}`` (a 404 when there is none)."""
+    return client.get(_image_server_path(image_server_id)) or {}
+
+
+def create_image_server(client, body):
+    """``POST …/image-servers`` with a CreateImageServerReq; returns the job id of its CREATE_SERVER image job (the
+    image server's id is the job's created resource: :func:`~.jobs.created_resource_id`)."""
+    return (client.request("POST", IMAGE_SERVERS, body=dict(body)) or {}).get("job_id")
+
+
+def update_image_server(client, image_server_id, body):
+    """``PATCH …/image-servers/{server_id}`` (``name``, ``description``); the service answers no field."""
+    return client.request("PATCH", _image_server_path(image_server_id), body=dict(body))
+
+
+def attach_image_server_app(client, image_server_id, app_ids):
+    """``POST …/image-servers/{server_id}/actions/attach-app`` with the warehouse app ids; returns the ``uri`` the
+    service answers (no job id: ``AttachImageServerAppResponse``)."""
+    return (client.request("POST", _image_server_path(image_server_id, "/actions/attach-app"),
+                           body={"items": list(app_ids)}) or {}).get("uri")
+
+
+def list_latest_attached_server_app(client, image_server_id):
+    """``GET …/image-servers/{server_id}/actions/latest-attached-app``: the ``{id, app_id}`` items of the last
+    attach."""
+    return (client.get(_image_server_path(image_server_id, "/actions/latest-attached-app")) or {}).get("items") or []
+
+
+def recreate_server_image(client, image_server_id, name, description=None, execute_sysprep=None):
+    """``POST …/image-servers/{server_id}/actions/recreate-image``: an image named ``name`` built from the image
+    server; returns the job id (the image's id is the job's created resource once it succeeded).
+    ``enterprise_project_id`` is never sent (the SDK: reserved, do not pass)."""
+    body = {"name": name}
+    if description is not None:
+        body["description"] = description
+    if execute_sysprep is not None:
+        body["execute_sysprep"] = bool(execute_sysprep)
+    return (client.request("POST", _image_server_path(image_server_id, "/actions/recreate-image"), body=body)
+            or {}).get("job_id")
+
+
+def batch_delete_image_server(client, image_server_ids, recursive=False):
+    """``PATCH …/image-servers/actions/batch-delete`` for 1..20 image servers; ``recursive`` also deletes the server
+    group, its servers and the app groups made from them. Returns the job id, or None (the service answers 200
+    without one when none of them exists)."""
+    return (client.request("PATCH", IMAGE_SERVERS + "/actions/batch-delete",
+                           body={"items": list(image_server_ids), "recursive": bool(recursive)}) or {}).get("job_id")
+
+
+def show_image_job(client, job_id):
+    """``GET /v1/{project_id}/image-server-jobs/{job_id}``: an image server job with its sub jobs."""
+    return client.get("%s/%s" % (IMAGE_JOBS, quote(job_id, safe="")))
+
+
+def list_image_jobs(client, status=None, job_type=None):
+    """``GET /v1/{project_id}/image-server-jobs``, every page (ImageJobInfo: no sub jobs)."""
+    return client.paginate(IMAGE_JOBS, {"status": status, "job_type": job_type})
+
+
+def list_image_sub_jobs(client, job_id=None, status=None, job_type=None):
+    """``GET /v1/{project_id}/image-server-sub-jobs``, every page (ImageJobDetailInfo: each names its resource)."""
+    return client.paginate(IMAGE_SUB_JOBS, {"job_id": job_id, "status": status, "job_type": job_type})

@@ -30,6 +30,20 @@ fleets poll less often instead of hammering a throttled API).
 "Finished" is not "succeeded": a job that ends ``SUCCESS`` may still hold
 sub jobs that ended ``ABNORMAL`` or were rolled back; only a sub job that
 ended ``SUCCESS`` counts as success for its server.
+
+Jobs live on one of two endpoints (:data:`JOB_ENDPOINTS`): server jobs
+(:data:`SERVER_JOBS`, ``GET /v2/{project_id}/job/{job_id}``) and image server
+jobs (:data:`IMAGE_JOBS`, ``GET /v1/{project_id}/image-server-jobs/{job_id}``:
+image server create, image build, image server delete). Both ids are 18-digit
+numbers, so an id does not tell its endpoint: the job kind does
+(:attr:`JobKind.endpoint`), and every waiter reads its jobs through
+:meth:`Waiter.read_job` on the endpoint it was given, under the same deadline,
+polling budget and status rules. An image job's sub jobs name the resource
+they act on or made (``job_resource_info.resource_id``: an image server, or
+the image a build made); :func:`created_resource_id` reads the one a create
+or build made. An image job names no server before it is sent, so it is
+waited for with no server ids: ``JobWaiter(client, timeout, poll_interval,
+endpoint=IMAGE_JOBS).wait({job_id: []})``.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -47,6 +61,36 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery
     CONTESTED_STATUSES, settled_by_state, uncertain)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
     SERVER_STATUSES, ServerReader, task_running)
+
+# The endpoints jobs are read from (JobKind.endpoint, Waiter's ``endpoint``) -> the api function that reads one job:
+# server jobs (``/v2/{project_id}/job/{id}``), image server jobs (``/v1/{project_id}/image-server-jobs/{id}``).
+SERVER_JOBS = "server"
+IMAGE_JOBS = "image"
+JOB_ENDPOINTS = {SERVER_JOBS: "show_job_detail", IMAGE_JOBS: "show_image_job"}
+
+
+def read_job(client, job_id, endpoint=SERVER_JOBS):
+    """A job's detail (with its sub jobs) from its endpoint (:data:`SERVER_JOBS` or :data:`IMAGE_JOBS`)."""
+    return getattr(api, JOB_ENDPOINTS[endpoint])(client, job_id) or {}
+
+
+def sub_job_error(sub):
+    """``(error_code, error_message)`` of a sub job: a server job's sub job carries them itself, an image job's in
+    ``job_execute_info``; empty values are None."""
+    execute = sub.get("job_execute_info")
+    execute = execute if isinstance(execute, dict) else {}
+    return (sub.get("error_code") or execute.get("error_code") or None,
+            sub.get("error_message") or execute.get("error_message") or None)
+
+
+def created_resource_id(detail):
+    """The id of what a job created (an image server create: the image server; an image build: the image): its
+    first sub job's ``job_resource_info.resource_id`` (Terraform reads ``sub_jobs|[0].job_resource_info.resource_id``
+    after the job succeeded), or None while the job does not name one."""
+    subs = (detail or {}).get("sub_jobs") or []
+    resource = subs[0].get("job_resource_info") if subs and isinstance(subs[0], dict) else None
+    return (resource if isinstance(resource, dict) else {}).get("resource_id") or None
+
 
 # A job or sub job in one of these statuses is still going.
 ACTIVE_JOB_STATUSES = frozenset(["WAITING", "RUNNING"])
@@ -198,17 +242,17 @@ class JobResult:
         seen = set()
         for sub in detail.get("sub_jobs") or []:
             server_id = (sub.get("job_resource_info") or {}).get("resource_id")
+            status = sub.get("status")
+            if status not in KNOWN_JOB_STATUSES:
+                # still running as far as anyone can tell: so is the job, whatever it says (also a sub job that names
+                # no resource yet, as an image build's before the image exists)
+                self.unknown[("sub job status", status)] = "job %s, sub job %s of %s" % (
+                    self.job_id, sub.get("id") or "?", "server %s" % server_id if server_id else "no resource yet")
+                self.finished = False
             if not server_id:
                 continue
             seen.add(server_id)
-            status = sub.get("status")
-            if status not in KNOWN_JOB_STATUSES:
-                # still running as far as anyone can tell: so is the job, whatever it says
-                self.unknown[("sub job status", status)] = "job %s, sub job %s of server %s" % (
-                    self.job_id, sub.get("id") or "?", server_id)
-                self.finished = False
-            self.servers[server_id] = self._outcome(server_id, status, sub.get("error_code"),
-                                                    sub.get("error_message"))
+            self.servers[server_id] = self._outcome(server_id, status, *sub_job_error(sub))
         if self.finished:
             # Servers the job does not list as sub jobs take the job's own outcome.
             for server_id in self.servers:
@@ -248,10 +292,15 @@ class JobKind:
     synchronous = False
     reports_jobs = True  # the result names the jobs (``jobs``, each server's ``job_id``)
 
-    def __init__(self, job_type, running_task, waiter_class=None, settles_by_state=False):
+    def __init__(self, job_type, running_task, waiter_class=None, settles_by_state=False, endpoint=SERVER_JOBS):
+        if endpoint not in JOB_ENDPOINTS:
+            raise ValueError("endpoint must be one of %s, got %r" % (", ".join(sorted(JOB_ENDPOINTS)), endpoint))
         self.job_type = job_type
         self.running_task = running_task
-        self.waiter_class = waiter_class or BatchJobWaiter
+        # where its jobs are read (SERVER_JOBS or IMAGE_JOBS); image jobs show on no server record, so they are read
+        # from their detail only (JobWaiter)
+        self.endpoint = endpoint
+        self.waiter_class = waiter_class or (JobWaiter if endpoint == IMAGE_JOBS else BatchJobWaiter)
         # the operation's state read (read_states) shows the change applied: the waiter may settle servers by it,
         # and what it read is the final state (an HDA upgrade: the access agent list shows the version)
         self.settles_by_state = settles_by_state
@@ -300,6 +349,7 @@ class AppliedAtOnce:
     reports_jobs = False
     waiter_class = None
     settles_by_state = False
+    endpoint = SERVER_JOBS
 
     @staticmethod
     def settles(exc):
@@ -330,6 +380,7 @@ class SettlesLater:
     synchronous = False
     reports_jobs = False
     settles_by_state = True  # its only way to tell: the waiter reads the operation's state until it shows the change
+    endpoint = SERVER_JOBS
 
     @property
     def waiter_class(self):
@@ -409,8 +460,11 @@ class Waiter:
     sentinel_first = True  # read the sentinel alone while reading every job costs more
 
     def __init__(self, client, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, progress=None,
-                 servers=None, group_sizes=None, observed=None):
+                 servers=None, group_sizes=None, observed=None, endpoint=SERVER_JOBS):
+        if endpoint not in JOB_ENDPOINTS:
+            raise ValueError("endpoint must be one of %s, got %r" % (", ".join(sorted(JOB_ENDPOINTS)), endpoint))
         self.client = client
+        self.endpoint = endpoint  # where the jobs are read (read_job)
         self.timeout = timeout
         self.poll_interval = poll_interval
         self.clock = clock
@@ -493,7 +547,7 @@ class Waiter:
         self.sentinel = None
         if self.sentinel_first and len(unfinished) > 1 and self.round_cost(unfinished, awaited) > 1:
             sentinel = unfinished[-1]
-            sentinel.update(api.show_job_detail(self.client, sentinel.job_id) or {})
+            sentinel.update(self.read_job(sentinel.job_id))
             if not sentinel.finished:
                 self.sentinel = sentinel.job_id
                 return
@@ -523,10 +577,14 @@ class Waiter:
         """Bring every unfinished result up to date; ``awaited`` are the servers pending when the round began."""
         raise NotImplementedError
 
+    def read_job(self, job_id):
+        """One job's detail, from this waiter's endpoint (one request)."""
+        return read_job(self.client, job_id, self.endpoint)
+
     def read_details(self, results):
         for result in results.values():
             if not result.finished:
-                result.update(api.show_job_detail(self.client, result.job_id) or {})
+                result.update(self.read_job(result.job_id))
 
     def started_line(self, results):
         return "waiting for %d job(s): %s" % (len(results), ", ".join(results))
@@ -572,10 +630,10 @@ class ServerListWaiter(Waiter):
     detail_reads = 20
 
     def __init__(self, client, timeout, poll_interval, clock=time.monotonic, sleep=time.sleep, progress=None,
-                 servers=None, group_sizes=None, observed=None):
+                 servers=None, group_sizes=None, observed=None, endpoint=SERVER_JOBS):
         super(ServerListWaiter, self).__init__(client, timeout, poll_interval, clock=clock, sleep=sleep,
                                                progress=progress, servers=servers, group_sizes=group_sizes,
-                                               observed=observed)
+                                               observed=observed, endpoint=endpoint)
         self.reader = ServerReader(client, servers, group_sizes)
         self.failures_read = 0
         self.final_records = {}
@@ -614,7 +672,7 @@ class ServerListWaiter(Waiter):
             elif result.servers[server_id].status == PENDING:
                 undecided.add(result.job_id)
         for job_id in sorted(undecided):
-            results[job_id].update(api.show_job_detail(self.client, job_id) or {})
+            results[job_id].update(self.read_job(job_id))
 
     def read_list(self, results, awaited):
         records = self.reader.read(list(awaited))
@@ -639,7 +697,7 @@ class ServerListWaiter(Waiter):
                 else:
                     self.settle_failed(result, server_id, record)
         for job_id in sorted(unaccounted):
-            results[job_id].update(api.show_job_detail(self.client, job_id) or {})
+            results[job_id].update(self.read_job(job_id))
 
     def previous_job(self, server_id, job_id):
         """The job the server showed before ours (None when it had none or we waited for that one)."""
@@ -655,7 +713,7 @@ class ServerListWaiter(Waiter):
             return
         self.failures_read += 1
         try:
-            result.update(api.show_job_detail(self.client, result.job_id) or {})
+            result.update(self.read_job(result.job_id))
         except ApiError as exc:
             result.settle(server_id, FAILED, None, "%s; its detail could not be read: %s" % (reason, exc.message),
                           sub_job_status="FAILED")

@@ -926,7 +926,8 @@ class Rollout:
         waiter = self.kind.waiter_class(self.client, self.params["wait_timeout"], self.params["poll_interval"],
                                         progress=self.progress.append, servers=list(self.targets.values()),
                                         group_sizes=self.group_sizes(),
-                                        observed=StateProbe(self) if self.kind.settles_by_state else None)
+                                        observed=StateProbe(self) if self.kind.settles_by_state else None,
+                                        endpoint=self.kind.endpoint)
         self.waiter = waiter
         awaited = dict(self.jobs)
         if self.accepted:

@@ -73,6 +73,14 @@ SESSION_STATE_VALUES = frozenset(SESSION_STATES)
 ACCOUNT_TYPES = frozenset(["USER", "USER_GROUP"])
 PLATFORM_TYPES = frozenset(["AD", "LOCAL", "SYSTEM"])
 
+# ImageServerStatus (an image server's ``status``; the SDK lists the string "null" too).
+IMAGE_SERVER_STATUSES = frozenset(["CREATING", "ACTIVE", "BUILDING", "BUILT", "ERROR", "DELETING", "null"])
+# ImageJobType (an image job's and its sub jobs' ``job_type``).
+IMAGE_JOB_TYPES = frozenset([
+    "CREATE_SERVER", "CREATE_SERVER_IMAGE", "DELETE_SERVER", "BUILD_IMAGE", "GENERATE_IMAGE",
+    "DELETE_IMAGE_BUILD_SERVER", "DELETE_IMAGE",
+])
+
 # -- fields ------------------------------------------------------------------------------------------------------
 # Kind -> the SDK models (3.1.219) whose attributes its records may carry: the copy below is their union.
 SDK_MODELS = {
@@ -87,6 +95,9 @@ SDK_MODELS = {
     "publishable_app": ("PublishableApp",),  # what an app group's image offers (show_publishable_app)
     "authorization": ("Authorization",),
     "authorization_mail": ("AuthorizationMail",),
+    "image_server": ("ImageServer", "ShowImageServerResponse"),  # the list's records and one image server's
+    "image_job": ("ShowImageJobResponse", "ImageJobInfo"),  # an image job's detail and the list's records
+    "image_sub_job": ("ImageJobDetailInfo",),
 }
 
 APP_FIELDS = frozenset([
@@ -143,6 +154,15 @@ FIELDS = {
         "id", "account", "account_auth_type", "account_auth_name", "app_group_id", "app_group_name",
         "mail_send_type", "mail_send_result", "error_msg", "send_at",
     ]),
+    "image_server": frozenset([
+        "id", "name", "description", "image_ref", "server_group_id", "app_group_id", "server_id", "instance_id",
+        "image_id", "status", "authorize_accounts", "create_time", "update_time", "enterprise_project_id",
+    ]),
+    "image_job": frozenset(["id", "job_type", "begin_time", "end_time", "status", "sub_jobs_total", "sub_jobs"]),
+    "image_sub_job": frozenset([
+        "id", "job_type", "job_resource_info", "begin_time", "end_time", "status", "job_execute_info", "project_id",
+        "job_id",
+    ]),
 }
 
 # Kind -> {field: (the SDK enum's name, its known values)}.
@@ -189,10 +209,20 @@ ENUMS = {
     "authorization_mail": {
         "account_auth_type": ("AccountTypeEnum", ACCOUNT_TYPES),
     },
+    "image_server": {"status": ("ImageServerStatus", IMAGE_SERVER_STATUSES)},
+    # ImageJobStatus and ImageJobDetailStatus: the statuses the waiters know, as for server jobs
+    "image_job": {
+        "status": ("ImageJobStatus", JOB_STATUSES),
+        "job_type": ("ImageJobType", IMAGE_JOB_TYPES),
+    },
+    "image_sub_job": {
+        "status": ("ImageJobDetailStatus", JOB_STATUSES),
+        "job_type": ("ImageJobType", IMAGE_JOB_TYPES),
+    },
 }
 
 # Kind -> {field: kind of the records in that list}: checked as records of their own.
-NESTED = {"job": {"sub_jobs": "sub_job"}}
+NESTED = {"job": {"sub_jobs": "sub_job"}, "image_job": {"sub_jobs": "image_sub_job"}}
 
 KINDS = tuple(sorted(FIELDS))
 # How long a value may be in a finding (the rest is cut off: a finding names, it does not copy).
@@ -205,12 +235,13 @@ def record_id(kind, record):
 
 
 def record_name(kind, record):
-    """The name a finding names a record by: its name, a job's type, a sub job's server, a session's user."""
+    """The name a finding names a record by: its name, a job's type, a sub job's server (an image sub job's resource),
+    a session's user."""
     if kind == "access_agent":
         return record.get("server_name")
-    if kind == "job":
+    if kind in ("job", "image_job"):
         return record.get("job_type")
-    if kind == "sub_job":
+    if kind in ("sub_job", "image_sub_job"):
         resource = record.get("job_resource_info")
         resource = resource if isinstance(resource, dict) else {}
         return resource.get("resource_name") or resource.get("resource_id")

@@ -43,6 +43,9 @@ READS = frozenset([
     # apps and users
     "list_app_group", "show_app_group_detail", "list_published_app", "show_app_detail", "show_publishable_app",
     "list_app_group_authorization", "list_authorization_mail_record",
+    # image servers and their jobs
+    "list_image_servers", "show_image_server", "list_latest_attached_server_app", "show_image_job", "list_image_jobs",
+    "list_image_sub_jobs",
 ])
 MUTATING = frozenset(["POST", "PUT", "PATCH", "DELETE"])
 

@@ -143,10 +143,19 @@ def test_job_info_reports_sub_jobs_per_server(sim, runner, api_client_for):
     ids = sorted(sim.state.servers)[:3]
     sim.state.fail_next_job([ids[1]], error_code="WKS.00211401", error_msg="upgrade failed on purpose")
     job_id = api.batch_upgrade_hda_version(api_client_for(sim), ids)
+    base_image = next(iter(sim.state.groups.values()))["image_id"]
+    image_job = api.create_image_server(api_client_for(sim), dict(  # an image server job, on the other endpoint
+        name="golden-src", root_volume=dict(type="SAS", size=80), image_ref=dict(id=base_image, image_type="private"),
+        vpc_id="vpc-1", subnet_id="subnet-1", product_id="p", authorize_accounts=[]))
     run = runner.run([
         {FQCN + "app_job_info": {"job_id": job_id}, "register": "job",
          "until": "job.job.status in ['SUCCESS', 'FAILED']", "retries": 20, "delay": 1},
+        {FQCN + "app_job_info": {"job_id": image_job, "job_kind": "auto"}, "register": "image_job",
+         "until": "image_job.job.status in ['SUCCESS', 'FAILED']", "retries": 20, "delay": 1},
     ])
+    image = run["image_job"]["job"]
+    assert (image["kind"], image["job_type"], image["status"]) == ("image", "CREATE_SERVER", "SUCCESS")
+    assert image["resource_id"] in sim.state.image_servers and image["sub_jobs"][0]["resource_name"] == "golden-src"
     assert run.rc == 0, run.output
     job = run["job"]["job"]
     assert job["id"] == job_id

@@ -46,6 +46,9 @@ def test_enum_values_are_the_sdk_enums(kind, field):
     if name in ("JobStatus", "JobDetailStatus"):  # one set for both: a job may end in a sub job's status too
         assert values == sdk_enum("JobStatus") | sdk_enum("JobDetailStatus")
         return
+    if name in ("ImageJobStatus", "ImageJobDetailStatus"):  # the same set: the waiters' rules for image jobs too
+        assert values == sdk_enum("ImageJobStatus") | sdk_enum("ImageJobDetailStatus") == wire.JOB_STATUSES
+        return
     assert values == sdk_enum(name), name
 
 
@@ -179,3 +182,30 @@ def test_published_and_publishable_applications_as_the_api_answers_them_have_no_
     assert [(f["kind"], f["name"], f["field"], f["why"]) for f in wire.unexpected("app", [odd])] == [
         ("app", "Notepad", "pinned", "field not in the SDK model App (3.1.219)"),
         ("app", "Notepad", "state", "unknown AppStateEnum value")]
+
+
+def test_image_servers_and_image_jobs_as_the_api_answers_them_have_no_finding_and_odd_values_are_named():
+    state = FleetState(servers=1, groups=1, seed=29, job_duration=0)
+    base = next(iter(state.groups.values()))["image_id"]
+    created = state.create_image_server(dict(
+        name="golden-src", root_volume=dict(type="SAS", size=80), image_ref=dict(id=base, image_type="private"),
+        vpc_id="v", subnet_id="s", product_id="p", authorize_accounts=[dict(account="a", account_type="USER")]))
+    state.fast_forward(1)
+    (image_server,) = state.image_servers.values()
+    built = state.build_image(image_server["id"], dict(name="golden 1"))
+    state.fail_next_image_job(error_code="E1", error_msg="broken", status="ROLLBACK")
+    failed = state.delete_image_servers([image_server["id"]])
+    state.fast_forward(1)
+    assert wire.unexpected("image_server", [state.image_server_view(image_server)]) == []
+    details = [state.image_job_view(job) for job in (created, built, failed)]
+    assert [d["status"] for d in details] == ["SUCCESS", "SUCCESS", "FAILED"]
+    assert details[2]["sub_jobs"][0]["job_execute_info"] == {"error_code": "E1", "error_message": "broken"}
+    assert wire.unexpected("image_job", details) == []
+    assert wire.unexpected("image_job", [state.image_job_view(job, detail=False) for job in (created, built)]) == []
+    odd = dict(details[1], job_type="SNAPSHOT", sub_jobs=[dict(details[1]["sub_jobs"][0], status="PAUSED")])
+    assert [(f["kind"], f["name"], f["field"], f["value"], f["why"]) for f in wire.unexpected("image_job", [odd])] == [
+        ("image_job", "SNAPSHOT", "job_type", "SNAPSHOT", "unknown ImageJobType value"),
+        ("image_sub_job", "golden 1", "status", "PAUSED", "unknown ImageJobDetailStatus value")]
+    server = dict(state.image_server_view(image_server), status="HIBERNATED")
+    assert [(f["name"], f["why"]) for f in wire.unexpected("image_server", [server])] == [
+        ("golden-src", "unknown ImageServerStatus value")]
