@@ -68,10 +68,12 @@ class Repair(Operation):
         minutes = self.params["skip_succeeded_within"]
         if minutes and succeeded_lately(server, self.kind.job_type, within=minutes * 60.0):
             return PlanItem(server, "none", before)
-        busy = task_running(server) or (server.get("job_status") in ACTIVE_JOB_STATUSES and server.get("job_type"))
-        if busy:
+        if server.get("job_status") in ACTIVE_JOB_STATUSES:
             return PlanItem(server, "skip", before, note="a %s job (%s) is running on this server; re-run when it has "
-                            "finished" % (busy, server.get("job_id")))
+                            "finished" % (server.get("job_type"), server.get("job_id")))
+        if task_running(server):
+            return PlanItem(server, "skip", before, note="task %s is running on this server; re-run when it has "
+                            "finished" % task_running(server))
         return PlanItem(server, "submit", before, after)
 
     def conclude(self, outcome):
@@ -90,7 +92,8 @@ class Repair(Operation):
             count = outcome.count(lambda r: r.action == SUBMITTED and bool(r.job_id))
             headline = "started to %s %d server(s)%s (not waited for)" % (self.doing, count, self.consequence)
             waited_text = "%d server(s) already being repaired (not waited for)"
-        if not count and not waited:
+        parts = ([headline] if count else []) + ([waited_text % waited] if waited else [])
+        if not parts:
             return
-        outcome.headline = headline + ("; " + waited_text % waited if waited else "")
+        outcome.headline = "; ".join(parts)
         outcome.headline_in_diff = True
