@@ -140,7 +140,7 @@ servers:
       description: Server name.
       type: str
     action:
-      description: V(none) (reinstalled successfully within O(skip_succeeded_within) minutes, or skipped: busy with
+      description: V(none) (reinstalled successfully within O(skip_succeeded_within) minutes, or skipped as busy with
         another job, see RV(servers[].error_msg)), V(submitted) (reinstalled by this run, or would be in check mode)
         or V(waited) (a reinstall already running was waited for).
       type: str

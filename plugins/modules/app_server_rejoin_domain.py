@@ -109,7 +109,7 @@ servers:
       description: Server name.
       type: str
     action:
-      description: V(none) (rejoined successfully within O(skip_succeeded_within) minutes, or skipped: busy with
+      description: V(none) (rejoined successfully within O(skip_succeeded_within) minutes, or skipped as busy with
         another job, see RV(servers[].error_msg)), V(submitted) (rejoined by this run, or would be in check mode) or
         V(waited) (a rejoin already running was waited for).
       type: str
