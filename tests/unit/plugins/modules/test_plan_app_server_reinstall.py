@@ -80,7 +80,7 @@ def test_check_mode_and_diff_plan_by_the_rerun_rule_and_say_the_disk_is_rebuilt(
     fresh = "fresh (%s)" % servers["fresh"]["id"]
     assert "server %s: system disk rebuilt" % fresh in result["interrupts"]
     assert "session alice (Active) on %s" % fresh in result["interrupts"]
-    assert any("alice" in text for text in result.warning_texts)  # the engine names the sessions that end
+    assert any("alice" in text and fresh in text for text in result.warning_texts)  # the sessions that end
     assert "would interrupt (4):" in result["diff"]["prepared"]
     assert sorted(result["diff"]["after"]) == sorted("%s (%s)" % (name, servers[name]["id"])
                                                      for name in ("stale", "failed", "running", "fresh"))
