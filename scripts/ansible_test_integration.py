@@ -59,6 +59,7 @@ def simulator_config(info):
         "workspace_app_session_server_group_id": groups[3]["id"],
         "workspace_app_image_id": "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70",
         "workspace_app_image_type": "private",
+        "workspace_app_repair": True,
     }
 
 

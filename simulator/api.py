@@ -14,6 +14,7 @@ from .authorizations_api import ROUTES as AUTHORIZATION_ROUTES
 from .image_servers_api import ROUTES as IMAGE_SERVER_ROUTES
 from .published_apps_api import ROUTES as PUBLISHED_APP_ROUTES
 from .fleet import HDA_TYPES
+from .repair_api import ROUTES as REPAIR_ROUTES
 from .power_api import batch_reboot_server, batch_start_server, batch_stop_server, sim_fail_next_power
 from .routing import (BATCH_LIMIT, EMPTY, Reply, Route, batch_ids_field, contains, control, control_body, paged,
                       require_body)
@@ -478,7 +479,7 @@ ROUTES = [
 ]
 # Apps and users (their own modules): the authorizations' fixed paths (/app-groups/actions/...,
 # /app-groups/authorizations) come before /app-groups/{app_group_id}, which would take them as an id.
-ROUTES = ROUTES + AUTHORIZATION_ROUTES + APP_GROUP_ROUTES + PUBLISHED_APP_ROUTES
+ROUTES = REPAIR_ROUTES + ROUTES + AUTHORIZATION_ROUTES + APP_GROUP_ROUTES + PUBLISHED_APP_ROUTES
 # Image servers and their jobs (image_servers_api.py; /image-server-jobs is apart from /v2/{project_id}/job).
 ROUTES = ROUTES + IMAGE_SERVER_ROUTES
 
@@ -520,6 +521,7 @@ def mutated_items(operation, body):
            "batch_update_tsvi": "items", "batch_change_server_maintain_mode": "items",
            "batch_reboot_server": "items", "batch_start_server": "items", "batch_stop_server": "items",
            "batch_delete_server": "items", "batch_delete_app_group": "ids",
+           "batch_reinstall_server": "server_ids", "batch_rejoin_domain": "items",
            "logoff_user_session": "session_ids",
            "publish_app": "items", "unpublish_app": "ids", "batch_enable_app": "ids",
            "batch_disable_app": "ids", "send_authorized_mail": "records",

@@ -29,6 +29,8 @@ IMAGE_JOB = "CHANGE_SERVER_IMAGE"
 TSVI_JOB = "UPDATE_SERVER_TSVI"
 CREATE_JOB = "CREATE_SERVER"  # create_app_servers (see :mod:`.lifecycle`)
 DELETE_JOB = "DELETE_SERVER"  # batch_delete_server, delete_server
+REINSTALL_JOB = "REINSTALL_OS"  # batch_reinstall_server, reinstall_server (see :mod:`.repair`)
+REJOIN_JOB = "REJOIN_DOMAIN"  # batch_rejoin_domain (see :mod:`.repair`)
 
 # task_status of a server while its job is pending / after success / after failure.
 TASK_STATUS = {
@@ -37,14 +39,16 @@ TASK_STATUS = {
     TSVI_JOB: ("updating_tsvi", None, "updating_tsvi_failed"),
     CREATE_JOB: ("scheduling", None, None),
     DELETE_JOB: ("deleting", None, "delete_failed"),
+    REINSTALL_JOB: ("rebuilding", None, "rebuild_fail"),  # a reinstall is a rebuild from the server's own image
+    REJOIN_JOB: ("rejoining_domain", None, None),
 }
 # vm_status while the job runs (the upgrade does not restart the VM).
 RUNNING_VM_STATUS = {UPGRADE_JOB: None, IMAGE_JOB: "REBUILD", TSVI_JOB: "REBOOT", CREATE_JOB: "BUILD",
-                     DELETE_JOB: "DELETING"}
+                     DELETE_JOB: "DELETING", REINSTALL_JOB: "REBUILD", REJOIN_JOB: None}
 # vm_status when the job ends (success, failure); ACTIVE for the other job types. A deleted server is gone.
 END_VM_STATUS = {CREATE_JOB: ("ACTIVE", "BUILD_FAIL"), DELETE_JOB: (None, "ERROR")}
 # Jobs that rebuild or reboot a server: with dialect.transitions it shows UNREGISTER while they run and a while after.
-TRANSITION_JOBS = (IMAGE_JOB, TSVI_JOB)
+TRANSITION_JOBS = (IMAGE_JOB, TSVI_JOB, REINSTALL_JOB)
 # The fraction of job_duration a job spends WAITING before it RUNS.
 WAITING_FRACTION = 0.1
 
@@ -202,6 +206,8 @@ class JobEngine:
                 self._hda[server_id] = self.latest_hda_for(server_id)
         elif job_type == TSVI_JOB:
             self._tsvi[server_id] = sub["params"]["enable"]
+        elif job_type == REINSTALL_JOB:
+            self._reinstalled(record, job["params"])
         elif job_type == CREATE_JOB:
             record["status"] = "REGISTERED"
         elif job_type == DELETE_JOB:

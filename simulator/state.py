@@ -39,6 +39,7 @@ from .jobs import (ACTIVE_JOB_STATUSES, IMAGE_JOB, RUNNING_VM_STATUS, TASK_STATU
                    WAITING_FRACTION, JobEngine)
 from .lifecycle import DEFAULT_SERVER_QUOTA, Lifecycle
 from .power import PowerControl
+from .repair import Repairs
 from .published_apps import PublishedApps
 from .sessions import LIVE_SESSION_STATES, SESSION_STATES, SessionBook
 from .views import GROUP_DETAIL_FIELDS, SERVER_DETAIL_FIELDS, WireViews
@@ -49,7 +50,7 @@ __all__ = ["ACTIVE_JOB_STATUSES", "Clock", "DEFAULT_LATEST_HDA", "FleetState", "
            "iso_time"]
 
 
-class FleetState(FleetBuilder, JobEngine, PowerControl, SessionBook, Lifecycle, AppGroups, PublishedApps,
+class FleetState(FleetBuilder, JobEngine, PowerControl, Repairs, SessionBook, Lifecycle, AppGroups, PublishedApps,
                  Authorizations, ImageServers, WireViews):
     """The tenant's fleet, its sessions, jobs and power transitions, and the builder methods tests use to shape
     scenarios.

@@ -74,6 +74,29 @@ def batch_update_tsvi(client, items):
     return (client.request("PATCH", SERVERS + "/actions/batch-update-tsvi", body={"items": list(items)}) or {}).get("job_id")
 
 
+def batch_reinstall_server(client, server_ids, update_access_agent=None):
+    """``POST …/app-servers/actions/batch-reinstall`` (BatchReinstallServerReq); one ServerJobInfo
+    ``{server_id, job_id, error_code, error_message}`` per server, as for the image change."""
+    body = {"server_ids": list(server_ids)}
+    if update_access_agent is not None:
+        body["update_access_agent"] = bool(update_access_agent)
+    return (client.request("POST", SERVERS + "/actions/batch-reinstall", body=body) or {}).get("items") or []
+
+
+def reinstall_server(client, server_id, update_access_agent=None):
+    """``POST …/app-servers/{server_id}/actions/reinstall`` (ReinstallServerReq); returns the job id."""
+    body = {} if update_access_agent is None else {"update_access_agent": bool(update_access_agent)}
+    path = "%s/%s/actions/reinstall" % (SERVERS, quote(server_id, safe=""))
+    return (client.request("POST", path, body=body) or {}).get("job_id")
+
+
+def batch_rejoin_domain(client, server_ids):
+    """``PATCH …/app-servers/actions/batch-rejoin-domain`` (BatchRejoinDomainReq) for 1..20 servers; returns the one
+    job id (its sub jobs name the servers)."""
+    return (client.request("PATCH", SERVERS + "/actions/batch-rejoin-domain",
+                           body={"items": list(server_ids)}) or {}).get("job_id")
+
+
 def list_server_groups(client, server_group_id=None, server_group_name=None, app_type=None):
     """``GET /v1/{project_id}/app-server-groups``, every page (summary fields only)."""
     return client.paginate(SERVER_GROUPS, {

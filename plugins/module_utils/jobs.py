@@ -146,13 +146,14 @@ LAG_GRACE = 600.0
 REFUSAL_CATCH_UP = 120.0
 
 
-def succeeded_lately(record, job_type, now=None):
-    """Whether the server record's last job is a ``job_type`` job that ended SUCCESS less than LAG_GRACE seconds ago
-    (by the record's ``update_time``): what the record shows may not show that job's change yet."""
+def succeeded_lately(record, job_type, now=None, within=LAG_GRACE):
+    """Whether the server record's last job is a ``job_type`` job that ended SUCCESS less than ``within`` seconds ago
+    (LAG_GRACE by default; by the record's ``update_time``, which is at or after the job's end): what the record shows
+    may not show that job's change yet, or (the repairs' re-run rule) the server was repaired lately."""
     if record.get("job_type") != job_type or record.get("job_status") != "SUCCESS" or not record.get("job_id"):
         return False
     changed = service_time(record.get("update_time"))
-    return changed is not None and (time.time() if now is None else now) - changed < LAG_GRACE
+    return changed is not None and (time.time() if now is None else now) - changed < within
 
 
 def in_transition(record, now=None):
@@ -417,6 +418,19 @@ class Submission:
         # True when the service accepted the change and carries it out later with no job to follow (a logoff after
         # its delay): the server is waited for by reading its state (SettlesLater).
         self.accepted = accepted
+
+
+def per_server_answers(items):
+    """``{server_id: Submission}`` of ServerJobInfo items (``server_id``, ``job_id``, ``error_code``,
+    ``error_message``): the per-server answer of a batch that starts one job per server (image change, reinstall)."""
+    answers = {}
+    for item in items:
+        job_id, code = item.get("job_id") or None, item.get("error_code") or None
+        message = item.get("error_message") or None
+        if not job_id and not code and not message:
+            message = "the service returned neither a job nor an error for this server"
+        answers[item.get("server_id")] = Submission(job_id, code, message)
+    return answers
 
 
 def passing(exc):

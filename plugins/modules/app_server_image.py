@@ -250,7 +250,8 @@ diff:
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import (
     ApiError, naming_the_image, with_hint)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import JobKind, ServerListWaiter, Submission
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
+    JobKind, ServerListWaiter, per_server_answers)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import not_blank, run_operation
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
     SUBMITTED, SUCCEEDED, Operation, PlanItem)
@@ -287,14 +288,7 @@ class ServerImage(Operation):
         items = api.batch_change_server_image(self.client, server_ids, p["image_id"], p["image_type"], p["os_type"],
                                               image_product_id=p["image_product_id"],
                                               update_access_agent=p["update_access_agent"])
-        answers = {}
-        for item in items:
-            job_id, code = item.get("job_id") or None, item.get("error_code") or None
-            message = item.get("error_message") or None
-            if not job_id and not code and not message:
-                message = "the service returned neither a job nor an error for this server"
-            answers[item.get("server_id")] = Submission(job_id, code, message)
-        return answers
+        return per_server_answers(items)
 
     def send(self, items):
         ids = [item.server_id for item in items]

@@ -23,11 +23,12 @@ def declarations_of(name):
 
 
 def test_every_module_is_found():
-    assert len(MODULES) == 17
+    assert len(MODULES) == 19
     engine_modules = [name for name in MODULES if declarations_of(name)]
     assert engine_modules == ["app_application", "app_group", "app_group_authorization", "app_server_fleet",
                               "app_server_group", "app_server_hda_upgrade", "app_server_image",
-                              "app_server_maintenance", "app_server_power", "app_server_tsvi", "app_session_logoff"]
+                              "app_server_maintenance", "app_server_power", "app_server_reinstall",
+                              "app_server_rejoin_domain", "app_server_tsvi", "app_session_logoff"]
 
 
 @pytest.mark.parametrize("name", MODULES)
