@@ -25,6 +25,7 @@ import os
 import re
 from collections import namedtuple
 
+from ansible.module_utils.common import warnings as ansible_warnings
 from werkzeug.wrappers import Response
 
 from simulator import api as sim_api
@@ -269,6 +270,16 @@ class ModuleResult(dict):
         return texts
 
 
+def forget_warnings():
+    """Empty ansible-core's process-wide tables of warnings and deprecations: a module run in this process (not a
+    process of its own, as under Ansible) would otherwise return those of every module run before it. A dict from
+    ansible-core 2.19, a list before; both have ``clear``."""
+    for name in ("_global_warnings", "_global_deprecations"):
+        table = getattr(ansible_warnings, name, None)
+        if table is not None:
+            table.clear()
+
+
 def run_module(module, args, capsys, check=False, diff=False):
     """Run ``module.main()`` with ``args`` (``_ansible_check_mode``/``_ansible_diff`` set from ``check``/``diff``)
     and return what it printed, parsed, as a :class:`ModuleResult`."""
@@ -276,6 +287,7 @@ def run_module(module, args, capsys, check=False, diff=False):
     values["_ansible_check_mode"] = bool(check)
     values["_ansible_diff"] = bool(diff)
     capsys.readouterr()  # anything printed before is not the module's
+    forget_warnings()
     code = None
     with patch_module_args(values):
         try:
