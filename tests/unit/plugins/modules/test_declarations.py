@@ -23,9 +23,10 @@ def declarations_of(name):
 
 
 def test_every_module_is_found():
-    assert len(MODULES) == 19
+    assert len(MODULES) == 22
     engine_modules = [name for name in MODULES if declarations_of(name)]
-    assert engine_modules == ["app_application", "app_group", "app_group_authorization", "app_server_fleet",
+    assert engine_modules == ["app_application", "app_group", "app_group_authorization", "app_image_server",
+                              "app_server_fleet",
                               "app_server_group", "app_server_hda_upgrade", "app_server_image",
                               "app_server_maintenance", "app_server_power", "app_server_reinstall",
                               "app_server_rejoin_domain", "app_server_tsvi", "app_session_logoff"]
@@ -92,12 +93,14 @@ def test_a_resource_names_only_options_it_has():
 @pytest.mark.parametrize("name", MODULES)
 def test_the_wait_options_of_a_kind_are_documented_by_its_fragment(name):
     import yaml
-    from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import wait_spec
+    from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import JOB_WAIT, wait_spec
 
     module = importlib.import_module("ansible_collections.huaweicloud.workspace_app.plugins.modules." + name)
     fragments = yaml.safe_load(module.DOCUMENTATION).get("extends_documentation_fragment") or []
     for declarations in declarations_of(name):
-        spec = wait_spec(declarations.kind) if issubclass(declarations, Operation) else None
+        # a resource that waits for jobs of its own (app_image_server's create) declares the job wait options
+        spec = wait_spec(declarations.kind) if issubclass(declarations, Operation) else (
+            JOB_WAIT if "wait" in declarations.options else None)
         if spec is not None:
             assert spec.fragment in fragments, (name, spec.fragment)
         else:
