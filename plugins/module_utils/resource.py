@@ -177,7 +177,7 @@ class Resource:
       200 is read again (a service that answers 200 whatever it did);
 
     and may override :meth:`new_record` (what a create makes, for check mode), :meth:`check_existing` (warnings about
-    an existing resource), :meth:`before_delete` (e.g. refuse a group that still has servers) and
+    an existing resource), :meth:`created` (wait until a resource this run created is usable), :meth:`before_delete` (e.g. refuse a group that still has servers) and
     :meth:`refused_delete` (the service's refusal of a delete, as the user should read it).
     """
 
@@ -265,6 +265,11 @@ class Resource:
 
     def check_existing(self, record):
         """Warnings (or a failure) about options an existing ``record`` cannot take."""
+
+    def created(self, record):
+        """The resource this run created (or took as its own after an answer that did not tell), once usable: a
+        resource that a job of the service makes (an image server) waits for that job here. ``record`` as read."""
+        return record
 
     def before_delete(self, record, result):
         """Called before ``record`` is deleted (in check mode too); ``result`` may be filled in: what it deletes or
@@ -481,7 +486,7 @@ class Converge:
         record, ours = self.post(body)
         if not ours:  # another run created it meanwhile: an existing resource
             return self.present(record)
-        return self.present(record, created=body)
+        return self.present(resource.created(record), created=body)
 
     def post(self, body):
         """Create: (its read, whether this run created it). An answer that does not tell (lost, a server error,

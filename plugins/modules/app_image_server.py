@@ -287,17 +287,23 @@ class ImageServer(Resource):
         return api.list_image_servers(self.client)
 
     def find(self, missing_ok):
-        """The image server; one still CREATING is waited for through its running create job (unless check mode or
-        ``wait: false``): a re-run resumes the wait instead of creating it again."""
+        """The image server; one still CREATING is waited for (:meth:`created`): a re-run resumes the wait instead of
+        creating it again."""
         params = self.params
         record = find_image_server(self.client, params["image_server_id"], params["name"], missing_ok=missing_ok,
                                    renamed_to=params.get("new_name"))
-        if record and record.get("status") == "CREATING" and params["wait"] and not self.context.check_mode:
-            job_id = running_create_job(self.client, record["id"])
-            if job_id:
-                wait_image_job(self.context, job_id, "the create of image server %s" % label(record))
-                record = self.show(record["id"])
-        return record
+        return self.created(record) if record and not self.context.check_mode else record
+
+    def created(self, record):
+        """This run's create job, or the one still running for an image server found CREATING, is waited for (with
+        ``wait``) until the image server is ACTIVE; a create job that failed fails the task with its error."""
+        if not self.params["wait"] or (record.get("status") != "CREATING" and not self.job_id):
+            return record
+        job_id = self.job_id or running_create_job(self.client, record["id"])
+        if not job_id:
+            return record
+        wait_image_job(self.context, job_id, "the create of image server %s" % label(record))
+        return self.show(record["id"])
 
     @classmethod
     def missing_for_create(cls, params):
@@ -325,17 +331,18 @@ class ImageServer(Resource):
         return record
 
     def send_create(self, body):
-        """POST, then (with ``wait``) the create job waited for until the image server is ACTIVE; its id from the
-        job's sub job (:func:`~.jobs.created_resource_id`)."""
+        """POST; the new id from the create job's sub job (:func:`~.jobs.created_resource_id`), read once (the job is
+        waited for by :meth:`created`), or else the image server of that name."""
         self.job_id = job_id = api.create_image_server(self.client, body)
-        if self.params["wait"]:
-            detail = wait_image_job(self.context, job_id, "the create of image server %r" % body["name"])
-        else:
-            detail = api.show_image_job(self.client, job_id)
-        created = created_resource_id(detail)
+        created = created_resource_id(api.show_image_job(self.client, job_id)) if job_id else None
         if created is None:  # the job does not name it yet: the image server of that name
             created = find_image_server(self.client, name=body["name"])["id"]
         return created
+
+    def check_existing(self, record):
+        if record.get("status") == "ERROR":
+            self.context.warn("image server %s is in status ERROR (its create failed); delete it (state: absent) and "
+                              "run the task again to create it anew" % label(record))
 
     def send_update(self, record_id, body):
         api.update_image_server(self.client, record_id, body)
