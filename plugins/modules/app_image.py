@@ -169,6 +169,8 @@ class AppImage(WorkspaceAppModule):
         running = [sub for sub in builds if sub.get("status") in ACTIVE_JOB_STATUSES]
         if done:
             return self.result(False, "none", build_of(done[0]))
+        if running and self.check_mode:
+            return self.result(False, "wait", build_of(running[0]))  # waits for nothing
         if running:
             return self.waited(False, "wait", running[0]["job_id"], build_of(running[0]))
         params = self.params
