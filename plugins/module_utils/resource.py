@@ -177,8 +177,9 @@ class Resource:
       200 is read again (a service that answers 200 whatever it did);
 
     and may override :meth:`new_record` (what a create makes, for check mode), :meth:`check_existing` (warnings about
-    an existing resource), :meth:`created` (wait until a resource this run created is usable), :meth:`before_delete` (e.g. refuse a group that still has servers) and
-    :meth:`refused_delete` (the service's refusal of a delete, as the user should read it).
+    an existing resource), :meth:`created` (wait until a resource this run created is usable),
+    :meth:`before_delete` (e.g. refuse a group that still has servers) and :meth:`refused_delete` (the service's
+    refusal of a delete, as the user should read it).
     """
 
     kind = None

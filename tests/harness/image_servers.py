@@ -32,7 +32,9 @@ def serve_image_servers(service, lost=()):
         lambda request: {"job_id": service.state.create_image_server(request.body)["id"]})
     service.reply("update_image_server", lambda request: service.state.update_image_server(
         path_id(request, 1), request.body) and {})
-    build = lambda request: {"job_id": service.state.build_image(path_id(request, 3), request.body)["id"]}  # noqa
+
+    def build(request):
+        return {"job_id": service.state.build_image(path_id(request, 3), request.body)["id"]}
     service.reply("recreate_server_image", lose("recreate_server_image", build), build)
 
     def delete(request):

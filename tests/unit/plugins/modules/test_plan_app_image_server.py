@@ -86,8 +86,8 @@ def test_a_delete_keeps_the_related_groups_unless_delete_related(service, run):
     gone = run(module, name="golden-src", state="absent", **FAST)
     assert gone["changed"] is True and "destroys" in gone
     delete = service.mutations[-1]
-    assert delete.operation == "batch_delete_image_server" and delete.body == dict(items=[first["id"]],
-                                                                                  recursive=False)
+    assert delete.operation == "batch_delete_image_server"
+    assert delete.body == dict(items=[first["id"]], recursive=False)
     assert first["server_group_id"] in service.state.groups and first["id"] not in service.state.image_servers
     assert run(module, name="golden-src", state="absent", **FAST)["changed"] is False
     second = run(module, **create_args(service, name="golden-two"))["image_server"]
