@@ -455,7 +455,9 @@ class ResourceModule(WorkspaceAppModule):
         self.resource = resource_class(self)
 
     def run(self):
-        return Converge(self.resource, self).run()
+        result = Converge(self.resource, self).run()
+        result.update(self.resource.extra_result())
+        return result
 
 
 def run_resource(resource_class):

@@ -267,6 +267,10 @@ class Resource:
     def check_existing(self, record):
         """Warnings (or a failure) about options an existing ``record`` cannot take."""
 
+    def extra_result(self):
+        """Result keys of the module's own beside the engine's (the jobs a resource made by jobs started)."""
+        return {}
+
     def created(self, record):
         """The resource this run created (or took as its own after an answer that did not tell), once usable: a
         resource that a job of the service makes (an image server) waits for that job here. ``record`` as read."""

@@ -58,6 +58,7 @@ attributes:
       tells the plan.
   diff_mode:
     support: none
+    description: Nothing is compared; RV(action) and RV(image) tell what is (or would be) done.
 notes:
   - Request cost - one list of the image build sub jobs (per page of 100); a build adds one read of the image server
     (two by name), one POST and one image job read per polling round; waiting for a running build costs the reads of
@@ -106,6 +107,12 @@ image:
     name: golden 2026.12
     job_id: "575945548515770370"
     status: SUCCESS
+jobs:
+  description: The build job this run started or waited for (empty when a finished build was found).
+  returned: success
+  type: list
+  elements: str
+  sample: ["575945548515770370"]
 action:
   description:
     - V(none) a build of that name had succeeded (nothing built); V(wait) a build of that name was running (waited
@@ -207,7 +214,8 @@ class AppImage(WorkspaceAppModule):
 
     def result(self, changed, action, image, image_server_id=None):
         image = dict(image, name=self.params["name"])
-        result = dict(changed=changed, action=action, image=image)
+        result = dict(changed=changed, action=action, image=image,
+                      jobs=[image["job_id"]] if action != "none" and image.get("job_id") else [])
         if image_server_id:
             result["image_server_id"] = image_server_id
         return result

@@ -194,6 +194,15 @@ changes:
   returned: success
   type: dict
   sample: {description: built weekly}
+jobs:
+  description:
+    - Ids of the image server jobs this run started (the create or the delete) or waited for (the create job of an
+      image server found C(CREATING)); read them with M(huaweicloud.workspace_app.app_job_info) and
+      O(huaweicloud.workspace_app.app_job_info#module:job_kind=image).
+  returned: success
+  type: list
+  elements: str
+  sample: ["575945548515770369"]
 destroys:
   description: What the delete removes (with O(delete_related), the related app group and server group first).
   returned: when something is deleted
@@ -275,7 +284,11 @@ class ImageServer(Resource):
 
     def __init__(self, context):
         super(ImageServer, self).__init__(context)
-        self.job_id = None
+        self.job_id = None  # the create or delete job this run started
+        self.jobs = []  # the image server jobs this run started or waited for
+
+    def extra_result(self):
+        return dict(jobs=list(self.jobs))
 
     def show(self, resource_id):
         return api.show_image_server(self.client, resource_id)
@@ -302,6 +315,8 @@ class ImageServer(Resource):
         job_id = self.job_id or running_create_job(self.client, record["id"])
         if not job_id:
             return record
+        if job_id not in self.jobs:
+            self.jobs.append(job_id)
         wait_image_job(self.context, job_id, "the create of image server %s" % label(record))
         return self.show(record["id"])
 
@@ -334,6 +349,7 @@ class ImageServer(Resource):
         """POST; the new id from the create job's sub job (:func:`~.jobs.created_resource_id`), read once (the job is
         waited for by :meth:`created`), or else the image server of that name."""
         self.job_id = job_id = api.create_image_server(self.client, body)
+        self.jobs.append(job_id)
         created = created_resource_id(api.show_image_job(self.client, job_id)) if job_id else None
         if created is None:  # the job does not name it yet: the image server of that name
             created = find_image_server(self.client, name=body["name"])["id"]
@@ -361,6 +377,7 @@ class ImageServer(Resource):
         id: it is gone already. With ``wait`` the delete job is waited for."""
         self.job_id = job_id = api.batch_delete_image_server(self.client, [record["id"]],
                                                              recursive=self.params["delete_related"])
+        self.jobs.extend([job_id] if job_id else [])
         if job_id and self.params["wait"]:
             wait_image_job(self.context, job_id, "the delete of image server %s" % label(record))
         return True

@@ -21,9 +21,11 @@ def test_a_build_is_waited_for_and_a_rerun_finds_it_by_name(service, run):
     assert image["id"] and image["id"] == service.state.image_servers[image_server_id]["image_id"]
     assert (image["name"], image["status"], result["image_server_id"]) == ("golden 1", "SUCCESS", image_server_id)
     (build,) = service.mutations
+    assert result["jobs"] == [image["job_id"]] == [job["id"] for job in builds(service)]
     assert build.body == dict(name="golden 1", description="office", execute_sysprep=True)
     again = run(module, name="golden 1", image_server_id=image_server_id, **FAST)
     assert again["changed"] is False and again["action"] == "none" and again["image"] == image
+    assert again["jobs"] == []
     assert len(service.mutations) == 1
     # found by its build even once the image server is gone: it is not looked up
     service.state.delete_image_servers([image_server_id])

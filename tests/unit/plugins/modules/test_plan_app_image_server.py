@@ -27,8 +27,10 @@ def test_a_create_is_waited_for_until_active_and_a_rerun_sends_nothing(service, 
     assert create.body["authorize_accounts"] == [dict(account="builder", account_type="USER")]
     assert create.body["description"] == "weekly" and "delete_related" not in create.body
     assert service.sent("show_image_job")  # waited for on the image job endpoint
+    creates = [job["id"] for job in service.state.image_jobs.values() if job["job_type"] == "CREATE_SERVER"]
+    assert result["jobs"] == creates and len(creates) == 1
     again = run(module, **create_args(service, description="weekly"))
-    assert again["changed"] is False and again["image_server"]["id"] == server["id"]
+    assert again["changed"] is False and again["image_server"]["id"] == server["id"] and again["jobs"] == []
     assert len(service.mutations) == 1
     renamed = run(module, **create_args(service, description="monthly", new_name="golden-src-2"))
     assert renamed["changed"] is True and renamed["changes"] == dict(description="monthly", name="golden-src-2")
