@@ -214,7 +214,6 @@ diff:
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.app_groups import find_app_group
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     absent_takes_only, matches, not_blank, run_resource)
@@ -270,15 +269,15 @@ class AppGroup(Resource):
         return api.list_app_groups(self.client)
 
     def find(self, missing_ok):
-        """The app group (:func:`~.app_groups.find_app_group`), after the server group named by
-        ``server_group_name`` is resolved to its id; a ``server_group_id`` that would be sent (a create, a bind) is
-        read first. Either fails before anything is sent when there is no such server group."""
+        """The app group (the resource engine's rule, as :func:`~.app_groups.find_app_group` has it for the other
+        modules), after the server group named by ``server_group_name`` is resolved to its id; a ``server_group_id``
+        that would be sent (a create, a bind) is read first. Either fails before anything is sent when there is no such
+        server group."""
         params = self.params
         if params.get("server_group_name"):
             self.server_group = find_group(self.client, name=params["server_group_name"], option="server_group_name")
             params["server_group_id"] = self.server_group["id"]
-        record = find_app_group(self.client, params["app_group_id"], params["name"], params.get("new_name"),
-                                missing_ok=missing_ok)
+        record = super(AppGroup, self).find(missing_ok)
         wanted = params.get("server_group_id")
         if wanted and self.server_group is None and (record is None or not record.get("app_server_group_id")):
             self.server_group = find_group(self.client, server_group_id=wanted)

@@ -302,9 +302,7 @@ class ImageServer(Resource):
     def find(self, missing_ok):
         """The image server; one still CREATING is waited for (:meth:`created`): a re-run resumes the wait instead of
         creating it again."""
-        params = self.params
-        record = find_image_server(self.client, params["image_server_id"], params["name"], missing_ok=missing_ok,
-                                   renamed_to=params.get("new_name"))
+        record = super(ImageServer, self).find(missing_ok)
         return self.created(record) if record and not self.context.check_mode else record
 
     def created(self, record):
