@@ -70,6 +70,13 @@ def exact(records, name, kind, option, id_option):
     return named[0] if named else None
 
 
+def named_in_order(records, name=None):
+    """The ``records`` named exactly ``name`` (every one when None), by name then id: how an info module lists what
+    the API's name filter, which matches parts of names, answered."""
+    return sorted((record for record in records if name is None or record.get("name") == name),
+                  key=lambda record: (record.get("name") or "", record.get("id") or ""))
+
+
 def find_by_id_or_name(kind, show, search, resource_id=None, name=None, renamed_to=None, option="name",
                        id_option=None, missing_ok=False, everything=None):
     """A resource's record by id (``show(id)``; it raises a 404 when there is none) or by exact name

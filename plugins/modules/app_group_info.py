@@ -118,6 +118,7 @@ unexpected:
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule, not_blank
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import find_group
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import named_in_order
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.wire import unexpected
 
 
@@ -139,8 +140,7 @@ class AppGroupInfo(WorkspaceAppModule):
                                          option="server_group_name")["id"]
         listed = api.list_app_groups(self.client, name=params["name"], app_group_id=params["app_group_id"],
                                      server_group_id=server_group_id)
-        groups = sorted((group for group in listed if params["name"] is None or group.get("name") == params["name"]),
-                        key=lambda group: (group.get("name") or "", group.get("id") or ""))
+        groups = named_in_order(listed, params["name"])
         return dict(changed=False, app_groups=groups, unexpected=unexpected("app_group", groups))
 
 

@@ -80,6 +80,7 @@ unexpected:
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import named_in_order
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.wire import unexpected
 
 
@@ -92,10 +93,8 @@ class AppImageServerInfo(WorkspaceAppModule):
     def run(self):
         params = self.params
         listed = api.list_image_servers(self.client, server_name=params["name"], server_id=params["image_server_id"])
-        found = sorted((record for record in listed
-                        if (params["name"] is None or record.get("name") == params["name"])
-                        and (params["image_server_id"] is None or record.get("id") == params["image_server_id"])),
-                       key=lambda record: (record.get("name") or "", record.get("id") or ""))
+        found = [record for record in named_in_order(listed, params["name"])
+                 if params["image_server_id"] is None or record.get("id") == params["image_server_id"]]
         return dict(changed=False, image_servers=found, unexpected=unexpected("image_server", found))
 
 
