@@ -348,25 +348,32 @@ class JobEngine:
         with self.lock:
             self.advance()
             self._require_image(image_id)
-            items = []
-            for server_id in server_ids:
-                record = self._servers.get(server_id)
-                error = None
-                if record is None:
-                    error = errors.SERVER_NOT_FOUND
-                elif self._busy(record):
-                    error = errors.SERVER_BUSY
-                elif self._image_of(record) == image_id:
-                    error = errors.SAME_IMAGE
-                if error is not None:
-                    items.append({"server_id": server_id, "job_id": "", "error_code": error[0],
-                                  "error_message": error[1]})
-                    continue
-                params = {"image_id": image_id, "image_type": image_type, "os_type": os_type,
-                          "image_product_id": image_product_id, "update_access_agent": bool(update_access_agent)}
-                job = self._create_job(IMAGE_JOB, [server_id], params)
-                items.append({"server_id": server_id, "job_id": job["id"], "error_code": "", "error_message": ""})
-            return items
+            params = {"image_id": image_id, "image_type": image_type, "os_type": os_type,
+                      "image_product_id": image_product_id, "update_access_agent": bool(update_access_agent)}
+            return self._job_per_server(
+                server_ids, lambda server_id: self._create_job(IMAGE_JOB, [server_id], dict(params)),
+                refused=lambda record: errors.SAME_IMAGE if self._image_of(record) == image_id else None)
+
+    def _job_per_server(self, server_ids, start, refused=None):
+        """ServerJobInfo items of a call that starts one job per server (``start(server_id)`` -> the job), each
+        server's error inline instead: unknown, busy, or what ``refused(record)`` names (an error pair, or None).
+        The caller holds the lock and has advanced the state."""
+        items = []
+        for server_id in server_ids:
+            record = self._servers.get(server_id)
+            error = None
+            if record is None:
+                error = errors.SERVER_NOT_FOUND
+            elif self._busy(record):
+                error = errors.SERVER_BUSY
+            elif refused is not None:
+                error = refused(record)
+            if error is not None:
+                items.append({"server_id": server_id, "job_id": "", "error_code": error[0], "error_message": error[1]})
+                continue
+            items.append({"server_id": server_id, "job_id": start(server_id)["id"], "error_code": "",
+                          "error_message": ""})
+        return items
 
     def update_tsvi(self, server_ids):
         """One UPDATE_SERVER_TSVI job; each server gets its group's ``ip_virtual.enable``."""

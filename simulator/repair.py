@@ -15,7 +15,6 @@ call with a sub job per server); a part of ``FleetState``, on the job engine of 
 """
 
 from .jobs import REINSTALL_JOB, REJOIN_JOB
-from . import errors
 
 
 class Repairs:
@@ -25,21 +24,8 @@ class Repairs:
         """One REINSTALL_OS job per server; ServerJobInfo items (per-item errors inline)."""
         with self.lock:
             self.advance()
-            items = []
-            for server_id in server_ids:
-                record = self._servers.get(server_id)
-                error = None
-                if record is None:
-                    error = errors.SERVER_NOT_FOUND
-                elif self._busy(record):
-                    error = errors.SERVER_BUSY
-                if error is not None:
-                    items.append({"server_id": server_id, "job_id": "", "error_code": error[0],
-                                  "error_message": error[1]})
-                    continue
-                job = self._start_reinstall(server_id, update_access_agent)
-                items.append({"server_id": server_id, "job_id": job["id"], "error_code": "", "error_message": ""})
-            return items
+            return self._job_per_server(server_ids,
+                                        lambda server_id: self._start_reinstall(server_id, update_access_agent))
 
     def reinstall_one(self, server_id, update_access_agent=False):
         """The single-server reinstall: its job (404 unknown, busy status when a job or power change runs)."""
