@@ -33,6 +33,7 @@ FAILED.
 from . import errors
 from .errors import ApiError
 from .jobs import WAITING_FRACTION
+from .views import strip_none
 
 IMAGE_SERVER_FIELDS = ("id", "name", "description", "image_ref", "server_group_id", "app_group_id", "server_id",
                        "instance_id", "image_id", "status", "authorize_accounts", "create_time", "update_time",
@@ -51,10 +52,6 @@ FAILED_IMAGE_SUB_JOB_STATUSES = ("FAILED", "ABNORMAL", "ROLLBACK", "ABORTING")
 READY_STATUSES = ("ACTIVE", "BUILT")
 BUSY_STATUSES = ("CREATING", "BUILDING")
 GROUP_PREFIX = "imgsrv-"  # the name of the server group an image server makes (a guess: README.md)
-
-
-def _strip_none(record):
-    return dict((key, value) for key, value in record.items() if value is not None)
 
 
 class ImageServers:
@@ -104,7 +101,7 @@ class ImageServers:
     def image_server_view(self, record):
         """ImageServer / ShowImageServerResponse."""
         with self.lock:
-            return _strip_none(dict((key, record.get(key)) for key in IMAGE_SERVER_FIELDS))
+            return strip_none(dict((key, record.get(key)) for key in IMAGE_SERVER_FIELDS))
 
     def attached_apps(self, image_server_id):
         """ListLatestAttachedServerAppResponse items of an image server (404 when there is none)."""
@@ -116,11 +113,11 @@ class ImageServers:
         """ImageJobDetailInfo."""
         execute = None
         if sub["error_code"] or sub["error_message"]:
-            execute = _strip_none({"error_code": sub["error_code"], "error_message": sub["error_message"]})
-        return _strip_none({
+            execute = strip_none({"error_code": sub["error_code"], "error_message": sub["error_message"]})
+        return strip_none({
             "id": sub["id"],
             "job_type": sub["job_type"],
-            "job_resource_info": _strip_none({"resource_id": sub["resource_id"],
+            "job_resource_info": strip_none({"resource_id": sub["resource_id"],
                                               "resource_name": sub["resource_name"]}),
             "begin_time": sub["begin_time"],
             "end_time": sub["end_time"],
@@ -132,17 +129,10 @@ class ImageServers:
 
     def image_job_view(self, job, detail=True):
         """ShowImageJobResponse (``detail``) or ImageJobInfo (the list's, without the sub jobs)."""
-        view = {
-            "id": job["id"],
-            "job_type": job["job_type"],
-            "begin_time": job["begin_time"],
-            "end_time": job["end_time"],
-            "status": self.dialect.job_status_word(job["status"]),
-            "sub_jobs_total": len(job["sub_jobs"]),
-        }
+        view = self.job_header(job)
         if detail:
             view["sub_jobs"] = [self.image_sub_job_view(sub) for sub in job["sub_jobs"]]
-        return _strip_none(view)
+        return strip_none(view)
 
     def iter_image_sub_jobs(self):
         """Every image sub job, newest job first."""
@@ -277,7 +267,7 @@ class ImageServers:
             self._require_image(body["image_ref"]["id"])
             now = self.clock.iso()
             record = {"id": self._uuid(), "name": body["name"], "description": body.get("description"),
-                      "image_ref": _strip_none(dict(body["image_ref"])), "status": "CREATING",
+                      "image_ref": strip_none(dict(body["image_ref"])), "status": "CREATING",
                       "authorize_accounts": [dict(account) for account in body.get("authorize_accounts") or []],
                       "create_time": now, "update_time": now,
                       "enterprise_project_id": body.get("enterprise_project_id") or "0"}

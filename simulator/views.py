@@ -10,7 +10,7 @@ GROUP_DETAIL_FIELDS = ("flavors", "project_name", "image_min_disk", "route_polic
 SERVER_DETAIL_FIELDS = ("addresses", "root_volume", "data_volumes", "security_groups")
 
 
-def _strip_none(record, drop=()):
+def strip_none(record, drop=()):
     # The service omits null fields (its JSON writer skips them), so do we.
     return {key: value for key, value in record.items() if value is not None and key not in drop}
 
@@ -20,7 +20,7 @@ class WireViews:
 
     def server_view(self, record, detail=False):
         """The record as list_servers (or show_server when ``detail``) returns it."""
-        view = _strip_none(record, () if detail else SERVER_DETAIL_FIELDS)
+        view = strip_none(record, () if detail else SERVER_DETAIL_FIELDS)
         if "job_status" in view:
             view["job_status"] = self.dialect.job_status_word(view["job_status"])
         return view
@@ -30,7 +30,7 @@ class WireViews:
         drop = () if detail else GROUP_DETAIL_FIELDS
         if detail and self.hide_route_policy:
             drop = ("route_policy",)
-        view = _strip_none(group, drop)
+        view = strip_none(group, drop)
         view["app_server_count"] = self._group_counts.get(group["id"], 0)
         return view
 
@@ -51,7 +51,7 @@ class WireViews:
 
     def session_view(self, session):
         """SessionInfo of a session (list_sessions)."""
-        return _strip_none(session)
+        return strip_none(session)
 
     def sub_job_view(self, sub):
         """JobDetailInfo / SubJobDetailInfo of a sub job."""
@@ -73,17 +73,22 @@ class WireViews:
             "job_id": sub["job_id"],
         }
 
-    def job_view(self, job):
-        """ShowJobDetailResponse (v2) of a job."""
-        return _strip_none({
+    def job_header(self, job):
+        """What a job's view says of the job itself (server jobs and image jobs alike), its sub jobs left out."""
+        return {
             "id": job["id"],
             "job_type": job["job_type"],
             "begin_time": job["begin_time"],
             "end_time": job["end_time"],
             "status": self.dialect.job_status_word(job["status"]),
             "sub_jobs_total": len(job["sub_jobs"]),
-            "sub_jobs": [_strip_none(self.sub_job_view(sub)) for sub in job["sub_jobs"]],
-        })
+        }
+
+    def job_view(self, job):
+        """ShowJobDetailResponse (v2) of a job."""
+        view = self.job_header(job)
+        view["sub_jobs"] = [strip_none(self.sub_job_view(sub)) for sub in job["sub_jobs"]]
+        return strip_none(view)
 
     def job_view_v1(self, job):
         """ShowJobResponse (v1): integer statuses 0 failed, 1 success, 2 processing, 3 initialising."""
@@ -92,7 +97,7 @@ class WireViews:
         subs = []
         for sub in job["sub_jobs"]:
             view = self.sub_job_view(sub)
-            subs.append(_strip_none({
+            subs.append(strip_none({
                 "job_id": sub["id"],
                 "job_type": 2,
                 "job_status": codes[sub["status"]],
@@ -103,7 +108,7 @@ class WireViews:
                 "execute_message": sub["error_message"],
             }))
         failed = [sub for sub in job["sub_jobs"] if sub["status"] == "FAILED"]
-        return {"job": _strip_none({
+        return {"job": strip_none({
             "job_id": job["id"],
             "job_type": 1,
             "job_status": codes[job["status"]],
