@@ -118,7 +118,7 @@ class ImageServers:
             "id": sub["id"],
             "job_type": sub["job_type"],
             "job_resource_info": strip_none({"resource_id": sub["resource_id"],
-                                              "resource_name": sub["resource_name"]}),
+                                             "resource_name": sub["resource_name"]}),
             "begin_time": sub["begin_time"],
             "end_time": sub["end_time"],
             "status": self.dialect.job_status_word(sub["status"]),
