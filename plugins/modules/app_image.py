@@ -55,7 +55,8 @@ attributes:
   check_mode:
     support: full
     description: Reads the builds and (for a build) the image server; sends nothing and waits for nothing. RV(action)
-      tells the plan.
+      tells the plan. An image server that does not exist (yet) does not fail the check (an earlier task of the play
+      may be the one that creates it); the build is planned with a warning.
   diff_mode:
     support: none
     description: Nothing is compared; RV(action) and RV(image) tell what is (or would be) done.
@@ -181,10 +182,15 @@ class AppImage(WorkspaceAppModule):
         if running:
             return self.waited(False, "wait", running[0]["job_id"], build_of(running[0]))
         params = self.params
+        # in check mode an image server that does not exist yet may be one an earlier task of the play would create
         server = find_image_server(self.client, params["image_server_id"], params["image_server_name"],
-                                   option="image_server_name")
+                                   option="image_server_name", missing_ok=self.check_mode)
         if self.check_mode:
-            return self.result(True, "build", dict(id=None, job_id=None, status=None), server["id"])
+            if server is None:
+                self.warn("image server %r does not exist (yet): the build is planned, but a real run fails unless "
+                          "an earlier task creates the image server" % (params["image_server_id"]
+                                                                        or params["image_server_name"]))
+            return self.result(True, "build", dict(id=None, job_id=None, status=None), (server or {}).get("id"))
 
         def settle(exc):
             # a build of this name that the service shows now is this task's (lost answer, 5xx): never sent twice

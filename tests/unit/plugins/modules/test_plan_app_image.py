@@ -43,8 +43,14 @@ def test_check_mode_reports_the_plan_and_sends_nothing(service, run):
     running = run(module, check=True, name="golden 1", image_server_id=image_server_id, **FAST)
     assert (running["changed"], running["action"], running["image"]["status"]) == (False, "wait", "WAITING")
     assert service.mutations == []
+    # an image server that does not exist yet (an earlier task of a checked play would create it): planned, warned
     missing = run(module, check=True, name="golden 2", image_server_name="nope", **FAST)
-    assert missing.failed and missing["msg"].startswith("image_server_name: no image server is named 'nope'")
+    assert (missing["changed"], missing["action"], missing.get("image_server_id")) == (True, "build", None), missing
+    assert any("'nope' does not exist (yet)" in text for text in missing.warning_texts)
+    # a real run fails on it, before anything is sent
+    real = run(module, name="golden 2", image_server_name="nope", **FAST)
+    assert real.failed and real["msg"].startswith("image_server_name: no image server is named 'nope'")
+    assert service.mutations == []
 
 
 def test_a_running_build_is_waited_for_not_built_again(service, run):
