@@ -100,8 +100,9 @@ def play(runner_for):
     """play(sim, name, check=False, diff=False, without_env=(), **extra_vars) runs playbooks/<name>.yml.
 
     The connection comes from environment variables, as with_simulator.py (and an AWX credential) sets them,
-    less the variables named in ``without_env``."""
-    def run(sim, name, check=False, diff=False, without_env=(), **extra_vars):
+    less the variables named in ``without_env``. ``play.command(...)`` (same arguments) gives the command and its
+    environment without running it (for a run killed midway: tests/harness/processes.py)."""
+    def command(sim, name, check=False, diff=False, without_env=(), **extra_vars):
         runner = runner_for(sim)
         creds = sim.credentials
         connection = {
@@ -119,8 +120,13 @@ def play(runner_for):
             cmd.append("--check")
         if diff:
             cmd.append("--diff")
+        return cmd, env
+
+    def run(sim, name, check=False, diff=False, without_env=(), **extra_vars):
+        cmd, env = command(sim, name, check=check, diff=diff, without_env=without_env, **extra_vars)
         process = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False, cwd=REPO_ROOT)
         result = PlaybookResult(process)
-        assert creds["sk"] not in result.output
+        assert sim.credentials["sk"] not in result.output
         return result
+    run.command = command
     return run
