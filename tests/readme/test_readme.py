@@ -306,6 +306,24 @@ def case_ready_to_use_playbooks(checkout):
             succeeded(rc, output)
 
 
+GOLDEN = "ansible-playbook huaweicloud.workspace_app.golden_image -e @golden.yml --check --diff"
+
+
+def case_golden_image(checkout):
+    """The pipeline's answers saved as golden.yml, then its three commands as printed against the README's simulator
+    (one simulator for the three): the plan sends nothing, the run builds the image and rolls it onto every server
+    of the group in waves, the third run changes nothing."""
+    checkout.write("golden.yml", block("# golden.yml").text)
+    lines = commands(GOLDEN)
+    assert len(lines) == 3, lines
+    output = succeeded(*checkout.with_simulator("\n".join(lines), timeout=600))
+    changed = [int(count) for count in re.findall(r"^localhost\s*:.*changed=(\d+)", output, re.M)]
+    assert len(changed) == 3 and changed[1] > 0 and changed[2] == 0, (changed, output[-6000:])
+    assert "Check mode, nothing changed (the plan): golden image office 2026.12" in output, output[-6000:]
+    assert re.search(r"rollout: \d+ wave\(s\), 20 server\(s\) changed, 0 failed", output), output[-6000:]
+    assert "image: built before, found by its name" in output, output[-6000:]
+
+
 CHECK_TENANT = "ansible-playbook huaweicloud.workspace_app.check_tenant"
 
 
@@ -453,6 +471,7 @@ CASES = {
     "ready_to_use_playbooks": (case_ready_to_use_playbooks,
                                ["ansible-playbook huaweicloud.workspace_app.inventory_report"]),
     "check_tenant": (case_check_tenant, [CHECK_TENANT]),
+    "golden_image": (case_golden_image, ["# golden.yml", GOLDEN]),
     "install_from_tarball": (case_install_from_tarball, [TARBALL_INSTALL]),
     "execution_environment_from_tarball": (case_execution_environment_from_tarball, [EE_FROM_TARBALL]),
     "awx_tasks": (case_awx_tasks, AWX_TASKS),
