@@ -185,6 +185,16 @@ def _listed(text, item):
     return _ordered([item(value) for value in str(text).split(",")])
 
 
+def _shown_expiry(value):
+    """The record's ``expire_time`` as :func:`normal_expiry` has the option (as it is when it cannot be read)."""
+    if not value:
+        return None
+    try:
+        return normal_expiry(value)
+    except TargetError:
+        return value
+
+
 def to_user(task):
     """A task (show merged with its list item) in the user's terms; the wire's read-only facts kept as they are."""
     kinds = dict((wire, word) for word, wire in TASK_TYPES.items())
@@ -193,7 +203,7 @@ def to_user(task):
     user = {"id": task.get("id"), "name": task.get("task_name"),
             "task_type": kinds.get(task.get("task_type"), task.get("task_type")), "schedule": schedule,
             "time": task.get("scheduled_time"), "time_zone": task.get("time_zone"),
-            "expire_time": normal_expiry(task["expire_time"]) if task.get("expire_time") else None,
+            "expire_time": _shown_expiry(task.get("expire_time")),
             "description": task.get("description"), "enabled": task.get("is_enable"),
             "next_execution_time": task.get("next_execution_time"), "last_status": task.get("last_status"),
             "task_cron": task.get("task_cron"), "create_time": task.get("create_time"),

@@ -173,3 +173,11 @@ def test_info_lists_the_task_with_its_executions_and_per_server_details(service,
     assert first["status"] == "SUCCESS" and first["total_count"] == 2 and len(first["details"]) == 2
     assert all(detail["status"] == "SUCCESS" and detail["server_name"] for detail in first["details"])
     assert service.mutations == []
+
+
+@pytest.mark.parametrize("given, shown", [
+    ("2027-01-31T08:00:00+08:00", "2027-01-31T00:00:00Z"), ("2027-01-31T00:00:00.000Z", "2027-01-31T00:00:00Z"),
+    ("2027-01-31 00:00:00", "2027-01-31T00:00:00Z"), ("2027-01-31", "2027-01-31T00:00:00Z"), ("someday", "someday")])
+def test_an_expire_time_is_compared_in_utc_whatever_its_form(given, shown):
+    task = to_user({"scheduled_type": "DAY", "day_interval": 1, "expire_time": given})
+    assert task["expire_time"] == shown
