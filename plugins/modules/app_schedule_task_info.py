@@ -84,12 +84,29 @@ schedule_tasks:
           details:
             - server_name: design-0001
               status: SUCCESS
+unexpected:
+  description:
+    - What the records read hold that the collection does not expect (the tasks as the service answers them, their
+      executions and details), one entry per field the official SDK's model of the record does not have and per
+      value of a known enum (C(task_type), C(scheduled_type), C(last_status), C(status)) the collection does not
+      know. Empty when all is known. Computed from the records read, without another request.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - kind: schedule_task
+      id: 5a4c5e0c-3f0a-4a4e-9a51-2c3e8a0c1d2e
+      name: design-weekend-restart
+      field: task_type
+      value: HIBERNATE_SERVER
+      why: unknown ScheduleTaskTypeEnum value
 """
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule, not_blank
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import named_in_order
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.schedule_tasks import to_user
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.wire import unexpected
 
 
 class ScheduleTaskInfo(WorkspaceAppModule):
@@ -105,17 +122,23 @@ class ScheduleTaskInfo(WorkspaceAppModule):
         listed = [dict(item, name=item.get("task_name"))
                   for item in api.list_schedule_tasks(self.client, task_name=params["name"])
                   if params["schedule_task_id"] in (None, item.get("id"))]
-        tasks = []
+        tasks, findings = [], []
         for item in named_in_order(listed, params["name"]):
             merged = dict(item)
+            merged.pop("name")  # the list's task_name, under the name the lookup uses: not the wire's
             merged.update(api.show_schedule_task(self.client, item["id"]))
+            findings.extend(unexpected("schedule_task", [merged]))
             task = to_user(merged)
             if params["history"]:
-                task["executions"] = [
-                    dict(run, details=api.list_task_execute_detail(self.client, run["id"]))
-                    for run in api.list_task_execute_history(self.client, item["id"])]
+                runs = api.list_task_execute_history(self.client, item["id"])
+                findings.extend(unexpected("schedule_task_execution", runs))
+                task["executions"] = []
+                for run in runs:
+                    details = api.list_task_execute_detail(self.client, run["id"])
+                    findings.extend(unexpected("schedule_task_detail", details))
+                    task["executions"].append(dict(run, details=details))
             tasks.append(task)
-        return dict(changed=False, schedule_tasks=tasks)
+        return dict(changed=False, schedule_tasks=tasks, unexpected=findings)
 
 
 def main():

@@ -97,6 +97,7 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     assert all(sim.state.get_server(sid)["maintain_status"] for sid in sim.state.server_ids(group_1["id"]))
     assert run["schedule"]["changed"] is True and run["schedule"]["schedule_task"]["days"] == ["L"]
     assert [t["id"] for t in run["schedule_info"]["schedule_tasks"]] == [run["schedule"]["schedule_task"]["id"]]
+    assert run["schedule_info"]["unexpected"] == []
 
     sim.log.clear()
     again = runner_for(sim).run([tasks[0]] + desired_states(4, suffix="_again"))

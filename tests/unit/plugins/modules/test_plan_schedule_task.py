@@ -167,8 +167,9 @@ def test_info_lists_the_task_with_its_executions_and_per_server_details(service,
     assert [r.operation for r in service.requests] == ["list_schedule_tasks", "show_schedule_task"]
     service.state.fast_forward(26 * 3600)  # a day and more: the task ran once (at least)
     service.requests.clear()
-    (task,) = run(info, name="nightly", history=True)["schedule_tasks"]
-    assert task["executions"] and task["last_status"] == "SUCCESS"
+    audit = run(info, name="nightly", history=True)
+    (task,) = audit["schedule_tasks"]
+    assert task["executions"] and task["last_status"] == "SUCCESS" and audit["unexpected"] == []
     first = task["executions"][0]
     assert first["status"] == "SUCCESS" and first["total_count"] == 2 and len(first["details"]) == 2
     assert all(detail["status"] == "SUCCESS" and detail["server_name"] for detail in first["details"])
