@@ -138,7 +138,7 @@ notes:
     list filtered by its name (the list answers C(is_enable) and C(next_execution_time), the read the targets). With
     O(targets) naming server groups by name, one list of the server groups. A change is one PATCH and the two reads
     again; a create one POST and the two reads; a delete one DELETE.
-  - RV(schedule_task.next_execution_time) is the task record's own field (from the list of tasks), not
+  - C(next_execution_time) of RV(schedule_task) is the task record's own field (from the list of tasks), not
     C(list_future_executions); in check mode a create has none.
   - The SDK 3.1.219 C(CreateScheduleTaskReq) lacks C(task_name), C(task_type), C(target_infos),
     C(schedule_task_policy), C(is_enable) and C(description); the module sends them, as Terraform does.
@@ -200,6 +200,23 @@ schedule_task:
     enabled: true
     next_execution_time: "2026-12-12 03:00:00"
     targets: [{server_group_id: 7f6bb4a1-5a9b-4b0c-9a0e-3b41c0d2e5a1}]
+  contains:
+    next_execution_time:
+      description:
+        - When it runs next, C(yyyy-MM-dd HH:mm:ss) in its time zone, as the list of tasks answers it (not
+          C(list_future_executions)); V(null) for a create in check mode and for a task that will not run again.
+      type: str
+    last_status:
+      description: The last execution's status, C(WAITING), C(RUNNING), C(SUCCESS) or C(FAILED).
+      type: str
+    targets:
+      description: The targets as ids, C(server_id) or C(server_group_id), as O(targets) is compared.
+      type: list
+      elements: dict
+    target_infos:
+      description: The wire's targets, C(target_type), C(target_id) and C(target_name).
+      type: list
+      elements: dict
 changes:
   description: What was (or in check mode would be) sent, in the module's terms; empty when nothing differs.
   returned: success
