@@ -393,3 +393,57 @@ def list_image_jobs(client, status=None, job_type=None):
 def list_image_sub_jobs(client, job_id=None, status=None, job_type=None):
     """``GET /v1/{project_id}/image-server-sub-jobs``, every page (ImageJobDetailInfo: each names its resource)."""
     return client.paginate(IMAGE_SUB_JOBS, {"job_id": job_id, "status": status, "job_type": job_type})
+
+
+# -- Schedule tasks (issue 30) ---------------------------------------------------------------------------------------
+SCHEDULE_TASKS = "/v1/{project_id}/schedule-task"
+
+
+def _schedule_task_path(task_id, tail=""):
+    return "%s/%s%s" % (SCHEDULE_TASKS, quote(task_id, safe=""), tail)
+
+
+def list_schedule_tasks(client, task_name=None, task_type=None):
+    """``GET /v1/{project_id}/schedule-task``, every page (``task_name`` matches parts of names). The items carry
+    ``is_enable``, ``last_status`` and ``next_execution_time`` but no ``target_infos``."""
+    return client.paginate(SCHEDULE_TASKS, {"task_name": task_name, "task_type": task_type})
+
+
+def show_schedule_task(client, task_id):
+    """``GET …/schedule-task/{task_id}``: the task with its ``target_infos`` (no ``is_enable``, no
+    ``next_execution_time``)."""
+    return client.get(_schedule_task_path(task_id))
+
+
+def create_schedule_task(client, body):
+    """``POST …/schedule-task`` (with the fields the SDK's ``CreateScheduleTaskReq`` lacks and the service takes:
+    ``task_name``, ``task_type``, ``target_infos``, ``schedule_task_policy``, ``is_enable``, ``description``);
+    returns the new task."""
+    return client.request("POST", SCHEDULE_TASKS, body=body) or {}
+
+
+def update_schedule_task(client, task_id, body):
+    """``PATCH …/schedule-task/{task_id}``: the fields given replace the task's."""
+    return client.request("PATCH", _schedule_task_path(task_id), body=body) or {}
+
+
+def delete_schedule_task(client, task_id):
+    """``DELETE …/schedule-task/{task_id}``."""
+    client.request("DELETE", _schedule_task_path(task_id))
+
+
+def list_task_execute_history(client, task_id):
+    """``GET …/schedule-task/{task_id}/execute-history``, every page: the task's executions."""
+    return client.paginate(_schedule_task_path(task_id, "/execute-history"), {})
+
+
+def list_task_execute_detail(client, execute_history_id):
+    """``GET …/schedule-task/{execute_history_id}/execute-detail``, every page: one execution per server."""
+    return client.paginate(_schedule_task_path(execute_history_id, "/execute-detail"), {})
+
+
+def list_future_executions(client, schedule):
+    """``POST …/schedule-task/future-executions``: the next (at most 5) execution times of ``schedule`` (the wire's
+    schedule fields), in its time zone."""
+    return (client.request("POST", SCHEDULE_TASKS + "/future-executions", body=schedule) or {}).get(
+        "future_executions") or []

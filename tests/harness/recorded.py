@@ -47,6 +47,8 @@ READS = frozenset([
     # image servers and their jobs
     "list_image_servers", "show_image_server", "list_latest_attached_server_app", "show_image_job", "list_image_jobs",
     "list_image_sub_jobs",
+    # schedule tasks
+    "list_schedule_tasks", "show_schedule_task", "list_task_execute_history", "list_task_execute_detail",
 ])
 MUTATING = frozenset(["POST", "PUT", "PATCH", "DELETE"])
 
