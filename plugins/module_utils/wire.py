@@ -98,6 +98,7 @@ SDK_MODELS = {
     "image_server": ("ImageServer", "ShowImageServerResponse"),  # the list's records and one image server's
     "image_job": ("ShowImageJobResponse", "ImageJobInfo"),  # an image job's detail and the list's records
     "image_sub_job": ("ImageJobDetailInfo",),
+    "policy_group": ("PolicyGroup",),  # the list's records and a group's read (ShowPolicyGroupResponse.policy_group)
 }
 
 APP_FIELDS = frozenset([
@@ -162,6 +163,9 @@ FIELDS = {
     "image_sub_job": frozenset([
         "id", "job_type", "job_resource_info", "begin_time", "end_time", "status", "job_execute_info", "project_id",
         "job_id",
+    ]),
+    "policy_group": frozenset([
+        "id", "name", "priority", "description", "targets", "policies", "create_time", "update_time",
     ]),
 }
 

@@ -47,6 +47,9 @@ READS = frozenset([
     # image servers and their jobs
     "list_image_servers", "show_image_server", "list_latest_attached_server_app", "show_image_job", "list_image_jobs",
     "list_image_sub_jobs",
+    # policy groups
+    "list_policy_group", "show_policy_group", "list_policy_of_policy_group", "list_targets_of_policy_group",
+    "show_original_policy_info",
 ])
 MUTATING = frozenset(["POST", "PUT", "PATCH", "DELETE"])
 
