@@ -27,7 +27,8 @@ def by_service(service):
         return {"id": state.create_policy_group(dict(request.body["policy_group"]))["id"]}
 
     def update(request):
-        return {"id": state.update_policy_group(request.path.rsplit("/", 1)[1], dict(request.body["policy_group"]))["id"]}
+        group_id = request.path.rsplit("/", 1)[1]
+        return {"id": state.update_policy_group(group_id, dict(request.body["policy_group"]))["id"]}
 
     def delete(request):
         state.delete_policy_group(request.path.rsplit("/", 1)[1])
