@@ -60,13 +60,20 @@ def test_policy_baseline_creates_stays_shows_a_drift_corrects_it_and_the_info_mo
             in " ".join(audit.output.split()))
     assert group["policies"]["file_and_clipboard"]["clipboard_redirection"] == "TWO_WAY_ENABLED"
 
+    # corrected, and from now on for two app groups named in the survey's answer instead of everyone
+    design, office = sim.state.add_app_group("design-apps"), sim.state.add_app_group("office-apps")
     sim.log.clear()
-    fixed = play(sim, "policy_baseline")
+    fixed = play(sim, "policy_baseline", app_group_names="design-apps, office-apps")
     assert fixed.rc == 0 and fixed.changed == 1, fixed.output
     (patch,) = sim.log.mutations()
+    assert sorted(patch.body["policy_group"]) == ["policies", "targets"]
     assert sorted(patch.body["policy_group"]["policies"]) == ["file_and_clipboard", "peripherals"]
     assert group["policies"]["file_and_clipboard"]["clipboard_redirection"] == "SERVER_TO_CLIENT_ENABLED"
     assert group["policies"]["peripherals"]["usb_port_redirection"]["usb_enable"] is False
+    assert [(t["target_type"], t["target_id"]) for t in group["targets"]] == [
+        ("APPGROUP", design["id"]), ("APPGROUP", office["id"])]
+    assert ("policy group security_baseline: differs from the baseline in policies.file_and_clipboard, "
+            "policies.peripherals, targets (changed)" in " ".join(fixed.output.split())), fixed.output
 
     sim.log.clear()
     info = runner_for(sim).run([module_task(INFO, "by_name", name="security_baseline"),
