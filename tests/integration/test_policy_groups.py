@@ -1,22 +1,44 @@
 """playbooks/policy_baseline.yml run as a user (or AWX) runs it, and app_policy_group_info: real ansible-playbook
 against the simulator over HTTP. One story, each step one run: the baseline creates the group, a re-run changes
 nothing (its requests counted), another operator's change through the API is shown by --check --diff key by key
-(nothing sent) and then corrected, and the info module reads the group back (its requests counted)."""
+(nothing sent) and then corrected, and in that last run a second play reads the group back with the info module
+(its requests counted): four starts of ansible-playbook."""
+
+import json
+import os
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 
-from tests.harness import module_task
+from tests.harness import REPO_ROOT
 
 INFO = "huaweicloud.workspace_app.app_policy_group_info"
 
 
-def read_only(sim):
-    """The API requests since the log was cleared (IAM and simulator control calls left out), by operation."""
-    return sorted(record.operation for record in sim.log.requests() if record.path.startswith("/v1/"))
+def api_calls(sim):
+    """The API requests since the log was cleared (IAM and simulator control calls left out), in order."""
+    return [record.operation for record in sim.log.requests() if record.path.startswith("/v1/")]
+
+
+def baseline_then_info(tmp_path, group_id):
+    """A playbook that imports playbooks/policy_baseline.yml, then reads the group with the info module (by name and
+    by id) and saves both results to a file: (its path without .yml, for the ``play`` fixture, which joins an
+    absolute name as it is; the results file)."""
+    results = tmp_path / "info.json"
+    saved = "{{ {'by_name': by_name, 'by_id': by_id} | to_json | harness_save(%s) }}" % json.dumps(str(results))
+    wrapper = [
+        {"ansible.builtin.import_playbook": os.path.join(REPO_ROOT, "playbooks", "policy_baseline.yml")},
+        {"name": "Read it back", "hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": [
+            {"name": "by name", INFO: {"name": "security_baseline"}, "register": "by_name"},
+            {"name": "by id", INFO: {"policy_group_id": group_id}, "register": "by_id"},
+            {"name": "save", "ansible.builtin.debug": {"msg": saved}},
+        ]},
+    ]
+    (tmp_path / "wrapper.yml").write_text(json.dumps(wrapper), encoding="utf-8")
+    return str(tmp_path / "wrapper"), results
 
 
 def test_policy_baseline_creates_stays_shows_a_drift_corrects_it_and_the_info_module_reads_it(
-        make_simulator, play, api_client_for, runner_for):
+        make_simulator, play, api_client_for, tmp_path):
     sim = make_simulator(servers=0, groups=0)
     sim.log.clear()
 
@@ -38,7 +60,7 @@ def test_policy_baseline_creates_stays_shows_a_drift_corrects_it_and_the_info_mo
     assert again.rc == 0 and again.changed == 0, again.output
     assert sim.log.mutations() == []
     # the no-op run of app_policy_group: the groups by name, the group
-    assert read_only(sim) == ["list_policy_group", "show_policy_group"]
+    assert api_calls(sim) == ["list_policy_group", "show_policy_group"]
     assert "policy group security_baseline: at the baseline" in " ".join(again.output.split())
 
     # another operator opens the clipboard both ways and allows USB, through the API
@@ -62,8 +84,9 @@ def test_policy_baseline_creates_stays_shows_a_drift_corrects_it_and_the_info_mo
 
     # corrected, and from now on for two app groups named in the survey's answer instead of everyone
     design, office = sim.state.add_app_group("design-apps"), sim.state.add_app_group("office-apps")
+    wrapper, results = baseline_then_info(tmp_path, group["id"])
     sim.log.clear()
-    fixed = play(sim, "policy_baseline", app_group_names="design-apps, office-apps")
+    fixed = play(sim, wrapper, app_group_names="design-apps, office-apps")
     assert fixed.rc == 0 and fixed.changed == 1, fixed.output
     (patch,) = sim.log.mutations()
     assert sorted(patch.body["policy_group"]) == ["policies", "targets"]
@@ -75,13 +98,12 @@ def test_policy_baseline_creates_stays_shows_a_drift_corrects_it_and_the_info_mo
     assert ("policy group security_baseline: differs from the baseline in policies.file_and_clipboard, "
             "policies.peripherals, targets (changed)" in " ".join(fixed.output.split())), fixed.output
 
-    sim.log.clear()
-    info = runner_for(sim).run([module_task(INFO, "by_name", name="security_baseline"),
-                                module_task(INFO, "by_id", policy_group_id=group["id"])])
-    assert info.rc == 0, info.output
+    info = json.loads(results.read_text(encoding="utf-8"))
     (listed,) = info["by_name"]["policy_groups"]
     assert listed["id"] == group["id"] and info["by_name"]["unexpected"] == []
     assert listed["policies"]["file_and_clipboard"]["clipboard_redirection"] == "SERVER_TO_CLIENT_ENABLED"
     assert [g["id"] for g in info["by_id"]["policy_groups"]] == [group["id"]]
-    # one request each: the list with the name filter, the read by id
-    assert read_only(sim) == ["list_policy_group", "show_policy_group"]
+    # the correction (the app groups by name, the policy group by name and its read, the PATCH, the read after it),
+    # then the info module: one request each, the list with the name filter and the read by id
+    assert api_calls(sim) == ["list_app_group", "list_policy_group", "show_policy_group", "update_policy_group",
+                              "show_policy_group", "list_policy_group", "show_policy_group"]
