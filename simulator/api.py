@@ -13,6 +13,7 @@ from .app_groups_api import ROUTES as APP_GROUP_ROUTES
 from .authorizations_api import ROUTES as AUTHORIZATION_ROUTES
 from .image_servers_api import ROUTES as IMAGE_SERVER_ROUTES
 from .schedule_tasks_api import ROUTES as SCHEDULE_TASK_ROUTES
+from .policy_groups_api import ROUTES as POLICY_GROUP_ROUTES
 from .published_apps_api import ROUTES as PUBLISHED_APP_ROUTES
 from .fleet import HDA_TYPES
 from .repair_api import ROUTES as REPAIR_ROUTES
@@ -484,6 +485,8 @@ ROUTES = REPAIR_ROUTES + ROUTES + AUTHORIZATION_ROUTES + APP_GROUP_ROUTES + PUBL
 # Image servers and their jobs (image_servers_api.py; /image-server-jobs is apart from /v2/{project_id}/job).
 ROUTES = ROUTES + IMAGE_SERVER_ROUTES
 ROUTES = ROUTES + SCHEDULE_TASK_ROUTES  # schedule tasks (schedule_tasks_api.py)
+# Policy groups (policy_groups_api.py).
+ROUTES = ROUTES + POLICY_GROUP_ROUTES
 
 
 def area_of(path):

@@ -447,3 +447,40 @@ def list_future_executions(client, schedule):
     schedule fields), in its time zone."""
     return (client.request("POST", SCHEDULE_TASKS + "/future-executions", body=schedule) or {}).get(
         "future_executions") or []
+# -- policy groups (issue 30) -----------------------------------------------------------------------------------
+POLICY_GROUPS = "/v1/{project_id}/policy-groups"
+
+
+def _policy_group_path(policy_group_id, tail=""):
+    return "%s/%s%s" % (POLICY_GROUPS, quote(policy_group_id, safe=""), tail)
+
+
+def list_policy_groups(client, name=None):
+    """``GET /v1/{project_id}/policy-groups``, every page (``policy_group_name`` filters; exact is kept by the
+    caller)."""
+    return client.paginate(POLICY_GROUPS, {"policy_group_name": name})
+
+
+def show_policy_group(client, policy_group_id):
+    """``GET …/policy-groups/{id}``: the PolicyGroup (a 404 when there is none)."""
+    return (client.get(_policy_group_path(policy_group_id)) or {}).get("policy_group") or {}
+
+
+def list_policy_of_policy_group(client, policy_group_id):
+    """``GET …/policy-groups/{id}/policy``: the group's ``policies`` alone."""
+    return (client.get(_policy_group_path(policy_group_id, "/policy")) or {}).get("policies")
+
+
+def create_policy_group(client, body):
+    """``POST …/policy-groups`` with ``{"policy_group": body}`` (PolicyGroupForCreate); returns the new id."""
+    return (client.request("POST", POLICY_GROUPS, body={"policy_group": body}) or {}).get("id")
+
+
+def update_policy_group(client, policy_group_id, body):
+    """``PATCH …/policy-groups/{id}`` with ``{"policy_group": body}`` (PolicyGroupForUpdate)."""
+    return client.request("PATCH", _policy_group_path(policy_group_id), body={"policy_group": body})
+
+
+def delete_policy_group(client, policy_group_id):
+    """``DELETE …/policy-groups/{id}``."""
+    return client.request("DELETE", _policy_group_path(policy_group_id))

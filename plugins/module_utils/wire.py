@@ -108,6 +108,7 @@ SDK_MODELS = {
     "schedule_task": ("ScheduleTask", "ShowScheduleTaskResponse"),  # the list's records and one task's, merged
     "schedule_task_execution": ("ScheduleTaskExecuteHistory",),
     "schedule_task_detail": ("ScheduleTaskExecuteDetail",),
+    "policy_group": ("PolicyGroup",),  # the list's records and a group's read (ShowPolicyGroupResponse.policy_group)
 }
 
 APP_FIELDS = frozenset([
@@ -185,6 +186,8 @@ FIELDS = {
     "schedule_task_detail": frozenset([
         "id", "execute_id", "server_id", "server_name", "status", "task_type", "time_zone", "begin_time", "end_time",
         "result_code", "result_message",
+    "policy_group": frozenset([
+        "id", "name", "priority", "description", "targets", "policies", "create_time", "update_time",
     ]),
 }
 

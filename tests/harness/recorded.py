@@ -49,6 +49,9 @@ READS = frozenset([
     "list_image_sub_jobs",
     # schedule tasks
     "list_schedule_tasks", "show_schedule_task", "list_task_execute_history", "list_task_execute_detail",
+    # policy groups
+    "list_policy_group", "show_policy_group", "list_policy_of_policy_group", "list_targets_of_policy_group",
+    "show_original_policy_info",
 ])
 MUTATING = frozenset(["POST", "PUT", "PATCH", "DELETE"])
 
