@@ -47,6 +47,8 @@ READS = frozenset([
     # image servers and their jobs
     "list_image_servers", "show_image_server", "list_latest_attached_server_app", "show_image_job", "list_image_jobs",
     "list_image_sub_jobs",
+    # server-group tags and the quota check
+    "list_server_group_tag", "show_server_group_tag", "check_quota",
 ])
 MUTATING = frozenset(["POST", "PUT", "PATCH", "DELETE"])
 
