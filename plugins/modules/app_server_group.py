@@ -730,7 +730,7 @@ class AppServerGroup(Resource):
         api.delete_server_groups(self.client, record["id"])
 
     def new_record(self, body):
-        return dict(NEW_GROUP_SETTINGS, scaling_policy=dict(NO_POLICY), **body)
+        return with_tag_dict(dict(NEW_GROUP_SETTINGS, scaling_policy=dict(NO_POLICY), **body))
 
     def before_delete(self, record, result):
         """``force``: the group's servers deleted first and waited for (the fleet at count 0); any that stays fails
