@@ -41,8 +41,8 @@ def test_a_dict_adds_and_updates_keys_and_keeps_the_others_then_a_rerun_sends_no
     answer_tags(service, group)
     result = run(module, name="design", tags={"team": "cam", "owner": "ops"})
     assert not result.failed and result["changed"] is True
-    assert sent(service) == [("batch_create_server_group_tags", [{"key": "owner", "value": "ops"},
-                                                                  {"key": "team", "value": "cam"}])]
+    created = [{"key": "owner", "value": "ops"}, {"key": "team", "value": "cam"}]
+    assert sent(service) == [("batch_create_server_group_tags", created)]
     assert result["server_group"]["tags"] == {"team": "cam", "site": "bj", "owner": "ops"}
     assert result["changes"] == {"tags": {"team": "cam", "site": "bj", "owner": "ops"}}
     del service.requests[:]
@@ -58,8 +58,8 @@ def test_purge_tags_removes_the_keys_not_named(service, run):
     answer_tags(service, group)
     result = run(module, name="design", tags=[{"key": "team", "value": "cad"}], purge_tags=True)
     assert result["changed"] is True and result["server_group"]["tags"] == {"team": "cad"}
-    assert sent(service) == [("batch_delete_server_group_tags", [{"key": "old", "value": "x"},
-                                                                  {"key": "site", "value": "bj"}])]
+    removed = [{"key": "old", "value": "x"}, {"key": "site", "value": "bj"}]
+    assert sent(service) == [("batch_delete_server_group_tags", removed)]
     del service.requests[:]
     cleared = run(module, name="design", tags={}, purge_tags=True)
     assert cleared["changed"] is True and group["tags"] == []
