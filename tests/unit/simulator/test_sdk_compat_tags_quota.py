@@ -53,8 +53,8 @@ def test_sdk_gets_bad_tag_requests_refused_and_nothing_changes(sdk, items, statu
     one = sim.state.group_by_name("sim-group-1")["id"]
     sim.state.get_group(one)["tags"] = [{"key": "k%02d" % i, "value": "v"} for i in range(15)]
     body = {"too long": _tags(one, **{"k" * 129: "v"}),
-            "duplicate": [ServerGroupTagsInfo(server_group_id=one, tags=[TmsTag(key="a", value="1"),
-                                                                          TmsTag(key="a", value="2")])],
+            "duplicate": [ServerGroupTagsInfo(server_group_id=one,
+                                              tags=[TmsTag(key="a", value="1"), TmsTag(key="a", value="2")])],
             "too many": _tags(one, **dict(("n%d" % i, "v") for i in range(6))),
             "unknown group": _tags("no-such-group", a="1")}[items]
     with pytest.raises(ClientRequestException) as raised:
