@@ -14,6 +14,7 @@ from .authorizations_api import ROUTES as AUTHORIZATION_ROUTES
 from .image_servers_api import ROUTES as IMAGE_SERVER_ROUTES
 from .schedule_tasks_api import ROUTES as SCHEDULE_TASK_ROUTES
 from .policy_groups_api import ROUTES as POLICY_GROUP_ROUTES
+from .group_tags_api import ROUTES as GROUP_TAG_ROUTES
 from .published_apps_api import ROUTES as PUBLISHED_APP_ROUTES
 from .fleet import HDA_TYPES
 from .repair_api import ROUTES as REPAIR_ROUTES
@@ -487,6 +488,8 @@ ROUTES = ROUTES + IMAGE_SERVER_ROUTES
 ROUTES = ROUTES + SCHEDULE_TASK_ROUTES  # schedule tasks (schedule_tasks_api.py)
 # Policy groups (policy_groups_api.py).
 ROUTES = ROUTES + POLICY_GROUP_ROUTES
+# Server-group tags and the quota check (group_tags_api.py).
+ROUTES = ROUTES + GROUP_TAG_ROUTES
 
 
 def area_of(path):
@@ -531,6 +534,7 @@ def mutated_items(operation, body):
            "publish_app": "items", "unpublish_app": "ids", "batch_enable_app": "ids",
            "batch_disable_app": "ids", "send_authorized_mail": "records",
            "batch_delete_image_server": "items", "attach_image_server_app": "items",
-           "batch_delete_schedule_task": "items"}.get(operation)
+           "batch_delete_schedule_task": "items",
+           "batch_create_server_group_tags": "items", "batch_delete_server_group_tags": "items"}.get(operation)
     value = body.get(key) if key else None
     return len(value) if isinstance(value, list) else None

@@ -484,3 +484,39 @@ def update_policy_group(client, policy_group_id, body):
 def delete_policy_group(client, policy_group_id):
     """``DELETE …/policy-groups/{id}``."""
     return client.request("DELETE", _policy_group_path(policy_group_id))
+# -- server group tags and quota (issue 30) ------------------------------------------------------------------------
+SERVER_GROUP_TAGS = "/v1/{project_id}/server-group/tags"
+
+
+def list_server_group_tags(client):
+    """``GET /v1/{project_id}/server-group/tags``: the tags of all groups, each ``{key, values}`` (a list)."""
+    return (client.get(SERVER_GROUP_TAGS) or {}).get("tags") or []
+
+
+def show_server_group_tags(client, server_group_id):
+    """``GET /v1/{project_id}/server-group/{server_group_id}/tags``: one group's tags, each ``{key, value}`` (a
+    single string, where the list of all groups answers ``values``)."""
+    return (client.get("/v1/{project_id}/server-group/%s/tags" % quote(server_group_id, safe="")) or {}).get(
+        "tags") or []
+
+
+def batch_create_server_group_tags(client, server_group_id, tags):
+    """``POST …/server-group/tags/batch-create``: add (or overwrite the value of) ``tags`` ({key, value} items)."""
+    client.request("POST", SERVER_GROUP_TAGS + "/batch-create",
+                   body={"items": [{"server_group_id": server_group_id, "tags": list(tags)}]})
+
+
+def batch_delete_server_group_tags(client, server_group_id, tags):
+    """``DELETE …/server-group/tags/batch-delete``: remove ``tags`` ({key, value} items) from the group."""
+    client.request("DELETE", SERVER_GROUP_TAGS + "/batch-delete",
+                   body={"items": [{"server_group_id": server_group_id, "tags": list(tags)}]})
+
+
+def check_quota(client, product_id=None, flavor_id=None, subscription_num=None, disk_size=None, disk_num=None,
+                is_period=None):
+    """``GET /v1/{project_id}/check/quota``: ``{is_enough, quota_remainder: [{type, remainder, need}]}``."""
+    params = dict((key, value) for key, value in (
+        ("product_id", product_id), ("flavor_id", flavor_id), ("subscription_num", subscription_num),
+        ("disk_size", disk_size), ("disk_num", disk_num),
+        ("is_period", None if is_period is None else ("true" if is_period else "false"))) if value is not None)
+    return client.get("/v1/{project_id}/check/quota", params) or {}

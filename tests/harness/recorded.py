@@ -52,6 +52,8 @@ READS = frozenset([
     # policy groups
     "list_policy_group", "show_policy_group", "list_policy_of_policy_group", "list_targets_of_policy_group",
     "show_original_policy_info",
+    # server-group tags and the quota check
+    "list_server_group_tag", "show_server_group_tag", "check_quota",
 ])
 MUTATING = frozenset(["POST", "PUT", "PATCH", "DELETE"])
 
