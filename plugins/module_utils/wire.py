@@ -186,6 +186,7 @@ FIELDS = {
     "schedule_task_detail": frozenset([
         "id", "execute_id", "server_id", "server_name", "status", "task_type", "time_zone", "begin_time", "end_time",
         "result_code", "result_message",
+    ]),
     "policy_group": frozenset([
         "id", "name", "priority", "description", "targets", "policies", "create_time", "update_time",
     ]),
