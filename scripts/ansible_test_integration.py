@@ -60,6 +60,11 @@ def simulator_config(info):
         "workspace_app_image_id": "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70",
         "workspace_app_image_type": "private",
         "workspace_app_repair": True,
+        "workspace_app_images": True,
+        "workspace_app_vpc_id": "vpc-ansible-test",
+        "workspace_app_subnet_id": "subnet-ansible-test",
+        "workspace_app_image_server_product_id": "workspace.appstream.general.xlarge.2",
+        "workspace_app_image_server_apps": ["app-office", "app-pdf"],
     }
 
 

@@ -12,6 +12,9 @@ from .errors import ApiError
 from .app_groups_api import ROUTES as APP_GROUP_ROUTES
 from .authorizations_api import ROUTES as AUTHORIZATION_ROUTES
 from .image_servers_api import ROUTES as IMAGE_SERVER_ROUTES
+from .schedule_tasks_api import ROUTES as SCHEDULE_TASK_ROUTES
+from .policy_groups_api import ROUTES as POLICY_GROUP_ROUTES
+from .group_tags_api import ROUTES as GROUP_TAG_ROUTES
 from .published_apps_api import ROUTES as PUBLISHED_APP_ROUTES
 from .fleet import HDA_TYPES
 from .repair_api import ROUTES as REPAIR_ROUTES
@@ -482,6 +485,11 @@ ROUTES = [
 ROUTES = REPAIR_ROUTES + ROUTES + AUTHORIZATION_ROUTES + APP_GROUP_ROUTES + PUBLISHED_APP_ROUTES
 # Image servers and their jobs (image_servers_api.py; /image-server-jobs is apart from /v2/{project_id}/job).
 ROUTES = ROUTES + IMAGE_SERVER_ROUTES
+ROUTES = ROUTES + SCHEDULE_TASK_ROUTES  # schedule tasks (schedule_tasks_api.py)
+# Policy groups (policy_groups_api.py).
+ROUTES = ROUTES + POLICY_GROUP_ROUTES
+# Server-group tags and the quota check (group_tags_api.py).
+ROUTES = ROUTES + GROUP_TAG_ROUTES
 
 
 def area_of(path):
@@ -525,6 +533,8 @@ def mutated_items(operation, body):
            "logoff_user_session": "session_ids",
            "publish_app": "items", "unpublish_app": "ids", "batch_enable_app": "ids",
            "batch_disable_app": "ids", "send_authorized_mail": "records",
-           "batch_delete_image_server": "items", "attach_image_server_app": "items"}.get(operation)
+           "batch_delete_image_server": "items", "attach_image_server_app": "items",
+           "batch_delete_schedule_task": "items",
+           "batch_create_server_group_tags": "items", "batch_delete_server_group_tags": "items"}.get(operation)
     value = body.get(key) if key else None
     return len(value) if isinstance(value, list) else None

@@ -31,6 +31,7 @@ IMAGE_NOT_FOUND = ("WKS.00211210", "The image does not exist.")
 IMAGE_SERVER_NOT_FOUND = ("WKS.00211211", "The image server does not exist.")
 APP_GROUP_NOT_FOUND = ("WKS.00211301", "The app group does not exist.")
 APP_NOT_FOUND = ("WKS.00211302", "The application does not exist.")
+SCHEDULE_TASK_NOT_FOUND = ("WKS.00211401", "The schedule task does not exist.")  # code simulated, not confirmed
 IAM_BAD_PASSWORD = ("IAM.0004", "The username or password is wrong.")
 SIM_BAD_REQUEST = ("SIM.0400", "Bad simulator control request.")
 SIM_NOT_FOUND = ("SIM.0404", "No such simulator object.")

@@ -91,6 +91,8 @@ class JobEngine:
                 self._advance_effects(now)
             if self._transit:
                 self._advance_transit(now)
+            if self._schedule_tasks:
+                self._advance_schedule_tasks()  # schedule tasks whose time has come run (schedule_tasks.py)
 
     def _create_job(self, job_type, server_ids, params=None, per_server=None):
         now = self.clock.monotonic()

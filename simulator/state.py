@@ -35,12 +35,14 @@ from .clock import Clock, iso_time
 from .dialect import Dialect
 from .fleet import DEFAULT_LATEST_HDA, HDA_TYPES, OLDER_HDA, SERVER_SIDE_FIELDS, STOCK_IMAGES, FleetBuilder
 from .image_servers import ImageServers
+from .policy_groups import PolicyGroups
 from .jobs import (ACTIVE_JOB_STATUSES, IMAGE_JOB, RUNNING_VM_STATUS, TASK_STATUS, TSVI_JOB, UPGRADE_JOB,
                    WAITING_FRACTION, JobEngine)
 from .lifecycle import DEFAULT_SERVER_QUOTA, Lifecycle
 from .power import PowerControl
 from .repair import Repairs
 from .published_apps import PublishedApps
+from .schedule_tasks import ScheduleTasks
 from .sessions import LIVE_SESSION_STATES, SESSION_STATES, SessionBook
 from .views import GROUP_DETAIL_FIELDS, SERVER_DETAIL_FIELDS, WireViews
 
@@ -51,7 +53,7 @@ __all__ = ["ACTIVE_JOB_STATUSES", "Clock", "DEFAULT_LATEST_HDA", "FleetState", "
 
 
 class FleetState(FleetBuilder, JobEngine, PowerControl, Repairs, SessionBook, Lifecycle, AppGroups, PublishedApps,
-                 Authorizations, ImageServers, WireViews):
+                 Authorizations, ImageServers, ScheduleTasks, WireViews, PolicyGroups):
     """The tenant's fleet, its sessions, jobs and power transitions, and the builder methods tests use to shape
     scenarios.
 
@@ -124,6 +126,8 @@ class FleetState(FleetBuilder, JobEngine, PowerControl, Repairs, SessionBook, Li
             self.add_image(image_id)
         self._init_app_tables()  # app groups, published apps, authorizations, the directory (app_groups.py)
         self._init_image_tables()  # image servers and their jobs (image_servers.py)
+        self._init_schedule_tables()  # schedule tasks and their executions (schedule_tasks.py)
+        self._init_policy_tables()  # policy groups (policy_groups.py)
         self._build_default_fleet(servers, group_names or groups, outdated_hda)
 
     # ------------------------------------------------------------------ reads for tests

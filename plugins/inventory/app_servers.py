@@ -14,8 +14,13 @@ description:
   - One inventory host per application streaming server (C(GET /v1/{project_id}/app-servers)), with the server's
     fields as host variables under the API's own names (C(id), C(server_group_id), C(status), C(maintain_status),
     C(session_count), C(image_id), C(host_address), ...; C(name) and C(tags), which Ansible reserves, as
-    C(server_name) and C(server_tags)), its server group's name as C(server_group_name) and, with O(hda=true), its
-    access agent (HDA) version, HDA type and the latest version of that type.
+    C(server_name) and C(server_tags)), its server group's name as C(server_group_name), its server group's tags as
+    C(server_group_tags) (a dict of key to value, from the same listing of the groups, so no request of its own)
+    and, with O(hda=true), its access agent (HDA) version, HDA type and the latest version of that type.
+  - O(keyed_groups) can group by a tag of the server group, for example an entry with the key
+    V(server_group_tags.owner) and the prefix V(owner) puts the servers of groups tagged C(owner=cad) in
+    C(owner_cad) (servers whose group has no such tag are in no such group; with O(strict=false) that is not an
+    error).
   - Groups per server group and per maintenance state, plus the usual O(compose), O(groups) and O(keyed_groups).
   - Reads only; the connection options are the modules' own (same names, environment variables and credentials
     file).
@@ -141,6 +146,8 @@ region: cn-north-4
 # groups:
 #   hda_behind: current_version != latest_version
 # keyed_groups:
+#   - key: server_group_tags.owner
+#     prefix: owner
 #   - key: image_id
 #     prefix: image
 #   - key: vm_status

@@ -393,3 +393,130 @@ def list_image_jobs(client, status=None, job_type=None):
 def list_image_sub_jobs(client, job_id=None, status=None, job_type=None):
     """``GET /v1/{project_id}/image-server-sub-jobs``, every page (ImageJobDetailInfo: each names its resource)."""
     return client.paginate(IMAGE_SUB_JOBS, {"job_id": job_id, "status": status, "job_type": job_type})
+
+
+# -- Schedule tasks (issue 30) ---------------------------------------------------------------------------------------
+SCHEDULE_TASKS = "/v1/{project_id}/schedule-task"
+
+
+def _schedule_task_path(task_id, tail=""):
+    return "%s/%s%s" % (SCHEDULE_TASKS, quote(task_id, safe=""), tail)
+
+
+def list_schedule_tasks(client, task_name=None, task_type=None):
+    """``GET /v1/{project_id}/schedule-task``, every page (``task_name`` matches parts of names). The items carry
+    ``is_enable``, ``last_status`` and ``next_execution_time`` but no ``target_infos``."""
+    return client.paginate(SCHEDULE_TASKS, {"task_name": task_name, "task_type": task_type})
+
+
+def show_schedule_task(client, task_id):
+    """``GET …/schedule-task/{task_id}``: the task with its ``target_infos`` (no ``is_enable``, no
+    ``next_execution_time``)."""
+    return client.get(_schedule_task_path(task_id))
+
+
+def create_schedule_task(client, body):
+    """``POST …/schedule-task`` (with the fields the SDK's ``CreateScheduleTaskReq`` lacks and the service takes:
+    ``task_name``, ``task_type``, ``target_infos``, ``schedule_task_policy``, ``is_enable``, ``description``);
+    returns the new task."""
+    return client.request("POST", SCHEDULE_TASKS, body=body) or {}
+
+
+def update_schedule_task(client, task_id, body):
+    """``PATCH …/schedule-task/{task_id}``: the fields given replace the task's."""
+    return client.request("PATCH", _schedule_task_path(task_id), body=body) or {}
+
+
+def delete_schedule_task(client, task_id):
+    """``DELETE …/schedule-task/{task_id}``."""
+    client.request("DELETE", _schedule_task_path(task_id))
+
+
+def list_task_execute_history(client, task_id):
+    """``GET …/schedule-task/{task_id}/execute-history``, every page: the task's executions."""
+    return client.paginate(_schedule_task_path(task_id, "/execute-history"), {})
+
+
+def list_task_execute_detail(client, execute_history_id):
+    """``GET …/schedule-task/{execute_history_id}/execute-detail``, every page: one execution per server."""
+    return client.paginate(_schedule_task_path(execute_history_id, "/execute-detail"), {})
+
+
+def list_future_executions(client, schedule):
+    """``POST …/schedule-task/future-executions``: the next (at most 5) execution times of ``schedule`` (the wire's
+    schedule fields), in its time zone."""
+    return (client.request("POST", SCHEDULE_TASKS + "/future-executions", body=schedule) or {}).get(
+        "future_executions") or []
+# -- policy groups (issue 30) -----------------------------------------------------------------------------------
+POLICY_GROUPS = "/v1/{project_id}/policy-groups"
+
+
+def _policy_group_path(policy_group_id, tail=""):
+    return "%s/%s%s" % (POLICY_GROUPS, quote(policy_group_id, safe=""), tail)
+
+
+def list_policy_groups(client, name=None):
+    """``GET /v1/{project_id}/policy-groups``, every page (``policy_group_name`` filters; exact is kept by the
+    caller)."""
+    return client.paginate(POLICY_GROUPS, {"policy_group_name": name})
+
+
+def show_policy_group(client, policy_group_id):
+    """``GET …/policy-groups/{id}``: the PolicyGroup (a 404 when there is none)."""
+    return (client.get(_policy_group_path(policy_group_id)) or {}).get("policy_group") or {}
+
+
+def list_policy_of_policy_group(client, policy_group_id):
+    """``GET …/policy-groups/{id}/policy``: the group's ``policies`` alone."""
+    return (client.get(_policy_group_path(policy_group_id, "/policy")) or {}).get("policies")
+
+
+def create_policy_group(client, body):
+    """``POST …/policy-groups`` with ``{"policy_group": body}`` (PolicyGroupForCreate); returns the new id."""
+    return (client.request("POST", POLICY_GROUPS, body={"policy_group": body}) or {}).get("id")
+
+
+def update_policy_group(client, policy_group_id, body):
+    """``PATCH …/policy-groups/{id}`` with ``{"policy_group": body}`` (PolicyGroupForUpdate)."""
+    return client.request("PATCH", _policy_group_path(policy_group_id), body={"policy_group": body})
+
+
+def delete_policy_group(client, policy_group_id):
+    """``DELETE …/policy-groups/{id}``."""
+    return client.request("DELETE", _policy_group_path(policy_group_id))
+# -- server group tags and quota (issue 30) ------------------------------------------------------------------------
+SERVER_GROUP_TAGS = "/v1/{project_id}/server-group/tags"
+
+
+def list_server_group_tags(client):
+    """``GET /v1/{project_id}/server-group/tags``: the tags of all groups, each ``{key, values}`` (a list)."""
+    return (client.get(SERVER_GROUP_TAGS) or {}).get("tags") or []
+
+
+def show_server_group_tags(client, server_group_id):
+    """``GET /v1/{project_id}/server-group/{server_group_id}/tags``: one group's tags, each ``{key, value}`` (a
+    single string, where the list of all groups answers ``values``)."""
+    return (client.get("/v1/{project_id}/server-group/%s/tags" % quote(server_group_id, safe="")) or {}).get(
+        "tags") or []
+
+
+def batch_create_server_group_tags(client, server_group_id, tags):
+    """``POST …/server-group/tags/batch-create``: add (or overwrite the value of) ``tags`` ({key, value} items)."""
+    client.request("POST", SERVER_GROUP_TAGS + "/batch-create",
+                   body={"items": [{"server_group_id": server_group_id, "tags": list(tags)}]})
+
+
+def batch_delete_server_group_tags(client, server_group_id, tags):
+    """``DELETE …/server-group/tags/batch-delete``: remove ``tags`` ({key, value} items) from the group."""
+    client.request("DELETE", SERVER_GROUP_TAGS + "/batch-delete",
+                   body={"items": [{"server_group_id": server_group_id, "tags": list(tags)}]})
+
+
+def check_quota(client, product_id=None, flavor_id=None, subscription_num=None, disk_size=None, disk_num=None,
+                is_period=None):
+    """``GET /v1/{project_id}/check/quota``: ``{is_enough, quota_remainder: [{type, remainder, need}]}``."""
+    params = dict((key, value) for key, value in (
+        ("product_id", product_id), ("flavor_id", flavor_id), ("subscription_num", subscription_num),
+        ("disk_size", disk_size), ("disk_num", disk_num),
+        ("is_period", None if is_period is None else ("true" if is_period else "false"))) if value is not None)
+    return client.get("/v1/{project_id}/check/quota", params) or {}

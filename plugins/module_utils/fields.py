@@ -48,16 +48,30 @@ class FieldPlan:
         self.not_comparable = []
         self.nullable = tuple(nullable)
         self.partial = []
+        # field -> (what the record shows after the change, shows(record): whether a record shows it): fields a
+        # module compares its own way (a deep subset of a nested dict, a list compared as a set), whose body and diff
+        # differ from what the record shows
+        self.own = {}
 
     def add(self, field, before, after):
         self.body[field] = after
         self.before[field] = before
         self.after[field] = after
 
+    def add_own(self, field, before, after, body, shown, shows):
+        """A field compared the module's own way: ``before``/``after`` for the diff, ``body`` sent, ``shown`` what
+        the record shows after it, ``shows(record)`` whether a re-read shows the change."""
+        self.body[field] = body
+        self.before[field] = before
+        self.after[field] = after
+        self.own[field] = (shown, shows)
+
     def predicted(self, current):
         """``current`` with the body applied, as the service would return it."""
         result = copy.deepcopy(current)
         result.update(copy.deepcopy(self.body))
+        for field, (shown, _shows) in self.own.items():
+            result[field] = copy.deepcopy(shown)
         return result
 
 
@@ -103,7 +117,10 @@ def mismatches(plan, current):
     for field, value in plan.body.items():
         if field in plan.unverified:
             continue
-        if field in plan.partial:
+        if field in plan.own:
+            if not plan.own[field][1](current):
+                wrong.append(field)
+        elif field in plan.partial:
             shown = current.get(field) or {}
             if not all(same(shown.get(key), sub) for key, sub in value.items()):
                 wrong.append(field)

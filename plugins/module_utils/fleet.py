@@ -166,6 +166,7 @@ class Fleet(Operation):
         if surplus < 0:
             self.to_create = -surplus
             self.create_body = self.creation(servers)
+            self.check_quota()
         elif surplus > 0:
             self.to_delete = set(server["id"] for server in self.choose(surplus))
 
@@ -212,6 +213,22 @@ class Fleet(Operation):
                     self.to_create, label_of(group), ", ".join(missing),
                     "; set vpc_id (the group has no server to take it from)" if "vpc_id" in missing else ""))
         return dict((key, value) for key, value in body.items() if value is not None)
+
+    def check_quota(self):
+        """The tenant's quota for the servers to create (``GET …/check/quota``), read in planning: a scale-out that
+        cannot fit fails here, before any create (and in check mode alike), naming what is short. A quota read the
+        service refuses is a warning (not every region may offer it), and the create's own answer decides."""
+        try:
+            answer = quota_check(self.client, self.create_body, self.to_create)
+        except ApiError as exc:
+            self.warn("count: the tenant's quota could not be read before creating %d server(s) (%s); creating them "
+                      "anyway" % (self.to_create, exc.message))
+            return
+        short = quota_shortfall(answer)
+        if short:
+            raise TargetError("count: %d means creating %d server(s) in %s, but the tenant's quota is short: %s; "
+                              "nothing was created. Raise the quota or ask for fewer servers"
+                              % (self.params["count"], self.to_create, label_of(self.group), short))
 
     def plan_server(self, server):
         before = observe(server)
@@ -440,6 +457,27 @@ def changes_text(created, deleted, past=False):
     if deleted:
         parts.append("%s %d server(s)" % ("deleted" if past else "delete", deleted))
     return " and ".join(parts) or ("changed nothing" if past else "change nothing")
+
+
+def quota_check(client, create_body, number):
+    """The quota check of a create of ``number`` servers as ``create_body`` (CreateAppServerReq fields) describes
+    them: one ``GET …/check/quota``."""
+    root = create_body.get("root_volume") or {}
+    return api.check_quota(client, product_id=create_body.get("product_id"), flavor_id=create_body.get("flavor_id"),
+                           subscription_num=number, disk_size=root.get("size"), disk_num=1 if root else None,
+                           is_period=False)
+
+
+def quota_shortfall(answer):
+    """What a quota check (CheckQuotaResponse) says is short, as text (``INSTANCES: needed 5, remaining 3``); empty
+    when it is enough. ``is_enough: false`` with no resource short names every resource the answer lists."""
+    rows = [row for row in answer.get("quota_remainder") or [] if isinstance(row, dict)]
+    short = [row for row in rows if row.get("need") is not None and row.get("remainder") is not None
+             and int(row["need"]) > int(row["remainder"])]
+    if not short and answer.get("is_enough") is not False:
+        return ""
+    return "; ".join("%s: needed %s, remaining %s" % (row.get("type"), row.get("need"), row.get("remainder"))
+                     for row in short or rows) or "the service answered is_enough false"
 
 
 def label_of(group):

@@ -12,6 +12,8 @@
   after a lost create answer, waits for it instead of creating again).
 * :func:`image_builds`: the image builds (CREATE_SERVER_IMAGE sub jobs) of one image name, newest first: an image is
   identified by its name, and its build job is the only record that names it before it exists.
+* :class:`AttachedApps`: the ``attach_apps`` part of an image server (``attach-app``, read back on
+  ``latest-attached-app``): sent only when an app is not listed there yet.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,7 +28,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs imp
     ACTIVE_JOB_STATUSES, IMAGE_JOBS, JobWaiter, WaitTimeout, sub_job_error)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.operation import (
     PROGRESS_FILE_ENV, ProgressLines)
-from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import find_by_id_or_name
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import (
+    Part, PartChange, find_by_id_or_name)
 
 CREATE_SERVER_JOB = "CREATE_SERVER"
 BUILD_IMAGE_JOB = "CREATE_SERVER_IMAGE"
@@ -34,6 +37,53 @@ BUILD_IMAGE_JOB = "CREATE_SERVER_IMAGE"
 BUSY_IMAGE_SERVER_STATUSES = frozenset(["CREATING", "BUILDING", "DELETING"])
 IMAGE_TYPES = ["gold", "public", "private", "shared", "other"]  # ImageRef.image_type
 VOLUME_TYPES = ["ESSD", "SSD", "GPSSD", "SAS", "SATA"]  # VolumeType
+MAX_ATTACH_APPS = 100  # an assumption: AttachServerAppReq gives no bound; a longer list is a mistake more likely
+
+
+def attach_apps_valid(params):
+    """``attach_apps``: warehouse app ids, none empty or given twice (checked before any request)."""
+    apps = params.get("attach_apps")
+    if apps is None:
+        return
+    if len(apps) > MAX_ATTACH_APPS:
+        raise TargetError("attach_apps: %d apps given; at most %d are allowed" % (len(apps), MAX_ATTACH_APPS))
+    seen = set()
+    for app in apps:
+        if not app or app != app.strip():
+            raise TargetError("attach_apps: %r is not a warehouse app id (an id is not empty and has no blanks at "
+                              "either end)" % app)
+        if app in seen:
+            raise TargetError("attach_apps: %r is given twice; each app is listed once" % app)
+        seen.add(app)
+
+
+class AttachedApps(Part):
+    """The apps attached to an image server (``attach_apps``): read on ``latest-attached-app`` (the ``app_id`` of
+    each item). Nothing is sent when it lists every app of ``attach_apps``; otherwise one ``attach-app`` sends the
+    ``attach_apps`` list (the listed ones among them too): the list shows the last attach only (an attach replaces
+    it), so an attach of the missing apps alone would make the next run find the others missing and send them again.
+    Apps listed but not in ``attach_apps`` are never sent (the API has no detach). A record without an id (a create
+    planned in check mode) shows the create's own ``attach_apps``."""
+
+    option = "attach_apps"
+
+    def read(self, context, record):
+        if not record.get("id"):
+            return list(record.get("attach_apps") or [])
+        items = api.list_latest_attached_server_app(context.client, record["id"])
+        return sorted(set(item.get("app_id") for item in items if item.get("app_id")))
+
+    def plan(self, current, params):
+        wanted = list(params["attach_apps"])
+        if all(app in current for app in wanted):
+            return None
+        return PartChange(list(current), wanted)
+
+    def send(self, context, record_id, change):
+        api.attach_image_server_app(context.client, record_id, change.after)
+
+    def shows(self, current, change):
+        return set(change.after) <= set(current)
 
 
 def wait_image_job(context, job_id, what):

@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """What server groups have besides their settings: the scaling policy (a :class:`~.resource.Part` of the group),
-tags as the create request takes them, and the rule that a group with servers is not deleted."""
+its tags (a Part too: added, updated and, with purge_tags, removed on an existing group), and the rule that a group
+with servers is not deleted."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -136,33 +137,140 @@ class ScalingPolicy(Part):
 
 
 # -- tags ----------------------------------------------------------------------------------------------------------
-def tags_valid(params):
-    tags = params.get("tags")
+MAX_TAG_KEY = 128
+MAX_TAG_VALUE = 255
+
+
+def tag_dict(tags):
+    """The ``tags`` option (a dict, or today's list of ``{key, value}``) or a group's tags as the API answers them
+    (``{key, value}``: the group's read and the one-group tag read, whose ``value`` is a single string; ``{key,
+    values}``: the list read for all groups, a list) as one ``{key: value}`` dict. None stays None."""
     if tags is None:
-        return
-    if len(tags) > MAX_TAGS:
-        raise TargetError("tags: %d tags given; a group takes at most %d" % (len(tags), MAX_TAGS))
-    seen = set()
+        return None
+    if isinstance(tags, dict):
+        return dict((key, "" if value is None else str(value)) for key, value in tags.items())
+    result = {}
     for tag in tags:
-        key, value = tag.get("key") or "", tag.get("value")
-        if not 1 <= len(key) <= 128 or key != key.strip():
-            raise TargetError("tags: key %r must be 1 to 128 characters, without blanks at either end" % key)
-        if key in seen:
-            raise TargetError("tags: key %r is given twice; keys must be unique" % key)
-        seen.add(key)
-        if value is not None and len(value) > 255:
-            raise TargetError("tags: the value of %r is %d characters long; the most allowed is 255"
-                              % (key, len(value)))
+        if "values" in tag and "value" not in tag:
+            values = tag.get("values")
+            value = values[0] if isinstance(values, list) and values else values
+        else:
+            value = tag.get("value")
+        result[tag.get("key")] = "" if value is None else str(value)
+    return result
+
+
+def tag_list(tags):
+    """``{key: value}`` as the API's list of ``{key, value}`` (sorted by key)."""
+    return [{"key": key, "value": value} for key, value in sorted(tag_dict(tags).items())]
+
+
+def tag_wire(tags):
+    """The ``tags`` option as the create request carries it: a list stays as given, a dict becomes ``{key,
+    value}`` items."""
+    return tags if isinstance(tags, list) else tag_list(tags)
 
 
 def tag_set(tags):
-    return sorted((tag.get("key"), tag.get("value") or "") for tag in tags or [])
+    """The tags (any form :func:`tag_dict` reads) as sorted (key, value) pairs."""
+    return sorted(tag_dict(tags or []).items())
 
 
 def tags_differ(group, params):
     """Whether the group's read shows other tags than the ``tags`` option (False when either is absent)."""
-    return (params.get("tags") is not None and isinstance(group.get("tags"), list)
+    return (params.get("tags") is not None and isinstance(group.get("tags"), (list, dict))
             and tag_set(group["tags"]) != tag_set(params["tags"]))
+
+
+def tags_valid(params):
+    """The ``tags`` option: a dict or a list of ``{key, value}``, at most 20, keys 1 to 128 characters without blanks
+    at either end and unique, values up to 255 characters; fails naming the option before anything is sent."""
+    tags = params.get("tags")
+    if tags is None:
+        return
+    if isinstance(tags, dict):
+        items = list(tags.items())
+    elif isinstance(tags, list):
+        items = []
+        for tag in tags:
+            if not isinstance(tag, dict) or set(tag) - set(("key", "value")) or "key" not in tag:
+                raise TargetError("tags: each list item is a dict with key and value (allowed keys: key, value), "
+                                  "got %r; or give tags as a dict {key: value}" % (tag,))
+            items.append((tag.get("key"), tag.get("value")))
+    else:
+        raise TargetError("tags: a dict {key: value} or a list of {key, value}, got %r" % (tags,))
+    if len(items) > MAX_TAGS:
+        raise TargetError("tags: %d tags given; a group takes at most %d" % (len(items), MAX_TAGS))
+    seen = set()
+    for key, value in items:
+        key = "" if key is None else str(key)
+        if not 1 <= len(key) <= MAX_TAG_KEY or key != key.strip():
+            raise TargetError("tags: key %r must be 1 to %d characters, without blanks at either end"
+                              % (key, MAX_TAG_KEY))
+        if key in seen:
+            raise TargetError("tags: key %r is given twice; keys must be unique" % key)
+        seen.add(key)
+        if value is not None and len(str(value)) > MAX_TAG_VALUE:
+            raise TargetError("tags: the value of %r is %d characters long; the most allowed is %d"
+                              % (key, len(str(value)), MAX_TAG_VALUE))
+
+
+def with_tag_dict(group):
+    """A group's record with its ``tags`` as a ``{key: value}`` dict (as the modules return them)."""
+    if isinstance(group, dict) and isinstance(group.get("tags"), list):
+        group = dict(group, tags=tag_dict(group["tags"]))
+    return group
+
+
+class TagsPlan(PartChange):
+    """What a run does to a group's tags: ``add`` (new keys and new values) and ``remove`` (keys that go, with
+    ``purge_tags``); ``after`` the tags the group has then."""
+
+    def __init__(self, before, after, add, remove):
+        super(TagsPlan, self).__init__(before, after)
+        self.add = add
+        self.remove = remove
+
+
+def plan_tags(current, wanted, purge):
+    """Compare the ``wanted`` tags ({key: value}) with the group's ``current`` ones; None when nothing changes.
+    Without ``purge`` keys the task does not name are kept."""
+    current = current or {}
+    add = dict((key, value) for key, value in wanted.items() if current.get(key) != value)
+    remove = dict((key, value) for key, value in current.items() if purge and key not in wanted)
+    if not add and not remove:
+        return None
+    after = dict((key, value) for key, value in current.items() if key not in remove)
+    after.update(add)
+    if len(after) > MAX_TAGS:
+        raise TargetError("tags: the group would have %d tags (its %d with yours added); a group takes at most %d; "
+                          "set purge_tags: true or name fewer" % (len(after), len(current), MAX_TAGS))
+    return TagsPlan(dict(current), after, add, remove)
+
+
+class ServerGroupTags(Part):
+    """The group's tags (``POST …/server-group/tags/batch-create``, ``DELETE …/batch-delete``), compared per key
+    with what the group has; ``purge_tags`` removes the keys the task does not name."""
+
+    option = "tags"
+
+    def read(self, context, record):
+        """From the group's read, or from the one-group tag read (its single-string values) when it has none."""
+        if isinstance(record.get("tags"), (dict, list)) or not record.get("id"):
+            return tag_dict(record.get("tags") or [])
+        return tag_dict(api.show_server_group_tags(context.client, record["id"]))
+
+    def plan(self, current, params):
+        return plan_tags(current, tag_dict(params["tags"]), params.get("purge_tags"))
+
+    def send(self, context, record_id, change):
+        if change.remove:
+            api.batch_delete_server_group_tags(context.client, record_id, tag_list(change.remove))
+        if change.add:
+            api.batch_create_server_group_tags(context.client, record_id, tag_list(change.add))
+
+    def shows(self, current, change):
+        return tag_dict(current) == change.after
 
 
 # -- deleting ------------------------------------------------------------------------------------------------------

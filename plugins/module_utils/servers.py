@@ -20,6 +20,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import a
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.client import PAGE_LIMIT
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError, TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource import describe, find_by_id_or_name
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.server_groups import tag_dict
 
 # Up to this many servers of a group whose size is unknown (or of no known group) are looked up one by one;
 # more are read from the paged list (100 per request), which is cheaper then.
@@ -378,7 +379,8 @@ def select_groups(groups, group_ids=None, group_names=None):
 
 
 def read_fleet(client, group_ids=None, group_names=None, name=None, maintain_status=None, statuses=None, hda=False):
-    """The selected servers, sorted by id, each with its group's ``server_group_name``; with ``hda`` also its
+    """The selected servers, sorted by id, each with its group's ``server_group_name`` and ``server_group_tags`` (a
+    ``{key: value}`` dict, from the same listing of the groups: no request of its own); with ``hda`` also its
     ``current_version`` (None when the access agent list has none), ``hda_type`` and the ``latest_version`` of
     that type.
 
@@ -402,6 +404,7 @@ def read_fleet(client, group_ids=None, group_names=None, name=None, maintain_sta
     for record in servers.values():
         group = group_of.get(record.get("server_group_id")) or {}
         record["server_group_name"] = group.get("name") or record.get("server_group_name")
+        record["server_group_tags"] = tag_dict(group.get("tags") or [])
     if hda and servers:
         versions = {}
         for group_id in scopes:

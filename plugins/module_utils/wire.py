@@ -23,6 +23,8 @@ import json
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.applications import APP_STATES
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import KNOWN_JOB_STATUSES
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.schedule_tasks import (
+    SCHEDULES as SCHEDULE_WORDS, TASK_TYPES as SCHEDULE_TASK_TYPE_WORDS)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (
     ENDED_TASK_STATUSES, SERVER_STATUSES)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions import SESSION_STATES
@@ -81,6 +83,11 @@ IMAGE_JOB_TYPES = frozenset([
     "DELETE_IMAGE_BUILD_SERVER", "DELETE_IMAGE",
 ])
 
+# ScheduleTaskStatus, ScheduleTaskTypeEnum, ScheduledTypeEnum (a schedule task's, its executions' and details').
+SCHEDULE_TASK_STATUSES = frozenset(["WAITING", "RUNNING", "SUCCESS", "FAILED"])
+SCHEDULE_TASK_TYPES = frozenset(SCHEDULE_TASK_TYPE_WORDS.values())
+SCHEDULED_TYPES = frozenset(SCHEDULE_WORDS.values())
+
 # -- fields ------------------------------------------------------------------------------------------------------
 # Kind -> the SDK models (3.1.219) whose attributes its records may carry: the copy below is their union.
 SDK_MODELS = {
@@ -98,6 +105,10 @@ SDK_MODELS = {
     "image_server": ("ImageServer", "ShowImageServerResponse"),  # the list's records and one image server's
     "image_job": ("ShowImageJobResponse", "ImageJobInfo"),  # an image job's detail and the list's records
     "image_sub_job": ("ImageJobDetailInfo",),
+    "schedule_task": ("ScheduleTask", "ShowScheduleTaskResponse"),  # the list's records and one task's, merged
+    "schedule_task_execution": ("ScheduleTaskExecuteHistory",),
+    "schedule_task_detail": ("ScheduleTaskExecuteDetail",),
+    "policy_group": ("PolicyGroup",),  # the list's records and a group's read (ShowPolicyGroupResponse.policy_group)
 }
 
 APP_FIELDS = frozenset([
@@ -163,6 +174,22 @@ FIELDS = {
         "id", "job_type", "job_resource_info", "begin_time", "end_time", "status", "job_execute_info", "project_id",
         "job_id",
     ]),
+    "schedule_task": frozenset([
+        "id", "task_name", "last_status", "task_type", "task_cron", "next_execution_time", "schedule_task_policy",
+        "scheduled_type", "day_interval", "week_list", "month_list", "date_list", "time_zone", "scheduled_date",
+        "scheduled_time", "expire_time", "description", "is_enable", "create_time", "update_time", "target_infos",
+    ]),
+    "schedule_task_execution": frozenset([
+        "id", "task_id", "task_type", "status", "scheduled_type", "total_count", "success_count", "failed_count",
+        "excuting_count", "time_zone", "begin_time", "end_time", "create_time",
+    ]),
+    "schedule_task_detail": frozenset([
+        "id", "execute_id", "server_id", "server_name", "status", "task_type", "time_zone", "begin_time", "end_time",
+        "result_code", "result_message",
+    ]),
+    "policy_group": frozenset([
+        "id", "name", "priority", "description", "targets", "policies", "create_time", "update_time",
+    ]),
 }
 
 # Kind -> {field: (the SDK enum's name, its known values)}.
@@ -219,6 +246,20 @@ ENUMS = {
         "status": ("ImageJobDetailStatus", JOB_STATUSES),
         "job_type": ("ImageJobType", IMAGE_JOB_TYPES),
     },
+    "schedule_task": {
+        "last_status": ("ScheduleTaskStatus", SCHEDULE_TASK_STATUSES),
+        "task_type": ("ScheduleTaskTypeEnum", SCHEDULE_TASK_TYPES),
+        "scheduled_type": ("ScheduledTypeEnum", SCHEDULED_TYPES),
+    },
+    "schedule_task_execution": {
+        "status": ("ScheduleTaskStatus", SCHEDULE_TASK_STATUSES),
+        "task_type": ("ScheduleTaskTypeEnum", SCHEDULE_TASK_TYPES),
+        "scheduled_type": ("ScheduledTypeEnum", SCHEDULED_TYPES),
+    },
+    "schedule_task_detail": {
+        "status": ("ScheduleTaskStatus", SCHEDULE_TASK_STATUSES),
+        "task_type": ("ScheduleTaskTypeEnum", SCHEDULE_TASK_TYPES),
+    },
 }
 
 # Kind -> {field: kind of the records in that list}: checked as records of their own.
@@ -249,6 +290,10 @@ def record_name(kind, record):
         return record.get("login_user")
     if kind in ("authorization", "authorization_mail"):
         return record.get("account")
+    if kind == "schedule_task":
+        return record.get("task_name")
+    if kind in ("schedule_task_execution", "schedule_task_detail"):
+        return record.get("server_name") or record.get("task_type")
     return record.get("name")
 
 

@@ -117,6 +117,24 @@ options:
     description:
       - Description of the image server. An empty string clears it.
     type: str
+  attach_apps:
+    description:
+      - Ids of cloud application warehouse apps to install on the image server (C(attach-app), AttachServerAppReq
+        C(items)), compared with the C(app_id) of each item C(latest-attached-app) lists. When it lists every one of
+        them nothing is sent. When one is missing, one C(attach-app) sends this whole list; C(latest-attached-app)
+        shows the last attach only (an attach replaces what it lists), so attaching the missing apps alone would make
+        the next run find the others missing and attach them again. Apps listed there but not here are never sent
+        (the API has no detach).
+      - A create sends them with the create request (C(attach_apps)) instead, and the run after it sends nothing.
+      - Each id is given once, not empty; at most 100. Check mode and C(--diff) read and send nothing; the diff shows
+        the apps listed before and the list this run attaches after.
+      - The service answers an attach with a C(uri) and no job, so the task cannot wait for the install. Whether an
+        attached app can fail to install later, and whether C(latest-attached-app) then still lists it, the service
+        does not tell; a listed app counts as attached and is not sent again. The service refuses an attach unless
+        the image server is C(ACTIVE) or C(BUILT) (an image server found C(CREATING) is waited for first, with
+        O(wait)).
+    type: list
+    elements: str
   delete_related:
     description:
       - B(With O(state=absent), also delete the server group, its servers and the app groups the service built for the
@@ -142,6 +160,8 @@ notes:
   - A create whose answer is lost or a server error (5xx) is settled by listing the image servers of that name; one
     found is taken as this task's, and waited for.
   - A delete answered without a job id means the image server is gone already.
+  - O(attach_apps) costs one C(latest-attached-app) read per run and, when an app is missing, one C(attach-app) and
+    one more read to verify it.
   - An image server C(BUILDING) an image cannot be deleted; the task fails naming it (re-run once the build ended).
 """
 
@@ -158,7 +178,16 @@ EXAMPLES = r"""
     system_disk_size: 80
     authorize_accounts:
       - account: builder
+    attach_apps:
+      - "{{ office_app_id }}"
   register: image_server
+
+- name: Install one more app on it (nothing is sent when both are attached already)
+  huaweicloud.workspace_app.app_image_server:
+    name: golden-src
+    attach_apps:
+      - "{{ office_app_id }}"
+      - "{{ pdf_reader_app_id }}"
 
 - name: Delete the image server record only (its server group and app group stay)
   huaweicloud.workspace_app.app_image_server:
@@ -176,8 +205,9 @@ RETURN = r"""
 image_server:
   description:
     - The image server as the service shows it after the task (C(GET …/image-servers/{id})); in check mode for a
-      create, as the request describes it (no id). With O(state=absent), the image server that was deleted (null
-      when there was none).
+      create, as the request describes it (no id). In check mode with an attach planned, C(attach_apps) lists the
+      app ids that would be attached afterwards. With O(state=absent), the image server that was deleted (null when
+      there was none).
   returned: success
   type: dict
   sample:
@@ -190,7 +220,9 @@ image_server:
     server_id: 9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b
     image_id: null
 changes:
-  description: The create request or the PATCH body that was (or would be) sent; empty when nothing differs.
+  description:
+    - The create request or the PATCH body that was (or would be) sent; empty when nothing differs. C(attach_apps)
+      lists the apps an C(attach-app) sent (or would send).
   returned: success
   type: dict
   sample: {description: built weekly}
@@ -220,7 +252,8 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import a
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disruption import Disruption
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import TargetError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.images import (
-    BUSY_IMAGE_SERVER_STATUSES, IMAGE_TYPES, VOLUME_TYPES, find_image_server, running_create_job, wait_image_job)
+    BUSY_IMAGE_SERVER_STATUSES, IMAGE_TYPES, VOLUME_TYPES, AttachedApps, attach_apps_valid, find_image_server,
+    running_create_job, wait_image_job)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import created_resource_id
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import (
     JOB_WAIT, in_range, matches, run_resource)
@@ -263,6 +296,7 @@ class ImageServer(Resource):
             domain=dict(type="str"))),
         is_vdi=dict(type="bool"),
         description=dict(type="str"),
+        attach_apps=dict(type="list", elements="str"),
         delete_related=dict(type="bool", default=False),
     )
     options.update(JOB_WAIT.argument_spec())
@@ -273,6 +307,7 @@ class ImageServer(Resource):
         Field("product_id", update=False, shown=not_shown), Field("flavor_id", update=False, shown=not_shown),
         Field("ou_name", update=False, shown=not_shown), Field("is_vdi", update=False, shown=not_shown),
     )
+    parts = (AttachedApps(),)
     create_required = ("image_id", "image_type", "vpc_id", "subnet_id", "system_disk_type", "system_disk_size",
                        "authorize_accounts")
     rules = (
@@ -280,6 +315,7 @@ class ImageServer(Resource):
         matches("new_name", NAME_RE, "image server name", NAME_RULE),
         in_range("system_disk_size", 10, 1024, "GB"),
         gold_needs_product,
+        attach_apps_valid,
     ) + tuple(JOB_WAIT.rules)
 
     def __init__(self, context):
@@ -335,6 +371,8 @@ class ImageServer(Resource):
         body["root_volume"] = dict(type=params["system_disk_type"], size=params["system_disk_size"])
         body["authorize_accounts"] = [dict((key, value) for key, value in account.items() if value is not None)
                                       for account in params["authorize_accounts"]]
+        if params.get("attach_apps"):
+            body["attach_apps"] = list(params["attach_apps"])
         return body
 
     def new_record(self, body):

@@ -18,6 +18,10 @@ description:
     (product, flavor, subnet, operating system, system disk, OU) in as few C(POST …/app-servers/actions/create)
     calls as the API takes (up to 50 servers each, C(subscription_num)), and waited for until their creation job
     has succeeded and they show C(status) V(REGISTERED).
+  - Before creating, in planning, the tenant's quota is checked once (C(GET /v1/{project_id}/check/quota) with the
+    product, flavor, number of servers and system disk). A scale-out that does not fit fails before any create,
+    in check mode too, naming what is short (for example C(INSTANCES) needed 5, remaining 3). A quota read the
+    service refuses is a warning and the creates go on. A run that creates nothing makes no quota request.
   - When it holds more, the surplus is deleted (C(POST …/app-servers/actions/batch-delete), at most O(batch_size)
     per call) and waited for until the deletion jobs have finished. The servers deleted are, in this order,
     broken ones (C(vm_status) V(ERROR) or V(BUILD_FAIL)), those in maintenance mode, those without sessions,

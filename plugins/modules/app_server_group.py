@@ -34,7 +34,7 @@ description:
   - Some settings can only be given when a group is created (marked C(create-only) below; the API cannot update
     them). On an existing group those the group's read shows are compared, and a difference fails before anything
     is sent, because the only way to change them is a new group. Those the read does not show (O(vpc_id),
-    O(flavor_id), O(availability_zone)) are not compared. O(tags) that differ are not a failure but a warning.
+    O(flavor_id), O(availability_zone)) are not compared. O(tags) are managed on existing groups too (O(purge_tags)).
   - O(storage_mount_policy) is not part of the create request. After a create the new group is read and, when its
     mount policy differs from O(storage_mount_policy), a PATCH sets it.
   - O(scaling_policy) is the group's auto scaling policy, compared per sub-option with the group's
@@ -234,21 +234,23 @@ options:
     type: int
   tags:
     description:
-      - Tags of a new group, at most 20, with unique keys.
-      - Tags are set only when a group is created. On an existing group whose read shows other tags the module
-        warns and changes nothing.
-    type: list
-    elements: dict
-    suboptions:
-      key:
-        description:
-          - Tag key, 1 to 128 characters, no blanks at either end.
-        type: str
-        required: true
-      value:
-        description:
-          - Tag value, up to 255 characters.
-        type: str
+      - Tags of the group, at most 20, with unique keys (1 to 128 characters, no blanks at either end; values up to
+        255 characters).
+      - A dict of key to value, as amazon.aws modules take tags (see EXAMPLES), or, as before, a list of dicts with
+        C(key) and C(value). Both mean the same.
+      - A new group is created with them. On an existing group the module compares them key by key with the
+        group's tags and adds the missing keys and the values that differ (C(POST …/server-group/tags/batch-create));
+        keys the task does not name are kept unless O(purge_tags=true).
+      - Bad input (a key too long or blank, more than 20 tags, a key given twice) fails before anything is sent.
+    type: raw
+  purge_tags:
+    description:
+      - With V(true), the keys of the group's tags that O(tags) does not name are removed
+        (C(DELETE …/server-group/tags/batch-delete)); O(tags={}) then removes all of them.
+      - With V(false), tags are only added or updated.
+      - Has no effect without O(tags).
+    type: bool
+    default: false
   scaling_policy:
     description:
       - Auto scaling policy of the group (C(PUT /v1/{project_id}/scaling-policy)); the service supports it for
@@ -419,6 +421,20 @@ EXAMPLES = r"""
         value: design
   register: created
 
+- name: Tags of an existing group - add or update these two, keep the others
+  huaweicloud.workspace_app.app_server_group:
+    name: design
+    tags:
+      owner: cad-team
+      cost_center: "4711"
+
+- name: Tags - exactly these, any other key removed
+  huaweicloud.workspace_app.app_server_group:
+    name: design
+    tags:
+      owner: cad-team
+    purge_tags: true
+
 - name: Scaling - add up to 10 servers, 2 at a time, over 80 % session usage; release servers idle for 30 minutes
   huaweicloud.workspace_app.app_server_group:
     name: design
@@ -487,6 +503,7 @@ server_group:
     - In check mode, the group as read with the planned changes applied; for a create, the group as the create
       request describes it (no id yet).
     - With O(state=absent), the group as read before it was deleted; V(null) when there was no such group.
+    - Its C(tags) are a dict of key to value (the API's list of C(key)/C(value) turned into one), since 1.1.0.
   returned: success
   type: dict
   sample:
@@ -506,7 +523,7 @@ server_group:
     route_policy: {max_session: 20, cpu_threshold: 80, mem_threshold: 80}
     ip_virtual: {enable: false}
     scaling_policy: {enable: false, max_scaling_amount: 0, single_expansion_count: 0}
-    tags: [{key: department, value: design}]
+    tags: {department: design}
     app_server_count: 20
 servers:
   description:
@@ -580,7 +597,7 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.resource
     NAME_RE as GROUP_NAME_RE, NAME_RULE as GROUP_NAME_RULE, Field, Resource, label)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.server_groups import (
     NO_POLICY, POLICY_COUNTS, POLICY_PARTS, POLICY_PERCENTAGES, POLICY_RANGES, ScalingPolicy, expansion_as_given,
-    refuse_non_empty, tag_set, tags_differ, tags_valid)
+    ServerGroupTags, refuse_non_empty, tag_wire, tags_valid, with_tag_dict)
 
 ROUTE_POLICY_KEYS = ("max_session", "cpu_threshold", "gpu_threshold", "mem_threshold")
 IMAGE_TYPES = ["gold", "public", "private", "shared", "other"]
@@ -618,13 +635,13 @@ class AppServerGroup(Resource):
         Field("ou_name", nullable=True), create_only("availability_zone", shown=lambda group: None),
         create_only("ip_virtual", wire=lambda value: {"enable": value}, shown=ip_virtual_shown),
         create_only("is_vdi"), Field("app_type"), create_only("extra_session_type"), create_only("extra_session_size"),
-        Field("tags", update=False, shown=lambda group: None), Field("enabled", "server_group_status"),
+        Field("tags", update=False, wire=tag_wire, shown=lambda group: None), Field("enabled", "server_group_status"),
         Field("storage_mount_policy", create=False),
     )
     together = ("image_id", "image_type", "image_product_id")  # one image: sent together when one differs
     create_required = CREATE_REQUIRED
     create_defaults = {"os_type": "Windows"}
-    parts = (ScalingPolicy(),)
+    parts = (ScalingPolicy(), ServerGroupTags())
     options = dict(
         description=dict(type="str"),
         route_policy=dict(type="dict", options=dict((key, dict(type="int")) for key in ROUTE_POLICY_KEYS)),
@@ -647,8 +664,8 @@ class AppServerGroup(Resource):
         ip_virtual=dict(type="bool"),
         extra_session_type=dict(type="str", choices=["GPU", "CPU"]),
         extra_session_size=dict(type="int"),
-        tags=dict(type="list", elements="dict", options=dict(key=dict(type="str", required=True, no_log=False),
-                                                             value=dict(type="str"))),
+        tags=dict(type="raw"),
+        purge_tags=dict(type="bool", default=False),
         scaling_policy=dict(type="dict", options=dict(
             enable=dict(type="bool"),
             max_scaling_amount=dict(type="int"),
@@ -668,8 +685,9 @@ class AppServerGroup(Resource):
         required_by=dict(image_product_id=["image_id", "image_type"]),
     )
     rules = (
-        absent_takes_only("group", "server_group_id", ("force",) + WAIT.options),
+        absent_takes_only("group", "server_group_id", ("force", "purge_tags") + WAIT.options),
         only_with("force", "state", "absent", "it deletes the group's servers before the group"),
+        only_with("purge_tags", "state", "present", "it removes the tags that tags does not name"),
     ) + WAIT.rules + (
         matches("name", GROUP_NAME_RE, "server group name", GROUP_NAME_RULE),
         matches("new_name", GROUP_NAME_RE, "server group name", GROUP_NAME_RULE),
@@ -686,13 +704,13 @@ class AppServerGroup(Resource):
                         ) + tuple(at_least("scaling_policy." + key, 1) for key in POLICY_COUNTS) + (expansion_as_given,)
 
     def show(self, resource_id):
-        return api.show_server_group(self.client, resource_id)
+        return with_tag_dict(api.show_server_group(self.client, resource_id))
 
     def search(self, name):
-        return api.list_server_groups(self.client, server_group_name=name)
+        return [with_tag_dict(group) for group in api.list_server_groups(self.client, server_group_name=name)]
 
     def everything(self):
-        return api.list_server_groups(self.client)
+        return [with_tag_dict(group) for group in api.list_server_groups(self.client)]
 
     def send_create(self, body):
         try:
@@ -712,12 +730,7 @@ class AppServerGroup(Resource):
         api.delete_server_groups(self.client, record["id"])
 
     def new_record(self, body):
-        return dict(NEW_GROUP_SETTINGS, scaling_policy=dict(NO_POLICY), **body)
-
-    def check_existing(self, record):
-        if tags_differ(record, self.params):
-            self.context.warn("tags: set only when a group is created; server group %s has %s, the task names %s; "
-                              "not changed" % (label(record), tag_set(record["tags"]), tag_set(self.params["tags"])))
+        return with_tag_dict(dict(NEW_GROUP_SETTINGS, scaling_policy=dict(NO_POLICY), **body))
 
     def before_delete(self, record, result):
         """``force``: the group's servers deleted first and waited for (the fleet at count 0); any that stays fails

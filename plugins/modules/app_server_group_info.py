@@ -74,7 +74,14 @@ server_groups:
       route_policy: {max_session: 5, cpu_threshold: 80, mem_threshold: 80}
       ip_virtual: {enable: true}
       app_server_count: 20
+      tags: {department: design}
   contains:
+    tags:
+      description:
+        - The group's tags as a dict of key to value (the API's list of C(key)/C(value) turned into one), since
+          1.1.0.
+      returned: when the service returns them
+      type: dict
     ip_virtual:
       description: Virtual session IP setting of the group (C(enable)).
       returned: when the service returns it
@@ -123,6 +130,7 @@ unexpected:
 
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils import api
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.module import WorkspaceAppModule
+from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.server_groups import with_tag_dict
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.wire import unexpected
 
 
@@ -141,7 +149,8 @@ class AppServerGroupInfo(WorkspaceAppModule):
             group = dict(summary)
             group.update(api.show_server_group(self.client, summary["id"]) or {})
             groups.append(group)
-        return dict(changed=False, server_groups=groups, unexpected=unexpected("server_group", groups))
+        found = unexpected("server_group", groups)  # on the records as the API answered them
+        return dict(changed=False, server_groups=[with_tag_dict(group) for group in groups], unexpected=found)
 
 
 def main():

@@ -16,8 +16,8 @@ def path_id(request, from_end):
 
 
 def serve_image_servers(service, lost=()):
-    """Script create, update, build and batch delete; ``lost`` names the operations whose first call is applied and
-    then answered 500 (an answer that does not tell). Image jobs finish before each read."""
+    """Script create, update, attach-app, build and batch delete; ``lost`` names the operations whose first call is
+    applied and then answered 500 (an answer that does not tell). Image jobs finish before each read."""
     def lose(operation, answer):
         if operation not in lost:
             return answer
@@ -36,6 +36,10 @@ def serve_image_servers(service, lost=()):
     def build(request):
         return {"job_id": service.state.build_image(path_id(request, 3), request.body)["id"]}
     service.reply("recreate_server_image", lose("recreate_server_image", build), build)
+
+    def attach(request):
+        return {"uri": service.state.attach_image_server_apps(path_id(request, 3), request.body["items"])}
+    service.reply("attach_image_server_app", lose("attach_image_server_app", attach), attach)
 
     def delete(request):
         job = service.state.delete_image_servers(request.body["items"], request.body.get("recursive"))

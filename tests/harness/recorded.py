@@ -47,6 +47,13 @@ READS = frozenset([
     # image servers and their jobs
     "list_image_servers", "show_image_server", "list_latest_attached_server_app", "show_image_job", "list_image_jobs",
     "list_image_sub_jobs",
+    # schedule tasks
+    "list_schedule_tasks", "show_schedule_task", "list_task_execute_history", "list_task_execute_detail",
+    # policy groups
+    "list_policy_group", "show_policy_group", "list_policy_of_policy_group", "list_targets_of_policy_group",
+    "show_original_policy_info",
+    # server-group tags and the quota check
+    "list_server_group_tag", "show_server_group_tag", "check_quota",
 ])
 MUTATING = frozenset(["POST", "PUT", "PATCH", "DELETE"])
 

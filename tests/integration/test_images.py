@@ -1,5 +1,6 @@
 """app_image_server, app_image and app_image_server_info through ansible-playbook against the simulator: ONE shared
-run (the golden image steps): an image server created and waited for, an image built from it, both re-run unchanged,
+run (the golden image steps): an image server created and waited for, apps attached to it, an image built from it,
+both re-run unchanged,
 the info module, the image server deleted with what was built for it."""
 
 from tests.harness import Scenario, ScenarioSet, module_task
@@ -21,8 +22,10 @@ def golden(make_simulator):
                   subnet_id="subnet-1", system_disk_type="SAS", system_disk_size=80,
                   authorize_accounts=[{"account": "builder"}])
     build = dict(FAST, name="golden 1", image_server_name="golden-src")
-    tasks = [module_task(SERVER, "server", create), module_task(IMAGE, "image", build),
-             module_task(SERVER, "server_again", create), module_task(IMAGE, "image_again", build),
+    apps = dict(FAST, name="golden-src", attach_apps=["app-office", "app-pdf"])
+    tasks = [module_task(SERVER, "server", create), module_task(SERVER, "apps", apps),
+             module_task(IMAGE, "image", build), module_task(SERVER, "server_again", dict(create, **apps)),
+             module_task(IMAGE, "image_again", build),
              module_task(INFO, "info", {"name": "golden-src"}),
              module_task(SERVER, "gone", dict(FAST, name="golden-src"), state="absent", delete_related=True)]
     return Scenario("golden", sim, tasks)
@@ -36,6 +39,7 @@ def test_an_image_server_and_its_image_are_made_once_and_the_server_deleted_with
     assert run["server"]["changed"] and server["status"] == "ACTIVE" and server["server_group_id"]
     assert run["image"]["changed"] and run["image"]["action"] == "build" and image["status"] == "SUCCESS"
     assert image["id"] and image["id"] in [known["image_id"] for known in sim.state.images()]
+    assert run["apps"]["changed"] and run["apps"]["changes"] == {"attach_apps": ["app-office", "app-pdf"]}
     assert run["server_again"]["changed"] is False and run["image_again"]["changed"] is False
     assert run["image_again"]["action"] == "none" and run["image_again"]["image"] == image
     (listed,) = run["info"]["image_servers"]
@@ -43,5 +47,5 @@ def test_an_image_server_and_its_image_are_made_once_and_the_server_deleted_with
     assert run["gone"]["changed"] and server["id"] not in sim.state.image_servers
     assert server["server_group_id"] not in sim.state.groups
     mutations = [(call.operation, call.status) for call in sim.log.mutations()]
-    assert mutations == [("create_image_server", 200), ("recreate_server_image", 200),
-                         ("batch_delete_image_server", 200)]
+    assert mutations == [("create_image_server", 200), ("attach_image_server_app", 200),
+                         ("recreate_server_image", 200), ("batch_delete_image_server", 200)]

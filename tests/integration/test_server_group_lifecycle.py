@@ -106,20 +106,22 @@ def test_create_planned_then_created_then_unchanged(sim, runner, busy):
     assert "subnet_id: cannot be changed after creation" in conflict and "'subnet-other'" in conflict
     assert "os_type: cannot be changed after creation" in conflict and "'Windows', wanted 'Linux'" in conflict
     assert "create a new group" in conflict and "vpc_id" not in conflict  # the read does not show vpc_id
-    tags = run["tags"]
-    assert tags["changed"] is False and any("tags: set only when a group is created" in w for w in tags["warnings"])
+    tags = run["tags"]  # issue 30: tags are managed on an existing group (until 1.1.0 a warning and no change)
+    assert tags["changed"] is True and tags["changes"] == {"tags": {"team": "cad"}} and not tags.get("warnings")
+    tagged = ("batch_create_server_group_tags",
+              {"items": [{"server_group_id": busy["id"], "tags": [{"key": "team", "value": "cad"}]}]})
 
     created = run["create"]
     group = sim.state.group_by_name("design")
     assert created["changed"] is True and created["server_group"]["id"] == group["id"]
     assert created["changes"] == changes and created["diff"] == {"before": {}, "after": changes}
     # one POST of the create fields, the mount policy PATCHed after it, then the scaling policy; nothing else
-    assert mutations(sim) == [("create_server_group", expected_body),
+    assert mutations(sim) == [tagged, ("create_server_group", expected_body),
                               ("update_server_group", {"storage_mount_policy": "SHARE"}),
                               ("create_or_update_scaling_policy", dict(POLICY, server_group_id=group["id"]))]
     shown = created["server_group"]
     assert (shown["storage_mount_policy"], shown["scaling_policy"], shown["tags"]) == (
-        "SHARE", POLICY, [{"key": "team", "value": "cad"}])
+        "SHARE", POLICY, {"team": "cad"})
     assert (shown["route_policy"]["max_session"], shown["app_type"], shown["subnet_id"]) == (
         5, "SESSION_DESKTOP_APP", "subnet-design")
     assert not created.get("warnings")
@@ -173,10 +175,12 @@ def test_a_lost_create_is_adopted_and_a_name_taken_meanwhile_is_managed(shared):
     assert any("WKS.00211208" in w and "managed as an existing group" in w for w in raced["warnings"])
     assert raced["changed"] is True and raced["changes"] == {
         "description": "CAD", "app_type": "SESSION_DESKTOP_APP",
-        "route_policy": {"max_session": 5, "cpu_threshold": 80, "mem_threshold": 80}}
-    assert any("tags: set only when a group is created" in w for w in raced["warnings"])
+        "route_policy": {"max_session": 5, "cpu_threshold": 80, "mem_threshold": 80},
+        "tags": {"team": "cad"}}  # issue 30: its tags are added (until 1.1.0 a warning)
+    assert not any("tags: set only when a group is created" in w for w in raced["warnings"])
     assert [op for op, _body in mutations(sim)] == ["create_server_group", "update_server_group",
-                                                    "create_server_group", "update_server_group"]
+                                                    "create_server_group", "update_server_group",
+                                                    "batch_create_server_group_tags"]
     assert len([g for g in sim.state.groups.values() if g["name"] in ("design", "raced")]) == 2
 
 

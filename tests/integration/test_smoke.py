@@ -15,7 +15,8 @@ FIRST_COUNT = "{{ servers.servers | length + 1 }}"  # one more server than group
 MODULES = ("app_server_group_info", "app_server_info", "app_server_hda_upgrade", "app_job_info", "app_server_image",
            "app_server_tsvi", "app_server_group", "app_server_maintenance", "app_session_info", "app_session_logoff",
            "app_server_power", "app_server_fleet", "app_group_info", "app_application", "app_application_info",
-           "app_group_authorization")
+           "app_group_authorization", "app_schedule_task", "app_schedule_task_info", "app_policy_group",
+           "app_policy_group_info")
 SMOKE_APPS = [{"name": "Smoke tool", "execute_path": "C:\\Tools\\smoke.exe"}]
 
 
@@ -39,6 +40,11 @@ def desired_states(fleet_count, suffix=""):
         task("app_group_authorization", "access" + suffix, app_group_names=["smoke-access"],
              accounts=[dict(account="alice"), dict(account="app-users", type="USER_GROUP",
                                                    id="{{ smoke_user_group_id }}")]),
+        task("app_schedule_task", "schedule" + suffix, dict(name="smoke-restart"), task_type="restart",
+             schedule="monthly", days=["last"], time="23:00", targets=[{"server_group_name": group_1}]),
+        task("app_policy_group", "policy" + suffix, dict(name="smoke_baseline"),
+             targets=[dict(type="APPGROUP", name="smoke-apps")],
+             policies={"file_and_clipboard": {"clipboard_redirection": "SERVER_TO_CLIENT_ENABLED"}}),
     ]
 
 
@@ -65,6 +71,8 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
              message_text="Logging off", **FAST),
     ] + desired_states(FIRST_COUNT)[5:] + [
         task("app_application_info", "apps_info", app_group_name="smoke-apps"),
+        task("app_schedule_task_info", "schedule_info", dict(name="smoke-restart"), history=True),
+        task("app_policy_group_info", "policy_info", dict(name="smoke_baseline")),
     ]
     run = runner_for(sim).run(tasks)
     assert run.rc == 0, run.output
@@ -92,11 +100,17 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     assert run["apps"]["changed"] is True and sim.state.app_names(app_group["id"]) == ["Smoke tool"]
     assert [app["name"] for app in run["apps_info"]["applications"]] == ["Smoke tool"]
     assert all(sim.state.get_server(sid)["maintain_status"] for sid in sim.state.server_ids(group_1["id"]))
+    assert run["schedule"]["changed"] is True and run["schedule"]["schedule_task"]["days"] == ["L"]
+    assert [t["id"] for t in run["schedule_info"]["schedule_tasks"]] == [run["schedule"]["schedule_task"]["id"]]
+    assert run["schedule_info"]["unexpected"] == []
+    assert run["policy"]["changed"] is True and run["policy"]["policy_group"]["targets"][0]["target_id"] == (
+        app_group["id"])
+    assert [g["id"] for g in run["policy_info"]["policy_groups"]] == [run["policy"]["policy_group"]["id"]]
 
     sim.log.clear()
     again = runner_for(sim).run([tasks[0]] + desired_states(4, suffix="_again"))
     assert again.rc == 0, again.output
     assert "CryptographyDeprecationWarning" not in again.stderr, again.stderr
-    for name in ("hda", "image", "group", "maintenance", "power", "fleet", "apps", "access"):
+    for name in ("hda", "image", "group", "maintenance", "power", "fleet", "apps", "access", "schedule", "policy"):
         assert again[name + "_again"]["changed"] is False, (name, again[name + "_again"])
     assert sim.log.mutations() == []

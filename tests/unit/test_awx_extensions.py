@@ -90,8 +90,8 @@ SURVEYS = sorted(name[:-4] for name in os.listdir(SURVEY_DIR) if name.endswith("
 
 def test_every_ready_playbook_has_a_survey():
     assert SURVEYS == ["change_image", "check_tenant", "grant_access", "hda_upgrade", "hda_upgrade_hosts",
-                       "inventory_report", "logoff", "off_hours", "publish_apps", "rolling_update", "scale",
-                       "server_group", "tsvi"]
+                       "inventory_report", "logoff", "maintenance_window", "off_hours", "policy_baseline",
+                       "publish_apps", "rolling_update", "scale", "server_group", "tsvi"]
 
 
 @pytest.mark.parametrize("name", SURVEYS)
@@ -145,7 +145,7 @@ def test_every_survey_has_its_playbook_in_the_project():
 ANSIBLE_VARIABLES = {"omit", "item", "hostvars", "inventory_hostname", "ansible_check_mode", "ansible_play_hosts",
                      "ansible_play_hosts_all", "ansible_play_batch", "groups", "group_names", "play_hosts",
                      "ansible_loop", "ansible_diff_mode", "ansible_verbosity", "lookup", "query", "q", "range",
-                     "dict", "now", "undef", "true", "false", "none", "True", "False", "None"}
+                     "dict", "now", "undef", "true", "false", "none", "True", "False", "None", "playbook_dir"}
 # the connection extra vars every playbook takes (docs/playbooks.md, "Rules shared by every playbook"); AWX sets the
 # connection through the credential, so no survey asks for them
 CONNECTION_VARIABLES = {"workspace_app_region", "workspace_app_project_id", "workspace_app_endpoint"}

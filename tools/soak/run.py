@@ -12,7 +12,11 @@ One simulator per seed, started in this process; every task is a real ``ansible-
     (``app_server_maintenance``), grows the second by FLEET_GROWTH servers (``app_server_fleet``) and stops the
     servers of the last one (``app_server_power``), publishes SOAK_APPS applications into an app group
     (``app_application``, ``purge``) and grants SOAK_USERS directory users on two app groups
-    (``app_group_authorization``); every job task targets all servers. A failed
+    (``app_group_authorization``); every job task targets all servers, but for the reinstall of REINSTALL_SERVERS
+    servers of the fleet group (``app_server_reinstall``, its re-run rule ``skip_succeeded_within``: a server
+    reinstalled successfully within the hour is left alone). The golden image steps: an image server created with
+    apps attached (``app_image_server``), an image built from it (``app_image``), and an image server the tenant had
+    deleted with what was made for it (``app_image_server``, ``state: absent``, ``delete_related``). A failed
     run is run again (a "round"), at most ``--rounds`` times: whole, as a user re-runs a playbook, or with
     ``--rerun from-failed`` from the task that failed, as ``--start-at-task`` does.
 ``idempotent``
@@ -44,6 +48,9 @@ Checks (every failed one is listed and makes the exit status 1):
   the group too large: its final size must be what was asked and no delete may reach the service. An application
   named by two publish calls that reached the handler, a publish the service refused (the simulator refuses a name
   published already), and a pair granted while granted (the simulator's ``duplicate_grants``) are duplicates too.
+  Reinstalls are server jobs (REINSTALL_OS, one per server): a server reinstalled twice is a duplicate. Image server
+  jobs: two accepted creates of one image server name, builds of one image name or deletes of one image server
+  (the first not FAILED) are duplicates.
 
 Dialect modes (simulator/README.md "Dialects"), off by default, on for ``make soak``: ``--state-lag SECONDS``
 (what a succeeded job changed shows that much later in the reads: the modules re-read until it does),
@@ -90,11 +97,15 @@ from simulator.dialect import Dialect, parse_window  # noqa: E402  pylint: disab
 COLLECTION = "huaweicloud.workspace_app."
 MODULES = {"group": "app_server_group", "tsvi": "app_server_tsvi", "hda": "app_server_hda_upgrade",
            "image": "app_server_image", "maintenance": "app_server_maintenance", "fleet": "app_server_fleet",
-           "power": "app_server_power", "apps": "app_application", "access": "app_group_authorization"}
+           "power": "app_server_power", "apps": "app_application", "access": "app_group_authorization",
+           "reinstall": "app_server_reinstall", "image_server": "app_image_server", "build": "app_image",
+           "image_server_gone": "app_image_server"}
 OPERATIONS = {"group": "update_server_group", "tsvi": "batch_update_tsvi", "hda": "batch_upgrade_hda_version",
               "image": "batch_change_server_image", "maintenance": "batch_change_server_maintain_mode",
               "fleet": "create_app_servers", "power": "batch_stop_server", "apps": "publish_app",
-              "access": "add_app_group_authorization"}
+              "access": "add_app_group_authorization", "reinstall": "batch_reinstall_server",
+              "image_server": "create_image_server", "build": "recreate_server_image",
+              "image_server_gone": "batch_delete_image_server"}
 # Servers the fleet task adds to the second group; requests that delete servers must never be sent.
 FLEET_GROWTH = 10
 # The apps task publishes SOAK_APPS custom applications into one app group (two publish calls); the access task
@@ -103,7 +114,18 @@ SOAK_APPS = 25
 SOAK_USERS = 120
 ACCESS_GROUPS = ("soak-access-1", "soak-access-2")
 DELETE_OPERATIONS = ("batch_delete_server", "delete_server")
-JOB_TYPES = {"tsvi": "UPDATE_SERVER_TSVI", "hda": "UPGRADE_ACCESS_AGENT", "image": "CHANGE_SERVER_IMAGE"}
+JOB_TYPES = {"tsvi": "UPDATE_SERVER_TSVI", "hda": "UPGRADE_ACCESS_AGENT", "image": "CHANGE_SERVER_IMAGE",
+             "reinstall": "REINSTALL_OS"}
+# The reinstall task: this many servers of the fleet group (those it had before the fleet task grew it).
+REINSTALL_SERVERS = 3
+# The golden image tasks: the image server they make (with SOAK_IMAGE_APPS attached) and build SOAK_BUILT_IMAGE from,
+# and the one the tenant had that they delete (delete_related). Image job types, per kind of image task.
+SOAK_IMAGE_SERVER = "soak-golden-src"
+SOAK_IMAGE_SERVER_GONE = "soak-golden-old"
+SOAK_BUILT_IMAGE = "soak golden 1"
+SOAK_IMAGE_APPS = ["soak-app-office", "soak-app-pdf"]
+IMAGE_JOB_TYPES = {"CREATE_SERVER": "image_server", "CREATE_SERVER_IMAGE": "build",
+                   "DELETE_SERVER": "image_server_gone"}
 KIND_OF_OPERATION = dict((operation, kind) for kind, operation in OPERATIONS.items())
 KIND_OF_JOB_TYPE = dict((job_type, kind) for kind, job_type in JOB_TYPES.items())
 # Faults that answer (or drop) a request before its handler runs: nothing was applied.
@@ -181,6 +203,12 @@ def mutation_targets(record):
         return [record.path.split("/app-groups/", 1)[-1].split("/", 1)[0]]
     if operation == "add_app_group_authorization":
         return [group_id for group_id in body.get("app_group_ids") or [] if isinstance(group_id, str)]
+    if operation == "batch_reinstall_server":
+        return [item for item in body.get("server_ids") or [] if isinstance(item, str)]
+    if operation in ("create_image_server", "recreate_server_image"):  # the image server's or the image's name
+        return [body.get("name")]
+    if operation == "batch_delete_image_server":
+        return [item for item in body.get("items") or [] if isinstance(item, str)]
     return []
 
 
@@ -270,6 +298,8 @@ class Phase:
         self.notes = []
         self.duplicates = 0
         self.duplicate_grants_before = 0
+        self.image_jobs_before = set()
+        self.new_image_jobs = set()
 
 
 def listed_servers(state, record):
@@ -380,6 +410,9 @@ class Soak:
         self.access_groups = []
         self.app_names = []
         self.user_names = []
+        self.reinstall_servers = []
+        self.image_server_gone = None  # id of the image server the tenant had, which the soak deletes
+        self.image_server_gone_group = None
 
     # -- reporting -----------------------------------------------------------------
     def fail(self, check, message):
@@ -423,6 +456,14 @@ class Soak:
         state.add_directory_accounts(count=SOAK_USERS, prefix="soak-user")
         self.app_names = ["soak-app-%02d" % number for number in range(SOAK_APPS)]
         self.user_names = ["soak-user%04d" % number for number in range(SOAK_USERS)]
+        self.reinstall_servers = self.group_servers(self.fleet_group)[:REINSTALL_SERVERS]
+        job = state.create_image_server(dict(  # an image server the tenant had, ACTIVE, for the absent task
+            name=SOAK_IMAGE_SERVER_GONE, root_volume=dict(type="SAS", size=80), vpc_id="vpc-soak",
+            subnet_id="subnet-soak", product_id="soak-product", authorize_accounts=[],
+            image_ref=dict(id=self.target_image, image_type="private")))
+        state.fast_forward(state.job_duration + 1.0)
+        self.image_server_gone = job["sub_jobs"][0]["resource_id"]
+        self.image_server_gone_group = state.image_servers[self.image_server_gone]["server_group_id"]
         outdated = len([sid for sid in self.server_ids if state.hda_version(sid) != state.latest_hda_for(sid)])
         self.echo("[seed %s] %d servers in %d groups; %d behind on HDA, %d with a failed TSVI job, all to image %s; "
                   "group %s into maintenance, group %s to %d servers, group %s stopped"
@@ -462,6 +503,8 @@ class Soak:
         tasks.append(Task("hda", "hda", dict(server_ids=self.server_ids, **self.job_args()), self.server_ids))
         args = dict(server_ids=self.server_ids, image_id=self.target_image, image_type="private", **self.job_args())
         tasks.append(Task("image", "image", args, self.server_ids))
+        tasks.append(Task("reinstall", "reinstall", dict(server_ids=self.reinstall_servers, **self.job_args()),
+                          self.reinstall_servers))
         tasks.append(Task("maintenance", "maintenance", dict(server_group_id=self.maintenance_group, maintenance=True),
                           self.group_servers(self.maintenance_group)))
         tasks.append(Task("fleet", "fleet", dict(server_group_id=self.fleet_group, count=self.fleet_count,
@@ -474,18 +517,30 @@ class Soak:
         tasks.append(Task("access", "access", dict(app_group_names=list(ACCESS_GROUPS),
                                                    accounts=[dict(account=name) for name in self.user_names]),
                           self.access_groups))
+        tasks.append(Task("image_server", "image_server", dict(
+            name=SOAK_IMAGE_SERVER, image_id=self.target_image, image_type="private", product_id="soak-product",
+            vpc_id="vpc-soak", subnet_id="subnet-soak", system_disk_type="SAS", system_disk_size=80,
+            authorize_accounts=[dict(account=self.user_names[0])], attach_apps=list(SOAK_IMAGE_APPS),
+            **self.job_args()), [SOAK_IMAGE_SERVER]))
+        tasks.append(Task("build", "build", dict(name=SOAK_BUILT_IMAGE, image_server_name=SOAK_IMAGE_SERVER,
+                                                 **self.job_args()), [SOAK_BUILT_IMAGE]))
+        tasks.append(Task("image_server_gone", "image_server_gone", dict(
+            name=SOAK_IMAGE_SERVER_GONE, state="absent", delete_related=True, **self.job_args()),
+            [self.image_server_gone]))
         return tasks
 
     # -- running -------------------------------------------------------------------
     def begin(self, name):
         phase = Phase(name, len(self.sim.log), set(self.sim.state.jobs))
         phase.duplicate_grants_before = self.sim.state.duplicate_grants
+        phase.image_jobs_before = set(self.sim.state.image_jobs)
         self.phases.append(phase)
         return phase
 
     def end(self, phase):
         phase.log = self.sim.log.snapshot()[phase.log_start:]
         phase.new_jobs = set(self.sim.state.jobs) - phase.jobs_before
+        phase.new_image_jobs = set(self.sim.state.image_jobs) - phase.image_jobs_before
         phase.seconds = time.monotonic() - phase.started
         self.check_duplicates(phase)
 
@@ -603,14 +658,42 @@ class Soak:
         if granted != wanted_pairs:
             wrong["access"].append("%d (app group, user) pair(s) granted (%d distinct), wanted %d"
                                    % (len(granted), len(set(granted)), len(wanted_pairs)))
+        wrong.update(self.golden_image_problems())
         for what, problems in sorted(wrong.items()):
             self.fail("final-state", "%d %s problem(s): %s" % (len(problems), what, "; ".join(problems[:3])))
         if not wrong:
             self.echo("  final state: %d servers at the latest HDA, on %s, TSVI as their group; %d groups as requested; "
                       "maintenance, fleet size and power as requested; %d applications published once each, %d users "
-                      "granted on %d app groups"
+                      "granted on %d app groups; %d servers reinstalled once; image server %s BUILT with %d apps, "
+                      "%s deleted with its group"
                       % (len(self.server_ids), self.target_image, len(self.group_settings), len(self.app_names),
-                         len(self.user_names), len(self.access_groups)))
+                         len(self.user_names), len(self.access_groups), len(self.reinstall_servers), SOAK_IMAGE_SERVER,
+                         len(SOAK_IMAGE_APPS), SOAK_IMAGE_SERVER_GONE))
+
+    def golden_image_problems(self):
+        """What the reinstall and the golden image tasks left that is not as asked: {what: [problem]}."""
+        state = self.sim.state
+        wrong = collections.defaultdict(list)
+        for server_id in self.reinstall_servers:
+            reinstalls = [job for job in state.jobs.values() if job["job_type"] == JOB_TYPES["reinstall"]
+                          and any(sub["server_id"] == server_id for sub in job["sub_jobs"])]
+            if [job["status"] for job in reinstalls] != ["SUCCESS"]:
+                wrong["reinstall"].append("%s: reinstall jobs %s" % (server_id, [job["status"] for job in reinstalls]))
+        servers = [record for record in state.image_servers.values() if record["name"] == SOAK_IMAGE_SERVER]
+        if len(servers) != 1 or servers[0]["status"] != "BUILT":
+            wrong["image server"].append("%d image server(s) %s: %s" % (
+                len(servers), SOAK_IMAGE_SERVER, [record["status"] for record in servers]))
+        else:
+            attached = sorted(item["app_id"] for item in state.attached_apps(servers[0]["id"]))
+            if attached != sorted(SOAK_IMAGE_APPS):
+                wrong["image server"].append("%s has apps %s attached, wanted %s" % (
+                    SOAK_IMAGE_SERVER, attached, SOAK_IMAGE_APPS))
+            if servers[0].get("image_id") not in [image["image_id"] for image in state.images()]:
+                wrong["image"].append("%s built %r, which the tenant does not know" % (
+                    SOAK_IMAGE_SERVER, servers[0].get("image_id")))
+        if self.image_server_gone in state.image_servers or self.image_server_gone_group in state.groups:
+            wrong["image server"].append("%s or its server group is still there" % SOAK_IMAGE_SERVER_GONE)
+        return wrong
 
     def idempotent(self):
         phase = self.begin("idempotent")
@@ -859,6 +942,7 @@ class Soak:
                 duplicates.append("apps: a publish of %s refused with 400 (published already?)" % ", ".join(names[:3]))
         duplicates.extend("apps: %s published by %d calls" % (name, count)
                           for (_group, name), count in sorted(published.items()) if count > 1)
+        duplicates.extend(self.image_job_duplicates(phase))
         granted_twice = self.sim.state.duplicate_grants - phase.duplicate_grants_before
         if granted_twice:
             duplicates.append("access: %d (app group, account) pair(s) granted again while granted" % granted_twice)
@@ -875,6 +959,29 @@ class Soak:
             phase.name, len(duplicates), "; ".join(duplicates[:5])))
         self.expect(not unexplained, "log-vs-jobs", "%s: %d accepted submission(s) without a request in the log: %s"
                     % (phase.name, len(unexplained), "; ".join(unexplained[:3])))
+
+    def image_job_duplicates(self, phase):
+        """Image server jobs the simulator accepted in ``phase``: a second create of one image server name, build of
+        one image name or delete of one image server, after one that did not fail; the counts go to the notes."""
+        image_jobs = self.sim.state.image_jobs
+        accepted = collections.defaultdict(list)  # (kind, resource name) -> [job], oldest first
+        for job_id, job in image_jobs.items():
+            if job_id in phase.new_image_jobs and job["job_type"] in IMAGE_JOB_TYPES:
+                for sub in job["sub_jobs"]:
+                    accepted[(IMAGE_JOB_TYPES[job["job_type"]], sub["resource_name"])].append(job)
+        duplicates = []
+        for (kind, name), jobs in sorted(accepted.items()):
+            for index in range(1, len(jobs)):
+                if any(earlier["status"] != "FAILED" for earlier in jobs[:index]):
+                    duplicates.append("%s %s: image jobs %s" % (kind, name, ", ".join(job["id"] for job in jobs)))
+                    break
+        reinstalls = len([job_id for job_id in phase.new_jobs
+                          if self.sim.state.jobs[job_id]["job_type"] == JOB_TYPES["reinstall"]])
+        counts = collections.Counter(kind for (kind, _name), jobs in accepted.items() for _job in jobs)
+        phase.notes.append("accepted: %d reinstall job(s), %d image server create(s), %d image build(s), %d image "
+                           "server delete(s)" % (reinstalls, counts["image_server"], counts["build"],
+                                                 counts["image_server_gone"]))
+        return duplicates
 
     # -- summary -------------------------------------------------------------------
     @staticmethod

@@ -100,3 +100,13 @@ def test_hda_type(is_vdi, is_gpu, expected):
 def test_latest_for_falls_back_to_sbc():
     assert servers.latest_for({"SBC": "1", "PT_APP": "2"}, "PT_APP") == "2"
     assert servers.latest_for({"SBC": "1"}, "OA_APP") == "1"
+
+
+def test_each_server_carries_its_groups_tags_as_a_dict_with_no_request_of_their_own(sim, api):
+    vdi = sim.state.groups[group_id(sim, "vdi")]
+    vdi["tags"] = [{"key": "owner", "value": "cad"}, {"key": "cost_center", "value": "4711"}]
+    fleet = servers.read_fleet(api)
+    assert calls(sim) == {"list_server_groups": 1, "list_servers": 3}  # the same requests as without tags
+    for record in fleet:
+        expected = {"owner": "cad", "cost_center": "4711"} if record["server_group_id"] == vdi["id"] else {}
+        assert record["server_group_tags"] == expected

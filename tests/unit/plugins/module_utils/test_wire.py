@@ -209,3 +209,21 @@ def test_image_servers_and_image_jobs_as_the_api_answers_them_have_no_finding_an
     server = dict(state.image_server_view(image_server), status="HIBERNATED")
     assert [(f["name"], f["why"]) for f in wire.unexpected("image_server", [server])] == [
         ("golden-src", "unknown ImageServerStatus value")]
+
+
+def test_schedule_tasks_their_executions_and_details_as_the_api_answers_them_have_no_finding():
+    state = FleetState(servers=2, groups=1, seed=30)
+    group_id = next(iter(state.groups))
+    task = state.create_schedule_task({
+        "task_name": "nightly", "task_type": "RESTART_SERVER", "scheduled_type": "DAY", "day_interval": 1,
+        "scheduled_time": "01:00:00", "expire_time": "2099-01-01T00:00:00Z",
+        "target_infos": [{"target_type": "SERVER_GROUP", "target_id": group_id}]})
+    state.fast_forward(2 * 86400)
+    merged = dict(state.schedule_task_view(task), **state.schedule_task_view(task, detail=True))
+    (run, *_) = state.task_executions(task["id"])
+    assert wire.unexpected("schedule_task", [merged]) == []
+    assert wire.unexpected("schedule_task_execution", [run]) == []
+    assert wire.unexpected("schedule_task_detail", state.execution_details(run["id"])) == []
+    odd = dict(merged, task_type="HIBERNATE_SERVER")
+    assert [(f["field"], f["name"], f["why"]) for f in wire.unexpected("schedule_task", [odd])] == [
+        ("task_type", "nightly", "unknown ScheduleTaskTypeEnum value")]

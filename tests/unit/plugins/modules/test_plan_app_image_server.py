@@ -96,3 +96,68 @@ def test_a_delete_keeps_the_related_groups_unless_delete_related(service, run):
     run(module, name="golden-two", state="absent", delete_related=True, **FAST)
     assert service.mutations[-1].body == dict(items=[second["id"]], recursive=True)
     assert second["server_group_id"] not in service.state.groups
+
+
+def attached(service, image_server_id):
+    return [item["app_id"] for item in service.state.attached_apps(image_server_id)]
+
+
+def test_attach_apps_go_with_the_create_and_a_rerun_reads_them_and_sends_nothing(service, run):
+    serve_image_servers(service)
+    result = run(module, **create_args(service, attach_apps=["app-office", "app-pdf"]))
+    assert result["changed"] is True, result
+    (create,) = service.mutations
+    assert create.body["attach_apps"] == ["app-office", "app-pdf"] and service.sent("attach_image_server_app") == []
+    server_id = result["image_server"]["id"]
+    assert attached(service, server_id) == ["app-office", "app-pdf"]
+    again = run(module, **create_args(service, attach_apps=["app-pdf", "app-office"]))
+    assert again["changed"] is False and again["changes"] == {} and len(service.mutations) == 1
+    assert len(service.sent("list_latest_attached_server_app")) >= 2
+    planned = run(module, check=True, diff=True, **create_args(service, name="golden-new", attach_apps=["app-1"]))
+    assert planned["changed"] is True and planned["changes"]["attach_apps"] == ["app-1"]
+    assert len(service.mutations) == 1
+
+
+def test_attach_apps_sends_the_list_only_when_an_app_is_not_attached_and_converges(service, run):
+    serve_image_servers(service)
+    server_id = run(module, **create_args(service))["image_server"]["id"]
+    assert attached(service, server_id) == []
+    first = run(module, name="golden-src", attach_apps=["app-office"], **FAST)
+    assert first["changed"] is True and first["changes"] == dict(attach_apps=["app-office"])
+    (attach,) = service.sent("attach_image_server_app")
+    assert attach.path.endswith("/image-servers/%s/actions/attach-app" % server_id)
+    assert attach.body == dict(items=["app-office"]) and attached(service, server_id) == ["app-office"]
+    assert run(module, name="golden-src", attach_apps=["app-office"], **FAST)["changed"] is False
+
+    mutations = len(service.mutations)
+    check = run(module, check=True, diff=True, name="golden-src", attach_apps=["app-office", "app-pdf"], **FAST)
+    assert check["changed"] is True and len(service.mutations) == mutations
+    assert check["diff"] == dict(before=dict(attach_apps=["app-office"]),
+                                 after=dict(attach_apps=["app-office", "app-pdf"]))
+    assert sorted(check["image_server"]["attach_apps"]) == ["app-office", "app-pdf"]
+    more = run(module, diff=True, name="golden-src", attach_apps=["app-office", "app-pdf"], **FAST)
+    assert more["changed"] is True and more["diff"] == check["diff"]
+    assert service.sent("attach_image_server_app")[-1].body == dict(items=["app-office", "app-pdf"])
+    assert attached(service, server_id) == ["app-office", "app-pdf"]
+    for apps in (["app-office", "app-pdf"], ["app-pdf"], ["app-office"]):  # a subset of what is listed: nothing
+        assert run(module, name="golden-src", attach_apps=apps, **FAST)["changed"] is False
+    assert len(service.sent("attach_image_server_app")) == 2
+
+
+def test_attach_apps_bad_input_fails_before_any_request(service, run):
+    serve_image_servers(service)
+    for apps, text in ((["app-1", "app-1"], "'app-1' is given twice"), ([""], "'' is not a warehouse app id"),
+                       ([" app-1"], "' app-1' is not a warehouse app id"),
+                       (["app-%d" % n for n in range(101)], "101 apps given; at most 100")):
+        result = run(module, **create_args(service, attach_apps=apps))
+        assert result.failed and result["msg"].startswith("attach_apps: ") and text in result["msg"], result["msg"]
+    assert service.requests == []
+
+
+def test_a_lost_attach_answer_is_settled_by_the_latest_attached_read_not_sent_twice(service, run):
+    serve_image_servers(service, lost=("attach_image_server_app",))
+    server_id = run(module, **create_args(service))["image_server"]["id"]
+    result = run(module, name="golden-src", attach_apps=["app-office"], **FAST)
+    assert not result.failed and result["changed"] is True, result
+    assert len(service.sent("attach_image_server_app")) == 1 and attached(service, server_id) == ["app-office"]
+    assert any("shows the attach apps applied" in text for text in result.warning_texts), result.warning_texts

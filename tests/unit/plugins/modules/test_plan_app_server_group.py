@@ -238,11 +238,20 @@ def test_absent_with_force_deletes_the_servers_first_then_the_group(service, run
     assert result["summary"]["succeeded"] == 2 and all(s["after"] == {"state": "absent"} for s in result["servers"])
 
 
-def test_tags_that_differ_on_an_existing_group_are_a_warning_not_a_change(service, run):
-    service.group("design", tags=[{"key": "team", "value": "cad"}])
+def test_tags_that_differ_on_an_existing_group_are_sent_not_a_warning(service, run):
+    # issue 30: tags are managed on existing groups (until 1.1.0 this was a warning and no change)
+    group = service.group("design", tags=[{"key": "team", "value": "cad"}])
+
+    def add(request):
+        group["tags"] = [dict(tag) for tag in request.body["items"][0]["tags"]]
+        return EMPTY
+    service.reply("batch_create_server_group_tags", add)
     result = run(module, name="design", tags=[{"key": "team", "value": "cam"}])
-    assert not result.failed and result["changed"] is False and service.mutations == []
-    assert any(text.startswith("tags: set only when a group is created") for text in result.warning_texts)
+    assert not result.failed and result["changed"] is True
+    assert [(r.operation, r.body) for r in service.mutations] == [("batch_create_server_group_tags", {
+        "items": [{"server_group_id": group["id"], "tags": [{"key": "team", "value": "cam"}]}]})]
+    assert not any(text.startswith("tags: set only when a group is created") for text in result.warning_texts)
+    assert result["server_group"]["tags"] == {"team": "cam"}
 
 
 def test_an_unknown_id_is_never_created(service, run):

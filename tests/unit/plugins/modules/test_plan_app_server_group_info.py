@@ -17,7 +17,16 @@ def test_each_group_is_read_in_detail_and_returned_sorted_by_id(service, run):
     assert by_name["b"]["ip_virtual"] == {"enable": True} and by_name["a"]["app_server_count"] == 1
     for field in GROUP_DETAIL_FIELDS:
         assert field in by_name["a"], field
-    assert by_name["a"] == service.state.group_view(groups[0], detail=True)
+    # the record as the API answers it, but for its tags: a dict since 1.1.0 (issue 30)
+    view = service.state.group_view(groups[0], detail=True)
+    assert view["tags"] == [] and by_name["a"] == dict(view, tags={})
+
+
+def test_tags_are_returned_as_a_dict(service, run):
+    group = service.group("design")
+    group["tags"] = [{"key": "team", "value": "cad"}, {"key": "site", "value": "bj"}]
+    result = run(module, name="design")
+    assert result["server_groups"][0]["tags"] == {"team": "cad", "site": "bj"} and result["unexpected"] == []
 
 
 def test_filters_become_the_query(service, run):
