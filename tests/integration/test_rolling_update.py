@@ -414,11 +414,12 @@ def test_the_playbook_takes_the_drain_policy_message_and_canary_from_survey_answ
     sim, group_id, ids = fleet(behind=[0, 1, 2], sessions=1)
     sim.state.session_drain = None
     process = playbook(sim, runner_for(sim), server_group_id=group_id, hda_upgrade="true", batch_size="2",
-                       drain_policy="notify_then_logoff", logoff_message="Back soon", logoff_grace="1",
+                       drain_policy="notify_then_logoff", logoff_message="Back soon", logoff_grace="0",
                        canary_size="1", drain_poll_interval="0.3", poll_interval="0.2")
     assert process.returncode == 0, process.stdout + process.stderr
     assert upgrade_batches(sim) == [{ids[0]}, {ids[1], ids[2]}]
-    assert [(message, delay) for _ids, message, delay in logoff_calls(sim)] == [("Back soon", 1)] * 2
+    # an answer of 0 is 0 (no grace), not "not set" (the default 300 s)
+    assert [(message, delay) for _ids, message, delay in logoff_calls(sim)] == [("Back soon", 0)] * 2
     assert outdated(sim, ids) == []
 
 

@@ -89,9 +89,9 @@ SURVEYS = sorted(name[:-4] for name in os.listdir(SURVEY_DIR) if name.endswith("
 
 
 def test_every_ready_playbook_has_a_survey():
-    assert SURVEYS == ["change_image", "check_tenant", "grant_access", "hda_upgrade", "hda_upgrade_hosts",
-                       "inventory_report", "logoff", "maintenance_window", "off_hours", "policy_baseline",
-                       "publish_apps", "rolling_update", "scale", "server_group", "tsvi"]
+    assert SURVEYS == ["change_image", "check_tenant", "golden_image", "grant_access", "hda_upgrade",
+                       "hda_upgrade_hosts", "inventory_report", "logoff", "maintenance_window", "off_hours",
+                       "policy_baseline", "publish_apps", "rolling_update", "scale", "server_group", "tsvi"]
 
 
 @pytest.mark.parametrize("name", SURVEYS)
