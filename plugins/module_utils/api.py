@@ -447,6 +447,8 @@ def list_future_executions(client, schedule):
     schedule fields), in its time zone."""
     return (client.request("POST", SCHEDULE_TASKS + "/future-executions", body=schedule) or {}).get(
         "future_executions") or []
+
+
 # -- policy groups (issue 30) -----------------------------------------------------------------------------------
 POLICY_GROUPS = "/v1/{project_id}/policy-groups"
 
@@ -484,6 +486,8 @@ def update_policy_group(client, policy_group_id, body):
 def delete_policy_group(client, policy_group_id):
     """``DELETE …/policy-groups/{id}``."""
     return client.request("DELETE", _policy_group_path(policy_group_id))
+
+
 # -- server group tags and quota (issue 30) ------------------------------------------------------------------------
 SERVER_GROUP_TAGS = "/v1/{project_id}/server-group/tags"
 

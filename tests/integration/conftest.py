@@ -62,7 +62,8 @@ def api_client_for():
 
 # The longest tests (tens of seconds each, mostly waiting) start first, so that no worker is left running one of
 # them alone at the end of the run (pytest-xdist's work stealing rebalances the rest).
-SLOW_FIRST = ("test_soak.py", "test_outages.py", "test_smoke.py", "test_docs_site.py", "test_crashes.py")
+SLOW_FIRST = ("test_soak.py", "test_golden_image.py", "test_outages.py", "test_smoke.py", "test_docs_site.py",
+              "test_crashes.py")
 
 
 # WORKSPACE_APP_TEST_CPU=<file>: each test's CPU seconds (this process, with the in-process simulators, plus the

@@ -220,7 +220,7 @@ def test_schedule_tasks_their_executions_and_details_as_the_api_answers_them_hav
         "target_infos": [{"target_type": "SERVER_GROUP", "target_id": group_id}]})
     state.fast_forward(2 * 86400)
     merged = dict(state.schedule_task_view(task), **state.schedule_task_view(task, detail=True))
-    (run, *_) = state.task_executions(task["id"])
+    run = state.task_executions(task["id"])[0]
     assert wire.unexpected("schedule_task", [merged]) == []
     assert wire.unexpected("schedule_task_execution", [run]) == []
     assert wire.unexpected("schedule_task_detail", state.execution_details(run["id"])) == []
