@@ -14,7 +14,7 @@ import time
 
 from tests.harness import processes
 
-SERVERS = 6  # a canary of 2, then waves of 2
+SERVERS = 4  # a canary of 2, then a wave of 2
 IMAGE = "golden 2026.12"
 BUILDER = "golden-src"
 # The steps a crash can hit: a predicate on the simulator's request log says the pipeline is inside the step.
@@ -40,7 +40,7 @@ def answers(sim, group_name, state_file):
                 builder_accounts="builder", apps="office-2024\npdf-reader", server_group_name=group_name,
                 canary_size=2, batch_size=2,
                 drain_policy="notify_then_logoff", logoff_grace=0, drain_timeout=30, drain_poll_interval=0.2,
-                logoff_message="New image tonight: back in five minutes", wait_timeout=120, poll_interval=0.2,
+                logoff_message="New image tonight: back in five minutes", wait_timeout=120, poll_interval=0.4,
                 state_file=str(state_file))
 
 
@@ -66,7 +66,7 @@ def crash_and_rerun(make_simulator, play, tmp_path, step):
     assert plan.rc == 0, plan.output
     assert sim.log.mutations() == []
     assert "Check mode, nothing changed (the plan): golden image golden 2026.12" in plan.output
-    assert "3 wave(s) of at most 2, the first a canary of 2" in " ".join(plan.output.split())
+    assert "2 wave(s) of at most 2, the first a canary of 2" in " ".join(plan.output.split())
 
     # the pipeline killed inside the step, then run again
     command, env = play.command(sim, "golden_image", **extra)
@@ -90,7 +90,7 @@ def crash_and_rerun(make_simulator, play, tmp_path, step):
     assert sim.state.group_by_name("sim-group-1")["image_id"] == image_id, step
     assert not [record for record in sim.state.image_servers.values() if record["name"] == BUILDER], step
     assert not os.path.exists(extra["state_file"]), step
-    assert "rollout: 3 wave(s), 6 server(s) changed, 0 failed" in rerun.output or step not in (
+    assert "rollout: 2 wave(s), 4 server(s) changed, 0 failed" in rerun.output or step not in (
         "image server create", "image build"), rerun.output
 
     sim.log.clear()
