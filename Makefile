@@ -37,7 +37,7 @@ SANITY_ARGS ?=
 DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3 --session-drain 0.5
 DEMO_PLAYBOOK ?= playbooks/demo.yml
 
-.PHONY: help venv collections test unit integration readme matrix sanity sanity-cache integration-targets lint docs-lint docs \
+.PHONY: help venv collections test unit integration integration-extra readme matrix sanity sanity-cache integration-targets lint docs-lint docs \
 	changelog-lint molecule \
 	release-check build demo bench soak wire-real clean distclean
 
@@ -74,8 +74,15 @@ test: venv collections ## Run every test and linter, then print the seconds of e
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit
 
-integration: venv collections ## Integration tests: simulator + real ansible-playbook (pytest tests/integration)
-	$(PYTEST) -n $(INTEGRATION_WORKERS) --dist worksteal tests/integration
+# Integration tests that check tooling rather than the collection's behaviour, kept out of `make test` for its
+# 10 minutes on 2 cores (CI's .ci/run runs them after it, with `make integration-extra`).
+INTEGRATION_EXTRA := tests/integration/test_bench_smoke.py tests/integration/test_docs_site.py
+
+integration: venv collections ## Integration tests: simulator + real ansible-playbook (pytest tests/integration, less INTEGRATION_EXTRA)
+	$(PYTEST) -n $(INTEGRATION_WORKERS) --dist worksteal tests/integration $(addprefix --ignore=,$(INTEGRATION_EXTRA))
+
+integration-extra: venv collections ## The benchmark tools' smoke run (tools/bench on a tiny fleet) and the HTML docs site build: CI runs them after make test
+	$(PYTEST) -n $(PYTEST_WORKERS) $(INTEGRATION_EXTRA)
 
 wire-real: venv collections ## 60 servers upgraded under the gateway's real window (5 requests a minute, APIG.0308, no Retry-After): minutes of waiting
 	WORKSPACE_APP_REAL_WINDOW=1 $(PYTEST) -n 0 -s tests/integration/test_wire.py -k real_window
