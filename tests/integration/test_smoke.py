@@ -16,7 +16,8 @@ MODULES = ("app_server_group_info", "app_server_info", "app_server_hda_upgrade",
            "app_server_tsvi", "app_server_group", "app_server_maintenance", "app_session_info", "app_session_logoff",
            "app_server_power", "app_server_fleet", "app_group_info", "app_application", "app_application_info",
            "app_group_authorization", "app_schedule_task", "app_schedule_task_info", "app_policy_group",
-           "app_policy_group_info")
+           "app_policy_group_info", "app_group", "app_server_reinstall", "app_server_rejoin_domain", "app_image_server",
+           "app_image_server_info", "app_image")
 SMOKE_APPS = [{"name": "Smoke tool", "execute_path": "C:\\Tools\\smoke.exe"}]
 
 
@@ -24,9 +25,14 @@ def task(module, register, defaults=None, **options):
     return module_task(PREFIX + module, register, defaults, **options)
 
 
-def desired_states(fleet_count, suffix=""):
-    """The tasks that bring the tenant to a state; run twice, the second run must change nothing."""
+def desired_states(fleet_count, repaired, base_image, suffix=""):
+    """The tasks that bring the tenant to a state; run twice, the second run must change nothing. ``repaired``: the
+    two servers reinstalled and rejoined to the domain (their re-run rule leaves them alone the second time);
+    ``base_image``: the image the image server starts from."""
     group_1, group_2 = "sim-group-1", "sim-group-2"
+    image_server = dict(FAST, name="smoke-src", image_id=base_image, image_type="private", product_id="p",
+                        vpc_id="vpc-1", subnet_id="subnet-1", system_disk_type="SAS", system_disk_size=80,
+                        authorize_accounts=[{"account": "builder"}], attach_apps=["app-smoke"])
     return [
         task("app_server_hda_upgrade", "hda" + suffix, server_group_name=group_1, **FAST),
         task("app_server_image", "image" + suffix, server_group_name=group_2, image_id=IMAGE, image_type="private",
@@ -45,6 +51,12 @@ def desired_states(fleet_count, suffix=""):
         task("app_policy_group", "policy" + suffix, dict(name="smoke_baseline"),
              targets=[dict(type="APPGROUP", name="smoke-apps")],
              policies={"file_and_clipboard": {"clipboard_redirection": "SERVER_TO_CLIENT_ENABLED"}}),
+        task("app_group", "app_group" + suffix, dict(name="smoke-new-apps"), server_group_name=group_2,
+             description="smoke"),
+        task("app_server_reinstall", "reinstall" + suffix, server_ids=[repaired[0]], **FAST),
+        task("app_server_rejoin_domain", "rejoin" + suffix, server_ids=[repaired[1]], **FAST),
+        task("app_image_server", "image_server" + suffix, image_server),
+        task("app_image", "golden" + suffix, dict(name="smoke image 1"), image_server_name="smoke-src", **FAST),
     ]
 
 
@@ -55,6 +67,8 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     sim.state.add_app_group("smoke-apps-elsewhere")
     originals = sorted(sim.state.server_ids(group_1["id"]))
     first_server = originals[0]
+    repaired = originals[1:3]
+    base_image = group_1["image_id"]
     sim.state.add_app_group("smoke-access")
     user_group = next(entry for entry in sim.state.directory() if entry["account_type"] == "USER_GROUP")
     tasks = [
@@ -62,17 +76,18 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
         task("app_server_group_info", "group_list", dict(name="sim-group-1")),
         task("app_group_info", "app_group_list", server_group_name="sim-group-1"),
         task("app_server_info", "servers", server_group_id=group_1["id"], hda=True),
-    ] + desired_states(FIRST_COUNT)[:1] + [
+    ] + desired_states(FIRST_COUNT, repaired, base_image)[:1] + [
         task("app_job_info", "job", job_id="{{ hda.jobs[0] }}"),
-    ] + desired_states(FIRST_COUNT)[1:5] + [
+    ] + desired_states(FIRST_COUNT, repaired, base_image)[1:5] + [
         task("app_server_tsvi", "tsvi", server_ids=[first_server], force=True, **FAST),
         task("app_session_info", "sessions", server_group_name="sim-group-2"),
         task("app_session_logoff", "logoff", server_group_name="sim-group-2", title="Smoke",
              message_text="Logging off", **FAST),
-    ] + desired_states(FIRST_COUNT)[5:] + [
+    ] + desired_states(FIRST_COUNT, repaired, base_image)[5:] + [
         task("app_application_info", "apps_info", app_group_name="smoke-apps"),
         task("app_schedule_task_info", "schedule_info", dict(name="smoke-restart"), history=True),
         task("app_policy_group_info", "policy_info", dict(name="smoke_baseline")),
+        task("app_image_server_info", "image_server_info", dict(name="smoke-src")),
     ]
     run = runner_for(sim).run(tasks)
     assert run.rc == 0, run.output
@@ -106,11 +121,22 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     assert run["policy"]["changed"] is True and run["policy"]["policy_group"]["targets"][0]["target_id"] == (
         app_group["id"])
     assert [g["id"] for g in run["policy_info"]["policy_groups"]] == [run["policy"]["policy_group"]["id"]]
+    assert run["app_group"]["changed"] is True and run["app_group"]["app_group"]["name"] == "smoke-new-apps"
+    assert run["app_group"]["app_group"]["id"] in sim.state.app_groups
+    assert run["reinstall"]["changed"] is True and run["reinstall"]["summary"]["succeeded"] == 1
+    assert run["rejoin"]["changed"] is True and run["rejoin"]["summary"]["succeeded"] == 1
+    image_server, image = run["image_server"]["image_server"], run["golden"]["image"]
+    assert run["image_server"]["changed"] is True and image_server["status"] == "ACTIVE"
+    assert run["golden"]["changed"] is True and image["status"] == "SUCCESS"
+    assert image["id"] in [known["image_id"] for known in sim.state.images()]
+    (listed,) = run["image_server_info"]["image_servers"]
+    assert (listed["id"], listed["image_id"]) == (image_server["id"], image["id"])
 
     sim.log.clear()
-    again = runner_for(sim).run([tasks[0]] + desired_states(4, suffix="_again"))
+    again = runner_for(sim).run([tasks[0]] + desired_states(4, repaired, base_image, suffix="_again"))
     assert again.rc == 0, again.output
     assert "CryptographyDeprecationWarning" not in again.stderr, again.stderr
-    for name in ("hda", "image", "group", "maintenance", "power", "fleet", "apps", "access", "schedule", "policy"):
+    for name in ("hda", "image", "group", "maintenance", "power", "fleet", "apps", "access", "schedule", "policy",
+                 "app_group", "reinstall", "rejoin", "image_server", "golden"):
         assert again[name + "_again"]["changed"] is False, (name, again[name + "_again"])
     assert sim.log.mutations() == []
