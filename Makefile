@@ -37,7 +37,7 @@ SANITY_ARGS ?=
 DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3 --session-drain 0.5
 DEMO_PLAYBOOK ?= playbooks/demo.yml
 
-.PHONY: help venv collections test unit integration integration-extra readme matrix sanity sanity-cache integration-targets lint docs-lint docs \
+.PHONY: help venv collections test ci-rest unit integration integration-extra readme matrix sanity sanity-cache integration-targets lint docs-lint docs \
 	changelog-lint molecule \
 	release-check build demo bench soak wire-real clean distclean
 
@@ -70,6 +70,17 @@ KEEP_GOING := $(if $(findstring k,$(firstword -$(MAKEFLAGS))),--keep-going)
 test: venv collections ## Run every test and linter, then print the seconds of each phase (CI runs this, then matrix)
 	$(VENV_BIN)/python scripts/test_phases.py --make "$(MAKE)" $(KEEP_GOING) --times .tmp/test-phases.tsv \
 		$(if $(TEST_BESIDE),--beside $(TEST_BESIDE)) $(TEST_PHASES)
+
+# The rest of CI after make test (.ci/run), timed the same way: the matrix runs in the foreground (CPU: sanity and
+# unit tests on six ansible-core versions); beside it, one after the other, the runs that mostly wait on simulated
+# jobs or on the real throttle window (the README's and the tutorial's commands, the 60-server upgrade under the
+# real window, the tooling tests, the ansible-test targets); then the tarball's import. Table in .tmp/ci-phases.tsv.
+CI_REST_PHASES := matrix integration-extra readme wire-real integration-targets release-check
+CI_REST_BESIDE ?= matrix=readme,wire-real,integration-extra,integration-targets
+
+ci-rest: venv collections ## What CI runs after make test (matrix; readme, wire-real, integration-extra, integration-targets beside it; release-check), timed per phase
+	$(VENV_BIN)/python scripts/test_phases.py --make "$(MAKE)" $(KEEP_GOING) --times .tmp/ci-phases.tsv \
+		--title "make ci-rest" $(if $(CI_REST_BESIDE),--beside $(CI_REST_BESIDE)) $(CI_REST_PHASES)
 
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit

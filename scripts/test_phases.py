@@ -3,7 +3,7 @@
 
 Usage (from the Makefile)::
 
-    test_phases.py --make "$(MAKE)" [--keep-going] [--times FILE] [--beside PHASE=P1,P2,...] PHASE...
+    test_phases.py --make "$(MAKE)" [--keep-going] [--times FILE] [--title TEXT] [--beside PHASE=P1,P2,...] PHASE...
 
 Each phase is ``make --no-print-directory PHASE``, one after the other, its output going straight through (the
 pytest summary lines that .ci/run counts are printed as pytest prints them). ``--beside integration=sanity,lint``:
@@ -12,7 +12,8 @@ mostly waits on jobs, polls and playbook start-up and leaves part of the two cor
 ``.tmp/phase-<name>.log`` and is printed once ``integration`` has ended, so that nothing interleaves with pytest's
 lines. A phase that fails stops the run (the background ones still finish), unless ``--keep-going`` (``make
 -k``), with which the following phases run as well. Then the table: each phase's seconds and result, and the
-total; the same rows, tab-separated, go to ``--times`` (default ``.tmp/test-phases.tsv``). The exit status is 0
+total; the same rows, tab-separated, go to ``--times`` (default ``.tmp/test-phases.tsv``). ``make ci-rest`` (the
+rest of CI after ``make test``) runs its phases the same way, with ``--title``. The exit status is 0
 only when every phase passed: the table never hides a failure.
 """
 
@@ -75,13 +76,13 @@ def log_path(phase):
     return os.path.join(LOG_DIR, "phase-%s.log" % phase)
 
 
-def table(rows, total, beside):
+def table(rows, total, beside, title="make test"):
     width = max([len("phase"), len("total")] + [len(phase) for phase, _seconds, _status in rows])
 
     def line(name, seconds, result):
         return "  " + name.ljust(width) + "  " + seconds.rjust(8) + "  " + result
 
-    lines = ["make test: time per phase (seconds)", line("phase", "seconds", "result")]
+    lines = ["%s: time per phase (seconds)" % title, line("phase", "seconds", "result")]
     for phase, seconds, status in rows:
         result = "ok" if status == 0 else ("FAILED (exit %d)" % status if status is not None else "not run")
         if phase in beside and status is not None:
@@ -112,6 +113,7 @@ def main():
     parser.add_argument("--times", default=os.path.join(LOG_DIR, "test-phases.tsv"), help="where the rows go")
     parser.add_argument("--beside", action="append", default=[], metavar="PHASE=P1,P2",
                         help="run P1, P2 ... one after the other in the background while PHASE runs")
+    parser.add_argument("--title", default="make test", help="the table's heading (default: make test)")
     parser.add_argument("phases", nargs="+", help="make targets, in order")
     options = parser.parse_args()
     make = shlex.split(options.make)
@@ -153,7 +155,7 @@ def main():
             handle.write("%s\t%s\t%s\t%s\n" % (phase, "" if seconds is None else "%.1f" % seconds,
                                                "not run" if status is None else status, beside.get(phase, "")))
         handle.write("total\t%.1f\t\t\n" % total)
-    print("\n" + table(rows, total, beside), flush=True)
+    print("\n" + table(rows, total, beside, options.title), flush=True)
     return 0 if all(status == 0 for _phase, _seconds, status in rows) else 1
 
 
