@@ -1,12 +1,16 @@
 """Secret scan: every module at -vvv, secrets as options and from the environment, failures forced.
 
 No secret value (nor a 20-character slice of one) may appear in stdout/stderr or in any registered result.
-Four ``ansible-playbook`` runs, one per test, so xdist spreads them over its workers.
+Five ``ansible-playbook`` runs, one per test (the fifth: each of the collection's modules failing
+twice), so xdist spreads them over its workers.
 """
 
 import json
+import os
 
 import pytest
+
+from tests.harness.collection import REPO_ROOT
 
 NS = "huaweicloud.workspace_app."
 FAST = {"poll_interval": 0.2, "wait_timeout": 60}
@@ -163,3 +167,67 @@ def test_auth_token_from_environment_and_options(fleet, runner_for):
     assert not failed["tokenv_info"] and not failed["tokenv_group"]
     assert not any(failed[t["register"]] for t in tasks[7:14]), run.output[-3000:]
     assert_no_secret(run, secrets_of(sim, fresh, expired))
+
+
+def every_module_failing(fleet):
+    """{module: options}: one task per module of the collection, with options it accepts (each fails only at the
+    service: a wrong secret key, or a 500 on every request)."""
+    sim = fleet["sim"]
+    group1, group2, server = fleet["group1"], fleet["group2"], fleet["image_server"]
+    base = sim.state.get_group(group1)["image_id"]
+    return {
+        "app_server_info": dict(hda=True),
+        "app_server_group_info": {},
+        "app_server_hda_upgrade": dict(server_group_id=group1, **FAST),
+        "app_server_image": dict(server_ids=[server], image_id="img-any", image_type="private", **FAST),
+        "app_server_tsvi": dict(server_group_id=group2, force=True, **FAST),
+        "app_server_group": dict(server_group_id=group2, description="scan"),
+        "app_job_info": dict(job_id=UNKNOWN_JOB),
+        "app_server_maintenance": dict(server_group_id=group1, maintenance=True),
+        "app_session_info": dict(server_group_id=group2),
+        "app_session_logoff": dict(server_group_id=group2, title="Scan", message_text="Logging off", **FAST),
+        "app_server_power": dict(server_group_id=group2, state="stopped", **FAST),
+        "app_server_fleet": dict(server_group_id=group1, count=4, **FAST),
+        "app_group_info": {},
+        "app_group": dict(name="scan-apps", server_group_id=group1),
+        "app_application": dict(app_group_name="scan-apps", applications=[
+            dict(name="Scan tool", execute_path="C:\\Tools\\scan.exe")]),
+        "app_application_info": dict(app_group_name="scan-apps"),
+        "app_group_authorization": dict(app_group_names=["scan-apps"], accounts=[dict(account="alice")]),
+        "app_schedule_task": dict(name="scan-restart", task_type="restart", schedule="daily", time="23:00",
+                                  targets=[dict(server_group_id=group1)]),
+        "app_schedule_task_info": {},
+        "app_policy_group": dict(name="scan_baseline", policies={
+            "file_and_clipboard": {"clipboard_redirection": "SERVER_TO_CLIENT_ENABLED"}}),
+        "app_policy_group_info": {},
+        "app_server_reinstall": dict(server_ids=[server], **FAST),
+        "app_server_rejoin_domain": dict(server_ids=[server], **FAST),
+        "app_image_server": dict(FAST, name="scan-src", image_id=base, image_type="private", product_id="p",
+                                 vpc_id="vpc-1", subnet_id="subnet-1", system_disk_type="SAS", system_disk_size=80,
+                                 authorize_accounts=[dict(account="builder")]),
+        "app_image_server_info": {},
+        "app_image": dict(name="scan image", image_server_name="scan-src", **FAST),
+    }
+
+
+def test_every_module_fails_at_vvv_without_a_secret(fleet, runner_for):
+    """Each of the collection's modules at -vvv, failing twice: with a wrong secret key (the gateway refuses it),
+    then with the right one while the service answers 500 to every request (retries off). No secret may show."""
+    sim = fleet["sim"]
+    modules = every_module_failing(fleet)
+    shipped = sorted(name[:-3] for name in os.listdir(os.path.join(REPO_ROOT, "plugins", "modules"))
+                     if name.endswith(".py") and not name.startswith("_"))
+    assert sorted(modules) == shipped  # a new module joins this test
+    tasks = [task("wrong_" + name, name, secret_key=WRONG_SK_OPTION, **options) for name, options in modules.items()]
+    tasks.append({"name": "every request answers 500 from here on", "ansible.builtin.uri": {
+        "url": sim.url + "/_sim/faults/script", "method": "POST", "body_format": "json",
+        "body": {"kind": "error500", "path": "^/v1/", "count": 100000}}})
+    tasks += [task("down_" + name, name, max_retries=0, **options) for name, options in modules.items()]
+    run = runner_for(sim).run(tasks, auth="aksk", verbosity=3)
+    assert run.rc == 0, run.output[-3000:]
+    failed = outcome(run, ["wrong_" + name for name in modules] + ["down_" + name for name in modules])
+    assert [name for name, did in failed.items() if not did] == []
+    assert "APIGW.0301" in run.results["wrong_app_image"]["msg"]
+    assert "500" in run.results["down_app_policy_group"]["msg"]
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in run.output
+    assert_no_secret(run, secrets_of(sim))
