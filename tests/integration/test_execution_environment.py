@@ -67,6 +67,8 @@ def test_shipped_definition_gives_a_build_context_that_installs_the_collection(t
         assert yaml.safe_load(handle) == {"collections": [{"name": COLLECTION}]}
     assert 'ARG EE_BASE_IMAGE="quay.io/centos/centos:stream9"' in containerfile
     assert "ansible-core>=2.16,<2.22 ansible-runner" in containerfile
+    # ansible-core 2.20 and 2.21 need Python >= 3.12: on 3.11 the range above would stop at 2.19
+    assert 'ARG PYCMD="/usr/bin/python3.12"' in containerfile and "python3.11" not in containerfile
     assert "ansible-galaxy collection install" in containerfile and "-r requirements.yml" in containerfile
     # the collection's own requirements are added by this step, from its meta/execution-environment.yml
     assert "introspect.py introspect --write-bindep=/tmp/src/bindep.txt --write-pip=/tmp/src/requirements.txt" in containerfile
