@@ -6,7 +6,10 @@ ansible-core. Each module is run for real once and its result checked; the desir
 time and must change nothing, with no mutating request reaching the service.
 """
 
+import os
+
 from tests.harness import module_task
+from tests.harness.collection import REPO_ROOT
 
 PREFIX = "huaweicloud.workspace_app."
 IMAGE = "0d4c4a8e-3c7b-4f43-9d55-6a2f1c2b9e70"
@@ -95,6 +98,9 @@ def test_every_module_runs_and_the_desired_states_hold_on_a_second_run(make_simu
     assert "CryptographyDeprecationWarning" not in run.stderr, run.stderr
     used = set(name for t in tasks for name in t if name.startswith(PREFIX))
     assert used == set(PREFIX + m for m in MODULES)
+    shipped = set(name[:-3] for name in os.listdir(os.path.join(REPO_ROOT, "plugins", "modules"))
+                  if name.endswith(".py") and not name.startswith("_"))
+    assert shipped == set(MODULES)  # a new module joins the smoke
 
     assert [g["id"] for g in run["group_list"]["server_groups"]] == [group_1["id"]]
     assert [g["name"] for g in run["app_group_list"]["app_groups"]] == ["smoke-apps"]
