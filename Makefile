@@ -77,10 +77,12 @@ test: venv collections ## Run every test and linter, then print the seconds of e
 # real window, the tooling tests, the ansible-test targets); then the tarball's import. Table in .tmp/ci-phases.tsv.
 CI_REST_PHASES := matrix integration-extra readme wire-real integration-targets release-check
 CI_REST_BESIDE ?= matrix=readme,wire-real,integration-extra,integration-targets
+# The matrix's versions two at a time (scripts/matrix.py --lanes): each version leaves a core idle much of the time.
+CI_MATRIX_ARGS ?= --lanes 2
 
 ci-rest: venv collections ## What CI runs after make test (matrix; readme, wire-real, integration-extra, integration-targets beside it; release-check), timed per phase
-	$(VENV_BIN)/python scripts/test_phases.py --make "$(MAKE)" $(KEEP_GOING) --times .tmp/ci-phases.tsv \
-		--title "make ci-rest" $(if $(CI_REST_BESIDE),--beside $(CI_REST_BESIDE)) $(CI_REST_PHASES)
+	MATRIX_ARGS="$(CI_MATRIX_ARGS)" $(VENV_BIN)/python scripts/test_phases.py --make "$(MAKE)" $(KEEP_GOING) \
+		--times .tmp/ci-phases.tsv --title "make ci-rest" $(if $(CI_REST_BESIDE),--beside $(CI_REST_BESIDE)) $(CI_REST_PHASES)
 
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """The version matrix: ansible-test sanity, the unit tests and the integration smoke on each supported ansible-core.
 
-    matrix.py [--versions 2.16,...,2.21] [--steps sanity,unit,smoke] [--target-pythons 3.9,...]
+    matrix.py [--versions 2.16,...,2.21] [--steps sanity,unit,smoke] [--target-pythons 3.9,...] [--lanes N]
 
 For each ansible-core version a virtual environment ``.venv-core-<version>`` on that version's controller Python
 (CONTROLLER_PYTHONS: 3.11 for 2.16 to 2.19; ansible-core 2.20 and 2.21 need Python >= 3.12, so 3.12 and 3.13)
@@ -21,6 +21,14 @@ version's row fails and names it. Then, with that environment's interpreter:
 Then the modules and module_utils are byte-compiled by every Python the README claims for the machines that
 run the modules (TARGET_PYTHONS, each found on PATH as ``pythonX.Y``); a claimed Python that is missing fails.
 
+``--lanes N`` runs the versions in N lanes at once (version k in lane k mod N, each lane's versions one after the
+other): a version's steps leave one of the two cores idle much of the time (sanity tests one after the other, the
+smoke waiting on simulated jobs), so CI's ``make ci-rest`` runs two lanes. ansible-test keeps its sanity virtual
+environments and its pip bootstrap cache under ``~/.ansible/test``, where two versions could create the same one at
+the same moment; so each lane's sanity runs with a HOME of its own
+(``~/.cache/huaweicloud-workspace_app/matrix-lane-K``, kept between runs; pip's download cache stays the shared
+one). Lane 0 uses the real HOME.
+
 Every step runs even when an earlier one failed; the logs are in .tmp/matrix/; the table is printed at the end
 (and written to --out if given). Exit status 1 when any cell failed.
 """
@@ -33,6 +41,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -110,11 +119,24 @@ def core_version(bin_dir):
     return out.stdout.strip()
 
 
-def step_command(step, bin_dir, workers):
+def lane_home(lane):
+    """The HOME of a lane's ansible-test sanity runs (lane 0: the real one)."""
+    if lane == 0:
+        return None
+    home = os.path.expanduser(os.path.join("~", ".cache", "huaweicloud-workspace_app", "matrix-lane-%d" % lane))
+    os.makedirs(home, exist_ok=True)
+    return home
+
+
+def step_command(step, bin_dir, workers, lane=0):
     python = os.path.join(bin_dir, "python")
     env = dict(os.environ)
     env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     if step == "sanity":
+        home = lane_home(lane)
+        if home:
+            env.setdefault("PIP_CACHE_DIR", os.path.expanduser(os.path.join("~", ".cache", "pip")))
+            env["HOME"] = home
         return [python, "scripts/ansible_test_sanity.py", "--python", python_version_of(python)], env
     if step == "unit":
         return [python, "-m", "pytest", "-n", str(workers), "tests/unit"], env
@@ -136,9 +158,9 @@ def summary_line(path):
     return last
 
 
-def run_cell(version, step, bin_dir, workers):
+def run_cell(version, step, bin_dir, workers, lane=0):
     path = os.path.join(LOG_DIR, "%s-%s.log" % (version, step))
-    command, env = step_command(step, bin_dir, workers)
+    command, env = step_command(step, bin_dir, workers, lane)
     started = time.monotonic()
     with open(path, "w", encoding="utf-8") as log:
         log.write("$ %s\n" % " ".join(command))
@@ -194,6 +216,7 @@ def main():
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--target-pythons", default=",".join(TARGET_PYTHONS))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--lanes", type=int, default=1, help="versions run at once (default 1)")
     parser.add_argument("--out", help="also write the table (markdown) to this file")
     options = parser.parse_args()
     versions = [v for v in options.versions.split(",") if v]
@@ -204,12 +227,22 @@ def main():
     unknown = sorted(set(versions) - set(VERSIONS))
     if unknown:
         parser.error("--versions: unknown %s (allowed: %s)" % (", ".join(unknown), ", ".join(VERSIONS)))
+    if options.lanes < 1:
+        parser.error("--lanes: must be 1 or more")
     os.makedirs(LOG_DIR, exist_ok=True)
 
-    rows, failed = [], False
-    for version in versions:
+    results = {}
+    output = threading.Lock()
+
+    def say(text):
+        with output:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    def run_version(version, lane):
+        """One version's row: its environment, then its steps one after the other."""
         log_path = os.path.join(LOG_DIR, "%s-venv.log" % version)
-        print("== ansible-core %s" % version, flush=True)
+        say("== ansible-core %s%s\n" % (version, " (lane %d)" % lane if options.lanes > 1 else ""))
         problem = None
         with open(log_path, "w", encoding="utf-8") as log:
             try:
@@ -220,19 +253,31 @@ def main():
                 bin_dir, problem = None, str(missing)
                 log.write(problem + "\n")
         if bin_dir is None:
-            print("   venv: FAIL: %s (see %s)" % (problem, os.path.relpath(log_path, REPO_ROOT)), flush=True)
-            rows.append((version, problem, dict((s, None) for s in steps)))
-            failed = True
-            continue
-        cells = {}
+            say("   %s venv: FAIL: %s (see %s)\n" % (version, problem, os.path.relpath(log_path, REPO_ROOT)))
+            results[version] = (problem, dict((s, None) for s in steps), True)
+            return
+        cells, bad = {}, False
         for step in steps:
-            cells[step] = run_cell(version, step, bin_dir, options.workers)
-            failed = failed or not cells[step]["ok"]
-            print("   %-6s %s" % (step, cell_text(cells[step])), flush=True)
+            cells[step] = run_cell(version, step, bin_dir, options.workers, lane)
+            bad = bad or not cells[step]["ok"]
+            text = "   %s %-6s %s\n" % (version, step, cell_text(cells[step]))
             if not cells[step]["ok"]:
                 with open(os.path.join(REPO_ROOT, cells[step]["log"]), encoding="utf-8", errors="replace") as handle:
-                    sys.stdout.write("".join(handle.readlines()[-40:]))
-        rows.append((version, core_version(bin_dir), cells))
+                    text += "".join(handle.readlines()[-40:])
+            say(text)
+        results[version] = (core_version(bin_dir), cells, bad)
+
+    def run_lane(lane):
+        for version in versions[lane::options.lanes]:
+            run_version(version, lane)
+
+    lanes = [threading.Thread(target=run_lane, args=(lane,)) for lane in range(min(options.lanes, len(versions)))]
+    for lane in lanes:
+        lane.start()
+    for lane in lanes:
+        lane.join()
+    rows = [(version,) + results[version][:2] for version in versions]
+    failed = any(results[version][2] for version in versions)
 
     compiled = []
     for python_version in [p for p in options.target_pythons.split(",") if p]:
