@@ -8,8 +8,9 @@
 2. ``antsibull-docs collection --use-current`` renders one RST page per module, plugin and role
    (and the collection's extra docs, docs/docsite/) into DEST/src/rst, as the generated build.sh would;
 3. the guides of docs/ (``GUIDES``, Markdown, read by myst-parser) go into DEST/src/rst/guides/, with their
-   links to other files of the repository made links to those files on GitHub, and get a "Guides" table of
-   contents on the front page;
+   links to other files of the repository made links to those files on GitHub; the front page (rst/index.rst,
+   ``FRONT_PAGE``) is written over sphinx-init's placeholder: what the collection does, its module families with
+   links to their pages, where to start (the tutorial first, then the guides, then the indexes sphinx-init made);
 4. ``sphinx-build -W --keep-going`` turns them into DEST/html (DEST/html/index.html).
 
 The machine may be offline, so intersphinx fetches nothing: the few ansible-core pages the generated RST
@@ -55,16 +56,112 @@ STAND_IN_TARGETS = [
                  "ANSIBLE_CACHE_PLUGIN_TIMEOUT")
 ]
 
-# The guides of docs/, in the order of the front page's "Guides" table of contents.
-GUIDES = ["architecture.md", "playbooks.md"]
-GUIDES_TOCTREE = """
+# The guides of docs/: the tutorial (the front page's "Start here"), then the others, in the order of its "Guides".
+GUIDES = ["tutorial.md", "architecture.md", "playbooks.md"]
+
+
+def module(name):
+    """A link to a module's page (the label antsibull-docs gives it; a wrong one fails the build)."""
+    return ":ref:`%s <ansible_collections.%s.%s_module>`" % (name, COLLECTION, name)
+
+
+def modules(*names):
+    return ", ".join(module(name) for name in names)
+
+
+# The site's front page: rst/index.rst, written over the placeholder of antsibull-docs' sphinx-init ("Welcome to my
+# Ansible collection documentation"). Its tables of contents keep sphinx-init's indexes (the collection's page, the
+# plugin indexes, the environment variables), after the tutorial and the guides.
+FRONT_PAGE = """
+.. _docsite_root_index:
+
+huaweicloud.workspace_app: Huawei Cloud Workspace Application Streaming
+=======================================================================
+
+The Ansible collection ``huaweicloud.workspace_app`` runs Huawei Cloud Workspace **Application Streaming** server
+fleets, the applications published on them and who may use them, from playbooks, AWX / Automation Controller job
+templates and ad hoc ``ansible -m`` runs. Its modules are desired state: each reads what the tenant has, plans only
+what differs (``--check --diff`` shows that plan and sends nothing) and applies it through the service's batch and
+asynchronous APIs: a few batched calls for a whole fleet, every job waited for with one deadline, a run that was
+interrupted resumed rather than repeated, and a second run that changes nothing.
+
+Where to start
+--------------
+
+1. :doc:`The tutorial <guides/tutorial>`: from a fresh clone, against the simulator that ships with the
+   repository, in about 15 minutes: read the fleet, build a golden image and roll it out with a canary and a drain,
+   publish two apps, grant a user group, schedule a nightly restart, apply a policy baseline.
+2. The guides: :doc:`guides/playbooks` (every ready-to-use playbook and its variables) and
+   :doc:`guides/architecture` (how a task becomes signed requests, batches, jobs and waits; how it is tested).
+3. The reference: :ref:`the collection's index <plugins_in_huaweicloud.workspace_app>`, a page per module, plugin
+   and role with every option, example and return value (``ansible-doc`` shows the same).
+
+What is in it
+-------------
+
+- **Server fleet and jobs**: %(fleet)s.
+- **Sessions and power**: %(sessions)s.
+- **Apps, app groups and authorizations**: %(apps)s.
+- **Golden images and repair**: %(images)s.
+- **Schedules, policies and tags**: %(schedules)s; the server groups' tags with %(tags)s.
+- **Info modules** (read only): %(info)s.
+- **The inventory plugin** :ref:`app_servers <ansible_collections.%(collection)s.app_servers_inventory>`: every
+  server an inventory host, grouped by server group, maintenance mode and access agent version.
+- **The role** :ref:`rolling_update <ansible_collections.%(collection)s.rolling_update_role>`: changes in waves
+  without dropping users (maintenance mode, drain, change, back in service; a canary first).
+- **The playbooks** (:doc:`guides/playbooks`): the everyday operations ready to run from the command line or AWX
+  surveys, such as the golden image pipeline, rolling updates, publishing, granting access, maintenance windows and a
+  policy baseline.
+
+.. toctree::
+   :maxdepth: 1
+   :caption: Start here:
+
+   guides/tutorial
 
 .. toctree::
    :maxdepth: 1
    :caption: Guides:
 
-%s
+%(guides)s
+
+.. toctree::
+   :maxdepth: 2
+   :caption: Collections:
+
+   collections/index
+
+.. toctree::
+   :maxdepth: 1
+   :caption: Plugin indexes:
+   :glob:
+
+   collections/index_*
+
+.. toctree::
+   :maxdepth: 1
+   :caption: Reference indexes:
+
+   collections/environment_variables
 """
+
+
+def front_page():
+    return FRONT_PAGE % {
+        "collection": COLLECTION,
+        "fleet": modules("app_server_fleet", "app_server_group", "app_server_hda_upgrade", "app_server_image",
+                         "app_server_tsvi", "app_server_maintenance"),
+        "sessions": modules("app_session_logoff", "app_server_power"),
+        "apps": modules("app_group", "app_application", "app_group_authorization"),
+        "images": modules("app_image_server", "app_image", "app_server_reinstall", "app_server_rejoin_domain"),
+        "schedules": modules("app_schedule_task", "app_policy_group"),
+        "tags": module("app_server_group"),
+        "info": modules("app_server_info", "app_server_group_info", "app_job_info", "app_session_info",
+                        "app_group_info", "app_application_info", "app_image_server_info", "app_schedule_task_info",
+                        "app_policy_group_info"),
+        "guides": "\n".join("   guides/" + os.path.splitext(guide)[0] for guide in GUIDES[1:]),
+    }
+
 
 CONF_OVERRIDES = """
 # --- added by scripts/docs_site.py ---
@@ -102,8 +199,8 @@ def add_guides(rst):
         text = REPO_LINK.sub(lambda match: "](%s%s%s)" % (blob, match.group(1), match.group(2) or ""), text)
         with open(os.path.join(rst, "guides", guide), "w", encoding="utf-8") as handle:
             handle.write(text)
-    with open(os.path.join(rst, "index.rst"), "a") as handle:
-        handle.write(GUIDES_TOCTREE % "\n".join("   guides/" + os.path.splitext(guide)[0] for guide in GUIDES))
+    with open(os.path.join(rst, "index.rst"), "w", encoding="utf-8") as handle:
+        handle.write(front_page())
 
 
 def run(command, cwd, env):

@@ -7,6 +7,7 @@ short_description, as read from the plugin's own documentation here.
 import ast
 import html
 import os
+import re
 import subprocess
 import sys
 
@@ -93,10 +94,39 @@ def test_modules_with_an_action_plugin_say_so_and_links_to_ansible_core_point_to
 
 def test_the_guides_of_docs_are_pages_linked_from_the_front_page(site):
     front = _read(site, "index.html")
-    for guide in ("architecture", "playbooks"):
+    for guide in ("tutorial", "architecture", "playbooks"):
         with open(os.path.join(REPO_ROOT, "docs", guide + ".md"), encoding="utf-8") as handle:
             title = handle.readline().lstrip("#").strip()
         assert title in _read(site, "guides", guide + ".html"), guide
         assert 'href="guides/%s.html"' % guide in front, guide
     # links to the repository's other files lead to them on GitHub
     assert "/blob/main/roles/rolling_update/README.md" in _read(site, "guides", "playbooks.html")
+
+
+def test_the_front_page_is_the_collections_own_with_the_tutorial_first(site):
+    """The front page says what the collection does and names its module families, each module linked to its page;
+    where to start, in this order: the tutorial, the guides, the collection's index (sphinx-init's placeholder
+    text is gone, its index links stay)."""
+    front = _read(site, "index.html")
+    assert "Welcome to my Ansible collection" not in front
+    assert "Huawei Cloud Workspace Application Streaming" in front
+    for family in ("Server fleet and jobs", "Sessions and power", "Apps, app groups and authorizations",
+                   "Golden images and repair", "Schedules, policies and tags", "Info modules", "The inventory plugin",
+                   "The role", "The playbooks"):
+        assert family in front, family
+    body = front[front.index('itemprop="articleBody"'):] if 'itemprop="articleBody"' in front else front
+    links = re.findall(r'href="([^"#]+)[^"]*"', body)
+    pages = [link for link in links if link.startswith(("guides/", "collections/"))]
+    assert pages[0] == "guides/tutorial.html", pages[:5]
+    first = {page: pages.index(page) for page in ("guides/tutorial.html", "guides/playbooks.html",
+                                                  "guides/architecture.html", "collections/index.html")}
+    assert first["guides/tutorial.html"] < min(first["guides/playbooks.html"], first["guides/architecture.html"])
+    assert max(first["guides/playbooks.html"], first["guides/architecture.html"]) < first["collections/index.html"]
+    for name in sorted(os.listdir(os.path.join(REPO_ROOT, "plugins", "modules"))):
+        if name.endswith(".py"):
+            assert "%s/%s_module.html" % (COLLECTION_DIR, name[:-3]) in links, name
+    for page in ("app_servers_inventory.html", "rolling_update_role.html"):
+        assert "%s/%s" % (COLLECTION_DIR, page) in links, page
+    # sphinx-init's indexes are still linked: the plugin indexes and the environment variables
+    assert any(link.startswith("collections/index_") for link in links), links
+    assert "collections/environment_variables.html" in links, links
