@@ -153,8 +153,8 @@ bench: venv collections ## Fleet benchmark, collection vs naive playbook vs SDK 
 	$(VENV_BIN)/python tools/bench/publish.py $(PUBLISH_BENCH_ARGS)
 	$(VENV_BIN)/python tools/bench/access.py $(ACCESS_BENCH_ARGS)
 
-SOAK_ARGS ?= --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --state-lag 2 --throttle-window 20/10 --seed 1 --seed 2 --seed 3
-soak: venv collections ## Fault soak: 300 servers, 20 % faults on all requests, state lagging its jobs by 2 s, a 20-per-10-s throttle window (429 without Retry-After), the job, settings and lifecycle modules, apps published and users granted, kills, 3 seeds (tools/soak/run.py), then a 60 s outage during a wait, then the golden image pipeline killed inside each of its steps
+SOAK_ARGS ?= --servers 300 --groups 3 --rounds 10 --fault-rate 0.2 --state-lag 2 --throttle-window 20/10 --seed 1 --seed 2 --seed 3 --out docs/soak.md
+soak: venv collections ## Fault soak: 300 servers, 20 % faults on all requests, state lagging its jobs by 2 s, a 20-per-10-s throttle window (429 without Retry-After), every mutating module (servers, apps, authorizations, images, app and policy groups, schedule tasks, rejoin, logoff), kills (a large authorization among them), 3 seeds (tools/soak/run.py; per-module tables in docs/soak.md), then a 60 s outage during a wait, then the golden image pipeline killed inside each of its steps
 	$(VENV_BIN)/python tools/soak/run.py $(SOAK_ARGS)
 	WORKSPACE_APP_OUTAGE_SECONDS=60 $(PYTEST) -p no:xdist tests/integration/test_outages.py -k outage_of
 	WORKSPACE_APP_PIPELINE_CRASH=all $(PYTEST) -p no:xdist tests/integration/test_golden_image.py

@@ -1,4 +1,4 @@
-"""Fault soak: the job, settings and lifecycle modules against hundreds of simulated servers with injected faults.
+"""Fault soak: every mutating module against hundreds of simulated servers with injected faults.
 
 One simulator per seed, started in this process; every task is a real ``ansible-playbook`` run
 (``tests.harness`` ``PlaybookRunner``). Phases:
@@ -16,7 +16,12 @@ One simulator per seed, started in this process; every task is a real ``ansible-
     servers of the fleet group (``app_server_reinstall``, its re-run rule ``skip_succeeded_within``: a server
     reinstalled successfully within the hour is left alone). The golden image steps: an image server created with
     apps attached (``app_image_server``), an image built from it (``app_image``), and an image server the tenant had
-    deleted with what was made for it (``app_image_server``, ``state: absent``, ``delete_related``). A failed
+    deleted with what was made for it (``app_image_server``, ``state: absent``, ``delete_related``). Then REJOIN_SERVERS
+    servers of the first group rejoin their domain (``app_server_rejoin_domain``, after every other job on them, so
+    that its re-run rule leaves them alone), the open sessions of LOGOFF_SERVERS servers of that group are logged off
+    (``app_session_logoff``, ``delay_time: 0``), an app group is made and another one's description changed
+    (``app_group``), a policy group is made for the new app group (``app_policy_group``) and a one-off schedule task
+    a year ahead for the second server group (``app_schedule_task``). A failed
     run is run again (a "round"), at most ``--rounds`` times: whole, as a user re-runs a playbook, or with
     ``--rerun from-failed`` from the task that failed, as ``--start-at-task`` does.
 ``idempotent``
@@ -27,10 +32,12 @@ One simulator per seed, started in this process; every task is a real ``ansible-
     ``wait_timeout`` must wait for exactly those jobs, submit nothing for their servers, and succeed. The
     simulator clock jumps past the long jobs once the re-run has read those servers' records, that is once it
     has planned (see :class:`ClockJump`), so the re-run does not wait an hour.
-``crash-hda`` / ``crash-image``
-    Faults on. Another new desired state (HDA version, image); ``ansible-playbook`` is killed with SIGKILL, with
-    its whole process tree, at a point drawn from the seed: after k accepted submissions or in the middle of the
-    wait. The re-run must converge and submit nothing twice (a submission in flight at the kill included).
+``crash-hda`` / ``crash-image`` / ``crash-access``
+    Faults on. Another new desired state (HDA version, image; for access CRASH_USERS new users granted on the
+    CRASH_ACCESS_GROUPS new app groups, ACCESS_CALL_ACCOUNTS accounts per grant call); ``ansible-playbook`` is killed
+    with SIGKILL, with its whole process tree, at a point drawn from the seed: after k accepted submissions or (for
+    a job) in the middle of the wait. The re-run must converge and submit nothing twice (a submission in flight at
+    the kill included); for access, no pair granted twice, and a re-run without faults after it sends nothing.
 
 Checks (every failed one is listed and makes the exit status 1):
 
@@ -50,7 +57,12 @@ Checks (every failed one is listed and makes the exit status 1):
   published already), and a pair granted while granted (the simulator's ``duplicate_grants``) are duplicates too.
   Reinstalls are server jobs (REINSTALL_OS, one per server): a server reinstalled twice is a duplicate. Image server
   jobs: two accepted creates of one image server name, builds of one image name or deletes of one image server
-  (the first not FAILED) are duplicates.
+  (the first not FAILED) are duplicates. Rejoins are server jobs (REJOIN_DOMAIN): a server rejoined twice in a phase
+  is a duplicate. App groups, policy groups and schedule tasks: a name named by two creates that reached the handler,
+  or a create the service refused with 400 (the simulator refuses a policy group name it has), is a duplicate; two
+  applied PATCHes of the same body to one app group too. Logoff: a session that got two logoff notices (the
+  simulator keeps each notice it sent; a call that finds a session ended sends none) is a duplicate: its user saw the
+  message twice.
 
 Dialect modes (simulator/README.md "Dialects"), off by default, on for ``make soak``: ``--state-lag SECONDS``
 (what a succeeded job changed shows that much later in the reads: the modules re-read until it does),
@@ -60,19 +72,29 @@ and pace every process to its rate) and ``--transitions SECONDS`` (servers UNREG
 that long after). They hold in every phase, on top of the random faults; a windowed 429 is logged as fault
 ``throttle_window`` and was not applied (the duplicate check counts it as refused at the gateway).
 
+The logoff may be left out (``--skip logoff``): a logoff whose answer does not tell fails its servers by design, so
+the converge phase needs a second run now and then (the short version asserts one run).
+
 The summary gives, per phase: wall time, playbook runs, requests, faults injected by kind (``throttle_window``
 among them), mutations (sent, past the fault gate, jobs accepted), targets named by more than one mutation,
 client retries (a request sent again right after a faulted answer) and the seconds those retries waited; at the
 end the windowed 429s met (and how many of them refused a mutation) and the duplicate submissions (0 when
-nothing was applied twice).
+nothing was applied twice); per seed, a table per module (a callback, tools/soak/callback/, writes when each task
+started; a request counts for the task that was running when it arrived): task runs, changed, mutations sent and
+applied, faults met, duplicates and the mutations of the re-runs without faults. ``--out FILE`` writes these tables
+as Markdown (``make soak`` writes docs/soak.md).
 
 Usage (from the repository root; ``make soak`` runs the long version, tests/integration/test_soak.py a short one)::
 
     .venv/bin/python tools/soak/run.py --servers 300 --fault-rate 0.2 --state-lag 2 --throttle-window 20/10 --seed 1
+
+(``make soak`` adds ``--seed 2 --seed 3 --out docs/soak.md``.)
 """
 
 import argparse
+import bisect
 import collections
+import datetime
 import json
 import os
 import pathlib
@@ -99,13 +121,21 @@ MODULES = {"group": "app_server_group", "tsvi": "app_server_tsvi", "hda": "app_s
            "image": "app_server_image", "maintenance": "app_server_maintenance", "fleet": "app_server_fleet",
            "power": "app_server_power", "apps": "app_application", "access": "app_group_authorization",
            "reinstall": "app_server_reinstall", "image_server": "app_image_server", "build": "app_image",
-           "image_server_gone": "app_image_server"}
+           "image_server_gone": "app_image_server", "rejoin": "app_server_rejoin_domain",
+           "logoff": "app_session_logoff",
+           "app_group": "app_group", "app_group_edit": "app_group", "schedule": "app_schedule_task",
+           "policy": "app_policy_group"}
 OPERATIONS = {"group": "update_server_group", "tsvi": "batch_update_tsvi", "hda": "batch_upgrade_hda_version",
               "image": "batch_change_server_image", "maintenance": "batch_change_server_maintain_mode",
               "fleet": "create_app_servers", "power": "batch_stop_server", "apps": "publish_app",
               "access": "add_app_group_authorization", "reinstall": "batch_reinstall_server",
               "image_server": "create_image_server", "build": "recreate_server_image",
-              "image_server_gone": "batch_delete_image_server"}
+              "image_server_gone": "batch_delete_image_server", "rejoin": "batch_rejoin_domain",
+              "logoff": "logoff_user_session", "app_group": "create_app_group", "app_group_edit": "update_app_group",
+              "schedule": "create_schedule_task", "policy": "create_policy_group"}
+# Kinds whose task creates one named resource: two creates of one name that reached the handler are a duplicate,
+# and so is a create the service refused as a name it has already (the simulator refuses a policy group name twice).
+CREATE_KINDS = ("app_group", "schedule", "policy")
 # Servers the fleet task adds to the second group; requests that delete servers must never be sent.
 FLEET_GROWTH = 10
 # The apps task publishes SOAK_APPS custom applications into one app group (two publish calls); the access task
@@ -115,7 +145,7 @@ SOAK_USERS = 120
 ACCESS_GROUPS = ("soak-access-1", "soak-access-2")
 DELETE_OPERATIONS = ("batch_delete_server", "delete_server")
 JOB_TYPES = {"tsvi": "UPDATE_SERVER_TSVI", "hda": "UPGRADE_ACCESS_AGENT", "image": "CHANGE_SERVER_IMAGE",
-             "reinstall": "REINSTALL_OS"}
+             "reinstall": "REINSTALL_OS", "rejoin": "REJOIN_DOMAIN"}
 # The reinstall task: this many servers of the fleet group (those it had before the fleet task grew it).
 REINSTALL_SERVERS = 3
 # The golden image tasks: the image server they make (with SOAK_IMAGE_APPS attached) and build SOAK_BUILT_IMAGE from,
@@ -124,8 +154,24 @@ SOAK_IMAGE_SERVER = "soak-golden-src"
 SOAK_IMAGE_SERVER_GONE = "soak-golden-old"
 SOAK_BUILT_IMAGE = "soak golden 1"
 SOAK_IMAGE_APPS = ["soak-app-office", "soak-app-pdf"]
+# The rejoin task: this many servers of the first group (one REJOIN_DOMAIN job per call of at most 20). The logoff
+# task: the open sessions of LOGOFF_SERVERS servers of the first group that have some (one logoff call).
+REJOIN_SERVERS = 25
+LOGOFF_SERVERS = 10
+# What the app group, schedule task and policy group tasks make (and the app group whose description they change).
+SOAK_APP_GROUP = "soak-new-apps"
+SOAK_APP_GROUP_EDIT = "soak-edit-apps"
+SOAK_SCHEDULE_TASK = "soak-yearly-restart"
+SOAK_POLICY_GROUP = "soak_baseline"
+SOAK_POLICIES = {"file_and_clipboard": {"clipboard_redirection": "SERVER_TO_CLIENT_ENABLED"}}
+# The crash-access phase: CRASH_USERS new directory users granted on the CRASH_ACCESS_GROUPS new app groups, in
+# calls of at most ACCESS_CALL_ACCOUNTS accounts (app_group_authorization's MAX_ACCOUNTS; its groups fit one call).
+CRASH_USERS = 300
+CRASH_ACCESS_GROUPS = ("soak-crash-access-1", "soak-crash-access-2", "soak-crash-access-3")
+ACCESS_CALL_ACCOUNTS = 50
 IMAGE_JOB_TYPES = {"CREATE_SERVER": "image_server", "CREATE_SERVER_IMAGE": "build",
                    "DELETE_SERVER": "image_server_gone"}
+MODULE_ORDER = sorted(set(MODULES.values()))
 KIND_OF_OPERATION = dict((operation, kind) for kind, operation in OPERATIONS.items())
 KIND_OF_JOB_TYPE = dict((job_type, kind) for kind, job_type in JOB_TYPES.items())
 # Faults that answer (or drop) a request before its handler runs: nothing was applied.
@@ -134,10 +180,15 @@ NOT_APPLIED_FAULTS = frozenset(["throttle", "error500", "error503", "drop", "rat
 FAULT_KINDS = ("throttle", "error500", "error503", "drop", "lost_response", "applied_error500", "rate_limit",
                "throttle_window")
 RESUME_KINDS = ("hda", "image")
-CRASH_KINDS = ("hda", "image")
+CRASH_KINDS = ("hda", "image", "access")
 CRASH_HDA_VERSION = "26.1.0.3001"
 CRASH_JOB = 4.0  # seconds: jobs of the crash scenarios last long enough for a kill in the middle of the wait
 RERUN_MODES = ("all", "from-failed")
+# Converge tasks a soak may leave out: the logoff, which by design fails its servers after an answer that does not
+# tell whether the call was applied (a second notice would show the users the message twice) and so needs a second
+# run now and then, which a soak asserting that one run converges (tests/integration/test_soak.py) cannot have.
+SKIPPABLE = ("logoff",)
+CALLBACK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "callback")
 RESUME_SCOPES = ("all", "group")
 NEW_HDA_VERSION = "26.1.0.2001"
 LONG_JOB = 3600.0  # seconds: jobs of the resume scenarios outlast any short wait_timeout
@@ -205,8 +256,18 @@ def mutation_targets(record):
         return [group_id for group_id in body.get("app_group_ids") or [] if isinstance(group_id, str)]
     if operation == "batch_reinstall_server":
         return [item for item in body.get("server_ids") or [] if isinstance(item, str)]
-    if operation in ("create_image_server", "recreate_server_image"):  # the image server's or the image's name
+    if operation in ("create_image_server", "recreate_server_image", "create_app_group"):  # the name made
         return [body.get("name")]
+    if operation == "create_schedule_task":
+        return [body.get("task_name")]
+    if operation == "create_policy_group":
+        return [(body.get("policy_group") or {}).get("policy_group_name")]
+    if operation == "update_app_group":
+        return [record.path.rstrip("/").rsplit("/", 1)[-1]]
+    if operation == "batch_rejoin_domain":
+        return [item for item in body.get("items") or [] if isinstance(item, str)]
+    if operation == "logoff_user_session":  # the sessions
+        return [item for item in body.get("session_ids") or [] if isinstance(item, str)]
     if operation == "batch_delete_image_server":
         return [item for item in body.get("items") or [] if isinstance(item, str)]
     return []
@@ -235,6 +296,32 @@ def same_request(first, second):
     return (first.method, first.path, first.query, first.body) == (second.method, second.path, second.query, second.body)
 
 
+def creates_twice(records, operation):
+    """The duplicates among the ``operation`` requests of ``records`` (creates of a named resource), as texts: a name
+    in more than one create that reached the handler, and a create the service refused with 400 without a fault (the
+    name exists already: the module should have found it)."""
+    reached = collections.defaultdict(list)
+    found = []
+    for record in records:
+        if record.operation != operation or not record.mutating:
+            continue
+        for name in mutation_targets(record):
+            if reached_handler(record):
+                reached[name].append(record.fault or record.status)
+            elif record.status == 400 and record.fault is None:
+                found.append("a create of %s refused with 400 (it exists already?)" % name)
+    found.extend("%s created by %d calls that reached the handler (%s)" % (name, len(answers), answers)
+                 for name, answers in sorted(reached.items()) if len(answers) > 1)
+    return found
+
+
+def notified_twice(notices):
+    """``[(session id, count)]`` of the sessions named by more than one of the logoff ``notices`` (the simulator's
+    ``notifications``: one per session a logoff call reached that had not ended)."""
+    counts = collections.Counter(notice["session_id"] for notice in notices)
+    return sorted((session_id, count) for session_id, count in counts.items() if count > 1)
+
+
 class Task:
     """One task of the soak playbook; ``targets`` are the servers (or the group) it may change."""
 
@@ -261,6 +348,7 @@ class Run:
         self.log = log
         self.new_jobs = new_jobs
         self.seconds = seconds
+        self.idempotent = False  # a re-run without faults that must send no mutation (the per-module table)
 
     def result(self, task):
         return self.results.get(task.name) or None
@@ -297,7 +385,9 @@ class Phase:
         self.started = time.monotonic()
         self.notes = []
         self.duplicates = 0
+        self.duplicate_kinds = collections.Counter()
         self.duplicate_grants_before = 0
+        self.notifications_before = 0
         self.image_jobs_before = set()
         self.new_image_jobs = set()
 
@@ -371,7 +461,7 @@ class Soak:
     def __init__(self, servers=300, groups=3, seed=1, fault_rate=0.2, rounds=10, job_duration=0.5, poll_interval=0.3,
                  outdated_hda=0.5, tsvi_fraction=0.34, retry_after=1, max_retries=None, resume=RESUME_KINDS,
                  rerun="all", resume_scope="all", crash=CRASH_KINDS, state_lag=0, throttle_window=None,
-                 transitions=False, workdir=None, echo=None):
+                 transitions=False, skip=(), crash_users=CRASH_USERS, workdir=None, echo=None):
         self.servers = servers
         self.groups = groups
         self.seed = seed
@@ -385,6 +475,11 @@ class Soak:
         self.max_retries = max_retries
         self.resume = tuple(resume)
         self.crash = tuple(crash)
+        self.crash_user_count = crash_users  # users the crash-access phase grants (on CRASH_ACCESS_GROUPS)
+        self.skip = tuple(skip)  # kinds of converge task left out (only "logoff" may be: see SKIPPABLE)
+        unknown = [kind for kind in self.skip if kind not in SKIPPABLE]
+        if unknown:
+            raise ValueError("skip: %s cannot be left out (only %s)" % (", ".join(unknown), ", ".join(SKIPPABLE)))
         if rerun not in RERUN_MODES:
             raise ValueError("rerun: one of %s" % ", ".join(RERUN_MODES))
         self.rerun = rerun
@@ -413,6 +508,15 @@ class Soak:
         self.reinstall_servers = []
         self.image_server_gone = None  # id of the image server the tenant had, which the soak deletes
         self.image_server_gone_group = None
+        self.rejoin_servers = []
+        self.logoff_servers = []
+        self.logoff_sessions = []  # ids of the sessions the logoff task ends
+        self.edit_app_group = None  # id of the app group whose description the app_group_edit task changes
+        self.schedule_date = None
+        self.crash_access_groups = []
+        self.crash_users = []
+        self.timeline = []  # (epoch seconds, kind or ""): when each task of every run started, in time order
+        self.task_time_files = 0
 
     # -- reporting -----------------------------------------------------------------
     def fail(self, check, message):
@@ -457,6 +561,24 @@ class Soak:
         self.app_names = ["soak-app-%02d" % number for number in range(SOAK_APPS)]
         self.user_names = ["soak-user%04d" % number for number in range(SOAK_USERS)]
         self.reinstall_servers = self.group_servers(self.fleet_group)[:REINSTALL_SERVERS]
+        first = self.group_servers(self.group_ids[0])
+        rejoined = min(REJOIN_SERVERS, len(first) // 2)
+        self.rejoin_servers = first[:rejoined]
+        self.logoff_servers = first[rejoined:][:LOGOFF_SERVERS]
+        for number, server_id in enumerate(self.logoff_servers):  # two sessions at least on each
+            for _missing in range(2 - len(state.sessions_of(server_id))):
+                state.log_on(server_id, user_name="soak-user%04d" % (number % SOAK_USERS))
+        self.logoff_sessions = sorted(session["id"] for sid in self.logoff_servers
+                                      for session in state.sessions_of(sid))
+        self.edit_app_group = state.add_app_group(SOAK_APP_GROUP_EDIT, self.group_ids[0],
+                                                  description="before the soak")["id"]
+        # A one-off task a year ahead: it never runs while the soak does (a run would restart servers).
+        self.schedule_date = (datetime.date.today() + datetime.timedelta(days=365)).isoformat()
+        if "access" in self.crash:
+            self.crash_access_groups = [state.add_app_group(name, self.group_ids[0])["id"]
+                                        for name in CRASH_ACCESS_GROUPS]
+            state.add_directory_accounts(count=self.crash_user_count, prefix="soak-crash-user")
+            self.crash_users = ["soak-crash-user%04d" % number for number in range(self.crash_user_count)]
         job = state.create_image_server(dict(  # an image server the tenant had, ACTIVE, for the absent task
             name=SOAK_IMAGE_SERVER_GONE, root_volume=dict(type="SAS", size=80), vpc_id="vpc-soak",
             subnet_id="subnet-soak", product_id="soak-product", authorize_accounts=[],
@@ -505,6 +627,9 @@ class Soak:
         tasks.append(Task("image", "image", args, self.server_ids))
         tasks.append(Task("reinstall", "reinstall", dict(server_ids=self.reinstall_servers, **self.job_args()),
                           self.reinstall_servers))
+        # After every other job on these servers: a rejoin is their last job, so the re-run leaves them alone.
+        tasks.append(Task("rejoin", "rejoin", dict(server_ids=self.rejoin_servers, **self.job_args()),
+                          self.rejoin_servers))
         tasks.append(Task("maintenance", "maintenance", dict(server_group_id=self.maintenance_group, maintenance=True),
                           self.group_servers(self.maintenance_group)))
         tasks.append(Task("fleet", "fleet", dict(server_group_id=self.fleet_group, count=self.fleet_count,
@@ -517,6 +642,21 @@ class Soak:
         tasks.append(Task("access", "access", dict(app_group_names=list(ACCESS_GROUPS),
                                                    accounts=[dict(account=name) for name in self.user_names]),
                           self.access_groups))
+        if "logoff" not in self.skip:
+            tasks.append(Task("logoff", "logoff", dict(server_ids=self.logoff_servers, title="Soak",
+                                                       message_text="soak seed %s: signing you out" % self.seed,
+                                                       delay_time=0, **self.job_args()), self.logoff_sessions))
+        tasks.append(Task("app_group", "app_group", dict(
+            name=SOAK_APP_GROUP, server_group_id=self.group_ids[0], app_type="COMMON_APP",
+            authorization_type="APP_GROUP", description="soak seed %s" % self.seed), [SOAK_APP_GROUP]))
+        tasks.append(Task("app_group_edit", "app_group_edit", dict(
+            name=SOAK_APP_GROUP_EDIT, description="soak seed %s, edited" % self.seed), [self.edit_app_group]))
+        tasks.append(Task("policy", "policy", dict(
+            name=SOAK_POLICY_GROUP, description="soak seed %s" % self.seed, policies=SOAK_POLICIES,
+            targets=[dict(type="APPGROUP", name=SOAK_APP_GROUP)]), [SOAK_POLICY_GROUP]))
+        tasks.append(Task("schedule", "schedule", dict(
+            name=SOAK_SCHEDULE_TASK, task_type="restart", schedule="once", date=self.schedule_date, time="03:00",
+            time_zone="UTC", targets=[dict(server_group_id=self.fleet_group)]), [SOAK_SCHEDULE_TASK]))
         tasks.append(Task("image_server", "image_server", dict(
             name=SOAK_IMAGE_SERVER, image_id=self.target_image, image_type="private", product_id="soak-product",
             vpc_id="vpc-soak", subnet_id="subnet-soak", system_disk_type="SAS", system_disk_size=80,
@@ -533,6 +673,7 @@ class Soak:
     def begin(self, name):
         phase = Phase(name, len(self.sim.log), set(self.sim.state.jobs))
         phase.duplicate_grants_before = self.sim.state.duplicate_grants
+        phase.notifications_before = len(self.sim.state.notifications)
         phase.image_jobs_before = set(self.sim.state.image_jobs)
         self.phases.append(phase)
         return phase
@@ -548,20 +689,46 @@ class Soak:
         log_start = len(self.sim.log)
         jobs_before = set(self.sim.state.jobs)
         started, started_at = time.monotonic(), time.time()
+        times, env = self.task_times_env()
         try:
-            played = self.runner.run([task.play_task() for task in tasks], module_defaults=self.defaults)
+            played = self.runner.run([task.play_task() for task in tasks], module_defaults=self.defaults, env=env)
         except subprocess.TimeoutExpired as exc:
             self.fail("hang", "%s %s: ansible-playbook did not finish within %ss; %d request(s) so far, the last: %s" % (
                 phase.name, label, exc.timeout, len(self.sim.log) - log_start,
                 ", ".join("%s %s %s" % (r.operation, r.status, r.fault or "") for r in self.sim.log.snapshot()[-3:])))
             raise Aborted()
         seconds = time.monotonic() - started
+        self.record_task_times(times, tasks)
         run = Run("%s %s" % (phase.name, label), tasks, played, self.sim.log.snapshot()[log_start:],
                   set(self.sim.state.jobs) - jobs_before, seconds, started_at)
         phase.runs.append(run)
         self.echo("  " + run.line())
         self.check_changed(run)
         return run
+
+    def task_times_env(self):
+        """The file this run's task start times go to and the environment that has the callback write them."""
+        self.task_time_files += 1
+        path = os.path.join(str(self.runner.tmp_path), "task-times-%d.jsonl" % self.task_time_files)
+        return path, {"ANSIBLE_CALLBACK_PLUGINS": CALLBACK_DIR, "ANSIBLE_CALLBACKS_ENABLED": "soak_task_times",
+                      "SOAK_TASK_TIMES": path}
+
+    def record_task_times(self, path, tasks):
+        """The task starts the callback wrote for one run (killed or not) go into the timeline."""
+        kinds = dict((task.name, task.kind) for task in tasks)
+        try:
+            with open(path) as handle:
+                lines = [json.loads(line) for line in handle if line.strip()]
+        except (OSError, ValueError):
+            lines = []
+        for line in lines:
+            bisect.insort(self.timeline, (line["time"], kinds.get(line["task"]) or ""))
+
+    def kind_of(self, record, times=None):
+        """The kind of the task that was running when ``record`` arrived ("" for none of the soak's)."""
+        times = times if times is not None else [moment for moment, _kind in self.timeline]
+        index = bisect.bisect_right(times, record.time) - 1
+        return self.timeline[index][1] if index >= 0 else ""
 
     def applied(self, run, task):
         """How many accepted submissions of ``run`` touched what ``task`` targets (requests that reached the handler
@@ -659,16 +826,56 @@ class Soak:
             wrong["access"].append("%d (app group, user) pair(s) granted (%d distinct), wanted %d"
                                    % (len(granted), len(set(granted)), len(wanted_pairs)))
         wrong.update(self.golden_image_problems())
+        wrong.update(self.new_module_problems())
         for what, problems in sorted(wrong.items()):
             self.fail("final-state", "%d %s problem(s): %s" % (len(problems), what, "; ".join(problems[:3])))
         if not wrong:
             self.echo("  final state: %d servers at the latest HDA, on %s, TSVI as their group; %d groups as requested; "
                       "maintenance, fleet size and power as requested; %d applications published once each, %d users "
                       "granted on %d app groups; %d servers reinstalled once; image server %s BUILT with %d apps, "
-                      "%s deleted with its group"
+                      "%s deleted with its group; %d servers rejoined once; %d sessions logged off once; app group "
+                      "%s made and %s edited, policy group %s and schedule task %s made, once each"
                       % (len(self.server_ids), self.target_image, len(self.group_settings), len(self.app_names),
                          len(self.user_names), len(self.access_groups), len(self.reinstall_servers), SOAK_IMAGE_SERVER,
-                         len(SOAK_IMAGE_APPS), SOAK_IMAGE_SERVER_GONE))
+                         len(SOAK_IMAGE_APPS), SOAK_IMAGE_SERVER_GONE, len(self.rejoin_servers),
+                         0 if "logoff" in self.skip else len(self.logoff_sessions), SOAK_APP_GROUP,
+                         SOAK_APP_GROUP_EDIT, SOAK_POLICY_GROUP, SOAK_SCHEDULE_TASK))
+
+    def new_module_problems(self):
+        """What the rejoin, logoff, app group, policy group and schedule task tasks left that is not as asked."""
+        state = self.sim.state
+        wrong = collections.defaultdict(list)
+        for server_id in self.rejoin_servers:
+            rejoins = [job["status"] for job in state.jobs.values() if job["job_type"] == JOB_TYPES["rejoin"]
+                       and any(sub["server_id"] == server_id for sub in job["sub_jobs"])]
+            if rejoins != ["SUCCESS"]:
+                wrong["rejoin"].append("%s: rejoin jobs %s" % (server_id, rejoins))
+        if "logoff" not in self.skip:
+            notices = collections.Counter(notice["session_id"] for notice in state.notifications)
+            for session_id in self.logoff_sessions:
+                session = state.get_session(session_id)
+                if session["session_state"] != "SignedOut" or notices[session_id] != 1:
+                    wrong["logoff"].append("session %s is %s after %d logoff notice(s)" % (
+                        session_id, session["session_state"], notices[session_id]))
+        app_groups = [group for group in state.app_groups.values() if group["name"] == SOAK_APP_GROUP]
+        if len(app_groups) != 1 or app_groups[0].get("description") != "soak seed %s" % self.seed:
+            wrong["app group"].append("%d app group(s) %s: %s" % (len(app_groups), SOAK_APP_GROUP, [
+                group.get("description") for group in app_groups]))
+        edited = state.app_groups.get(self.edit_app_group) or {}
+        if edited.get("description") != "soak seed %s, edited" % self.seed:
+            wrong["app group"].append("%s has description %r" % (SOAK_APP_GROUP_EDIT, edited.get("description")))
+        policy_groups = [group for group in state.policy_groups.values() if group["name"] == SOAK_POLICY_GROUP]
+        wanted_targets = [group["id"] for group in app_groups]
+        if len(policy_groups) != 1 or [target.get("target_id") for target in policy_groups[0]["targets"]] \
+                != wanted_targets or policy_groups[0]["policies"]["file_and_clipboard"]["clipboard_redirection"] \
+                != SOAK_POLICIES["file_and_clipboard"]["clipboard_redirection"]:
+            wrong["policy group"].append("%d policy group(s) %s: %s" % (len(policy_groups), SOAK_POLICY_GROUP, [
+                (group["targets"], group["policies"].get("file_and_clipboard")) for group in policy_groups]))
+        tasks = [task for task in state.schedule_tasks.values() if task["task_name"] == SOAK_SCHEDULE_TASK]
+        if len(tasks) != 1 or [target["target_id"] for target in tasks[0]["target_infos"]] != [self.fleet_group]:
+            wrong["schedule task"].append("%d schedule task(s) %s: %s" % (len(tasks), SOAK_SCHEDULE_TASK, [
+                task["target_infos"] for task in tasks]))
+        return wrong
 
     def golden_image_problems(self):
         """What the reinstall and the golden image tasks left that is not as asked: {what: [problem]}."""
@@ -699,6 +906,7 @@ class Soak:
         phase = self.begin("idempotent")
         self.sim.faults.clear()
         run = self.play(phase, self.tasks(), "re-run without faults")
+        run.idempotent = True
         self.expect(run.rc == 0, "idempotent", "%s failed: %s" % (run.label, run.line()))
         changed = [task.name for task in run.tasks if (run.result(task) or {}).get("changed") is not False]
         self.expect(not changed, "idempotent", "%s: task(s) %s did not report changed=false" % (
@@ -822,7 +1030,11 @@ class Soak:
         self.end(phase)
 
     def crash_task(self, kind):
-        """Every server the change can reach."""
+        """Every server the change can reach; for access, the CRASH_USERS on the CRASH_ACCESS_GROUPS."""
+        if kind == "access":
+            return Task("crash_access", "access", dict(app_group_names=list(CRASH_ACCESS_GROUPS),
+                                                       accounts=[dict(account=name) for name in self.crash_users]),
+                        self.crash_access_groups)
         targets = self.reachable(kind)
         args = dict(server_ids=targets, **self.job_args())
         if kind == "image":
@@ -840,9 +1052,13 @@ class Soak:
         phase = self.begin_change("crash-%s" % kind, kind, CRASH_HDA_VERSION, CRASH_JOB)
         state = self.sim.state
         task = self.crash_task(kind)
-        batches = len(chunks(sorted(task.targets), 20))
+        if kind == "access":  # no job to wait for: killed between two grant calls
+            batches = len(chunks(self.crash_users, ACCESS_CALL_ACCOUNTS))
+            points = ["after %d submission(s)" % k for k in range(1, batches)]
+        else:
+            batches = len(chunks(sorted(task.targets), 20))
+            points = ["after %d submission(s)" % k for k in range(1, batches)] + ["mid-wait"]
         rng = random.Random("soak-crash-%s-%s" % (self.seed, kind))
-        points = ["after %d submission(s)" % k for k in range(1, batches)] + ["mid-wait"]
         point = rng.choice(points)
         wanted = batches if point == "mid-wait" else int(point.split()[1])
         log_start = len(self.sim.log)
@@ -861,10 +1077,13 @@ class Soak:
             return any(r.operation in ("list_servers", "show_job_detail", "show_job") and r.time > last
                        for r in self.sim.log.snapshot()[log_start:])
 
-        command, environment, _results = self.runner.prepare([task.play_task()], module_defaults=self.defaults)
+        times, env = self.task_times_env()
+        command, environment, _results = self.runner.prepare([task.play_task()], module_defaults=self.defaults,
+                                                             env=env)
         started = time.monotonic()
         code = processes.kill_when(command, environment, ready, timeout=300)
         time.sleep(0.5)  # a submission in flight when the controller died is still handled by the service
+        self.record_task_times(times, [task])
         killed = len(accepted())
         self.expect(code == -9, "crash", "%s: ansible-playbook was to be killed %s, it ended with %s" % (
             phase.name, point, code))
@@ -879,15 +1098,36 @@ class Soak:
         else:
             self.fail("crash", "%s: the re-run still failed after %d attempt(s): %s" % (
                 phase.name, self.rounds, phase.runs[-1].line()))
-        behind = self.behind(kind, task.targets, CRASH_HDA_VERSION, self.crash_image)
-        self.expect(not behind, "crash", "%s: %d server(s) did not reach the new %s" % (
-            phase.name, len(behind), "HDA version" if kind == "hda" else "image"))
+        if kind == "access":
+            self.check_crash_access(phase, task)
+        else:
+            behind = self.behind(kind, task.targets, CRASH_HDA_VERSION, self.crash_image)
+            self.expect(not behind, "crash", "%s: %d server(s) did not reach the new %s" % (
+                phase.name, len(behind), "HDA version" if kind == "hda" else "image"))
         self.sim.faults.clear()
         self.end(phase)
 
+    def check_crash_access(self, phase, task):
+        """Every (app group, user) pair granted once, and a re-run without faults sends nothing (changed false)."""
+        state = self.sim.state
+        granted = collections.Counter((auth["app_group_id"], auth["account"]) for auth in state.authorizations.values()
+                                      if auth["app_group_id"] in self.crash_access_groups)
+        wanted = set((group_id, name) for group_id in self.crash_access_groups for name in self.crash_users)
+        self.expect(set(granted) == wanted and max(list(granted.values()) or [0]) == 1, "crash",
+                    "%s: %d pair(s) granted (%d distinct), wanted %d" % (
+                        phase.name, sum(granted.values()), len(granted), len(wanted)))
+        self.sim.faults.clear()
+        run = self.play(phase, [task], "re-run without faults")
+        run.idempotent = True
+        mutations = [r for r in run.log if r.mutating]
+        self.expect(run.rc == 0 and (run.result(task) or {}).get("changed") is False and not mutations, "crash",
+                    "%s: the re-run after convergence was not idempotent: changed=%r, %d mutation(s) (%s)" % (
+                        run.label, (run.result(task) or {}).get("changed"), len(mutations), run.line()))
+
     # -- duplicates ------------------------------------------------------------------
     def check_duplicates(self, phase):
-        """Servers (groups) submitted twice for the same change while the first submission was applied."""
+        """Servers (groups) submitted twice for the same change while the first submission was applied; each
+        duplicate is counted for its kind (``phase.duplicate_kinds``, the per-module table)."""
         jobs = self.sim.state.jobs
         accepted = collections.defaultdict(list)  # (kind, desired, server) -> [sub job], in creation order
         for job_id in sorted(phase.new_jobs, key=lambda jid: jobs[jid]["created_at"]):
@@ -905,7 +1145,7 @@ class Soak:
                 for target in mutation_targets(record):
                     reached[(kind, target)].append(record)
 
-        duplicates, unexplained = [], []
+        duplicates, unexplained = [], []  # duplicates: (kind, text)
         for (kind, desired, server_id), subs in sorted(accepted.items()):
             log_count = len(reached.get((kind, server_id), []))
             if log_count < len(subs):
@@ -913,11 +1153,11 @@ class Soak:
                     kind, server_id, len(subs), log_count))
             for index in range(1, len(subs)):
                 if any(earlier["status"] != "FAILED" for earlier in subs[:index]):
-                    duplicates.append("%s %s (%s): jobs %s" % (kind, server_id, desired,
-                                                               ", ".join(sub["job_id"] for sub in subs)))
+                    duplicates.append((kind, "%s %s (%s): jobs %s" % (kind, server_id, desired,
+                                                                      ", ".join(sub["job_id"] for sub in subs))))
                     break
         for (kind, target), records in sorted(reached.items()):
-            if kind == "group":
+            if kind in ("group", "app_group_edit"):
                 bodies = collections.Counter(json.dumps(record.body, sort_keys=True) for record in records)
             elif kind in ("maintenance", "power"):  # the same server set to the same mode, stopped twice
                 bodies = collections.Counter(json.dumps({"maintain_status": (record.body or {}).get("maintain_status")})
@@ -926,8 +1166,8 @@ class Soak:
                 continue  # jobs: above; fleet creates: the group's final size and no delete (check_fleet)
             for body, count in bodies.items():
                 if count > 1:
-                    duplicates.append("%s %s: the same change applied %d times (%s; faults %s)" % (
-                        kind, target, count, shorten(body, 120), [record.fault for record in records]))
+                    duplicates.append((kind, "%s %s: the same change applied %d times (%s; faults %s)" % (
+                        kind, target, count, shorten(body, 120), [record.fault for record in records])))
         # Applications: a name in two publish calls that reached the handler, or a publish the service refused (the
         # simulator refuses a name published already with a 400); pairs: the simulator counts every grant of a pair
         # granted already.
@@ -939,30 +1179,41 @@ class Soak:
             if reached_handler(record):
                 published.update((mutation_targets(record)[0], name) for name in names)
             elif record.status == 400:
-                duplicates.append("apps: a publish of %s refused with 400 (published already?)" % ", ".join(names[:3]))
-        duplicates.extend("apps: %s published by %d calls" % (name, count)
+                duplicates.append(("apps", "apps: a publish of %s refused with 400 (published already?)"
+                                   % ", ".join(names[:3])))
+        duplicates.extend(("apps", "apps: %s published by %d calls" % (name, count))
                           for (_group, name), count in sorted(published.items()) if count > 1)
         duplicates.extend(self.image_job_duplicates(phase))
+        # App groups, schedule tasks, policy groups: a name created twice; sessions: one logged off twice (the
+        # simulator keeps every logoff notice it sent).
+        for kind in CREATE_KINDS:
+            duplicates.extend((kind, "%s: %s" % (kind, text)) for text in creates_twice(phase.log, OPERATIONS[kind]))
+        notices = self.sim.state.notifications[phase.notifications_before:]
+        duplicates.extend(("logoff", "logoff: session %s sent %d logoff notices" % (session_id, count))
+                          for session_id, count in notified_twice(notices))
         granted_twice = self.sim.state.duplicate_grants - phase.duplicate_grants_before
         if granted_twice:
-            duplicates.append("access: %d (app group, account) pair(s) granted again while granted" % granted_twice)
+            duplicates.append(("access", "access: %d (app group, account) pair(s) granted again while granted"
+                               % granted_twice))
         deletes = [record for record in phase.log if record.operation in DELETE_OPERATIONS and reached_handler(record)]
         if deletes:  # a create applied twice would leave surplus servers for a later round to delete
-            duplicates.append("%d delete request(s) reached the service: %s" % (
-                len(deletes), ", ".join(shorten(json.dumps(r.body), 80) for r in deletes[:3])))
+            duplicates.append(("fleet", "%d delete request(s) reached the service: %s" % (
+                len(deletes), ", ".join(shorten(json.dumps(r.body), 80) for r in deletes[:3]))))
         candidates = len([key for key, records in reached.items()
                           if key[0] not in ("group", "fleet") and len(records) > 1])
         phase.notes.append("%d server(s) named by more than one request that reached the handler; %d confirmed "
                            "duplicate(s)" % (candidates, len(duplicates)))
         phase.duplicates = len(duplicates)
+        phase.duplicate_kinds = collections.Counter(kind for kind, _text in duplicates)
         self.expect(not duplicates, "no-duplicates", "%s: %d duplicate submission(s): %s" % (
-            phase.name, len(duplicates), "; ".join(duplicates[:5])))
+            phase.name, len(duplicates), "; ".join(text for _kind, text in duplicates[:5])))
         self.expect(not unexplained, "log-vs-jobs", "%s: %d accepted submission(s) without a request in the log: %s"
                     % (phase.name, len(unexplained), "; ".join(unexplained[:3])))
 
     def image_job_duplicates(self, phase):
         """Image server jobs the simulator accepted in ``phase``: a second create of one image server name, build of
-        one image name or delete of one image server, after one that did not fail; the counts go to the notes."""
+        one image name or delete of one image server, after one that did not fail, as (kind, text); the counts go to
+        the notes."""
         image_jobs = self.sim.state.image_jobs
         accepted = collections.defaultdict(list)  # (kind, resource name) -> [job], oldest first
         for job_id, job in image_jobs.items():
@@ -973,7 +1224,8 @@ class Soak:
         for (kind, name), jobs in sorted(accepted.items()):
             for index in range(1, len(jobs)):
                 if any(earlier["status"] != "FAILED" for earlier in jobs[:index]):
-                    duplicates.append("%s %s: image jobs %s" % (kind, name, ", ".join(job["id"] for job in jobs)))
+                    jobs_text = ", ".join(job["id"] for job in jobs)
+                    duplicates.append((kind, "%s %s: image jobs %s" % (kind, name, jobs_text)))
                     break
         reinstalls = len([job_id for job_id in phase.new_jobs
                           if self.sim.state.jobs[job_id]["job_type"] == JOB_TYPES["reinstall"]])
@@ -1018,6 +1270,41 @@ class Soak:
             "notes": phase.notes,
         }
 
+    def module_table(self):
+        """Per module (MODULE_ORDER): task runs (tasks started, killed runs included), changed (results with changed
+        true), mutations sent and applied (reached the handler) and faults met by the requests made while its tasks
+        ran, duplicates found, and mutations of the re-runs without faults (the idempotent phase, the crash-access
+        re-run)."""
+        rows = collections.OrderedDict((module, dict(module=module, task_runs=0, changed=0, mutations=0, applied=0,
+                                                     faults=0, duplicates=0, idempotent_mutations=0))
+                                       for module in MODULE_ORDER)
+        times = [moment for moment, _kind in self.timeline]
+        for _moment, kind in self.timeline:
+            if kind:
+                rows[MODULES[kind]]["task_runs"] += 1
+        for phase in self.phases:
+            for run in phase.runs:
+                for task in run.tasks:
+                    if (run.result(task) or {}).get("changed") is True:
+                        rows[MODULES[task.kind]]["changed"] += 1
+                if run.idempotent:
+                    for record in run.log:
+                        kind = self.kind_of(record, times)
+                        if kind and record.mutating:
+                            rows[MODULES[kind]]["idempotent_mutations"] += 1
+            for record in phase.log:
+                kind = self.kind_of(record, times)
+                if not kind:
+                    continue
+                row = rows[MODULES[kind]]
+                row["faults"] += 1 if record.fault else 0
+                if record.mutating:
+                    row["mutations"] += 1
+                    row["applied"] += 1 if reached_handler(record) else 0
+            for kind, count in phase.duplicate_kinds.items():
+                rows[MODULES[kind]]["duplicates"] += count
+        return [row for row in rows.values() if row["task_runs"]]
+
     def report(self, seconds):
         phases = [self.phase_stats(phase) for phase in self.phases]
         totals = collections.Counter()
@@ -1036,6 +1323,7 @@ class Soak:
             "seconds": round(seconds, 1),
             "totals": dict(totals),
             "phases": phases,
+            "modules": self.module_table(),
             "failures": self.failures,
         }
 
@@ -1071,6 +1359,58 @@ class Soak:
         return self.report(time.monotonic() - started)
 
 
+TABLE_COLUMNS = (("module", "module"), ("task_runs", "task runs"), ("changed", "changed"),
+                 ("mutations", "mutations sent"), ("applied", "applied"), ("faults", "faults met"),
+                 ("duplicates", "duplicates"), ("idempotent_mutations", "idempotent re-run mutations"))
+
+
+def module_table_lines(rows, indent="  "):
+    """The per-module table as aligned text lines."""
+    cells = [[title for _key, title in TABLE_COLUMNS]] + [[str(row[key]) for key, _title in TABLE_COLUMNS]
+                                                          for row in rows]
+    widths = [max(len(line[index]) for line in cells) for index in range(len(TABLE_COLUMNS))]
+    return [indent + "  ".join(cell.ljust(width) if index == 0 else cell.rjust(width)
+                               for index, (cell, width) in enumerate(zip(line, widths))).rstrip() for line in cells]
+
+
+def markdown(reports, command, when=None):
+    """docs/soak.md: per seed its wall time, checks and the per-module table."""
+    when = when or time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    lines = ["# Fault soak: every mutating module", "", "<!-- Generated file: do not edit by hand. -->",
+             "Generated by `make soak` (`%s`) on %s. Re-run it to refresh this page." % (command, when), "",
+             "Each seed runs one simulator and real `ansible-playbook` runs against it (tools/soak/run.py: what each "
+             "phase does and how a duplicate is found). Faults hit every request of every task. Per module: *task "
+             "runs* are its tasks started (killed runs included), *changed* the results with `changed: true`; "
+             "*mutations sent* and *applied* (past the fault gate: answered 2xx, or handled and then answered 500 "
+             "or not at all), *faults met* and *idempotent re-run mutations* (the re-runs without faults: the "
+             "idempotent phase and the one after the crash-access re-run) count the requests made while its tasks "
+             "ran; *duplicates* are changes applied twice (0 when nothing was).", ""]
+    for report in reports:
+        verdict = "%d check(s) FAILED" % len(report["failures"]) if report["failures"] else "all checks passed"
+        lines.append("## Seed %s: %s" % (report["seed"], verdict))
+        lines.append("")
+        totals = report["totals"]
+        lines.append("%d servers in %d groups, fault rate %s, %s; wall %.1f s; phases %s; %d playbook runs, %d "
+                     "requests, %d faults injected, %d duplicate submissions." % (
+                         report["servers"], report["groups"], report["fault_rate"],
+                         dialect_text(report.get("dialect")), report["seconds"],
+                         ", ".join("%s %.0f s" % (stats["phase"], stats["seconds"]) for stats in report["phases"]),
+                         totals.get("playbook_runs", 0), totals.get("requests", 0),
+                         sum(count for key, count in totals.items() if key.startswith("fault_")),
+                         totals.get("duplicates", 0)))
+        lines.append("")
+        lines.append("| " + " | ".join(title for _key, title in TABLE_COLUMNS) + " |")
+        lines.append("|" + "|".join([":---"] + ["---:"] * (len(TABLE_COLUMNS) - 1)) + "|")
+        for row in report.get("modules") or []:
+            lines.append("| " + " | ".join(("`%s`" % row[key]) if key == "module" else str(row[key])
+                                           for key, _title in TABLE_COLUMNS) + " |")
+        for failure in report["failures"]:
+            lines.append("")
+            lines.append("- FAILED [%s] %s" % (failure["check"], failure["message"]))
+        lines.append("")
+    return "\n".join(lines)
+
+
 def summary_text(report):
     lines = ["soak seed %s: %d servers, %d groups, fault rate %s, %s, %.1fs" % (
         report["seed"], report["servers"], report["groups"], report["fault_rate"], dialect_text(report.get("dialect")),
@@ -1091,6 +1431,9 @@ def summary_text(report):
         lines.append("  %-13s task attempts: %s" % ("", attempts))
         for note in stats["notes"]:
             lines.append("  %-13s note: %s" % ("", note))
+    if report.get("modules"):
+        lines.append("  per module:")
+        lines.extend(module_table_lines(report["modules"], indent="    "))
     totals = report["totals"]
     lines.append("  total: %d requests, faults injected %s, %d mutations, %d client retries, %d playbook runs" % (
         totals.get("requests", 0), dict((k[6:], v) for k, v in sorted(totals.items()) if k.startswith("fault_")),
@@ -1131,7 +1474,7 @@ def parse_args(argv=None):
                         help="timeout-resume scenarios to run, comma separated from hda,image ('' for none)")
     parser.add_argument("--crash", default=",".join(CRASH_KINDS),
                         help="crash scenarios to run (ansible-playbook killed at a random point, then re-run), comma "
-                             "separated from hda,image ('' for none)")
+                             "separated from hda,image,access ('' for none)")
     parser.add_argument("--rerun", choices=RERUN_MODES, default="all",
                         help="what a round re-runs after a failed one: the whole playbook (default) or, like "
                              "--start-at-task, the tasks from the first failed one")
@@ -1149,11 +1492,17 @@ def parse_args(argv=None):
                              "SECONDS after (default off)")
     parser.add_argument("--workdir", help="keep playbooks and results here (default: a temporary directory)")
     parser.add_argument("--json", help="write the reports (a JSON list) to this file")
+    parser.add_argument("--out", help="write the per-seed tables (Markdown, e.g. docs/soak.md) to this file")
+    parser.add_argument("--skip", default="", help="converge tasks to leave out, comma separated from %s "
+                                                   "(default none)" % ",".join(SKIPPABLE))
     parser.add_argument("--quiet", action="store_true", help="print only the summaries")
     args = parser.parse_args(argv)
     args.seeds = args.seeds or [1]
     args.resume = [kind for kind in args.resume.split(",") if kind]
     args.crash = [kind for kind in args.crash.split(",") if kind]
+    args.skip = [kind for kind in args.skip.split(",") if kind]
+    if [kind for kind in args.skip if kind not in SKIPPABLE]:
+        parser.error("--skip: only %s may be left out" % ", ".join(SKIPPABLE))
     unknown = [kind for kind in args.resume if kind not in RESUME_KINDS] + [
         "crash " + kind for kind in args.crash if kind not in CRASH_KINDS]
     if unknown:
@@ -1179,7 +1528,7 @@ def main(argv=None):
                     tsvi_fraction=args.tsvi_fraction, retry_after=args.retry_after, max_retries=args.max_retries,
                     resume=args.resume, crash=args.crash, rerun=args.rerun,
                     resume_scope=args.resume_scope, state_lag=args.state_lag, throttle_window=args.throttle_window,
-                    transitions=False if args.transitions is None else args.transitions,
+                    transitions=False if args.transitions is None else args.transitions, skip=args.skip,
                     workdir=workdir, echo=None if args.quiet else print)
         report = soak.run()
         reports.append(report)
@@ -1187,6 +1536,10 @@ def main(argv=None):
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(reports, handle, indent=1)
+    if args.out:
+        command = ".venv/bin/python tools/soak/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        with open(args.out, "w") as handle:
+            handle.write(markdown(reports, command))
     failed = [report["seed"] for report in reports if report["failures"]]
     if failed:
         print("soak FAILED for seed(s) %s" % ", ".join(str(seed) for seed in failed))
