@@ -37,7 +37,7 @@ SANITY_ARGS ?=
 DEMO_SIMULATOR_ARGS ?= --servers 40 --groups 2 --job-duration 3 --outdated-hda 0.3 --session-drain 0.5
 DEMO_PLAYBOOK ?= playbooks/demo.yml
 
-.PHONY: help venv collections test ci-rest unit integration integration-extra readme matrix sanity sanity-cache integration-targets lint docs-lint docs \
+.PHONY: help venv collections test ci-rest soak-short unit integration integration-extra readme matrix sanity sanity-cache integration-targets lint docs-lint docs \
 	changelog-lint molecule \
 	release-check build demo bench soak wire-real clean distclean
 
@@ -73,16 +73,17 @@ test: venv collections ## Run every test and linter, then print the seconds of e
 
 # The rest of CI after make test (.ci/run), timed the same way: the matrix runs in the foreground (CPU: sanity and
 # unit tests on six ansible-core versions); beside it, one after the other, the runs that mostly wait on simulated
-# jobs or on the real throttle window (the README's and the tutorial's commands, the 60-server upgrade under the
-# real window, the tooling tests, the ansible-test targets); then the tarball's import. Table in .tmp/ci-phases.tsv.
-CI_REST_PHASES := matrix integration-extra readme wire-real integration-targets release-check
-CI_REST_BESIDE ?= matrix=readme,wire-real,integration-extra,integration-targets
+# jobs or on the real throttle window (the README's and the tutorial's commands, the short soak, the 60-server
+# upgrade under the real window, the tooling tests, the ansible-test targets); then the tarball's import. Table in .tmp/ci-phases.tsv.
+CI_REST_PHASES := matrix integration-extra readme soak-short wire-real integration-targets release-check
+# Two chains beside the matrix, each one phase after the other.
+CI_REST_BESIDE ?= matrix=readme,wire-real matrix=soak-short,integration-extra,integration-targets
 # The matrix's versions two at a time (scripts/matrix.py --lanes): each version leaves a core idle much of the time.
 CI_MATRIX_ARGS ?= --lanes 2
 
-ci-rest: venv collections ## What CI runs after make test (matrix; readme, wire-real, integration-extra, integration-targets beside it; release-check), timed per phase
+ci-rest: venv collections ## What CI runs after make test (matrix; readme, soak-short, wire-real, integration-extra, integration-targets beside it; release-check), timed per phase
 	MATRIX_ARGS="$(CI_MATRIX_ARGS)" $(VENV_BIN)/python scripts/test_phases.py --make "$(MAKE)" $(KEEP_GOING) \
-		--times .tmp/ci-phases.tsv --title "make ci-rest" $(if $(CI_REST_BESIDE),--beside $(CI_REST_BESIDE)) $(CI_REST_PHASES)
+		--times .tmp/ci-phases.tsv --title "make ci-rest" $(addprefix --beside ,$(CI_REST_BESIDE)) $(CI_REST_PHASES)
 
 unit: venv collections ## Unit tests (pytest tests/unit)
 	$(PYTEST) -n $(PYTEST_WORKERS) tests/unit
@@ -91,8 +92,16 @@ unit: venv collections ## Unit tests (pytest tests/unit)
 # 10 minutes on 2 cores (CI's .ci/run runs them after it, with `make integration-extra`).
 INTEGRATION_EXTRA := tests/integration/test_bench_smoke.py tests/integration/test_docs_site.py
 
-integration: venv collections ## Integration tests: simulator + real ansible-playbook (pytest tests/integration, less INTEGRATION_EXTRA)
-	$(PYTEST) -n $(INTEGRATION_WORKERS) --dist worksteal tests/integration $(addprefix --ignore=,$(INTEGRATION_EXTRA))
+# The short soak (300 servers, 20 % faults, every mutating module, two kills): about 6 minutes, nearly all of it
+# waiting on simulated jobs; CI runs it beside the matrix (make ci-rest), make soak runs the long one.
+SOAK_SHORT := tests/integration/test_soak.py::test_fault_soak_300_servers
+
+integration: venv collections ## Integration tests: simulator + real ansible-playbook (pytest tests/integration, less INTEGRATION_EXTRA and SOAK_SHORT)
+	$(PYTEST) -n $(INTEGRATION_WORKERS) --dist worksteal tests/integration $(addprefix --ignore=,$(INTEGRATION_EXTRA)) \
+		--deselect $(SOAK_SHORT)
+
+soak-short: venv collections ## The short fault soak (tests/integration/test_soak.py, ~6 min of waiting): CI runs it beside the matrix
+	$(PYTEST) -p no:xdist $(SOAK_SHORT)
 
 integration-extra: venv collections ## The benchmark tools' smoke run (tools/bench on a tiny fleet) and the HTML docs site build: CI runs them after make test
 	$(PYTEST) -n $(PYTEST_WORKERS) $(INTEGRATION_EXTRA)

@@ -7,7 +7,8 @@ Usage (from the Makefile)::
 
 Each phase is ``make --no-print-directory PHASE``, one after the other, its output going straight through (the
 pytest summary lines that .ci/run counts are printed as pytest prints them). ``--beside integration=sanity,lint``:
-while ``integration`` runs, ``sanity`` then ``lint`` run too, one after the other, in the background (integration
+while ``integration`` runs, ``sanity`` then ``lint`` run too, one after the other, in the background (two
+``--beside`` values for one phase: two such chains at once) (integration
 mostly waits on jobs, polls and playbook start-up and leaves part of the two cores idle); their output goes to
 ``.tmp/phase-<name>.log`` and is printed once ``integration`` has ended, so that nothing interleaves with pytest's
 lines. A phase that fails stops the run (the background ones still finish), unless ``--keep-going`` (``make
@@ -94,7 +95,8 @@ def table(rows, total, beside, title="make test"):
 
 
 def parse_beside(values, phases):
-    """{foreground phase: [background phases]} from ``PHASE=P1,P2`` values; each named phase must be listed."""
+    """{foreground phase: [[background phases], ...]} from ``PHASE=P1,P2`` values (one chain each; several values
+    for one foreground phase are chains that run at the same time); each named phase must be listed."""
     groups = {}
     for value in values:
         foreground, _sep, background = value.partition("=")
@@ -102,7 +104,7 @@ def parse_beside(values, phases):
         for name in [foreground] + names:
             if name not in phases:
                 raise SystemExit("test_phases.py: --beside %s: %s is not one of the phases %s" % (value, name, phases))
-        groups[foreground] = names
+        groups.setdefault(foreground, []).append(names)
     return groups
 
 
@@ -118,7 +120,7 @@ def main():
     options = parser.parse_args()
     make = shlex.split(options.make)
     groups = parse_beside(options.beside, options.phases)
-    beside = dict((name, foreground) for foreground, names in groups.items() for name in names)
+    beside = dict((name, foreground) for foreground, chains in groups.items() for names in chains for name in names)
     os.makedirs(LOG_DIR, exist_ok=True)
 
     started = time.monotonic()
@@ -129,16 +131,16 @@ def main():
             continue  # run beside its foreground phase
         if stopped:
             results[phase] = (None, None)
-            for name in groups.get(phase, []):
-                results[name] = (None, None)
+            for names in groups.get(phase, []):
+                for name in names:
+                    results[name] = (None, None)
             continue
-        background = None
-        if groups.get(phase):
-            background = Background(make, groups[phase], options.keep_going)
+        backgrounds = [Background(make, names, options.keep_going) for names in groups.get(phase, []) if names]
+        for background in backgrounds:
             background.start()
         results[phase] = run_phase(make, phase)
         failed = results[phase][1] != 0
-        if background is not None:
+        for background in backgrounds:
             background.join()
             background.report(phase)
             for name, seconds, status in background.rows:
