@@ -17,7 +17,7 @@ it names (``server_id`` or ``server_name`` in the query, the server in a mutatio
 that name no server (the latest HDA version, a group, the project) count as shared. "Served" requests are those
 that did not get a 429.
 
-    .venv/bin/python tools/bench/fanout.py --throttle-window 20/10 --out docs/benchmarks-fanout.md
+    .venv/bin/python tools/bench/fanout.py --rate-limit 10 --throttle-window 100/60 --out docs/benchmarks-fanout.md
 """
 
 import argparse
