@@ -396,16 +396,17 @@ class SettlesLater:
             return Submission(accepted=True)
         if exc.throttled:
             return None  # the gateway refused it: never sent on
-        if accepted is None:
+        if accepted is None:  # no answer, or a server error: it may have changed something (changed is true)
             return Submission(error_code=exc.error_code, error_msg="%s; the call may have been applied, re-run the "
-                              "task to find out" % exc.message)
+                              "task to find out" % exc.message, maybe_applied=uncertain(exc))
         return None
 
 
 class Submission:
     """What the service answered for one server of a submitted batch."""
 
-    def __init__(self, job_id=None, error_code=None, error_msg=None, waited=False, applied=False, accepted=False):
+    def __init__(self, job_id=None, error_code=None, error_msg=None, waited=False, applied=False, accepted=False,
+                 maybe_applied=False):
         self.job_id = job_id
         self.error_code = error_code
         self.error_msg = error_msg
@@ -418,6 +419,9 @@ class Submission:
         # True when the service accepted the change and carries it out later with no job to follow (a logoff after
         # its delay): the server is waited for by reading its state (SettlesLater).
         self.accepted = accepted
+        # True when the server fails but the call may have been applied all the same (its answer was lost, or a
+        # server error, and nothing tells): the task reports changed, as for any mutation that may have landed.
+        self.maybe_applied = maybe_applied
 
 
 def per_server_answers(items):

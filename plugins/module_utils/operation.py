@@ -869,6 +869,7 @@ class Rollout:
             self.refusals[self.key(item)] = answer
         elif answer.error_code or not (answer.job_id or answer.applied or answer.accepted):
             report.fail(answer.error_code, answer.error_msg)
+            self.maybe_applied = self.maybe_applied or answer.maybe_applied
         elif answer.applied:
             report.status = SUCCEEDED
             self.applied.append(self.key(item))

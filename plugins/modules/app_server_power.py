@@ -73,7 +73,8 @@ notes:
   - After a lost response (the connection failed after a call was sent) or a server error, the servers are read
     again. A server busy with a power task or already in the state took the call and is waited for; one that shows
     neither is sent again (up to O(max_retries) times). A reboot that is already over cannot be told from one never
-    sent, so such a server fails saying the call may have been applied; re-run the task if it should restart.
+    sent, so such a server fails saying the call may have been applied (the task reports C(changed)); re-run the
+    task if it should restart.
 """
 
 EXAMPLES = r"""

@@ -103,7 +103,8 @@ notes:
   - The session list names servers by SID, machine name and IP address; a session whose server is none of the
     targets is left alone.
   - After a lost response (the connection failed after the call was sent) or a server error (5xx) the call is not
-    sent again; its servers fail with a message saying it may have been applied; re-run the task.
+    sent again; its servers fail with a message saying it may have been applied, and the task reports C(changed)
+    (it may have logged the sessions off); re-run the task.
   - With O(wait=false) the sessions are logged off and the task returns at once (their servers C(pending)); a
     re-run sends the logoff again for the sessions still open.
 """

@@ -188,6 +188,7 @@ RERUN_MODES = ("all", "from-failed")
 # tell whether the call was applied (a second notice would show the users the message twice) and so needs a second
 # run now and then, which a soak asserting that one run converges (tests/integration/test_soak.py) cannot have.
 SKIPPABLE = ("logoff",)
+PLAY_TIMEOUT = 1200  # seconds an ansible-playbook run may take (300 servers under a 20-per-10-s window: ~5 min)
 CALLBACK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "callback")
 RESUME_SCOPES = ("all", "group")
 NEW_HDA_VERSION = "26.1.0.2001"
@@ -691,7 +692,8 @@ class Soak:
         started, started_at = time.monotonic(), time.time()
         times, env = self.task_times_env()
         try:
-            played = self.runner.run([task.play_task() for task in tasks], module_defaults=self.defaults, env=env)
+            played = self.runner.run([task.play_task() for task in tasks], module_defaults=self.defaults, env=env,
+                                     timeout=PLAY_TIMEOUT)
         except subprocess.TimeoutExpired as exc:
             self.fail("hang", "%s %s: ansible-playbook did not finish within %ss; %d request(s) so far, the last: %s" % (
                 phase.name, label, exc.timeout, len(self.sim.log) - log_start,

@@ -164,6 +164,7 @@ def test_a_reboot_answered_with_a_server_error_is_not_resent_and_may_have_been_a
     assert result.failed and len(service.mutations) == 1
     report = result["servers"][0]
     assert report["status"] == "failed" and "the call may have been applied, re-run the task" in report["error_msg"]
+    assert result["changed"] is True  # the reboot may have happened
 
 
 def test_empty_server_ids_fail_naming_the_option_before_any_request(service, run):
