@@ -109,6 +109,14 @@ def run_child(script, params, workdir, timeout=1800):
     return seconds, result, process.returncode
 
 
+def ratio(numerator, denominator):
+    """``numerator / denominator`` as the pages print it (``5.0x``, ``0.47x``; ``-`` without a denominator)."""
+    if not denominator:
+        return "-"
+    value = float(numerator) / denominator
+    return ("%.1fx" if value >= 0.95 else "%.2fx") % value
+
+
 def child_params(argv):
     """The params file's content when ``argv`` is ``[--naive-child, PATH]`` (this process is the child), else None."""
     argv = sys.argv[1:] if argv is None else list(argv)

@@ -31,7 +31,7 @@ from tests.harness import ANSIBLE_PLAYBOOK, playbook_environment  # noqa: E402  
 from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 # this directory is on sys.path when the script runs
 from apps_page import (  # noqa: E402  pylint: disable=wrong-import-position
-    child_params, generated_line, run_child, write_section)
+    child_params, generated_line, ratio, run_child, write_section)
 from run import markdown_table, text_table  # noqa: E402  pylint: disable=wrong-import-position
 
 PLAYBOOK = os.path.join(BENCH_DIR, "collection", "publish_apps.yml")
@@ -112,13 +112,6 @@ def run_sdk(sim, group, apps, workdir):
 def published_once(sim, group, apps):
     names = sim.state.app_names(group["id"])
     return sorted(names) == sorted(app["name"] for app in apps)
-
-
-def ratio(numerator, denominator):
-    if not denominator:
-        return "-"
-    value = float(numerator) / denominator
-    return ("%.1fx" if value >= 0.95 else "%.2fx") % value
 
 
 HEADER = ("contender", "run", "requests", "mutations", "publish calls", "wall s", "requests naive / collection",
