@@ -366,15 +366,23 @@ class AppliedAtOnce:
         return None
 
 
+# What SettlesLater.recovered answers for a server whose record cannot tell whether a call whose answer was lost
+# reached it, when the operation's state shows an accepted change within a known time: read it that long
+# (Rollout.watch).
+WATCH = "watch its state"
+
+
 class SettlesLater:
     """What an operation declares whose change the service accepts at once but carries out later, with no job to
     follow (a session logoff after its ``delay_time``): its servers are waited for by reading their state again
     (:class:`StateWaiter`, through the operation's ``read_states``/``reached``).
 
-    ``send`` answers each server with ``Submission(job_id=...)``, a name for the batch that is never shown (the
-    result has no ``jobs``). A batch whose response was lost (or answered with a server error) is settled by the
-    operation's :meth:`~.operation.Operation.accepted`: a server whose record shows the change under way was
-    accepted (waited for), one that shows none is sent again, and one whose record cannot tell fails saying the
+    ``send`` answers each server with ``Submission(accepted=True)``. A batch whose response was lost (or answered
+    with a server error) is settled by the operation's :meth:`~.operation.Operation.accepted`: a server whose
+    record shows the change under way was accepted (waited for), one that shows none is sent again. One whose
+    record cannot tell is watched (:data:`WATCH`) when the operation's state shows an accepted change within a
+    known time (:meth:`~.operation.Operation.shows_within`: the logoff's ``delay_time``): showing it, it was
+    accepted; still showing none after that time, it was not applied and is sent again. Else it fails, saying the
     call may have been applied.
     """
 
@@ -396,6 +404,8 @@ class SettlesLater:
             return Submission(accepted=True)
         if exc.throttled:
             return None  # the gateway refused it: never sent on
+        if accepted is None and uncertain(exc) and operation.shows_within() is not None:
+            return WATCH  # its state will tell: the rollout reads it for that long
         if accepted is None:  # no answer, or a server error: it may have changed something (changed is true)
             return Submission(error_code=exc.error_code, error_msg="%s; the call may have been applied, re-run the "
                               "task to find out" % exc.message, maybe_applied=uncertain(exc))

@@ -33,8 +33,8 @@ except ImportError:  # Python 2 (ansible-test's compile checks): read-only by co
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.disruption import Disruption
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.errors import ApiError
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.jobs import (
-    FAILED, PENDING, STATE, SUCCEEDED, AppliedAtOnce, JobKind, SettlesLater, StateWaiter, Submission, WaitTimeout,
-    REFUSAL_CATCH_UP, in_transition, succeeded_lately)
+    FAILED, PENDING, STATE, SUCCEEDED, WATCH, AppliedAtOnce, JobKind, SettlesLater, StateWaiter, Submission,
+    WaitTimeout, REFUSAL_CATCH_UP, in_transition, succeeded_lately)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.recovery import (
     INVALID_STATUSES, STANDS, GaveUp, land, uncertain)
 from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.servers import (  # noqa: F401 (named)
@@ -504,6 +504,13 @@ class Operation:
         shows the change accepted (True: wait for it), not (False: send it again), or cannot tell (None)."""
         return None
 
+    def shows_within(self):
+        """For :class:`~.jobs.SettlesLater`: seconds within which :meth:`read_states` shows a change the service
+        accepted (a logoff: its ``delay_time`` and a margin), or None when no wait tells (a reboot that is over shows
+        nothing). A server that :meth:`accepted` cannot tell about, after a call whose answer was lost or a server
+        error, is then watched that long (:meth:`Rollout.watch`) instead of failing "may have been applied"."""
+        return None
+
     def before_submit(self, items, deadline):
         """The items to submit, once planning is over (never in check mode): an operation may first prepare them
         (drain sessions), failing those it could not prepare through their reports, before ``deadline``."""
@@ -907,6 +914,9 @@ class Rollout:
             records = self.reader().read(keys)
             verdicts = dict((key, self.kind.recovered(by_key[key], records.get(key) or {}, exc, self.operation))
                             for key in keys)
+            watched = [key for key in keys if verdicts[key] is WATCH]
+            if watched:
+                verdicts.update(self.watch(watched, exc))
             if exc.status in INVALID_STATUSES and not any(verdicts.values()):
                 return STANDS  # a 400 that no job, task or change on the servers explains: the request is refused
             return verdicts
@@ -922,6 +932,43 @@ class Rollout:
             answers = dict(exc.answers)
             answers.update((key, Submission(error_code=exc.error_code, error_msg=exc.message)) for key in exc.pending)
             return answers
+
+    def watch(self, keys, exc):
+        """Items a call went to whose answer did not tell (``exc``: lost, or a server error) and whose records cannot
+        tell either (:data:`~.jobs.WATCH`): their state is read for :meth:`Operation.shows_within` seconds, never past
+        the run's deadline. ``{key: verdict}`` for :func:`~.recovery.land`: an item that shows the change was
+        accepted; one that still shows none when that time is over was not applied (None: sent again); one still
+        waited for when the deadline came first fails, saying the call may have been applied (as without
+        ``wait``: nothing is waited for)."""
+        maybe = "%s; the call may have been applied" % exc.message
+        if not self.params.get("wait", True):
+            return dict((key, Submission(error_code=exc.error_code, error_msg=maybe + ", re-run the task to find out",
+                                         maybe_applied=True)) for key in keys)
+        window = self.operation.shows_within()
+        until = time.monotonic() + window
+        deadline = until if self.deadline is None else min(until, self.deadline)
+        self.progress.append("%d %s(s): %s; reading their state for up to %ds before sending the call again" % (
+            len(keys), self.items.noun, maybe, max(0, deadline - time.monotonic())))
+        waiter = StateWaiter(self.client, window, self.params["poll_interval"], progress=self.progress.append,
+                             observed=StateProbe(self))
+        outcomes = waiter.wait_for(keys, deadline=deadline)
+        verdicts = {}
+        for key in keys:
+            outcome = outcomes.get(key)
+            if outcome is not None and outcome.status == SUCCEEDED:
+                verdicts[key] = Submission(accepted=True)
+            elif outcome is not None and outcome.status == FAILED:
+                verdicts[key] = Submission(error_code=outcome.error_code, maybe_applied=True,
+                                           error_msg="%s; %s" % (maybe, outcome.error_msg))
+            elif deadline < until:
+                shown = self.read_back.get(key)
+                verdicts[key] = Submission(error_code=exc.error_code, maybe_applied=True, error_msg="%s: the task's "
+                                           "deadline came before the state could tell (%s)" % (
+                                               maybe, self.operation.describe_state(shown) if shown is not None
+                                               else "not read"))
+            else:
+                verdicts[key] = None  # still as before once the change would show: not applied
+        return verdicts
 
     def wait(self):
         waiter = self.kind.waiter_class(self.client, self.params["wait_timeout"], self.params["poll_interval"],

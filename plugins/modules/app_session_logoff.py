@@ -102,9 +102,11 @@ notes:
     with more is split.
   - The session list names servers by SID, machine name and IP address; a session whose server is none of the
     targets is left alone.
-  - After a lost response (the connection failed after the call was sent) or a server error (5xx) the call is not
-    sent again; its servers fail with a message saying it may have been applied, and the task reports C(changed)
-    (it may have logged the sessions off); re-run the task.
+  - After a lost response (the connection failed after the call was sent) or a server error (5xx) the sessions
+    are read for O(delay_time) plus three O(poll_interval) rounds; those that end were logged off by that call.
+    Only when that time is over is the logoff sent again, for the sessions still open (their users never got the
+    message), up to O(max_retries) times. When O(wait_timeout) ends first, or with O(wait=false), their servers
+    fail with a message saying the call may have been applied, and the task reports C(changed); re-run the task.
   - With O(wait=false) the sessions are logged off and the task returns at once (their servers C(pending)); a
     re-run sends the logoff again for the sessions still open.
 """
@@ -253,6 +255,11 @@ from ansible_collections.huaweicloud.workspace_app.plugins.module_utils.sessions
     session_label)
 
 
+# Poll rounds past delay_time within which a logoff whose answer was lost must have signed its sessions out
+# (Logoff.shows_within): the margin the module allows the service.
+SIGN_OUT_ROUNDS = 3
+
+
 def session_text(session):
     return "%s %s" % (session_label(session), session.get("id"))
 
@@ -278,7 +285,7 @@ class Logoff(Operation):
         self.sessions = {}  # server id -> its sessions to log off (as read when planning)
         self.still_open = {}  # server id -> those of its sessions the last read found still open
         self.session_reader = None
-        self.sent_at = None  # monotonic time of the first logoff call: the sign-out comes delay_time later
+        self.sent_at = None  # monotonic time of the last logoff call: the last sign-out comes delay_time later
 
     def prepare(self, servers):
         self.session_reader = SessionReader(self.client, servers, self.params["user_names"],
@@ -297,18 +304,22 @@ class Logoff(Operation):
         return dict((item.server_id, self.sessions[item.server_id]) for item in plan if item.action == "submit")
 
     def accepted(self, item, record):
-        """A logoff whose answer was lost cannot be told from one never sent (its sessions may end later, after
-        ``delay_time``), and sending it again would show the users the message twice: the server fails, saying the
-        call may have been applied."""
+        """A server's record says nothing of a logoff whose answer was lost (None): its sessions tell, within
+        :meth:`shows_within`."""
         return None
+
+    def shows_within(self):
+        """An accepted logoff signs its sessions out ``delay_time`` seconds later; SIGN_OUT_ROUNDS ``poll_interval``
+        rounds more are the margin. Sessions still open after that were not logged off: sending the logoff again
+        cannot show a user the message twice."""
+        return self.params["delay_time"] + SIGN_OUT_ROUNDS * self.params["poll_interval"]
 
     def batch_weight(self, item):
         return len(self.sessions.get(item.server_id) or [])
 
     def send(self, items):
         session_ids = [s["id"] for item in items for s in self.sessions[item.server_id]]
-        if self.sent_at is None:
-            self.sent_at = time.monotonic()
+        self.sent_at = time.monotonic()
         api.logoff_user_session(self.client, session_ids, MESSAGE_TYPES[self.params["message_type"]],
                                 self.params["delay_time"], message=self.params["message_text"],
                                 title=self.params["title"])

@@ -126,6 +126,39 @@ def test_a_stop_after_a_server_error_is_sent_once_more_only_when_it_was_not_appl
     assert len(accepted(sim, "batch_stop_server")) == 1
 
 
+def logoff(sim, fault):
+    ids = sorted(sim.state.server_ids())[:2]
+    for sid in ids:
+        for user in ("alice", "bob"):
+            sim.state.log_on(sid, user_name=user)
+    sim.faults.script(fault, method="POST", path="session/logoff")
+    return [module_task(NS + "app_session_logoff", "logoff", server_ids=ids, title="Maintenance",
+                        message_text="Signing you out", delay_time=1, **FAST)]
+
+
+LOGOFF_CASES = [("error500", 2), ("lost_response", 1), ("applied_error500", 1)]
+for _fault, _sent in LOGOFF_CASES:
+    scenario("logoff_" + _fault, logoff, fault=_fault)
+
+
+@pytest.mark.parametrize("fault, sent", LOGOFF_CASES)
+def test_a_logoff_whose_answer_does_not_tell_converges_in_one_run_each_user_told_once(shared, fault, sent):
+    """The sessions are read for delay_time and a margin: ended, the call was applied (not sent again); still open
+    after it, it was not (sent once more). Either way every user got exactly one notice and the run converged."""
+    run = shared["logoff_" + fault]
+    sim = run.sim
+    assert run.rc == 0, run.output
+    assert run["logoff"]["changed"] is True
+    rows = run["logoff"]["sessions"]
+    assert len(rows) >= 4 and set(row["status"] for row in rows) == {"logged_off"}
+    assert len(sim.log.requests(operation="logoff_user_session")) == sent
+    assert len(accepted(sim, "logoff_user_session")) == 1
+    notices = [notice["session_id"] for notice in sim.state.notifications]
+    assert sorted(notices) == sorted(row["id"] for row in rows)  # one notice per session, none twice
+    assert all(sim.state.get_session(sid)["session_state"] == "SignedOut" for sid in notices)
+    assert any("before sending the call again" in line for line in run["logoff"]["progress"])
+
+
 def fleet_deletion(sim):
     for sid in sim.state.server_ids():
         sim.state.patch_server(sid, session_count=0)

@@ -1,6 +1,7 @@
 """app_session_logoff through main() against recorded API answers: whose sessions are logged off (the session list
 names servers by SID, machine name and IP only), check mode, --diff, idempotence, the logoff body, batches under
-999 sessions, waiting until the sessions end, and a call whose answer was a server error (never sent again)."""
+999 sessions, waiting until the sessions end, and a call whose answer was a server error (its sessions watched for
+delay_time and a margin; sent again only when they are still open after it)."""
 
 from ansible_collections.huaweicloud.workspace_app.plugins.modules import app_session_logoff as module
 
@@ -110,14 +111,80 @@ def test_a_session_still_open_at_the_deadline_fails_its_server_naming_it(service
     assert result["sessions"][0]["status"] == "failed"
 
 
-def test_a_server_error_is_not_sent_again_and_may_have_been_applied(service, run):
+SERVER_ERROR = Error(500, "WKS.00000500", "Internal server error.")
+
+
+def applied_then_failed(service, reads_until_signed_out):
+    """A logoff the service took but answered with a 500: the sessions end ``reads_until_signed_out`` session reads
+    later (their delay running out while the module watches them)."""
+    def answer(request):
+        ending = list(request.body["session_ids"])
+        reads = []
+
+        def read(_request):
+            reads.append(1)
+            if len(reads) == reads_until_signed_out:
+                service.end_sessions(ending)
+        service.before("list_sessions", read, once=False)
+        return SERVER_ERROR
+    return answer
+
+
+def test_a_server_error_whose_sessions_end_later_is_not_sent_again(service, run):
+    """The answer does not tell, the server record cannot: the sessions are read until they end (here at the third
+    read, within delay_time and the margin); they were logged off by that one call."""
     group, busy, idle, alice, bob = two_servers(service)
-    service.reply("logoff_user_session", Error(500, "WKS.00000500", "Internal server error."))
+    service.reply("logoff_user_session", applied_then_failed(service, 3))
+    result = run(module, server_group_id=group["id"], delay_time=1, poll_interval=0.05, wait_timeout=10)
+    assert not result.failed and result["changed"] is True and len(service.mutations) == 1
+    assert by_name(result)["busy"]["status"] == "succeeded"
+    assert result["session_summary"] == {"total": 2, "logged_off": 2, "pending": 0, "failed": 0}
+    watch = [line for line in result["progress"] if "before sending the call again" in line]
+    call = "1 server(s): POST /v1/%s/session/logoff failed: HTTP 500" % service.project_id
+    assert len(watch) == 1 and call in watch[0]
+    assert "the call may have been applied; reading their state for up to 1s" in watch[0]
+
+
+def test_sessions_still_open_after_the_delay_and_margin_are_logged_off_again(service, run):
+    """A 500 that changed nothing: once delay_time (0) and three poll rounds are over with the sessions still
+    open, the state shows the call was not applied, and it is sent once more (its users never saw the message)."""
+    group, busy, idle, alice, bob = two_servers(service)
+    service.reply("logoff_user_session", SERVER_ERROR, log_off(service))
     result = run(module, server_group_id=group["id"], **FAST)
-    assert result.failed and len(service.mutations) == 1
+    assert not result.failed and result["changed"] is True
+    first, again = service.sent("logoff_user_session")
+    assert first.body == again.body and sorted(first.body["session_ids"]) == sorted([alice["id"], bob["id"]])
+    at = [n for n, request in enumerate(service.requests) if request.operation == "logoff_user_session"]
+    watched = [r for r in service.requests[at[0]:at[1]] if r.operation == "list_sessions"]
+    assert len(watched) >= 2  # read at once, then each round until the margin was over
+    assert result["session_summary"] == {"total": 2, "logged_off": 2, "pending": 0, "failed": 0}
+
+
+def test_a_deadline_before_the_sessions_could_tell_fails_saying_it_may_have_been_applied(service, run):
+    """delay_time (5 s) runs past wait_timeout (1 s): the sessions still open then do not show whether the call
+    landed, so nothing is sent again; the server fails and the task reports changed (it may have logged them
+    off)."""
+    group, busy, idle, alice, bob = two_servers(service)
+    service.reply("logoff_user_session", SERVER_ERROR)
+    result = run(module, server_group_id=group["id"], delay_time=5, poll_interval=0.2, wait_timeout=1)
+    assert result.failed and result["changed"] is True and len(service.mutations) == 1
     report = by_name(result)["busy"]
     assert report["status"] == "failed" and "the call may have been applied" in report["error_msg"]
-    assert result["changed"] is True  # it may have logged them off: a re-run finds out, this run may have changed it
+    assert "the task's deadline came before the state could tell (still signed in: %s" % text(alice) \
+        in report["error_msg"]
+    assert [row["status"] for row in result["sessions"]] == ["failed", "failed"]
+
+
+def test_without_wait_a_server_error_is_not_watched_nor_sent_again(service, run):
+    group, busy, idle, alice, bob = two_servers(service)
+    service.reply("logoff_user_session", SERVER_ERROR)
+    result = run(module, server_group_id=group["id"], wait=False, poll_interval=0.05)
+    assert result.failed and result["changed"] is True and len(service.mutations) == 1
+    report = by_name(result)["busy"]
+    assert report["status"] == "failed" and report["error_msg"].endswith(
+        "the call may have been applied, re-run the task to find out")
+    after_call = service.requests[service.requests.index(service.mutations[0]) + 1:]
+    assert [r.operation for r in after_call if r.operation == "list_sessions"] == []
 
 
 def test_a_call_never_carries_more_than_999_sessions(service, run):
