@@ -72,8 +72,8 @@ and pace every process to its rate) and ``--transitions SECONDS`` (servers UNREG
 that long after). They hold in every phase, on top of the random faults; a windowed 429 is logged as fault
 ``throttle_window`` and was not applied (the duplicate check counts it as refused at the gateway).
 
-The logoff may be left out (``--skip logoff``): a logoff whose answer does not tell fails its servers by design, so
-the converge phase needs a second run now and then (the short version asserts one run).
+One run converges: a converge phase that needs a second playbook run (a task that failed in the first) fails the
+``one-run`` check, naming the tasks that failed; the later rounds still run, to show whether it converges at all.
 
 The summary gives, per phase: wall time, playbook runs, requests, faults injected by kind (``throttle_window``
 among them), mutations (sent, past the fault gate, jobs accepted), targets named by more than one mutation,
@@ -184,10 +184,6 @@ CRASH_KINDS = ("hda", "image", "access")
 CRASH_HDA_VERSION = "26.1.0.3001"
 CRASH_JOB = 4.0  # seconds: jobs of the crash scenarios last long enough for a kill in the middle of the wait
 RERUN_MODES = ("all", "from-failed")
-# Converge tasks a soak may leave out: the logoff, which by design fails its servers after an answer that does not
-# tell whether the call was applied (a second notice would show the users the message twice) and so needs a second
-# run now and then, which a soak asserting that one run converges (tests/integration/test_soak.py) cannot have.
-SKIPPABLE = ("logoff",)
 PLAY_TIMEOUT = 1200  # seconds an ansible-playbook run may take (300 servers under a 20-per-10-s window: ~5 min)
 CALLBACK_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "callback")
 RESUME_SCOPES = ("all", "group")
@@ -462,7 +458,7 @@ class Soak:
     def __init__(self, servers=300, groups=3, seed=1, fault_rate=0.2, rounds=10, job_duration=0.5, poll_interval=0.3,
                  outdated_hda=0.5, tsvi_fraction=0.34, retry_after=1, max_retries=None, resume=RESUME_KINDS,
                  rerun="all", resume_scope="all", crash=CRASH_KINDS, state_lag=0, throttle_window=None,
-                 transitions=False, skip=(), crash_users=CRASH_USERS, workdir=None, echo=None):
+                 transitions=False, crash_users=CRASH_USERS, workdir=None, echo=None):
         self.servers = servers
         self.groups = groups
         self.seed = seed
@@ -477,10 +473,6 @@ class Soak:
         self.resume = tuple(resume)
         self.crash = tuple(crash)
         self.crash_user_count = crash_users  # users the crash-access phase grants (on CRASH_ACCESS_GROUPS)
-        self.skip = tuple(skip)  # kinds of converge task left out (only "logoff" may be: see SKIPPABLE)
-        unknown = [kind for kind in self.skip if kind not in SKIPPABLE]
-        if unknown:
-            raise ValueError("skip: %s cannot be left out (only %s)" % (", ".join(unknown), ", ".join(SKIPPABLE)))
         if rerun not in RERUN_MODES:
             raise ValueError("rerun: one of %s" % ", ".join(RERUN_MODES))
         self.rerun = rerun
@@ -643,10 +635,9 @@ class Soak:
         tasks.append(Task("access", "access", dict(app_group_names=list(ACCESS_GROUPS),
                                                    accounts=[dict(account=name) for name in self.user_names]),
                           self.access_groups))
-        if "logoff" not in self.skip:
-            tasks.append(Task("logoff", "logoff", dict(server_ids=self.logoff_servers, title="Soak",
-                                                       message_text="soak seed %s: signing you out" % self.seed,
-                                                       delay_time=0, **self.job_args()), self.logoff_sessions))
+        tasks.append(Task("logoff", "logoff", dict(server_ids=self.logoff_servers, title="Soak",
+                                                   message_text="soak seed %s: signing you out" % self.seed,
+                                                   delay_time=0, **self.job_args()), self.logoff_sessions))
         tasks.append(Task("app_group", "app_group", dict(
             name=SOAK_APP_GROUP, server_group_id=self.group_ids[0], app_type="COMMON_APP",
             authorization_type="APP_GROUP", description="soak seed %s" % self.seed), [SOAK_APP_GROUP]))
@@ -781,6 +772,10 @@ class Soak:
         else:
             self.fail("converge", "the playbook still failed after %d round(s): %s" % (
                 self.rounds, "; ".join(run.line() for run in phase.runs[-1:])))
+        first = phase.runs[0]
+        self.expect(first.rc == 0, "one-run", "converging took %d playbook runs; failed in the first: %s" % (
+            len(phase.runs), "; ".join("%s (%s)" % (task.name, shorten((first.result(task) or {}).get("msg")))
+                                       for task in first.failed_tasks()) or first.line()))
         self.sim.faults.clear()
         self.end(phase)
         self.check_converged_state()
@@ -840,7 +835,7 @@ class Soak:
                       % (len(self.server_ids), self.target_image, len(self.group_settings), len(self.app_names),
                          len(self.user_names), len(self.access_groups), len(self.reinstall_servers), SOAK_IMAGE_SERVER,
                          len(SOAK_IMAGE_APPS), SOAK_IMAGE_SERVER_GONE, len(self.rejoin_servers),
-                         0 if "logoff" in self.skip else len(self.logoff_sessions), SOAK_APP_GROUP,
+                         len(self.logoff_sessions), SOAK_APP_GROUP,
                          SOAK_APP_GROUP_EDIT, SOAK_POLICY_GROUP, SOAK_SCHEDULE_TASK))
 
     def new_module_problems(self):
@@ -852,13 +847,12 @@ class Soak:
                        and any(sub["server_id"] == server_id for sub in job["sub_jobs"])]
             if rejoins != ["SUCCESS"]:
                 wrong["rejoin"].append("%s: rejoin jobs %s" % (server_id, rejoins))
-        if "logoff" not in self.skip:
-            notices = collections.Counter(notice["session_id"] for notice in state.notifications)
-            for session_id in self.logoff_sessions:
-                session = state.get_session(session_id)
-                if session["session_state"] != "SignedOut" or notices[session_id] != 1:
-                    wrong["logoff"].append("session %s is %s after %d logoff notice(s)" % (
-                        session_id, session["session_state"], notices[session_id]))
+        notices = collections.Counter(notice["session_id"] for notice in state.notifications)
+        for session_id in self.logoff_sessions:
+            session = state.get_session(session_id)
+            if session["session_state"] != "SignedOut" or notices[session_id] != 1:
+                wrong["logoff"].append("session %s is %s after %d logoff notice(s)" % (
+                    session_id, session["session_state"], notices[session_id]))
         app_groups = [group for group in state.app_groups.values() if group["name"] == SOAK_APP_GROUP]
         if len(app_groups) != 1 or app_groups[0].get("description") != "soak seed %s" % self.seed:
             wrong["app group"].append("%d app group(s) %s: %s" % (len(app_groups), SOAK_APP_GROUP, [
@@ -1495,16 +1489,11 @@ def parse_args(argv=None):
     parser.add_argument("--workdir", help="keep playbooks and results here (default: a temporary directory)")
     parser.add_argument("--json", help="write the reports (a JSON list) to this file")
     parser.add_argument("--out", help="write the per-seed tables (Markdown, e.g. docs/soak.md) to this file")
-    parser.add_argument("--skip", default="", help="converge tasks to leave out, comma separated from %s "
-                                                   "(default none)" % ",".join(SKIPPABLE))
     parser.add_argument("--quiet", action="store_true", help="print only the summaries")
     args = parser.parse_args(argv)
     args.seeds = args.seeds or [1]
     args.resume = [kind for kind in args.resume.split(",") if kind]
     args.crash = [kind for kind in args.crash.split(",") if kind]
-    args.skip = [kind for kind in args.skip.split(",") if kind]
-    if [kind for kind in args.skip if kind not in SKIPPABLE]:
-        parser.error("--skip: only %s may be left out" % ", ".join(SKIPPABLE))
     unknown = [kind for kind in args.resume if kind not in RESUME_KINDS] + [
         "crash " + kind for kind in args.crash if kind not in CRASH_KINDS]
     if unknown:
@@ -1530,7 +1519,7 @@ def main(argv=None):
                     tsvi_fraction=args.tsvi_fraction, retry_after=args.retry_after, max_retries=args.max_retries,
                     resume=args.resume, crash=args.crash, rerun=args.rerun,
                     resume_scope=args.resume_scope, state_lag=args.state_lag, throttle_window=args.throttle_window,
-                    transitions=False if args.transitions is None else args.transitions, skip=args.skip,
+                    transitions=False if args.transitions is None else args.transitions,
                     workdir=workdir, echo=None if args.quiet else print)
         report = soak.run()
         reports.append(report)
