@@ -237,11 +237,15 @@ def fail_unknown(wanted, found):
 def resolve_targets(client, server_ids=None, server_group_id=None, group=None):
     """Read the target servers; unknown ids fail here, before anything is submitted.
 
-    ``group`` is the detail record of ``server_group_id`` when it was read already (found by name).
+    ``group`` is the detail record of ``server_group_id`` when it was read already (found by name). A group given
+    by id is read only when it lists no server, to tell an empty group (no targets) from an unknown one (it fails);
+    ``Targets.group`` is then None unless it was given.
     """
     if server_group_id:
-        group = group or show_group_or_fail(client, server_group_id)
-        return Targets(api.list_servers(client, server_group_id=server_group_id), group)
+        servers = api.list_servers(client, server_group_id=server_group_id)
+        if not servers and group is None:
+            group = show_group_or_fail(client, server_group_id)  # an unknown group fails; an empty one has no targets
+        return Targets(servers, group)
     wanted = wanted_ids(server_ids)
     found = ServerReader(client).read(wanted)
     fail_unknown(wanted, found)

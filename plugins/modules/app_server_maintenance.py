@@ -47,8 +47,8 @@ notes:
   - Maintenance mode does not end open sessions and does not stop jobs; wait for C(session_count) to reach 0
     (M(huaweicloud.workspace_app.app_server_info)) before changing a server that users may still be connected to.
     The C(huaweicloud.workspace_app.rolling_update) role does this in waves.
-  - Request cost of a run where nothing needs changing, with O(server_group_id), is one request for the group plus
-    one page of 100 servers per request.
+  - Request cost of a run where nothing needs changing, with O(server_group_id), is one page of 100 servers per
+    request (and one read of the group when it lists no server, to tell an empty group from an unknown one).
 """
 
 EXAMPLES = r"""

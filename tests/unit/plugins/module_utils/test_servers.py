@@ -100,27 +100,36 @@ def test_batches_by_weight(weights, size, lengths):
 # resolve_targets
 # ---------------------------------------------------------------------------
 
-def test_group_targets(httpserver, make_client):
-    group = {"id": "g1", "name": "group one", "ip_virtual": {"enable": True}}
-    httpserver.expect_request(GROUPS_PATH + "/g1").respond_with_json(group)
+def test_group_targets_are_listed_without_reading_the_group(httpserver, make_client):
+    httpserver.expect_request(GROUPS_PATH + "/g1").respond_with_json({"id": "g1", "name": "group one"})
     servers = list(reversed(fleet(3))) + fleet(2, group="other")
     serve_servers(httpserver, servers)
     api_client, _unused = make_client()
     result = targets.resolve_targets(api_client, server_group_id="g1")
-    assert result.group == group
+    assert result.group is None  # its servers say it exists: its detail is not read
     assert result.ids == ["srv-000", "srv-001", "srv-002"]  # sorted, only that group
     (listing,) = server_requests(httpserver)
     assert listing.args["server_group_id"] == "g1"
     assert "server_id" not in listing.args
+    assert len(httpserver.log) == 1
 
 
-def test_group_id_is_quoted(httpserver, make_client):
+def test_a_group_read_already_is_kept(httpserver, make_client):
+    serve_servers(httpserver, fleet(2))
+    api_client, _unused = make_client()
+    group = {"id": "g1", "name": "group one"}
+    result = targets.resolve_targets(api_client, server_group_id="g1", group=group)
+    assert result.group == group and result.ids == ["srv-000", "srv-001"] and len(httpserver.log) == 1
+
+
+def test_an_empty_group_is_read_to_tell_it_exists_and_its_id_is_quoted(httpserver, make_client):
     httpserver.expect_request(GROUPS_PATH + "/a b").respond_with_json({"id": "a b"})
     serve_servers(httpserver, [])
     api_client, _unused = make_client()
     result = targets.resolve_targets(api_client, server_group_id="a b")
     assert result.ids == [] and result.group == {"id": "a b"}
-    assert httpserver.log[0][0].environ["REQUEST_URI"] == GROUPS_PATH + "/a%20b"
+    assert [entry[0].environ["REQUEST_URI"].split("?")[0] for entry in httpserver.log] == [
+        SERVERS_PATH, GROUPS_PATH + "/a%20b"]
 
 
 def test_unknown_group(httpserver, make_client):
@@ -133,12 +142,14 @@ def test_unknown_group(httpserver, make_client):
     msg = str(info.value)
     assert msg.startswith("server_group_id:")
     assert "'nope'" in msg and "WKS.00120404" in msg
-    assert server_requests(httpserver) == []
+    (listing,) = server_requests(httpserver)  # it lists no server: only then is the group read, and fails
+    assert listing.args["server_group_id"] == "nope"
 
 
 def test_group_read_failing_otherwise_is_an_api_error(httpserver, make_client):
     httpserver.expect_request(GROUPS_PATH + "/g1").respond_with_data(
         json.dumps({"error_code": "WKS.00081102", "error_msg": "no permission"}), status=403)
+    serve_servers(httpserver, [])
     api_client, _unused = make_client()
     with pytest.raises(ApiError) as info:
         targets.resolve_targets(api_client, server_group_id="g1")
