@@ -11,8 +11,9 @@ with a failed TSVI job; all 300 change image), a round restarts at the failed ta
 timeout-resume scenario, on the 100 servers of one group, and the HDA crash scenario.
 
 Every other mutating module runs in the converge and idempotent phases too (rejoin of 25 servers, the sessions of 10
-servers logged off, an app group made and one edited, a policy group and a schedule task made); the crash of a large
-authorization (crash-access), which would add three playbook runs here, is the long soak's.
+servers logged off, their first logoff call answered 500 before the service took it, an app group made and one
+edited, a policy group and a schedule task made); the crash of a large authorization (crash-access), which would add
+three playbook runs here, is the long soak's.
 """
 
 import time
@@ -30,7 +31,7 @@ def test_fault_soak_300_servers(tmp_path):
     started = time.monotonic()
     soak = Soak(servers=SERVERS, groups=3, seed=8, fault_rate=0.2, rounds=10, job_duration=0.3, poll_interval=0.2,
                 outdated_hda=0.2, tsvi_fraction=0.1, resume=("hda",), crash=("hda",), rerun="from-failed",
-                resume_scope="group",
+                resume_scope="group", logoff_fault="error500",
                 workdir=str(tmp_path), echo=print)
     report = soak.run()
     summary = summary_text(report)
@@ -61,6 +62,10 @@ def test_fault_soak_300_servers(tmp_path):
                for row in modules.values()), report["modules"]
     assert sum(1 for row in modules.values() if row["faults"]) >= 10, report["modules"]
     assert modules["app_server_hda_upgrade"]["task_runs"] >= 5, modules["app_server_hda_upgrade"]  # killed run too
+    # The logoff met a 500 on its call (logoff_fault): its sessions were watched, then logged off again, in the one
+    # run, each user told once (the duplicate check counts notices).
+    logoff = modules["app_session_logoff"]
+    assert logoff["mutations"] >= 2 and logoff["applied"] == 1 and logoff["faults"] >= 1, logoff
 
 
 def test_duplicate_check_counts_only_applied_submissions(make_simulator, api_client_for):

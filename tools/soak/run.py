@@ -72,7 +72,9 @@ and pace every process to its rate) and ``--transitions SECONDS`` (servers UNREG
 that long after). They hold in every phase, on top of the random faults; a windowed 429 is logged as fault
 ``throttle_window`` and was not applied (the duplicate check counts it as refused at the gateway).
 
-One run converges: a converge phase that needs a second playbook run (a task that failed in the first) fails the
+``--logoff-fault KIND`` makes the converge phase's first logoff call meet that fault for sure (the short soak uses
+``error500``: the sessions are watched, then logged off again, each user told once). One run converges: a converge
+phase that needs a second playbook run (a task that failed in the first) fails the
 ``one-run`` check, naming the tasks that failed; the later rounds still run, to show whether it converges at all.
 
 The summary gives, per phase: wall time, playbook runs, requests, faults injected by kind (``throttle_window``
@@ -115,6 +117,7 @@ if REPO_ROOT not in sys.path:
 from tests.harness import PlaybookRunner, processes  # noqa: E402  pylint: disable=wrong-import-position
 from simulator import Simulator  # noqa: E402  pylint: disable=wrong-import-position
 from simulator.dialect import Dialect, parse_window  # noqa: E402  pylint: disable=wrong-import-position
+from simulator.faults import KINDS as SCRIPTABLE_FAULTS  # noqa: E402  pylint: disable=wrong-import-position
 
 COLLECTION = "huaweicloud.workspace_app."
 MODULES = {"group": "app_server_group", "tsvi": "app_server_tsvi", "hda": "app_server_hda_upgrade",
@@ -458,7 +461,7 @@ class Soak:
     def __init__(self, servers=300, groups=3, seed=1, fault_rate=0.2, rounds=10, job_duration=0.5, poll_interval=0.3,
                  outdated_hda=0.5, tsvi_fraction=0.34, retry_after=1, max_retries=None, resume=RESUME_KINDS,
                  rerun="all", resume_scope="all", crash=CRASH_KINDS, state_lag=0, throttle_window=None,
-                 transitions=False, crash_users=CRASH_USERS, workdir=None, echo=None):
+                 transitions=False, crash_users=CRASH_USERS, logoff_fault=None, workdir=None, echo=None):
         self.servers = servers
         self.groups = groups
         self.seed = seed
@@ -468,6 +471,11 @@ class Soak:
         self.poll_interval = poll_interval
         self.outdated_hda = outdated_hda
         self.tsvi_fraction = tsvi_fraction
+        # a fault (simulator/faults.py KINDS) the converge phase's first logoff call meets for sure, on top of the
+        # random ones: the logoff's lost-answer path runs whatever the seed draws
+        if logoff_fault is not None and logoff_fault not in SCRIPTABLE_FAULTS:
+            raise ValueError("logoff_fault: one of %s" % ", ".join(SCRIPTABLE_FAULTS))
+        self.logoff_fault = logoff_fault
         self.retry_after = retry_after
         self.max_retries = max_retries
         self.resume = tuple(resume)
@@ -748,6 +756,8 @@ class Soak:
     def converge(self):
         phase = self.begin("converge")
         self.configure_faults(phase)
+        if self.logoff_fault:
+            self.sim.faults.script(self.logoff_fault, method="POST", path="/session/logoff$")
         tasks = self.tasks()
         converged = {}
         for number in range(1, self.rounds + 1):
@@ -1489,6 +1499,8 @@ def parse_args(argv=None):
     parser.add_argument("--workdir", help="keep playbooks and results here (default: a temporary directory)")
     parser.add_argument("--json", help="write the reports (a JSON list) to this file")
     parser.add_argument("--out", help="write the per-seed tables (Markdown, e.g. docs/soak.md) to this file")
+    parser.add_argument("--logoff-fault", choices=SCRIPTABLE_FAULTS, help="a fault the converge phase's first logoff "
+                        "call meets for sure, on top of the random ones (default none)")
     parser.add_argument("--quiet", action="store_true", help="print only the summaries")
     args = parser.parse_args(argv)
     args.seeds = args.seeds or [1]
@@ -1520,7 +1532,7 @@ def main(argv=None):
                     resume=args.resume, crash=args.crash, rerun=args.rerun,
                     resume_scope=args.resume_scope, state_lag=args.state_lag, throttle_window=args.throttle_window,
                     transitions=False if args.transitions is None else args.transitions,
-                    workdir=workdir, echo=None if args.quiet else print)
+                    logoff_fault=args.logoff_fault, workdir=workdir, echo=None if args.quiet else print)
         report = soak.run()
         reports.append(report)
         print(summary_text(report), flush=True)
