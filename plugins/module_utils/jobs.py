@@ -404,8 +404,9 @@ class SettlesLater:
             return Submission(accepted=True)
         if exc.throttled:
             return None  # the gateway refused it: never sent on
-        if accepted is None and uncertain(exc) and operation.shows_within() is not None:
-            return WATCH  # its state will tell: the rollout reads it for that long
+        if accepted is None and uncertain(exc) and operation.params.get("wait", True) \
+                and operation.shows_within() is not None:
+            return WATCH  # its state will tell: the rollout reads it for that long (without wait, nothing is read)
         if accepted is None:  # no answer, or a server error: it may have changed something (changed is true)
             return Submission(error_code=exc.error_code, error_msg="%s; the call may have been applied, re-run the "
                               "task to find out" % exc.message, maybe_applied=uncertain(exc))

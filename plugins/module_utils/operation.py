@@ -938,12 +938,8 @@ class Rollout:
         tell either (:data:`~.jobs.WATCH`): their state is read for :meth:`Operation.shows_within` seconds, never past
         the run's deadline. ``{key: verdict}`` for :func:`~.recovery.land`: an item that shows the change was
         accepted; one that still shows none when that time is over was not applied (None: sent again); one still
-        waited for when the deadline came first fails, saying the call may have been applied (as without
-        ``wait``: nothing is waited for)."""
+        waited for when the deadline came first fails, saying the call may have been applied."""
         maybe = "%s; the call may have been applied" % exc.message
-        if not self.params.get("wait", True):
-            return dict((key, Submission(error_code=exc.error_code, error_msg=maybe + ", re-run the task to find out",
-                                         maybe_applied=True)) for key in keys)
         window = self.operation.shows_within()
         until = time.monotonic() + window
         deadline = until if self.deadline is None else min(until, self.deadline)

@@ -318,7 +318,10 @@ class Logoff(Operation):
         return len(self.sessions.get(item.server_id) or [])
 
     def send(self, items):
-        session_ids = [s["id"] for item in items for s in self.sessions[item.server_id]]
+        """The logoff of the items' sessions; sent again (after a call whose answer did not tell and whose sessions
+        stayed open), only those the last read found still open."""
+        session_ids = [s["id"] for item in items
+                       for s in self.still_open.get(item.server_id, self.sessions[item.server_id])]
         self.sent_at = time.monotonic()
         api.logoff_user_session(self.client, session_ids, MESSAGE_TYPES[self.params["message_type"]],
                                 self.params["delay_time"], message=self.params["message_text"],

@@ -160,6 +160,22 @@ def test_sessions_still_open_after_the_delay_and_margin_are_logged_off_again(ser
     assert result["session_summary"] == {"total": 2, "logged_off": 2, "pending": 0, "failed": 0}
 
 
+def test_sent_again_only_for_the_sessions_still_open(service, run):
+    """bob signs out by himself while the module watches after a 500: the logoff is sent again for alice only."""
+    group, busy, idle, alice, bob = two_servers(service)
+
+    def refused(_request):
+        service.before("list_sessions", lambda _read: service.end_sessions([bob["id"]]))
+        return SERVER_ERROR
+    service.reply("logoff_user_session", refused, log_off(service))
+    result = run(module, server_ids=[busy["id"]], **FAST)
+    assert not result.failed and result["changed"] is True
+    first, again = service.sent("logoff_user_session")
+    assert sorted(first.body["session_ids"]) == sorted([alice["id"], bob["id"]])
+    assert again.body["session_ids"] == [alice["id"]]
+    assert result["session_summary"] == {"total": 2, "logged_off": 2, "pending": 0, "failed": 0}
+
+
 def test_a_deadline_before_the_sessions_could_tell_fails_saying_it_may_have_been_applied(service, run):
     """delay_time (5 s) runs past wait_timeout (1 s): the sessions still open then do not show whether the call
     landed, so nothing is sent again; the server fails and the task reports changed (it may have logged them
