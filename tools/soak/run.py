@@ -74,8 +74,8 @@ that long after). They hold in every phase, on top of the random faults; a windo
 
 ``--logoff-fault KIND`` makes the converge phase's first logoff call meet that fault for sure (the short soak uses
 ``error500``: the sessions are watched, then logged off again, each user told once). One run converges: a converge
-phase that needs a second playbook run (a task that failed in the first) fails the
-``one-run`` check, naming the tasks that failed; the later rounds still run, to show whether it converges at all.
+phase that needs a second playbook run (a task failed in the first) fails the ``one-run`` check, naming the tasks
+that failed; the later rounds still run, to show whether it converges at all.
 
 The summary gives, per phase: wall time, playbook runs, requests, faults injected by kind (``throttle_window``
 among them), mutations (sent, past the fault gate, jobs accepted), targets named by more than one mutation,
